@@ -1,0 +1,3 @@
+from ca_editor.cli import main
+
+raise SystemExit(main())

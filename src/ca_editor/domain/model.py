@@ -1,0 +1,162 @@
+"""The nouns of the desk, as immutable values handed between layers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class StoryStatus(StrEnum):
+    DRAFT = "draft"
+    READY = "ready"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+
+
+#: Statuses a reader may see; anything else in an export is reported as a problem.
+PUBLISHABLE_STATUSES = frozenset({StoryStatus.APPROVED, StoryStatus.PUBLISHED})
+
+_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}
+
+
+@dataclass(frozen=True, slots=True)
+class ImageAsset:
+    """An image stored once by the sha256 of its bytes."""
+
+    sha256: str
+    media_type: str
+    width: int
+    height: int
+    byte_size: int
+
+    @property
+    def extension(self) -> str:
+        return _EXTENSIONS[self.media_type]
+
+    @property
+    def file_name(self) -> str:
+        # Named by content, never by anything a user typed: safe on every file system and stable.
+        return f"{self.sha256[:24]}.{self.extension}"
+
+
+@dataclass(frozen=True, slots=True)
+class StoryImage:
+    asset: ImageAsset
+    alt: str = ""
+    caption: str = ""
+    credit: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StoryFields:
+    """Everything an editor can set on a story; the input of create and update."""
+
+    title: str
+    slug: str = ""
+    summary: str = ""
+    body: str = ""
+    byline: str = ""
+    published_at: datetime | None = None
+    status: StoryStatus = StoryStatus.DRAFT
+    tags: tuple[str, ...] = ()
+    image_sha256: str | None = None
+    image_alt: str = ""
+    image_caption: str = ""
+    image_credit: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    id: int
+    slug: str
+    title: str
+    summary: str
+    body: str
+    byline: str
+    published_at: datetime | None
+    status: StoryStatus
+    tags: tuple[str, ...]
+    image: StoryImage | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    def fields(self) -> StoryFields:
+        return StoryFields(
+            title=self.title,
+            slug=self.slug,
+            summary=self.summary,
+            body=self.body,
+            byline=self.byline,
+            published_at=self.published_at,
+            status=self.status,
+            tags=self.tags,
+            image_sha256=self.image.asset.sha256 if self.image else None,
+            image_alt=self.image.alt if self.image else "",
+            image_caption=self.image.caption if self.image else "",
+            image_credit=self.image.credit if self.image else "",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StorySummary:
+    """One row of the story list: what a table needs, nothing more."""
+
+    id: int
+    slug: str
+    title: str
+    published_at: datetime | None
+    status: StoryStatus
+    in_editors_choice: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: int
+    slug: str
+    title: str
+    description: str
+    slot_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SlotOverrides:
+    """Per-page replacements for a story's own headline, summary or image. ``None`` means 'use the story's'."""
+
+    headline: str | None = None
+    summary: str | None = None
+    image: StoryImage | None = None
+
+    @property
+    def any(self) -> bool:
+        return self.headline is not None or self.summary is not None or self.image is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    position: int  # 1-based, as editors count
+    story: Story
+    overrides: SlotOverrides = field(default_factory=SlotOverrides)
+
+    @property
+    def headline(self) -> str:
+        return self.overrides.headline if self.overrides.headline is not None else self.story.title
+
+    @property
+    def summary(self) -> str:
+        return self.overrides.summary if self.overrides.summary is not None else self.story.summary
+
+    @property
+    def image(self) -> StoryImage | None:
+        return self.overrides.image if self.overrides.image is not None else self.story.image
+
+
+@dataclass(frozen=True, slots=True)
+class SectionLayout:
+    section: Section
+    slots: tuple[Slot, ...]
+
+    @property
+    def empty_slots(self) -> int:
+        return max(0, self.section.slot_count - len(self.slots))

@@ -1,0 +1,62 @@
+"""Where the app finds its shipped files and keeps its data.
+
+A wheel carries ``db/`` and ``resources/`` inside the package as ``_data/``; a source checkout (editable
+install, tests) has them at the repository root. Both are looked up here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "ca-editor"
+DB_ENV_VAR = "CA_EDITOR_DB"
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@cache
+def _data_root() -> Path:
+    for candidate in (_PACKAGE_DIR / "_data", _PACKAGE_DIR.parents[1]):
+        if (candidate / "resources" / "templates").is_dir() and (candidate / "db" / "env.py").is_file():
+            return candidate
+    raise FileNotFoundError(
+        f"ca-editor is installed without its data files (looked in {_PACKAGE_DIR / '_data'} "
+        f"and {_PACKAGE_DIR.parents[1]}); reinstall the package"
+    )
+
+
+def resources_dir() -> Path:
+    return _data_root() / "resources"
+
+
+def templates_dir() -> Path:
+    return resources_dir() / "templates"
+
+
+def static_dir() -> Path:
+    return resources_dir() / "static"
+
+
+def demo_dir() -> Path:
+    return resources_dir() / "demo"
+
+
+def migrations_dir() -> Path:
+    return _data_root() / "db"
+
+
+def default_database_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "ca-editor.sqlite3"
+
+
+def database_url(explicit: str | None = None) -> str:
+    """Resolve ``--db`` (a path or an SQLAlchemy URL), then ``$CA_EDITOR_DB``, then the user-data default."""
+    chosen = explicit or os.environ.get(DB_ENV_VAR) or str(default_database_path())
+    if "://" in chosen:
+        return chosen
+    path = Path(chosen).expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"

@@ -1,0 +1,63 @@
+"""The unit of work: one session and one transaction per user action, owned by the service layer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ca_editor.domain.errors import StorageError
+from ca_editor.persistence.engine import is_sqlite, make_engine, writer
+
+
+class Database:
+    """Hands out short-lived sessions. Nothing outside the service layer ever holds one."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = make_engine(url)
+        self._readers = sessionmaker(self.engine, expire_on_commit=False)
+        self._writers = sessionmaker(writer(self.engine), expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return is_sqlite(self.engine)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with _storage_errors(), self._readers() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A write transaction: committed when the block ends, rolled back whole if it raises."""
+        with _storage_errors(), self._writers() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@contextmanager
+def _storage_errors() -> Iterator[None]:
+    try:
+        yield
+    except OperationalError as exc:
+        raise StorageError(describe_operational_error(exc)) from exc
+
+
+def describe_operational_error(exc: OperationalError) -> str:
+    text = str(exc.orig) if exc.orig else str(exc)
+    lowered = text.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return "The database is busy with another editor's change; try again in a moment. Nothing was lost."
+    if "readonly" in lowered or "read-only" in lowered:
+        return "The database file is read-only; your change was not saved. Check the file's permissions."
+    if "full" in lowered:
+        return "The disk is full; your change was not saved and the database is as it was. Free some space."
+    if "malformed" in lowered or "not a database" in lowered:
+        return "The database file is damaged; your change was not saved. Restore it from a backup."
+    return f"The database could not complete the action ({text}); nothing was changed."

@@ -1,0 +1,49 @@
+"""Run Alembic migrations at start-up, in one transaction, so a failure leaves the database as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, text
+
+from ca_editor.locations import migrations_dir
+from ca_editor.persistence.engine import is_sqlite, make_engine
+
+
+def alembic_config(url: str, script_location: Path | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(script_location or migrations_dir()))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str, revision: str = "head", script_location: Path | None = None) -> None:
+    """Bring the database at ``url`` to ``revision``; all steps commit together or not at all."""
+    config = alembic_config(url, script_location)
+    # Table rebuilds (batch ALTER on SQLite) must not fire ON DELETE CASCADE, so migrations run with
+    # foreign keys off and check them before committing instead.
+    engine = make_engine(url, enforce_foreign_keys=False)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+            if is_sqlite(connection):
+                broken = connection.execute(text("PRAGMA foreign_key_check")).fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left {len(broken)} rows with broken references")
+    finally:
+        engine.dispose()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision(script_location: Path | None = None) -> str | None:
+    script = ScriptDirectory.from_config(alembic_config("sqlite://", script_location))
+    return script.get_current_head()

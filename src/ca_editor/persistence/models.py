@@ -1,0 +1,135 @@
+"""ORM rows. They never leave the service layer: services turn them into domain dataclasses."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+STATUSES = ("draft", "ready", "approved", "published")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out; stored as naive UTC so SQLite and PostgreSQL agree."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if isinstance(value, datetime) else None
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class AssetRow(Base):
+    __tablename__ = "assets"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(40))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    byte_size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SectionRow(Base):
+    __tablename__ = "sections"
+    __table_args__ = (CheckConstraint("slot_count BETWEEN 1 AND 48", name="slot_count_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    slot_count: Mapped[int] = mapped_column(Integer, default=8)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    slots: Mapped[list[SlotRow]] = relationship(
+        back_populates="section", order_by="SlotRow.position", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it at class creation
+
+
+class StoryRow(Base):
+    __tablename__ = "stories"
+    __table_args__ = (
+        CheckConstraint(f"status IN {STATUSES!r}", name="status_known"),
+        Index("ix_stories_published_at", "published_at"),
+        Index("ix_stories_status_published_at", "status", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    byline: Mapped[str] = mapped_column(String(200), default="")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    image_sha256: Mapped[str | None] = mapped_column(
+        ForeignKey("assets.sha256", ondelete="RESTRICT"), nullable=True
+    )
+    image_alt: Mapped[str] = mapped_column(Text, default="")
+    image_caption: Mapped[str] = mapped_column(Text, default="")
+    image_credit: Mapped[str] = mapped_column(String(300), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    image: Mapped[AssetRow | None] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class SlotRow(Base):
+    __tablename__ = "slots"
+    # No UNIQUE on (section_id, position): positions are renumbered in place, and SQLite checks row by row.
+    __table_args__ = (Index("ix_slots_section_position", "section_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)  # 0-based, contiguous per section
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    headline_override: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    summary_override: Mapped[str | None] = mapped_column(Text, nullable=True)
+    image_override_sha256: Mapped[str | None] = mapped_column(
+        ForeignKey("assets.sha256", ondelete="RESTRICT"), nullable=True
+    )
+    image_override_alt: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    section: Mapped[SectionRow] = relationship(back_populates="slots")
+    story: Mapped[StoryRow] = relationship(lazy="joined")
+    image_override: Mapped[AssetRow | None] = relationship(lazy="joined")
