@@ -135,6 +135,7 @@ class SlotOverrides:
 
 @dataclass(frozen=True, slots=True)
 class Slot:
+    id: int
     position: int  # 1-based, as editors count
     story: Story
     overrides: SlotOverrides = field(default_factory=SlotOverrides)

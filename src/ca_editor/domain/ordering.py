@@ -21,11 +21,15 @@ def move[T](items: Sequence[T], source: int, target: int) -> tuple[T, ...]:
 
 
 def insert[T](items: Sequence[T], item: T, at: int, capacity: int) -> tuple[tuple[T, ...], T | None]:
-    """Insert ``item`` at index ``at``; if that overfills the block, the last item falls out and is returned."""
+    """Insert ``item`` at index ``at``; if that overfills the block, the last item falls out and is returned.
+
+    The new item always lands inside the block: asking for a place past the last slot of a full block puts
+    it in the last slot.
+    """
     if capacity < 1:
         raise ValueError("capacity must be at least 1")
     result = list(items)
-    result.insert(_clamp(at, len(result)), item)
+    result.insert(_clamp(at, min(len(result), capacity - 1)), item)
     evicted = result.pop() if len(result) > capacity else None
     return tuple(result), evicted
 

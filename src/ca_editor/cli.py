@@ -1,0 +1,66 @@
+"""Command line: the desktop window by default; import, export and migrate for scripts and the web team."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ca_editor import __version__
+from ca_editor.domain.errors import CaEditorError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ca-editor", description="Curate a section page and export it.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="PATH_OR_URL",
+        help="SQLite file or SQLAlchemy URL (default: $CA_EDITOR_DB, else the user data folder)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("gui", help="open the desk window (the default)")
+    importing = commands.add_parser("import", help="import stories from a JSON Lines file")
+    importing.add_argument("file", type=Path, metavar="FILE.jsonl")
+    exporting = commands.add_parser("export", help="write the section page bundle into a folder")
+    exporting.add_argument("out_dir", type=Path, metavar="OUT_DIR")
+    exporting.add_argument("--section", metavar="SLUG", help="section to export (default: the first)")
+    commands.add_parser("migrate", help="create or upgrade the database, then exit")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except CaEditorError as exc:
+        print(f"ca-editor: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ca_editor.app import open_services  # noqa: PLC0415 - keeps `--help` instant
+
+    command = args.command or "gui"
+    services = open_services(args.db, seed_demo=command != "migrate")
+    if command == "gui":
+        from ca_editor.ui.launch import run  # noqa: PLC0415 - Qt loads only for the window
+
+        return run(services)
+    if command == "migrate":
+        print(f"database ready: {services.db.url}")
+        return 0
+    if command == "import":
+        report = services.imports.import_jsonl(args.file)
+        print(f"{report.source}: {len(report.created)} created, {len(report.updated)} updated")
+        return 0
+    if command == "export":
+        manifest = services.exports.export(services.section_id(args.section), args.out_dir)
+        print(f"exported {len(manifest.files)} files to {args.out_dir}")
+        for problem in manifest.problems:
+            print(f"  note: {problem}")
+        return 0
+    raise AssertionError(command)

@@ -1,0 +1,57 @@
+"""The bundle's manifest: what the web team checks the delivery against."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from ca_editor.domain.publication import SiteSnapshot
+from ca_editor.export import site
+
+FORMAT = "ca-editor-bundle"
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    generator: str
+    exported_at: datetime
+    section_slug: str
+    editors_choice: tuple[dict[str, object], ...]
+    files: dict[str, str] = field(default_factory=dict)  # bundle-relative path -> sha256
+    problems: tuple[str, ...] = ()
+
+    def to_json(self) -> str:
+        document = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "generator": self.generator,
+            "exported_at": self.exported_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "section": self.section_slug,
+            "editors_choice": list(self.editors_choice),
+            "problems": list(self.problems),
+            "files": dict(sorted(self.files.items())),
+        }
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def slot_entries(snapshot: SiteSnapshot) -> tuple[dict[str, object], ...]:
+    return tuple(
+        {
+            "position": slot.position,
+            "story": slot.story.slug,
+            "page": site.story_path(slot.story.slug),
+            "headline": slot.headline,
+            "overrides": [
+                name
+                for name, value in (
+                    ("headline", slot.overrides.headline),
+                    ("summary", slot.overrides.summary),
+                    ("image", slot.overrides.image),
+                )
+                if value is not None
+            ],
+        }
+        for slot in snapshot.slots
+    )

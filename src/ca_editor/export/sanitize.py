@@ -1,0 +1,78 @@
+"""Markdown to safe HTML: render with Python-Markdown, then clean the *rendered* HTML with nh3.
+
+Python-Markdown passes raw HTML, ``javascript:`` links and ``attr_list`` attributes straight through, so
+nothing it produces is trusted until nh3 has seen it. Images are dropped from bodies: a bundle must not
+request anything from outside itself, and body images have no local asset to point at yet.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import markdown
+import nh3
+
+RENDERER_VERSION = f"md{markdown.__version__}-nh3-1"  # part of any cache key: a renderer change re-renders
+
+_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "del", "ins",
+    "sub", "sup", "mark", "small", "blockquote", "q", "cite", "code", "pre", "kbd", "ul", "ol", "li", "dl",
+    "dt", "dd", "a", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "abbr", "span", "div",
+    "figure", "figcaption",
+}  # fmt: skip
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "ol": {"start"},
+    "th": {"colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+    **{tag: {"id"} for tag in ("h1", "h2", "h3", "h4", "h5", "h6", "li", "sup", "div")},
+}
+# Footnotes need their classes and ids; nothing else keeps a class. (A tag listed here must not list
+# "class" in _ATTRIBUTES too: nh3 panics with a BaseException on that.)
+_CLASSES = {"a": {"footnote-ref", "footnote-backref"}, "div": {"footnote"}, "sup": set()}
+_SAFE_ID = re.compile(r"^(?:fn|fnref):[A-Za-z0-9_-]{1,40}$|^[a-z][a-z0-9_-]{0,60}$")
+_RESERVED_IDS = {"main", "content", "editors-choice-heading", "filter-archive-heading"}
+_SAFE_HREF = re.compile(r"^(?:https?://|mailto:|#)", re.IGNORECASE)
+
+
+def _filter_attribute(tag: str, name: str, value: str) -> str | None:
+    if name == "id":
+        return value if _SAFE_ID.match(value) and value not in _RESERVED_IDS else None
+    if tag == "a" and name == "href":
+        # Absolute web links and in-page anchors only: a relative link would point into the bundle's
+        # folders or the reader's disk, and nh3 keeps those.
+        return value if _SAFE_HREF.match(value.strip()) else None
+    return value
+
+
+_CLEANER = nh3.Cleaner(
+    tags=_TAGS,
+    attributes=_ATTRIBUTES,
+    allowed_classes=_CLASSES,
+    attribute_filter=_filter_attribute,
+    url_schemes={"http", "https", "mailto"},
+    link_rel="noopener noreferrer nofollow",
+    strip_comments=True,
+)
+
+_local = threading.local()
+
+
+def _markdown() -> markdown.Markdown:
+    # One instance per thread (it is not thread-safe), reset before each document (it keeps footnotes).
+    instance: markdown.Markdown | None = getattr(_local, "md", None)
+    if instance is None:
+        instance = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+        _local.md = instance
+    return instance.reset()
+
+
+def sanitize_html(html: str) -> str:
+    return str(_CLEANER.clean(html))
+
+
+def render_markdown(text: str) -> str:
+    """Safe HTML for a story body written in Markdown."""
+    return sanitize_html(_markdown().convert(text))

@@ -1,0 +1,33 @@
+"""The bundle's file layout. Every name is derived from a validated slug, a number or a content hash."""
+
+from __future__ import annotations
+
+from ca_editor.domain.model import ImageAsset
+from ca_editor.domain.slugs import is_valid_slug
+
+INDEX = "index.html"
+STYLESHEET = "style.css"
+MANIFEST = "manifest.json"
+
+
+def story_path(slug: str) -> str:
+    if not is_valid_slug(slug):  # slugs are validated on save; this guards the file system regardless
+        raise ValueError(f"refusing to write a page for the unsafe slug {slug!r}")
+    return f"stories/{slug}.html"
+
+
+def year_path(year: int) -> str:
+    return f"archive/{year:04d}.html"
+
+
+def month_path(year: int, month: int) -> str:
+    return f"archive/{year:04d}-{month:02d}.html"
+
+
+def image_path(asset: ImageAsset) -> str:
+    return f"images/{asset.file_name}"
+
+
+def root_prefix(page_path: str) -> str:
+    """The relative way back to the bundle root from ``page_path`` ('' or '../')."""
+    return "../" * page_path.count("/")

@@ -1,0 +1,60 @@
+"""ORM rows to domain values. Called inside a session; what it returns is safe to keep after it closes."""
+
+from __future__ import annotations
+
+from ca_editor.domain.model import (
+    ImageAsset,
+    Section,
+    Slot,
+    SlotOverrides,
+    Story,
+    StoryImage,
+    StoryStatus,
+    StorySummary,
+)
+from ca_editor.persistence.models import AssetRow, SectionRow, SlotRow, StoryRow
+
+
+def asset_from_row(row: AssetRow) -> ImageAsset:
+    return ImageAsset(row.sha256, row.media_type, row.width, row.height, row.byte_size)
+
+
+def story_from_row(row: StoryRow) -> Story:
+    image = (
+        StoryImage(asset_from_row(row.image), row.image_alt, row.image_caption, row.image_credit)
+        if row.image is not None
+        else None
+    )
+    return Story(
+        id=row.id,
+        slug=row.slug,
+        title=row.title,
+        summary=row.summary,
+        body=row.body,
+        byline=row.byline,
+        published_at=row.published_at,
+        status=StoryStatus(row.status),
+        tags=tuple(row.tags or ()),
+        image=image,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def summary_from_row(row: StoryRow, *, in_editors_choice: bool = False) -> StorySummary:
+    return StorySummary(
+        row.id, row.slug, row.title, row.published_at, StoryStatus(row.status), in_editors_choice
+    )
+
+
+def section_from_row(row: SectionRow) -> Section:
+    return Section(row.id, row.slug, row.title, row.description, row.slot_count)
+
+
+def slot_from_row(row: SlotRow) -> Slot:
+    image = None
+    if row.image_override is not None:
+        image = StoryImage(asset_from_row(row.image_override), row.image_override_alt or "")
+    overrides = SlotOverrides(row.headline_override, row.summary_override, image)
+    return Slot(id=row.id, position=row.position + 1, story=story_from_row(row.story), overrides=overrides)

@@ -1,0 +1,151 @@
+"""The section and its editor's-choice block: read the layout, assign, remove, move, override."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ca_editor.domain import ordering
+from ca_editor.domain.errors import ConflictError, NotFoundError, Problem, ValidationError
+from ca_editor.domain.model import Section, SectionLayout, SlotOverrides, Story
+from ca_editor.persistence.database import Database
+from ca_editor.persistence.mapping import section_from_row, slot_from_row, story_from_row
+from ca_editor.persistence.models import AssetRow, SectionRow, SlotRow, StoryRow, utcnow
+
+MAX_OVERRIDE_HEADLINE, MAX_OVERRIDE_SUMMARY = 300, 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class SlotChange:
+    layout: SectionLayout
+    evicted: Story | None = None  # the story that fell out of a full block
+
+
+class SectionService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def sections(self) -> list[Section]:
+        with self._db.read() as session:
+            return [section_from_row(r) for r in session.scalars(select(SectionRow).order_by(SectionRow.id))]
+
+    def layout(self, section_id: int) -> SectionLayout:
+        with self._db.read() as session:
+            return _layout(_section(session, section_id))
+
+    def story_that_would_fall_out(self, section_id: int) -> Story | None:
+        """Name the story a new assignment would push out, so the UI can ask before anything changes."""
+        layout = self.layout(section_id)
+        slot = ordering.would_evict(layout.slots, layout.section.slot_count)
+        return slot.story if slot else None
+
+    def assign(self, section_id: int, story_id: int, position: int | None = None) -> SlotChange:
+        """Put a story into the block at 1-based ``position`` (the end by default)."""
+        with self._db.write() as session:
+            section = _section(session, section_id)
+            story = session.get(StoryRow, story_id)
+            if story is None:
+                raise NotFoundError(f"story {story_id} no longer exists")
+            existing = list(section.slots)
+            new = SlotRow(story=story, position=len(existing))
+            at = len(existing) if position is None else position - 1
+            order, evicted = ordering.insert(existing, new, at, section.slot_count)
+            evicted_story = story_from_row(evicted.story) if evicted is not None else None
+            _apply_order(section, order)  # the evicted slot is no longer in the collection: delete-orphan
+            return SlotChange(_layout(section), evicted_story)
+
+    def remove(self, section_id: int, slot_id: int) -> SectionLayout:
+        with self._db.write() as session:
+            section = _section(session, section_id)
+            slot = _slot(section, slot_id)
+            section.slots.remove(slot)
+            _apply_order(section, list(section.slots))
+            return _layout(section)
+
+    def move(self, section_id: int, slot_id: int, position: int) -> SectionLayout:
+        """Move a slot so it ends at 1-based ``position``."""
+        with self._db.write() as session:
+            section = _section(session, section_id)
+            slot = _slot(section, slot_id)
+            order = ordering.move(section.slots, section.slots.index(slot), position - 1)
+            _apply_order(section, order)
+            return _layout(section)
+
+    def restore_order(self, section_id: int, slot_ids: Sequence[int]) -> SectionLayout:
+        """Put the slots back in a captured order (undo restores ids, it never inverts index arithmetic)."""
+        with self._db.write() as session:
+            section = _section(session, section_id)
+            by_id = {slot.id: slot for slot in section.slots}
+            if set(by_id) != set(slot_ids):
+                raise ConflictError("the editor's choice changed since this step; the order was not restored")
+            _apply_order(section, [by_id[i] for i in slot_ids])
+            return _layout(section)
+
+    def set_overrides(self, section_id: int, slot_id: int, overrides: SlotOverrides) -> SectionLayout:
+        """Replace this slot's headline, summary and image for this page only; the story is untouched."""
+        problems = _check_overrides(overrides)
+        if problems:
+            raise ValidationError(problems)
+        with self._db.write() as session:
+            section = _section(session, section_id)
+            slot = _slot(section, slot_id)
+            slot.headline_override = overrides.headline
+            slot.summary_override = overrides.summary
+            if overrides.image is not None:
+                asset = session.get(AssetRow, overrides.image.asset.sha256)
+                if asset is None:
+                    raise ValidationError([Problem("image", "the chosen image is not in the database")])
+                slot.image_override = asset
+                slot.image_override_alt = overrides.image.alt
+            else:
+                slot.image_override = None
+                slot.image_override_alt = None
+            _touch(section)
+            session.flush()
+            return _layout(section)
+
+
+def _check_overrides(overrides: SlotOverrides) -> list[Problem]:
+    problems = []
+    if overrides.headline is not None and not overrides.headline.strip():
+        problems.append(Problem("headline", "an override headline cannot be blank; clear the override instead"))
+    if overrides.headline is not None and len(overrides.headline) > MAX_OVERRIDE_HEADLINE:
+        problems.append(Problem("headline", f"is longer than {MAX_OVERRIDE_HEADLINE} characters"))
+    if overrides.summary is not None and len(overrides.summary) > MAX_OVERRIDE_SUMMARY:
+        problems.append(Problem("summary", f"is longer than {MAX_OVERRIDE_SUMMARY:,} characters"))
+    return problems
+
+
+def _section(session: Session, section_id: int) -> SectionRow:
+    row = session.get(SectionRow, section_id)
+    if row is None:
+        raise NotFoundError(f"section {section_id} does not exist")
+    return row
+
+
+def _slot(section: SectionRow, slot_id: int) -> SlotRow:
+    for slot in section.slots:
+        if slot.id == slot_id:
+            return slot
+    raise NotFoundError("that editor's-choice slot was removed, perhaps by someone else; the view will refresh")
+
+
+def _apply_order(section: SectionRow, order: Sequence[SlotRow]) -> None:
+    for index, slot in enumerate(order):
+        slot.position = index
+    section.slots[:] = list(order)
+    _touch(section)
+    Session.object_session(section).flush()  # type: ignore[union-attr]
+
+
+def _touch(section: SectionRow) -> None:
+    # Dirtying the section bumps its version: the layout is one thing that two editors can collide on.
+    section.updated_at = utcnow()
+
+
+def _layout(section: SectionRow) -> SectionLayout:
+    slots = sorted(section.slots, key=lambda s: (s.position, s.id))
+    return SectionLayout(section_from_row(section), tuple(slot_from_row(s) for s in slots))

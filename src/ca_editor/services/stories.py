@@ -1,0 +1,198 @@
+"""Story use cases: list and search, read, create, update, delete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from ca_editor.domain.dates import DateRange, YearBucket, group_buckets
+from ca_editor.domain.errors import ConflictError, NotFoundError, Problem, ValidationError
+from ca_editor.domain.model import Story, StoryFields, StoryStatus, StorySummary
+from ca_editor.domain.slugs import make_slug, unique_slug
+from ca_editor.domain.validation import errors_only, validate_story
+from ca_editor.persistence.database import Database
+from ca_editor.persistence.mapping import story_from_row, summary_from_row
+from ca_editor.persistence.models import AssetRow, SlotRow, StoryRow, utcnow
+from ca_editor.persistence.search import fts5_match_expression, fts5_story_ids, like_pattern, search_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class StoryQuery:
+    """What the story list asks for. Filtering and sorting happen in SQL, never in the view."""
+
+    dates: DateRange = DateRange()
+    text: str = ""
+    status: StoryStatus | None = None
+    newest_first: bool = True
+    limit: int | None = 500
+    offset: int = 0
+
+
+class StoryService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def list(self, query: StoryQuery = StoryQuery()) -> list[StorySummary]:
+        with self._db.read() as session:
+            in_slots = exists().where(SlotRow.story_id == StoryRow.id)
+            stmt = self._filtered(select(StoryRow, in_slots.label("in_slots")), query)
+            order = StoryRow.published_at.desc() if query.newest_first else StoryRow.published_at.asc()
+            stmt = stmt.order_by(order.nulls_last(), StoryRow.id.desc()).offset(query.offset)
+            if query.limit is not None:
+                stmt = stmt.limit(query.limit)
+            return [summary_from_row(row, in_editors_choice=bool(flag)) for row, flag in session.execute(stmt)]
+
+    def count(self, query: StoryQuery = StoryQuery()) -> int:
+        with self._db.read() as session:
+            return int(session.scalar(self._filtered(select(func.count(StoryRow.id)), query)) or 0)
+
+    def archive_buckets(self) -> tuple[YearBucket, ...]:
+        """Stories per year and month of publication, for the 'Filter archive — Publication date' tree."""
+        year = func.extract("year", StoryRow.published_at)
+        month = func.extract("month", StoryRow.published_at)
+        stmt = (
+            select(year, month, func.count(StoryRow.id))
+            .where(StoryRow.published_at.is_not(None))
+            .group_by(year, month)
+        )
+        with self._db.read() as session:
+            rows = [(int(y), int(m), int(c)) for y, m, c in session.execute(stmt)]
+        return group_buckets(rows)
+
+    def get(self, story_id: int) -> Story:
+        with self._db.read() as session:
+            return story_from_row(_load(session, story_id))
+
+    def get_by_slug(self, slug: str) -> Story:
+        with self._db.read() as session:
+            row = session.scalar(select(StoryRow).where(StoryRow.slug == slug))
+            if row is None:
+                raise NotFoundError(f"no story with the slug '{slug}'")
+            return story_from_row(row)
+
+    def create(self, fields: StoryFields) -> Story:
+        with self._db.write() as session:
+            row = StoryRow()
+            apply_fields(session, row, fields)
+            session.add(row)
+            _flush_checking_slug(session, row.slug)
+            return story_from_row(row)
+
+    def update(self, story_id: int, fields: StoryFields, *, expected_version: int) -> Story:
+        """Save ``fields`` unless someone saved the story since ``expected_version`` was read."""
+        try:
+            with self._db.write() as session:
+                row = _load(session, story_id)
+                if row.version != expected_version:
+                    raise ConflictError(
+                        f"'{row.title}' was changed by someone else at {row.updated_at:%H:%M} since you "
+                        "opened it; reload it to see their version"
+                    )
+                apply_fields(session, row, fields)
+                _flush_checking_slug(session, row.slug)
+                return story_from_row(row)
+        except StaleDataError as exc:
+            raise ConflictError("the story was changed by someone else while saving; reload it") from exc
+
+    def delete(self, story_id: int, *, expected_version: int | None = None) -> None:
+        with self._db.write() as session:
+            row = _load(session, story_id)
+            if expected_version is not None and row.version != expected_version:
+                raise ConflictError(f"'{row.title}' was changed by someone else since you opened it")
+            section_ids = set(session.scalars(select(SlotRow.section_id).where(SlotRow.story_id == story_id)))
+            session.delete(row)
+            session.flush()
+            for section_id in section_ids:  # close the gap the slot left behind
+                _renumber(session, section_id)
+
+    def _filtered[T: Select[tuple[object, ...]]](self, stmt: T, query: StoryQuery) -> T:
+        start, end = query.dates.bounds()
+        conditions = []
+        if start is not None:
+            conditions.append(StoryRow.published_at >= start)
+        if end is not None:
+            conditions.append(StoryRow.published_at < end)
+        if query.status is not None:
+            conditions.append(StoryRow.status == query.status.value)
+        if query.text.strip():
+            conditions.append(self._text_condition(query.text))
+        return stmt.where(and_(*conditions)) if conditions else stmt
+
+    def _text_condition(self, text: str) -> ColumnElement[bool]:
+        if self._db.is_sqlite:
+            expression = fts5_match_expression(text)
+            if expression is None:
+                return StoryRow.id.is_(None)  # only punctuation: nothing can match
+            return StoryRow.id.in_(fts5_story_ids(expression))
+        tokens = search_tokens(text)
+        if not tokens:
+            return StoryRow.id.is_(None)
+        return and_(
+            *(
+                or_(
+                    StoryRow.title.ilike(like_pattern(t), escape="\\"),
+                    StoryRow.summary.ilike(like_pattern(t), escape="\\"),
+                    StoryRow.body.ilike(like_pattern(t), escape="\\"),
+                )
+                for t in tokens
+            )
+        )
+
+
+def apply_fields(session: Session, row: StoryRow, fields: StoryFields) -> None:
+    """Validate ``fields`` and copy them onto ``row``; a blank slug is derived from the title."""
+    problems = errors_only(validate_story(fields))
+    if problems:
+        raise ValidationError(problems)
+    if fields.image_sha256 and session.get(AssetRow, fields.image_sha256) is None:
+        raise ValidationError([Problem("image", "the chosen image is not in the database")])
+    slug = fields.slug or unique_slug(make_slug(fields.title), lambda s: _slug_taken(session, s, row.id))
+    fields = replace(fields, slug=slug)
+    row.slug = fields.slug
+    row.title = fields.title.strip()
+    row.summary = fields.summary
+    row.body = fields.body
+    row.byline = fields.byline
+    row.published_at = fields.published_at
+    row.status = fields.status.value
+    row.tags = list(fields.tags)
+    row.image_sha256 = fields.image_sha256
+    row.image_alt = fields.image_alt if fields.image_sha256 else ""
+    row.image_caption = fields.image_caption if fields.image_sha256 else ""
+    row.image_credit = fields.image_credit if fields.image_sha256 else ""
+    row.updated_at = utcnow()
+
+
+def _slug_taken(session: Session, slug: str, own_id: int | None) -> bool:
+    stmt = select(StoryRow.id).where(StoryRow.slug == slug)
+    if own_id is not None:
+        stmt = stmt.where(StoryRow.id != own_id)
+    return session.scalar(stmt) is not None
+
+
+def _flush_checking_slug(session: Session, slug: str) -> None:
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        if "slug" in str(exc.orig).lower() or "unique" in str(exc.orig).lower():
+            raise ValidationError([Problem("slug", f"'{slug}' is already used by another story")]) from exc
+        raise
+
+
+def _load(session: Session, story_id: int) -> StoryRow:
+    row = session.get(StoryRow, story_id)
+    if row is None:
+        raise NotFoundError(f"story {story_id} no longer exists; it may have been deleted by someone else")
+    return row
+
+
+def _renumber(session: Session, section_id: int) -> None:
+    rows = session.scalars(
+        select(SlotRow).where(SlotRow.section_id == section_id).order_by(SlotRow.position, SlotRow.id)
+    ).all()
+    for index, slot in enumerate(rows):
+        slot.position = index
