@@ -31,8 +31,20 @@ def draw(background: str, accent: str, label: str, sublabel: str) -> Image.Image
     image = Image.new("RGB", (WIDTH, HEIGHT), background)
     pen = ImageDraw.Draw(image)
     # A horizon of steppe and mountains: simple shapes that compress well and read as a landscape.
-    pen.polygon([(0, 520), (220, 380), (390, 470), (610, 300), (820, 450), (1000, 360), (1200, 470),
-                 (1200, 675), (0, 675)], fill=accent)
+    pen.polygon(
+        [
+            (0, 520),
+            (220, 380),
+            (390, 470),
+            (610, 300),
+            (820, 450),
+            (1000, 360),
+            (1200, 470),
+            (1200, 675),
+            (0, 675),
+        ],
+        fill=accent,
+    )
     pen.rectangle([(0, 585), (WIDTH, HEIGHT)], fill=background)
     pen.ellipse([(1040, 40), (1150, 150)], outline=accent, width=10)
     big = ImageFont.load_default(78)

@@ -85,7 +85,9 @@ def upgrade() -> None:
         sa.Column("story_id", sa.Integer, sa.ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
         sa.Column("headline_override", sa.String(300)),
         sa.Column("summary_override", sa.Text),
-        sa.Column("image_override_sha256", sa.String(64), sa.ForeignKey("assets.sha256", ondelete="RESTRICT")),
+        sa.Column(
+            "image_override_sha256", sa.String(64), sa.ForeignKey("assets.sha256", ondelete="RESTRICT")
+        ),
         sa.Column("image_override_alt", sa.Text),
     )
     op.create_index("ix_slots_section_position", "slots", ["section_id", "position"])

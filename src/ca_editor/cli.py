@@ -42,12 +42,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ca_editor.app import open_services  # noqa: PLC0415 - keeps `--help` instant
+    from ca_editor.app import open_services
 
     command = args.command or "gui"
     services = open_services(args.db, seed_demo=command != "migrate")
     if command == "gui":
-        from ca_editor.ui.launch import run  # noqa: PLC0415 - Qt loads only for the window
+        from ca_editor.ui.launch import run
 
         return run(services)
     if command == "migrate":

@@ -31,14 +31,20 @@ def parse_published_at(text: str) -> datetime:
         raise DateParseError(
             f"'{_short(cleaned)}' is not an ISO 8601 date such as 2024-05-20 or 2024-05-20T09:30:00+05:00"
         ) from None
-    return ensure_utc(parsed)
+    try:
+        return ensure_utc(parsed)
+    except DateParseError as exc:
+        raise DateParseError(f"'{_short(cleaned)}': {exc}") from None
 
 
 def ensure_utc(value: datetime) -> datetime:
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    if EARLIEST_YEAR <= aware.year <= LATEST_YEAR:
+        # Check the year in UTC (an offset can cross New Year); converting years 1 or 9999 could overflow.
+        aware = aware.astimezone(UTC)
     if not EARLIEST_YEAR <= aware.year <= LATEST_YEAR:
         raise DateParseError(f"the year {aware.year} is outside {EARLIEST_YEAR}–{LATEST_YEAR}")
-    return aware.astimezone(UTC)
+    return aware
 
 
 def human_date(value: datetime) -> str:

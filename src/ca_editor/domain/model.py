@@ -122,7 +122,7 @@ class Section:
 
 @dataclass(frozen=True, slots=True)
 class SlotOverrides:
-    """Per-page replacements for a story's own headline, summary or image. ``None`` means 'use the story's'."""
+    """Per-page replacements for a story's headline, summary or image; ``None`` means 'use the story's'."""
 
     headline: str | None = None
     summary: str | None = None

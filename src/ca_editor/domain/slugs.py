@@ -9,11 +9,14 @@ from slugify import slugify
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG_LENGTH = 80
+# The transliteration table turns the Kazakh schwa into '@', which slugify then drops ('Әділет' -> 'dilet').
+_REPLACEMENTS = (("Ә", "A"), ("ә", "a"))
 
 
 def make_slug(title: str, fallback: str = "story") -> str:
-    """Transliterate and hyphenate a title ('Тоқаев' reads 'toqaev'); never returns an empty slug."""
-    return slugify(title, max_length=MAX_SLUG_LENGTH, word_boundary=True) or fallback
+    """Transliterate and hyphenate a title ('Тоқаев' reads 'tokaev'); never returns an empty slug."""
+    slug = slugify(title, max_length=MAX_SLUG_LENGTH, word_boundary=True, replacements=_REPLACEMENTS)
+    return slug or fallback
 
 
 def is_valid_slug(slug: str) -> bool:

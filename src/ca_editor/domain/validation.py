@@ -45,15 +45,19 @@ def validate_story(fields: StoryFields) -> list[Problem]:
     for name in ("title", "summary", "body", "byline", "image_alt", "image_caption", "image_credit"):
         if "\x00" in getattr(fields, name):
             problems.append(Problem(name, "contains a NUL character"))
+    if any("\x00" in tag for tag in fields.tags):
+        problems.append(Problem("tags", "a tag contains a NUL character"))
     if fields.image_sha256 and not fields.image_alt.strip():
         problems.append(
-            Problem("image_alt", "the image has no alt text; describe it for readers who cannot see it", "warning")
+            Problem(
+                "image_alt", "the image has no alt text; describe it for readers who cannot see it", "warning"
+            )
         )
     if len(fields.summary) > SUMMARY_ADVISED_LENGTH:
         problems.append(
             Problem(
                 "summary",
-                f"is {len(fields.summary)} characters; teasers over {SUMMARY_ADVISED_LENGTH} get cut on phones",
+                f"is {len(fields.summary)} characters; phones cut teasers over {SUMMARY_ADVISED_LENGTH}",
                 "warning",
             )
         )

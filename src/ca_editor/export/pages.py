@@ -103,7 +103,12 @@ def archive_pages(snapshot: SiteSnapshot) -> Iterator[Page]:
                 month_page,
                 "archive_month.html",
                 _common(snapshot, month_page)
-                | {"year": year, "year_href": root + site.year_path(year.year), "month": month, "stories": links},
+                | {
+                    "year": year,
+                    "year_href": root + site.year_path(year.year),
+                    "month": month,
+                    "stories": links,
+                },
             )
 
 

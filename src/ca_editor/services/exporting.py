@@ -49,7 +49,9 @@ class ExportService:
             archive = _archive(list(stories.values()))
             for slot in slots:  # a slotted story always gets its page, even if not yet approved
                 stories.setdefault(slot.story.id, slot.story)
-            return SiteSnapshot(section_from_row(section), slots, tuple(stories.values()), archive, export_time())
+            return SiteSnapshot(
+                section_from_row(section), slots, tuple(stories.values()), archive, export_time()
+            )
 
     def export(
         self,

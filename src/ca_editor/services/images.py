@@ -31,7 +31,9 @@ class ImageInfo:
 def inspect_image(data: bytes, *, name: str = "the image") -> ImageInfo:
     """Identify and verify ``data``; raise ``ValidationError`` saying why it is refused."""
     if len(data) > MAX_IMAGE_BYTES:
-        raise _refuse(f"{name} is {len(data) / 1e6:.1f} MB; images up to {MAX_IMAGE_BYTES // 2**20} MB are accepted")
+        raise _refuse(
+            f"{name} is {len(data) / 1e6:.1f} MB; images up to {MAX_IMAGE_BYTES // 2**20} MB are accepted"
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

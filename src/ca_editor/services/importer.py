@@ -26,7 +26,17 @@ from ca_editor.services.images import MAX_IMAGE_BYTES, store_image
 from ca_editor.services.stories import apply_fields
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
-STRING_KEYS = ("title", "slug", "summary", "body", "byline", "image", "image_alt", "image_caption", "image_credit")
+STRING_KEYS = (
+    "title",
+    "slug",
+    "summary",
+    "body",
+    "byline",
+    "image",
+    "image_alt",
+    "image_caption",
+    "image_credit",
+)
 KNOWN_KEYS = frozenset({*STRING_KEYS, "published_at", "tags", "status"})
 
 
@@ -65,7 +75,9 @@ def read_jsonl(path: Path) -> list[ImportRecord]:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ImportFailedError(source, None, None, f"the file is {size / 2**20:.0f} MB; the limit is 512 MB")
+            raise ImportFailedError(
+                source, None, None, f"the file is {size / 2**20:.0f} MB; the limit is 512 MB"
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise ImportFailedError(source, None, None, f"cannot read the file ({exc.strerror or exc})") from exc
@@ -78,7 +90,10 @@ def read_jsonl(path: Path) -> list[ImportRecord]:
         if record.explicit_slug:
             if record.fields.slug in seen_slugs:
                 raise ImportFailedError(
-                    source, number, "slug", f"'{record.fields.slug}' is also on line {seen_slugs[record.fields.slug]}"
+                    source,
+                    number,
+                    "slug",
+                    f"'{record.fields.slug}' is also on line {seen_slugs[record.fields.slug]}",
                 )
             seen_slugs[record.fields.slug] = number
         records.append(record)
@@ -95,7 +110,9 @@ def write_records(session: Session, records: Iterable[ImportRecord], *, source: 
         fields = record.fields
         try:
             if record.image_bytes is not None:
-                asset = store_image(session, record.image_bytes, name=f"the image '{_short(record.image_name)}'")
+                asset = store_image(
+                    session, record.image_bytes, name=f"the image '{_short(record.image_name)}'"
+                )
                 fields = replace(fields, image_sha256=asset.sha256)
             row = _existing(session, record)
             is_new = row is None

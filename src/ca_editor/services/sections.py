@@ -111,7 +111,9 @@ class SectionService:
 def _check_overrides(overrides: SlotOverrides) -> list[Problem]:
     problems = []
     if overrides.headline is not None and not overrides.headline.strip():
-        problems.append(Problem("headline", "an override headline cannot be blank; clear the override instead"))
+        problems.append(
+            Problem("headline", "an override headline cannot be blank; clear the override instead")
+        )
     if overrides.headline is not None and len(overrides.headline) > MAX_OVERRIDE_HEADLINE:
         problems.append(Problem("headline", f"is longer than {MAX_OVERRIDE_HEADLINE} characters"))
     if overrides.summary is not None and len(overrides.summary) > MAX_OVERRIDE_SUMMARY:
@@ -130,7 +132,9 @@ def _slot(section: SectionRow, slot_id: int) -> SlotRow:
     for slot in section.slots:
         if slot.id == slot_id:
             return slot
-    raise NotFoundError("that editor's-choice slot was removed, perhaps by someone else; the view will refresh")
+    raise NotFoundError(
+        "that editor's-choice slot was removed, perhaps by someone else; the view will refresh"
+    )
 
 
 def _apply_order(section: SectionRow, order: Sequence[SlotRow]) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +25,7 @@ from ca_editor.persistence.search import fts5_match_expression, fts5_story_ids, 
 class StoryQuery:
     """What the story list asks for. Filtering and sorting happen in SQL, never in the view."""
 
-    dates: DateRange = DateRange()
+    dates: DateRange = field(default_factory=DateRange)
     text: str = ""
     status: StoryStatus | None = None
     newest_first: bool = True
@@ -44,7 +45,9 @@ class StoryService:
             stmt = stmt.order_by(order.nulls_last(), StoryRow.id.desc()).offset(query.offset)
             if query.limit is not None:
                 stmt = stmt.limit(query.limit)
-            return [summary_from_row(row, in_editors_choice=bool(flag)) for row, flag in session.execute(stmt)]
+            return [
+                summary_from_row(row, in_editors_choice=bool(flag)) for row, flag in session.execute(stmt)
+            ]
 
     def count(self, query: StoryQuery = StoryQuery()) -> int:
         with self._db.read() as session:
@@ -109,7 +112,7 @@ class StoryService:
             for section_id in section_ids:  # close the gap the slot left behind
                 _renumber(session, section_id)
 
-    def _filtered[T: Select[tuple[object, ...]]](self, stmt: T, query: StoryQuery) -> T:
+    def _filtered[T: Select[*tuple[Any, ...]]](self, stmt: T, query: StoryQuery) -> T:
         start, end = query.dates.bounds()
         conditions = []
         if start is not None:

@@ -1,0 +1,60 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run    create .venv if missing, install the app, open the desk window on the default database
+#   make test   install the test tools (and, as root, missing Debian packages), then run every check headless
+.DEFAULT_GOAL := help
+SHELL := /bin/sh
+VENV := .venv
+BIN := $(VENV)/bin
+TOOLS := .tools
+VNU_VERSION := 26.9.27
+VNU_JAR := $(TOOLS)/node_modules/vnu-jar/build/dist/vnu.jar
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+
+.PHONY: help run test check lint typecheck layers pytest system-deps desktop-deps clean
+
+help:
+	@echo "make run    install into .venv and open the desk window (ARGS='--db other.sqlite3' to choose a database)"
+	@echo "make test   install test tools and system packages, then run lint, types, layers and the test suite"
+
+$(BIN)/python:
+	@python="$$(PYTHON='$(PYTHON)' scripts/find-python)" && echo "creating $(VENV) with $$python" && "$$python" -m venv $(VENV)
+
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(PIP) install --upgrade pip
+	$(PIP) install -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-app
+	$(PIP) install -e '.[test]'
+	@touch $@
+
+$(VNU_JAR):
+	mkdir -p $(TOOLS)
+	cd $(TOOLS) && npm install --no-save --no-audit --no-fund --loglevel=error vnu-jar@$(VNU_VERSION)
+
+desktop-deps:
+	@scripts/install-system-deps desktop
+
+system-deps:
+	@scripts/install-system-deps test
+
+run: $(VENV)/.installed-app desktop-deps
+	$(BIN)/ca-editor $(ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy
+
+layers: $(VENV)/.installed-test
+	$(BIN)/lint-imports
+
+pytest: $(VENV)/.installed-test system-deps $(VNU_JAR)
+	CA_EDITOR_REQUIRE_TOOLS=1 VNU_JAR=$(VNU_JAR) $(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck layers pytest
+
+clean:
+	rm -rf $(VENV) $(TOOLS) build dist .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

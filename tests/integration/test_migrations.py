@@ -1,0 +1,267 @@
+"""Migrations on real SQLite files: the schema they create, the connection settings, and all-or-nothing runs."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import textwrap
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from ca_editor.persistence.database import Database
+from ca_editor.persistence.engine import make_engine
+from ca_editor.persistence.migrate import current_revision, head_revision, upgrade
+from ca_editor.persistence.models import Base
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MIGRATIONS = REPO_ROOT / "db"
+FTS_TRIGGERS = {"stories_fts_ai", "stories_fts_ad", "stories_fts_au"}
+
+BROKEN_MIGRATION = textwrap.dedent(
+    '''
+    """A migration that fails half-way, after it has already changed the schema and written a row."""
+
+    import sqlalchemy as sa
+    from alembic import op
+
+    revision = "0002_broken"
+    down_revision = "0001_initial"
+    branch_labels = None
+    depends_on = None
+
+
+    def upgrade() -> None:
+        op.create_table("half_done", sa.Column("id", sa.Integer, primary_key=True))
+        op.execute("INSERT INTO half_done (id) VALUES (1)")
+        with op.batch_alter_table("stories") as batch:
+            batch.add_column(sa.Column("half_done_flag", sa.Integer, nullable=True))
+        op.execute("UPDATE stories SET half_done_flag = 1")
+        raise RuntimeError("0002_broken fails on purpose")
+
+
+    def downgrade() -> None:
+        op.drop_table("half_done")
+    '''
+)
+
+
+def url_for(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def raw_schema(path: Path) -> list[tuple[str, str, str | None]]:
+    """Every schema object of the file, read with the stdlib driver (nothing of the app involved)."""
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
+        ).fetchall()
+    connection.close()
+    return rows
+
+
+def raw_dump(path: Path) -> list[str]:
+    connection = sqlite3.connect(path)
+    try:
+        return list(connection.iterdump())
+    finally:
+        connection.close()
+
+
+def raw_revision(path: Path) -> str | None:
+    connection = sqlite3.connect(path)
+    try:
+        if not connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'").fetchone():
+            return None
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        return row[0] if row else None
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def broken_scripts(tmp_path: Path) -> Path:
+    """A copy of the project's migrations with a failing ``0002_broken`` on top."""
+    copied = tmp_path / "db-copy"
+    shutil.copytree(MIGRATIONS, copied, ignore=shutil.ignore_patterns("__pycache__"))
+    (copied / "versions" / "0002_broken.py").write_text(BROKEN_MIGRATION, encoding="utf-8")
+    return copied
+
+
+def test_head_revision_is_the_newest_file_in_versions() -> None:
+    revisions = {p.stem for p in (MIGRATIONS / "versions").glob("*.py")}
+    assert head_revision() in revisions
+    assert head_revision(MIGRATIONS) == head_revision()
+
+
+def test_upgrade_creates_tables_fts_and_triggers(db_path: Path) -> None:
+    assert not db_path.exists()
+    upgrade(url_for(db_path))
+
+    schema = raw_schema(db_path)
+    tables = {name for kind, name, _ in schema if kind == "table"}
+    triggers = {name for kind, name, _ in schema if kind == "trigger"}
+    assert set(Base.metadata.tables) <= tables
+    assert {"stories_fts", "alembic_version"} <= tables
+    assert FTS_TRIGGERS <= triggers
+    fts_sql = next(sql for kind, name, sql in schema if name == "stories_fts")
+    assert fts_sql is not None
+    assert "fts5" in fts_sql.lower()
+
+    engine = make_engine(url_for(db_path))
+    try:
+        assert current_revision(engine) == head_revision()
+        assert head_revision() is not None
+    finally:
+        engine.dispose()
+    assert raw_revision(db_path) == head_revision()
+
+
+def test_orm_columns_match_the_migrated_tables(db_path: Path) -> None:
+    upgrade(url_for(db_path))
+    connection = sqlite3.connect(db_path)
+    try:
+        for table in Base.metadata.sorted_tables:
+            columns = {row[1] for row in connection.execute(f"PRAGMA table_info({table.name})")}
+            assert columns == {c.name for c in table.columns}, table.name
+    finally:
+        connection.close()
+
+
+def test_fts_triggers_follow_inserts_updates_and_deletes(db_path: Path) -> None:
+    upgrade(url_for(db_path))
+    db = Database(url_for(db_path))
+    try:
+        columns = (
+            "slug, title, summary, body, byline, status, tags, image_alt, image_caption, image_credit, "
+            "version, created_at, updated_at"
+        )
+        values = "'s', 'Alpha title', 'sum', 'body words', '', 'draft', '[]', '', '', '', 1, '2024-01-01', '2024-01-01'"
+        with db.write() as session:
+            session.execute(text(f"INSERT INTO stories ({columns}) VALUES ({values})"))
+
+        def hits(word: str) -> int:
+            with db.read() as session:
+                return int(
+                    session.execute(
+                        text("SELECT count(*) FROM stories_fts WHERE stories_fts MATCH :q"), {"q": word}
+                    ).scalar_one()
+                )
+
+        assert hits("alpha") == 1
+        with db.write() as session:
+            session.execute(text("UPDATE stories SET title = 'Omega title'"))
+        assert hits("alpha") == 0
+        assert hits("omega") == 1
+        with db.write() as session:
+            session.execute(text("DELETE FROM stories"))
+        assert hits("omega") == 0
+        with db.write() as session:  # raises if the external-content index and the table disagree
+            session.execute(text("INSERT INTO stories_fts(stories_fts) VALUES ('integrity-check')"))
+    finally:
+        db.dispose()
+
+
+def test_every_connection_has_foreign_keys_wal_and_a_busy_timeout(db_path: Path) -> None:
+    upgrade(url_for(db_path))
+    db = Database(url_for(db_path))
+    try:
+        # Two connections open at once, so the pool cannot hand out the same one twice.
+        with db.engine.connect() as first, db.engine.connect() as second:
+            for connection in (first, second):
+                assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+                assert str(connection.exec_driver_sql("PRAGMA journal_mode").scalar()).lower() == "wal"
+                assert int(connection.exec_driver_sql("PRAGMA busy_timeout").scalar() or 0) > 0
+        for opener in (db.read, db.write):
+            with opener() as session:
+                assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+                assert str(session.execute(text("PRAGMA journal_mode")).scalar()).lower() == "wal"
+                assert int(session.execute(text("PRAGMA busy_timeout")).scalar() or 0) > 0
+    finally:
+        db.dispose()
+    # WAL is a property of the file: a plain driver connection sees it too.
+    connection = sqlite3.connect(db_path)
+    try:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal"
+    finally:
+        connection.close()
+
+
+def test_foreign_keys_are_enforced_in_practice(db_path: Path) -> None:
+    upgrade(url_for(db_path))
+    db = Database(url_for(db_path))
+    try:
+        with pytest.raises(IntegrityError), db.write() as session:
+            session.execute(text("INSERT INTO slots (section_id, position, story_id) VALUES (999, 0, 999)"))
+        with db.read() as session:
+            assert session.execute(text("SELECT count(*) FROM slots")).scalar() == 0
+    finally:
+        db.dispose()
+
+
+def test_failing_migration_leaves_a_database_at_0001_exactly_as_it_was(
+    services: object, db_path: Path, broken_scripts: Path
+) -> None:
+    # ``services`` migrated the file to 0001 and seeded the demo: there are rows a rebuild could lose.
+    assert head_revision(broken_scripts) == "0002_broken"  # the broken step really is on the path
+    assert raw_revision(db_path) == "0001_initial"
+    schema_before = raw_schema(db_path)
+    dump_before = raw_dump(db_path)
+    assert any("INSERT INTO" in line and '"stories"' in line for line in dump_before)
+
+    with pytest.raises(RuntimeError, match="0002_broken fails on purpose"):
+        upgrade(url_for(db_path), script_location=broken_scripts)
+
+    assert raw_revision(db_path) == "0001_initial"
+    schema_after = raw_schema(db_path)
+    assert "half_done" not in {name for _, name, _ in schema_after}
+    assert schema_after == schema_before
+    assert raw_dump(db_path) == dump_before
+    engine = make_engine(url_for(db_path))
+    try:
+        assert current_revision(engine) == "0001_initial"
+    finally:
+        engine.dispose()
+
+
+def test_failing_migration_on_a_new_file_leaves_nothing_behind(db_path: Path, broken_scripts: Path) -> None:
+    with pytest.raises(RuntimeError, match="0002_broken fails on purpose"):
+        upgrade(url_for(db_path), script_location=broken_scripts)
+
+    # 0001 ran in the same transaction as the failing 0002, so it is rolled back too.
+    assert raw_schema(db_path) == []
+    assert raw_revision(db_path) is None
+    # ...and the next start migrates it normally.
+    upgrade(url_for(db_path))
+    assert raw_revision(db_path) == head_revision()
+
+
+def test_upgrade_to_a_chosen_revision_then_to_the_broken_head(db_path: Path, broken_scripts: Path) -> None:
+    upgrade(url_for(db_path), revision="0001_initial", script_location=broken_scripts)
+    assert raw_revision(db_path) == "0001_initial"
+    before = raw_schema(db_path)
+    with pytest.raises(RuntimeError):
+        upgrade(url_for(db_path), script_location=broken_scripts)
+    assert raw_schema(db_path) == before
+    assert raw_revision(db_path) == "0001_initial"
+
+
+def test_upgrading_twice_is_a_no_op(services: object, db_path: Path) -> None:
+    schema_before = raw_schema(db_path)
+    dump_before = raw_dump(db_path)
+    upgrade(url_for(db_path))
+    upgrade(url_for(db_path))
+    assert raw_schema(db_path) == schema_before
+    assert raw_dump(db_path) == dump_before
+    assert raw_revision(db_path) == head_revision()
+
+
+def test_alembic_version_holds_exactly_one_row(services: object, db_path: Path) -> None:
+    connection = sqlite3.connect(db_path)
+    try:
+        rows = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    finally:
+        connection.close()
+    assert rows == [(head_revision(),)]
