@@ -1,4 +1,4 @@
-"""Publication dates: parsing into aware UTC, the forms readers and machines see, archive ranges and buckets."""
+"""Publication dates: parsing into aware UTC, the forms people and machines read, archive ranges, buckets."""
 
 from __future__ import annotations
 
@@ -271,7 +271,9 @@ def test_a_range_that_ends_before_it_starts_is_refused() -> None:
 @given(
     first=st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)),
     length=st.integers(min_value=0, max_value=400),
-    moment=st.datetimes(min_value=datetime(1899, 1, 1), max_value=datetime(2201, 12, 31), timezones=st.just(UTC)),
+    moment=st.datetimes(
+        min_value=datetime(1899, 1, 1), max_value=datetime(2201, 12, 31), timezones=st.just(UTC)
+    ),
 )
 def test_contains_agrees_with_the_utc_calendar_day(first: date, length: int, moment: datetime) -> None:
     last = first + timedelta(days=length)

@@ -48,7 +48,8 @@ def ensure_utc(value: datetime) -> datetime:
 
 
 def human_date(value: datetime) -> str:
-    """'20 May 2024': the form a reader sees."""
+    """'20 May 2024': the form a reader sees (the UTC day, as in the ``<time>`` beside it)."""
+    value = value.astimezone(UTC)
     return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
 
 
