@@ -41,7 +41,7 @@ VOID_ELEMENTS = frozenset(
 )
 
 
-# --------------------------------------------------------------------------------------------- demo data
+# ---------------------------------------------------------------------------------------- demo data
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def human_date() -> Callable[[datetime], str]:
     return render
 
 
-# --------------------------------------------------------------------------------------------- HTML trees
+# --------------------------------------------------------------------------------------- HTML trees
 
 
 @dataclass(eq=False)
@@ -190,7 +190,8 @@ class _TreeBuilder(HTMLParser):
             node = node.parent
         assert node is not None, f"stray </{tag}> at line {self.getpos()[0]}"
         assert node is self.current, (
-            f"</{tag}> at line {self.getpos()[0]} closes <{self.current.tag}> opened at line {self.current.line}"
+            f"</{tag}> at line {self.getpos()[0]} closes <{self.current.tag}> "
+            f"opened at line {self.current.line}"
         )
         self.current = node.parent or self.root
 
@@ -212,7 +213,9 @@ def parse_html_text(text: str) -> Document:
     builder = _TreeBuilder()
     builder.feed(text)
     builder.close()
-    assert builder.current is builder.root, f"<{builder.current.tag}> (line {builder.current.line}) never closed"
+    assert builder.current is builder.root, (
+        f"<{builder.current.tag}> (line {builder.current.line}) never closed"
+    )
     return Document(builder.root, builder.doctype, builder.comments)
 
 
@@ -227,7 +230,7 @@ def parse_html() -> Callable[[str | Path], Document]:
     return parse
 
 
-# --------------------------------------------------------------------------------------------- bundles
+# ------------------------------------------------------------------------------------------ bundles
 
 
 def hash_tree(folder: Path) -> dict[str, str]:
@@ -256,7 +259,7 @@ def demo_bundle(services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPa
 @pytest.fixture(scope="module")
 def shared_demo_bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One demo bundle per module, for read-only checks over every page (validators are slow to start)."""
-    from ca_editor.app import open_services  # noqa: PLC0415
+    from ca_editor.app import open_services
 
     folder = tmp_path_factory.mktemp("shared-bundle")
     opened = open_services(str(folder / "desk.sqlite3"))

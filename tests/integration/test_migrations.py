@@ -1,4 +1,4 @@
-"""Migrations on real SQLite files: the schema they create, the connection settings, and all-or-nothing runs."""
+"""Migrations on real SQLite files: the schema they create, connection settings, all-or-nothing runs."""
 
 from __future__ import annotations
 
@@ -105,7 +105,7 @@ def test_upgrade_creates_tables_fts_and_triggers(db_path: Path) -> None:
     triggers = {name for kind, name, _ in schema if kind == "trigger"}
     assert set(Base.metadata.tables) <= tables
     assert {"stories_fts", "alembic_version"} <= tables
-    assert FTS_TRIGGERS <= triggers
+    assert triggers >= FTS_TRIGGERS
     fts_sql = next(sql for kind, name, sql in schema if name == "stories_fts")
     assert fts_sql is not None
     assert "fts5" in fts_sql.lower()
@@ -138,7 +138,10 @@ def test_fts_triggers_follow_inserts_updates_and_deletes(db_path: Path) -> None:
             "slug, title, summary, body, byline, status, tags, image_alt, image_caption, image_credit, "
             "version, created_at, updated_at"
         )
-        values = "'s', 'Alpha title', 'sum', 'body words', '', 'draft', '[]', '', '', '', 1, '2024-01-01', '2024-01-01'"
+        values = (
+            "'s', 'Alpha title', 'sum', 'body words', '', 'draft', '[]', '', '', '', 1, "
+            "'2024-01-01', '2024-01-01'"
+        )
         with db.write() as session:
             session.execute(text(f"INSERT INTO stories ({columns}) VALUES ({values})"))
 

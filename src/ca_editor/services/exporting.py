@@ -46,9 +46,11 @@ class ExportService:
                 .order_by(StoryRow.published_at.desc(), StoryRow.id.desc())
             )
             stories: dict[int, Story] = {row.id: story_from_row(row) for row in rows}
-            archive = _archive(list(stories.values()))
             for slot in slots:  # a slotted story always gets its page, even if not yet approved
                 stories.setdefault(slot.story.id, slot.story)
+            # Counted over every story that gets a page, as the archive pages list them: a dated story's
+            # breadcrumb always finds its month page, and a month's count matches its list.
+            archive = _archive(list(stories.values()))
             return SiteSnapshot(
                 section_from_row(section), slots, tuple(stories.values()), archive, export_time()
             )

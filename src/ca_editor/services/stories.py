@@ -17,7 +17,7 @@ from ca_editor.domain.slugs import make_slug, unique_slug
 from ca_editor.domain.validation import errors_only, validate_story
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.mapping import story_from_row, summary_from_row
-from ca_editor.persistence.models import AssetRow, SlotRow, StoryRow, utcnow
+from ca_editor.persistence.models import AssetRow, SectionRow, SlotRow, StoryRow, utcnow
 from ca_editor.persistence.search import fts5_match_expression, fts5_story_ids, like_pattern, search_tokens
 
 
@@ -199,3 +199,6 @@ def _renumber(session: Session, section_id: int) -> None:
     ).all()
     for index, slot in enumerate(rows):
         slot.position = index
+    section = session.get(SectionRow, section_id)
+    if section is not None:  # a slot went: dirty the section so the layout's version moves on
+        section.updated_at = utcnow()

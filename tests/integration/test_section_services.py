@@ -1,0 +1,334 @@
+"""SectionService over a real SQLite file: the editor's-choice block, eviction, moves, undo, overrides."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from ca_editor.domain import ordering
+from ca_editor.domain.errors import ConflictError, NotFoundError, ValidationError
+from ca_editor.domain.model import SectionLayout, SlotOverrides, StoryFields, StoryImage, StoryStatus
+from ca_editor.services.container import Services
+
+
+def slugs(layout: SectionLayout) -> list[str]:
+    return [slot.story.slug for slot in layout.slots]
+
+
+def assert_contiguous(layout: SectionLayout, db_path: Path) -> None:
+    assert [slot.position for slot in layout.slots] == list(range(1, len(layout.slots) + 1))
+    connection = sqlite3.connect(db_path)
+    try:
+        stored = [
+            row[0]
+            for row in connection.execute(
+                "SELECT position FROM slots WHERE section_id = ? ORDER BY position, id", (layout.section.id,)
+            )
+        ]
+    finally:
+        connection.close()
+    assert stored == list(range(len(layout.slots)))
+
+
+def new_story(services: Services, title: str) -> int:
+    fields = StoryFields(
+        title=title, status=StoryStatus.APPROVED, published_at=datetime(2024, 8, 1, tzinfo=UTC)
+    )
+    return services.stories.create(fields).id
+
+
+@pytest.fixture
+def section_id(services: Services) -> int:
+    return services.section_id()
+
+
+def test_demo_layout_follows_section_json(
+    services: Services, section_id: int, demo_section: dict, db_path: Path
+) -> None:
+    layout = services.sections.layout(section_id)
+    assert layout.section.slug == demo_section["slug"]
+    assert layout.section.title == demo_section["title"]
+    assert layout.section.description == demo_section["description"]
+    assert layout.section.slot_count == demo_section.get("slot_count", 8)
+    assert len(layout.slots) == len(demo_section["editors_choice"]) == 8
+    assert slugs(layout) == demo_section["editors_choice"]
+    assert layout.empty_slots == 0
+    assert_contiguous(layout, db_path)
+    assert [s.slug for s in services.sections.sections()] == [demo_section["slug"]]
+
+
+def test_unknown_section_and_slot_are_not_found(services: Services, section_id: int) -> None:
+    with pytest.raises(NotFoundError):
+        services.sections.layout(section_id + 100)
+    with pytest.raises(NotFoundError):
+        services.sections.move(section_id, 987654, 1)
+    with pytest.raises(NotFoundError):
+        services.sections.remove(section_id, 987654)
+    with pytest.raises(NotFoundError):
+        services.sections.assign(section_id, 987654)
+    with pytest.raises(NotFoundError):
+        services.section_id("no-such-section")
+
+
+def test_assign_at_a_position_in_a_block_with_room(
+    services: Services, section_id: int, db_path: Path
+) -> None:
+    layout = services.sections.layout(section_id)
+    layout = services.sections.remove(section_id, layout.slots[-1].id)
+    assert layout.empty_slots == 1
+    assert services.sections.story_that_would_fall_out(section_id) is None
+    before = slugs(layout)
+
+    story_id = new_story(services, "Fresh from Bishkek")
+    change = services.sections.assign(section_id, story_id, position=2)
+
+    assert change.evicted is None
+    expected = [before[0], services.stories.get(story_id).slug, *before[1:]]
+    assert slugs(change.layout) == expected
+    assert slugs(services.sections.layout(section_id)) == expected  # and it was committed
+    assert change.layout.slots[1].story.id == story_id
+    assert_contiguous(change.layout, db_path)
+
+
+def test_assign_without_position_appends(services: Services, section_id: int, db_path: Path) -> None:
+    layout = services.sections.layout(section_id)
+    for slot in layout.slots[:3]:
+        layout = services.sections.remove(section_id, slot.id)
+    story_id = new_story(services, "At the end")
+    change = services.sections.assign(section_id, story_id)
+    assert change.evicted is None
+    assert change.layout.slots[-1].story.id == story_id
+    assert slugs(change.layout)[:-1] == slugs(layout)
+    assert_contiguous(change.layout, db_path)
+
+
+@pytest.mark.parametrize("position", [1, 4, 8])
+def test_assign_into_a_full_block_evicts_the_last(
+    services: Services, section_id: int, db_path: Path, position: int
+) -> None:
+    before = services.sections.layout(section_id)
+    assert before.empty_slots == 0
+    last = before.slots[-1].story
+
+    warned = services.sections.story_that_would_fall_out(section_id)
+    assert warned is not None
+    assert warned.id == last.id
+
+    story_id = new_story(services, "Breaking from Almaty")
+    change = services.sections.assign(section_id, story_id, position=position)
+
+    assert change.evicted is not None
+    assert change.evicted.id == last.id
+    remaining = [s for s in slugs(before) if s != last.slug]
+    remaining.insert(position - 1, services.stories.get(story_id).slug)
+    assert slugs(change.layout) == remaining
+    assert len(change.layout.slots) == before.section.slot_count
+    assert slugs(services.sections.layout(section_id)) == remaining
+    assert_contiguous(change.layout, db_path)
+    # The evicted story itself is still there; only its slot went.
+    assert services.stories.get(last.id).slug == last.slug
+    connection = sqlite3.connect(db_path)
+    try:
+        assert (
+            connection.execute("SELECT count(*) FROM slots WHERE story_id = ?", (last.id,)).fetchone()[0] == 0
+        )
+    finally:
+        connection.close()
+
+
+def test_assign_past_the_end_of_a_full_block_lands_in_the_last_slot(
+    services: Services, section_id: int
+) -> None:
+    before = services.sections.layout(section_id)
+    story_id = new_story(services, "Late edition")
+    change = services.sections.assign(section_id, story_id, position=99)
+    assert change.evicted is not None
+    assert change.evicted.id == before.slots[-1].story.id
+    assert change.layout.slots[-1].story.id == story_id
+    assert slugs(change.layout)[:-1] == slugs(before)[:-1]
+
+
+@pytest.mark.parametrize(("source", "target"), [(1, 4), (4, 1), (8, 1), (1, 8), (3, 3), (2, 99)])
+def test_move(services: Services, section_id: int, db_path: Path, source: int, target: int) -> None:
+    before = services.sections.layout(section_id)
+    moving = before.slots[source - 1]
+    after = services.sections.move(section_id, moving.id, target)
+
+    expected = list(slugs(before))
+    expected.insert(min(target, len(expected)) - 1, expected.pop(source - 1))
+    assert slugs(after) == expected
+    assert slugs(after) == [s.story.slug for s in ordering.move(before.slots, source - 1, target - 1)]
+    assert slugs(services.sections.layout(section_id)) == expected
+    assert sorted(s.id for s in after.slots) == sorted(
+        s.id for s in before.slots
+    )  # slots are moved, not rebuilt
+    assert_contiguous(after, db_path)
+
+
+def test_remove(services: Services, section_id: int, db_path: Path) -> None:
+    before = services.sections.layout(section_id)
+    gone = before.slots[3]
+    after = services.sections.remove(section_id, gone.id)
+    assert slugs(after) == [s for s in slugs(before) if s != gone.story.slug]
+    assert after.empty_slots == 1
+    assert_contiguous(after, db_path)
+    assert services.stories.get(gone.story.id).id == gone.story.id  # the story stays
+    with pytest.raises(NotFoundError):
+        services.sections.remove(section_id, gone.id)
+
+
+def test_restore_order_undoes_a_sequence_of_moves(services: Services, section_id: int, db_path: Path) -> None:
+    before = services.sections.layout(section_id)
+    captured = [slot.id for slot in before.slots]
+    services.sections.move(section_id, before.slots[0].id, 5)
+    services.sections.move(section_id, before.slots[7].id, 1)
+    assert slugs(services.sections.layout(section_id)) != slugs(before)
+
+    restored = services.sections.restore_order(section_id, captured)
+    assert [slot.id for slot in restored.slots] == captured
+    assert slugs(restored) == slugs(before)
+    assert_contiguous(restored, db_path)
+
+    reverse = list(reversed(captured))
+    assert [s.id for s in services.sections.restore_order(section_id, reverse).slots] == reverse
+
+
+@pytest.mark.parametrize("change", ["missing", "extra", "duplicate-missing"])
+def test_restore_order_with_a_different_set_of_slots_is_a_conflict(
+    services: Services, section_id: int, change: str
+) -> None:
+    before = services.sections.layout(section_id)
+    ids = [slot.id for slot in before.slots]
+    services.sections.move(section_id, ids[0], 3)
+    moved = services.sections.layout(section_id)
+    wrong = {
+        "missing": ids[:-1],
+        "extra": [*ids, max(ids) + 1],
+        "duplicate-missing": [ids[0], *ids[:-1]],
+    }[change]
+    with pytest.raises(ConflictError):
+        services.sections.restore_order(section_id, wrong)
+    assert services.sections.layout(section_id) == moved
+
+
+def test_restore_order_after_someone_removed_a_slot_is_a_conflict(
+    services: Services, section_id: int
+) -> None:
+    before = services.sections.layout(section_id)
+    captured = [slot.id for slot in before.slots]
+    after_remove = services.sections.remove(section_id, captured[2])
+    with pytest.raises(ConflictError):
+        services.sections.restore_order(section_id, captured)
+    assert services.sections.layout(section_id) == after_remove
+
+
+def test_overrides_change_the_slot_but_not_the_story(services: Services, section_id: int) -> None:
+    layout = services.sections.layout(section_id)
+    slot = layout.slots[1]
+    story_before = services.stories.get(slot.story.id)
+    donor = layout.slots[4].story
+    assert donor.image is not None
+    assert slot.story.image is not None
+    assert donor.image.asset != slot.story.image.asset
+
+    overrides = SlotOverrides(
+        headline="Shorter headline for the front",
+        summary="A teaser written for this page",
+        image=StoryImage(donor.image.asset, "Alt text for this page"),
+    )
+    after = services.sections.set_overrides(section_id, slot.id, overrides)
+    changed = after.slots[1]
+    assert changed.id == slot.id
+    assert changed.headline == "Shorter headline for the front"
+    assert changed.summary == "A teaser written for this page"
+    assert changed.image is not None
+    assert changed.image.asset == donor.image.asset
+    assert changed.image.alt == "Alt text for this page"
+    assert changed.overrides.any
+    assert services.sections.layout(section_id).slots[1] == changed  # committed
+
+    # The story itself is untouched: its title, summary, image and version.
+    assert services.stories.get(slot.story.id) == story_before
+    assert changed.story.title == story_before.title
+    # No other slot changed.
+    others_before = [s for i, s in enumerate(layout.slots) if i != 1]
+    others_after = [s for i, s in enumerate(after.slots) if i != 1]
+    assert others_after == others_before
+
+    cleared = services.sections.set_overrides(section_id, slot.id, SlotOverrides())
+    reverted = cleared.slots[1]
+    assert not reverted.overrides.any
+    assert reverted.headline == story_before.title
+    assert reverted.summary == story_before.summary
+    assert reverted.image == story_before.image
+    assert services.stories.get(slot.story.id) == story_before
+
+
+def test_partial_override_keeps_the_rest_of_the_story(services: Services, section_id: int) -> None:
+    slot = services.sections.layout(section_id).slots[0]
+    after = services.sections.set_overrides(section_id, slot.id, SlotOverrides(headline="Only the headline"))
+    changed = after.slots[0]
+    assert changed.headline == "Only the headline"
+    assert changed.summary == slot.story.summary
+    assert changed.image == slot.story.image
+
+
+def test_overrides_follow_the_slot_when_it_moves(services: Services, section_id: int) -> None:
+    slot = services.sections.layout(section_id).slots[0]
+    services.sections.set_overrides(section_id, slot.id, SlotOverrides(headline="Moving headline"))
+    moved = services.sections.move(section_id, slot.id, 6)
+    assert moved.slots[5].id == slot.id
+    assert moved.slots[5].headline == "Moving headline"
+    assert all(s.headline == s.story.title for s in moved.slots if s.id != slot.id)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        (SlotOverrides(headline="   "), "headline"),
+        (SlotOverrides(headline="x" * 301), "headline"),
+        (SlotOverrides(summary="x" * 2001), "summary"),
+    ],
+)
+def test_invalid_overrides_are_refused_and_change_nothing(
+    services: Services, section_id: int, overrides: SlotOverrides, field: str
+) -> None:
+    before = services.sections.layout(section_id)
+    with pytest.raises(ValidationError) as caught:
+        services.sections.set_overrides(section_id, before.slots[0].id, overrides)
+    assert field in [p.field for p in caught.value.problems]
+    assert services.sections.layout(section_id) == before
+
+
+def test_override_image_must_exist(services: Services, section_id: int) -> None:
+    before = services.sections.layout(section_id)
+    image = before.slots[0].story.image
+    assert image is not None
+    ghost = StoryImage(type(image.asset)("f" * 64, "image/png", 10, 10, 100), "alt")
+    with pytest.raises(ValidationError):
+        services.sections.set_overrides(section_id, before.slots[0].id, SlotOverrides(image=ghost))
+    assert services.sections.layout(section_id) == before
+
+
+def test_layout_changes_bump_the_section_version(services: Services, section_id: int, db_path: Path) -> None:
+    def version() -> int:
+        connection = sqlite3.connect(db_path)
+        try:
+            return int(
+                connection.execute("SELECT version FROM sections WHERE id = ?", (section_id,)).fetchone()[0]
+            )
+        finally:
+            connection.close()
+
+    layout = services.sections.layout(section_id)
+    seen = [version()]
+    services.sections.move(section_id, layout.slots[0].id, 2)
+    seen.append(version())
+    services.sections.set_overrides(section_id, layout.slots[0].id, SlotOverrides(headline="h"))
+    seen.append(version())
+    services.sections.remove(section_id, layout.slots[0].id)
+    seen.append(version())
+    assert seen == sorted(set(seen)), seen  # strictly increasing
