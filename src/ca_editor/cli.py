@@ -45,11 +45,16 @@ def _run(args: argparse.Namespace) -> int:
     from ca_editor.app import open_services
 
     command = args.command or "gui"
-    services = open_services(args.db, seed_demo=command != "migrate")
     if command == "gui":
-        from ca_editor.ui.launch import run
+        from ca_editor.ui.launch import run, show_startup_error
 
+        try:
+            services = open_services(args.db)
+        except CaEditorError as exc:  # someone who started the window may never see a terminal
+            show_startup_error(str(exc))
+            raise
         return run(services)
+    services = open_services(args.db, seed_demo=command != "migrate")
     if command == "migrate":
         print(f"database ready: {services.db.url}")
         return 0

@@ -4,18 +4,30 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ca_editor import __version__
 from ca_editor.services.container import Services
 from ca_editor.ui.main_window import MainWindow
 
 
-def run(services: Services) -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
+def application() -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("ca-editor")
     app.setOrganizationName("ca-editor")
     app.setApplicationVersion(__version__)
+    return app
+
+
+def show_startup_error(message: str) -> None:
+    """Say why the window cannot open, in a dialog, for people who started the app from a menu."""
+    application()
+    QMessageBox.critical(None, "ca-editor cannot start", message)
+
+
+def run(services: Services) -> int:
+    app = application()
     window = MainWindow(services)
     window.show()
     return int(app.exec())
