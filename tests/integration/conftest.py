@@ -6,6 +6,7 @@ hand, so a change to the demo data changes what the tests expect rather than bre
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import json
 from collections.abc import Callable, Iterator
@@ -22,20 +23,7 @@ from ca_editor.services.container import Services
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_DIR = REPO_ROOT / "resources" / "demo"
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+MONTHS = tuple(calendar.month_name[m] for m in range(1, 13))  # read at collection, in pytest's C locale
 VOID_ELEMENTS = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 )

@@ -6,7 +6,12 @@ import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-MONTH_NAMES = tuple(calendar.month_name[m] for m in range(1, 13))  # English, whatever the machine locale
+# Spelled out rather than taken from calendar.month_name: that follows the C library's locale, which Qt sets
+# from the desktop, and a Russian desk would then publish "20 мая 2024" on an English page.
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
 
 

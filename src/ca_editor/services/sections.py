@@ -108,6 +108,14 @@ class SectionService:
             return _layout(section)
 
 
+def close_gaps(session: Session, section_id: int) -> None:
+    """Renumber a section's slots 0..n-1 after rows vanished underneath it (a deleted story)."""
+    section = session.get(SectionRow, section_id)
+    if section is not None:
+        session.refresh(section, ["slots"])
+        _apply_order(section, sorted(section.slots, key=lambda s: (s.position, s.id)))
+
+
 def _check_overrides(overrides: SlotOverrides) -> list[Problem]:
     problems = []
     if overrides.headline is not None and not overrides.headline.strip():

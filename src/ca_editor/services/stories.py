@@ -17,8 +17,9 @@ from ca_editor.domain.slugs import make_slug, unique_slug
 from ca_editor.domain.validation import errors_only, validate_story
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.mapping import story_from_row, summary_from_row
-from ca_editor.persistence.models import AssetRow, SectionRow, SlotRow, StoryRow, utcnow
+from ca_editor.persistence.models import AssetRow, SlotRow, StoryRow, utcnow
 from ca_editor.persistence.search import fts5_match_expression, fts5_story_ids, like_pattern, search_tokens
+from ca_editor.services.sections import close_gaps
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,8 +110,8 @@ class StoryService:
             section_ids = set(session.scalars(select(SlotRow.section_id).where(SlotRow.story_id == story_id)))
             session.delete(row)
             session.flush()
-            for section_id in section_ids:  # close the gap the slot left behind
-                _renumber(session, section_id)
+            for section_id in section_ids:  # the database cascade removed the slots; close their gaps
+                close_gaps(session, section_id)
 
     def _filtered[T: Select[*tuple[Any, ...]]](self, stmt: T, query: StoryQuery) -> T:
         start, end = query.dates.bounds()
@@ -191,14 +192,3 @@ def _load(session: Session, story_id: int) -> StoryRow:
     if row is None:
         raise NotFoundError(f"story {story_id} no longer exists; it may have been deleted by someone else")
     return row
-
-
-def _renumber(session: Session, section_id: int) -> None:
-    rows = session.scalars(
-        select(SlotRow).where(SlotRow.section_id == section_id).order_by(SlotRow.position, SlotRow.id)
-    ).all()
-    for index, slot in enumerate(rows):
-        slot.position = index
-    section = session.get(SectionRow, section_id)
-    if section is not None:  # a slot went: dirty the section so the layout's version moves on
-        section.updated_at = utcnow()
