@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ca_editor.domain.model import (
     ImageAsset,
     Section,
@@ -42,10 +44,10 @@ def story_from_row(row: StoryRow) -> Story:
     )
 
 
-def summary_from_row(row: StoryRow, *, in_editors_choice: bool = False) -> StorySummary:
-    return StorySummary(
-        row.id, row.slug, row.title, row.published_at, StoryStatus(row.status), in_editors_choice
-    )
+def summary_from_columns(
+    story_id: int, slug: str, title: str, published_at: datetime | None, status: str, in_slots: object
+) -> StorySummary:
+    return StorySummary(story_id, slug, title, published_at, StoryStatus(status), bool(in_slots))
 
 
 def section_from_row(row: SectionRow) -> Section:

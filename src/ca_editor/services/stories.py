@@ -16,7 +16,7 @@ from ca_editor.domain.model import Story, StoryFields, StoryStatus, StorySummary
 from ca_editor.domain.slugs import make_slug, unique_slug
 from ca_editor.domain.validation import errors_only, validate_story
 from ca_editor.persistence.database import Database
-from ca_editor.persistence.mapping import story_from_row, summary_from_row
+from ca_editor.persistence.mapping import story_from_row, summary_from_columns
 from ca_editor.persistence.models import AssetRow, SlotRow, StoryRow, utcnow
 from ca_editor.persistence.search import fts5_match_expression, fts5_story_ids, like_pattern, search_tokens
 from ca_editor.services.sections import close_gaps
@@ -40,15 +40,15 @@ class StoryService:
 
     def list(self, query: StoryQuery = StoryQuery()) -> list[StorySummary]:
         with self._db.read() as session:
-            in_slots = exists().where(SlotRow.story_id == StoryRow.id)
-            stmt = self._filtered(select(StoryRow, in_slots.label("in_slots")), query)
+            in_slots = exists().where(SlotRow.story_id == StoryRow.id).label("in_slots")
+            # Only the list's columns: bodies can be a megabyte each and the image join is not needed.
+            columns = (StoryRow.id, StoryRow.slug, StoryRow.title, StoryRow.published_at, StoryRow.status)
+            stmt = self._filtered(select(*columns, in_slots), query)
             order = StoryRow.published_at.desc() if query.newest_first else StoryRow.published_at.asc()
             stmt = stmt.order_by(order.nulls_last(), StoryRow.id.desc()).offset(query.offset)
             if query.limit is not None:
                 stmt = stmt.limit(query.limit)
-            return [
-                summary_from_row(row, in_editors_choice=bool(flag)) for row, flag in session.execute(stmt)
-            ]
+            return [summary_from_columns(*row) for row in session.execute(stmt)]
 
     def count(self, query: StoryQuery = StoryQuery()) -> int:
         with self._db.read() as session:
