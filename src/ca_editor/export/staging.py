@@ -1,8 +1,9 @@
 """Replace a folder atomically: build beside it, then swap by rename.
 
 ``os.replace`` onto a non-empty folder fails, so the swap is: rename the old bundle away, rename the new one
-in, then delete the old. Until the new one is in place the old one is whole; a crash between the two renames
-leaves it intact under its temporary name next to the target, which the next export cleans up.
+in, then delete the old. Until the new one is in place the old one is whole. A crash between the two renames
+leaves it intact under its temporary name next to the target: the next export first puts it back, and
+clears away stages that crashed exports left behind.
 """
 
 from __future__ import annotations
@@ -11,18 +12,21 @@ import contextlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from ca_editor.domain.errors import ExportFailedError
 
 BUNDLE_MARKER = "manifest.json"
+STALE_STAGE_SECONDS = 3600  # a stage this old belongs to no running export
 
 
 @contextlib.contextmanager
 def staged_directory(target: Path) -> Iterator[Path]:
     """Yield an empty folder beside ``target``; on clean exit it becomes ``target``, else it vanishes."""
     target = target.expanduser().absolute()
+    _recover_after_crash(target)
     _refuse_foreign_folder(target)
     parent = target.parent
     try:
@@ -56,6 +60,26 @@ def _swap_in(stage: Path, target: Path) -> None:
     _fsync_dir(target.parent)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _recover_after_crash(target: Path) -> None:
+    if not target.parent.is_dir():
+        return
+    previous = sorted(
+        (p for p in target.parent.glob(f".{target.name}.old-*") if (p / BUNDLE_MARKER).is_file()),
+        key=lambda p: p.stat().st_mtime,
+    )
+    if previous and not target.exists():
+        with contextlib.suppress(OSError):
+            previous.pop().rename(target)  # the last good bundle, back where the web team expects it
+    now = time.time()
+    for leftover in target.parent.glob(f".{target.name}.*-*"):
+        is_old = leftover.name.startswith(f".{target.name}.old-")
+        is_stale_stage = leftover.name.startswith(f".{target.name}.new-") and (
+            now - leftover.stat().st_mtime > STALE_STAGE_SECONDS
+        )
+        if leftover.is_dir() and ((is_old and target.exists()) or is_stale_stage):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _refuse_foreign_folder(target: Path) -> None:
