@@ -693,17 +693,49 @@ def test_successful_re_export_replaces_the_bundle_whole(
     out = tmp_path / "out"
     section_id = services.section_id()
     services.exports.export(section_id, out)
-    (out / "stale-extra.txt").write_text("left from an earlier bundle")
+    dropped = services.stories.list()[-1]
+    services.stories.delete(dropped.id)
     layout = services.sections.layout(section_id)
     services.sections.set_overrides(section_id, layout.slots[0].id, SlotOverrides(headline="Re-exported"))
     progress: list[tuple[int, int]] = []
     manifest = services.exports.export(section_id, out, progress=lambda d, t: progress.append((d, t)))
-    assert not (out / "stale-extra.txt").exists()
+    assert not (out / "stories" / f"{dropped.slug}.html").exists()
     assert card_nodes(parse_html(out / "index.html"))[0].find("h3").clean_text() == "Re-exported"
     assert set(tree_hashes(out)) == {*manifest.files, "manifest.json"}
     assert _siblings(out) == {"out"}
     assert progress[-1][0] == progress[-1][1]
     assert [d for d, _ in progress] == sorted(d for d, _ in progress)
+
+
+def test_a_bundle_someone_added_files_to_is_not_replaced(
+    services: Services, tmp_path: Path, tree_hashes
+) -> None:
+    out = tmp_path / "out"
+    services.exports.export(services.section_id(), out)
+    (out / "notes.txt").write_text("the web team's notes")
+    (out / "images" / "logo.png").write_bytes(b"their logo")
+    before = tree_hashes(out)
+
+    with pytest.raises(ExportFailedError, match="did not write") as caught:
+        services.exports.export(services.section_id(), out)
+
+    assert "notes.txt" in str(caught.value)
+    assert tree_hashes(out) == before
+
+
+def test_a_folder_with_someone_elses_manifest_is_not_replaced(
+    services: Services, tmp_path: Path, tree_hashes
+) -> None:
+    out = tmp_path / "pwa"
+    out.mkdir()
+    (out / "manifest.json").write_text('{"name": "My web app"}')
+    (out / "app.js").write_text("precious")
+    before = tree_hashes(out)
+
+    with pytest.raises(ExportFailedError, match="not a ca-editor bundle"):
+        services.exports.export(services.section_id(), out)
+
+    assert tree_hashes(out) == before
 
 
 def test_export_into_a_foreign_folder_is_refused(services: Services, tmp_path: Path, tree_hashes) -> None:

@@ -70,3 +70,37 @@ def test_a_file_in_place_of_the_bundle_is_refused(services: Services, tmp_path: 
     with pytest.raises(ExportFailedError, match="is a file"):
         _export(services, out)
     assert out.read_text() == "not a folder"
+
+
+def test_a_symlinked_bundle_folder_keeps_its_link_and_gets_the_new_bundle(
+    services: Services, tmp_path: Path
+) -> None:
+    real = tmp_path / "real"
+    link = tmp_path / "link"
+    _export(services, real)
+    link.symlink_to(real, target_is_directory=True)
+    first = (real / "manifest.json").read_text()
+    os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
+    try:
+        _export(services, link)
+    finally:
+        del os.environ["SOURCE_DATE_EPOCH"]
+
+    assert link.is_symlink()
+    assert (real / "manifest.json").read_text() != first
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith((".link", ".real"))]
+
+
+def test_the_bundle_folder_is_readable_by_others_as_the_umask_allows(
+    services: Services, tmp_path: Path
+) -> None:
+    previous = os.umask(0o022)
+    try:
+        _export(services, tmp_path / "fresh")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "fresh").stat().st_mode & 0o777 == 0o755
+
+    (tmp_path / "fresh").chmod(0o750)
+    _export(services, tmp_path / "fresh")
+    assert (tmp_path / "fresh").stat().st_mode & 0o777 == 0o750  # a chosen mode survives re-export

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 from ca_editor.domain.publication import SiteSnapshot
 from ca_editor.export import site
+from ca_editor.export.staging import BUNDLE_FORMAT
 
-FORMAT = "ca-editor-bundle"
+FORMAT = BUNDLE_FORMAT
 FORMAT_VERSION = 1
 
 

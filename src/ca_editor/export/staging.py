@@ -9,6 +9,7 @@ clears away stages that crashed exports left behind.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import tempfile
@@ -19,19 +20,23 @@ from pathlib import Path
 from ca_editor.domain.errors import ExportFailedError
 
 BUNDLE_MARKER = "manifest.json"
+BUNDLE_FORMAT = "ca-editor-bundle"  # the manifest's "format"; see export.manifest
 STALE_STAGE_SECONDS = 3600  # a stage this old belongs to no running export
 
 
 @contextlib.contextmanager
 def staged_directory(target: Path) -> Iterator[Path]:
     """Yield an empty folder beside ``target``; on clean exit it becomes ``target``, else it vanishes."""
-    target = target.expanduser().absolute()
+    # Through symlinks: the web team's link must keep pointing at a folder that gets the new bundle.
+    target = target.expanduser().resolve()
     _recover_after_crash(target)
     _refuse_foreign_folder(target)
     parent = target.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
+        mode = target.stat().st_mode & 0o7777 if target.is_dir() else 0o777 & ~_umask()
         stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=parent))
+        stage.chmod(mode)  # mkdtemp makes 0700, which would lock the web server out of the bundle
     except OSError as exc:
         raise ExportFailedError(f"cannot create a folder in {parent}: {exc.strerror or exc}") from exc
     try:
@@ -66,7 +71,7 @@ def _recover_after_crash(target: Path) -> None:
     if not target.parent.is_dir():
         return
     previous = sorted(
-        (p for p in target.parent.glob(f".{target.name}.old-*") if (p / BUNDLE_MARKER).is_file()),
+        (p for p in target.parent.glob(f".{target.name}.old-*") if _bundle_files(p) is not None),
         key=lambda p: p.stat().st_mtime,
     )
     if previous and not target.exists():
@@ -83,14 +88,47 @@ def _recover_after_crash(target: Path) -> None:
 
 
 def _refuse_foreign_folder(target: Path) -> None:
-    # The swap deletes what was there: only ever an earlier bundle or an empty folder, never someone's files.
+    # The swap deletes what was there, so it may only ever replace an empty folder or a bundle that an
+    # export wrote and nobody has added to since: never someone's files, never a database.
     if target.is_file():
         raise ExportFailedError(f"{target} is a file; choose a folder for the bundle")
-    if target.is_dir() and any(target.iterdir()) and not (target / BUNDLE_MARKER).is_file():
+    if not target.is_dir() or not any(target.iterdir()):
+        return
+    listed = _bundle_files(target)
+    if listed is None:
         raise ExportFailedError(
-            f"{target} already holds files that are not a ca-editor bundle (no {BUNDLE_MARKER}); "
+            f"{target} already holds files that are not a ca-editor bundle (no ca-editor {BUNDLE_MARKER}); "
             "choose an empty or new folder"
         )
+    foreign = sorted(
+        str(path.relative_to(target))
+        for path in target.rglob("*")
+        if not path.is_dir() and path.relative_to(target).as_posix() not in listed
+    )
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise ExportFailedError(
+            f"{target} holds files the last export did not write ({shown}); move them out of the bundle "
+            "folder or choose another one, so that replacing the bundle cannot delete them"
+        )
+
+
+def _bundle_files(folder: Path) -> set[str] | None:
+    """The files an earlier export wrote into ``folder``, from its manifest; ``None`` if it is no bundle."""
+    try:
+        manifest = json.loads((folder / BUNDLE_MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("format") != BUNDLE_FORMAT:
+        return None
+    files = manifest.get("files")
+    return {*files, BUNDLE_MARKER} if isinstance(files, dict) else None
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def _fsync_dir(path: Path) -> None:
