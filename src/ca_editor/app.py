@@ -33,7 +33,8 @@ def open_services(db: str | None = None, *, seed_demo: bool = True) -> Services:
         raise StorageError(f"cannot open the database {_display(url)}: {reason}") from exc
     except CommandError as exc:  # the file carries a schema revision this version does not know
         raise StorageError(
-            f"the database {_display(url)} was written by a newer ca-editor ({exc}); this version knows the "
+            f"the database {_display(url)} was written by a newer ca-editor or another program ({exc}); "
+            f"this version knows the "
             f"schema up to {head_revision()}. Update ca-editor; the database was not changed."
         ) from exc
     return Services.over(database)

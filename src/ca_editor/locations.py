@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 import platformdirs
+from sqlalchemy.engine import URL
 
 APP_NAME = "ca-editor"
 DB_ENV_VAR = "CA_EDITOR_DB"
@@ -59,4 +60,5 @@ def database_url(explicit: str | None = None) -> str:
         return chosen
     path = Path(chosen).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{path}"
+    # Built, not formatted: a '?' or '%25' in a file name would otherwise be read as URL syntax.
+    return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)

@@ -10,6 +10,7 @@ import pytest
 from ca_editor.app import open_services
 from ca_editor.cli import main
 from ca_editor.domain.errors import StorageError
+from ca_editor.locations import demo_dir
 
 
 def test_a_file_that_is_not_a_database_is_refused_untouched(tmp_path: Path, capsys) -> None:
@@ -49,3 +50,47 @@ def test_an_unwritable_data_folder_gets_a_clear_message(tmp_path: Path) -> None:
 def _dump(path: Path) -> list[str]:
     with sqlite3.connect(path) as connection:
         return list(connection.iterdump())
+
+
+def test_another_programs_database_is_refused_and_not_changed(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite3"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+        connection.execute("INSERT INTO notes (text) VALUES ('keep me')")
+    before = _dump(path)
+
+    with pytest.raises(StorageError, match="not a ca-editor database"):
+        open_services(str(path))
+
+    assert _dump(path) == before
+
+
+@pytest.mark.parametrize("name", ["desk?v2.sqlite3", "100%25 done.sqlite3", "desk#1 ü.sqlite3"])
+def test_db_paths_with_url_characters_open_the_file_named(tmp_path: Path, name: str, capsys) -> None:
+    path = tmp_path / name
+
+    assert main(["--db", str(path), "migrate"]) == 0
+
+    assert path.is_file()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".sqlite3") == [name]
+
+
+def test_first_starts_at_once_all_open_the_same_seeded_database(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "desk.sqlite3"
+    # Every child imports first, then waits for the same moment, so the migrations really collide.
+    child = (
+        "import sys, time; from ca_editor.app import open_services\n"
+        "time.sleep(max(0.0, float(sys.argv[2]) - time.time())); open_services(sys.argv[1])"
+    )
+    go = str(time.time() + 4)
+    starts = [subprocess.Popen([sys.executable, "-c", child, str(path), go]) for _ in range(6)]
+
+    assert [p.wait(timeout=120) for p in starts] == [0] * 6
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT count(*) FROM sections").fetchone() == (1,)
+        stories = connection.execute("SELECT count(*) FROM stories").fetchone()[0]
+    assert stories == sum(1 for line in (demo_dir() / "stories.jsonl").open() if line.strip())

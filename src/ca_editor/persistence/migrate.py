@@ -8,10 +8,11 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 
+from ca_editor.domain.errors import StorageError
 from ca_editor.locations import migrations_dir
-from ca_editor.persistence.engine import is_sqlite, make_engine
+from ca_editor.persistence.engine import is_sqlite, make_engine, writer
 
 
 def alembic_config(url: str, script_location: Path | None = None) -> Config:
@@ -28,7 +29,9 @@ def upgrade(url: str, revision: str = "head", script_location: Path | None = Non
     # foreign keys off and check them before committing instead.
     engine = make_engine(url, enforce_foreign_keys=False)
     try:
-        with engine.begin() as connection:
+        # BEGIN IMMEDIATE: two first starts at once must queue for the write lock, not fail on it.
+        with writer(engine).begin() as connection:
+            _refuse_foreign_schema(connection)
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
             if is_sqlite(connection):
@@ -37,6 +40,17 @@ def upgrade(url: str, revision: str = "head", script_location: Path | None = Non
                     raise RuntimeError(f"migration left {len(broken)} rows with broken references")
     finally:
         engine.dispose()
+
+
+def _refuse_foreign_schema(connection: Connection) -> None:
+    """Another program's database gets no ca-editor tables added to it."""
+    tables = set(inspect(connection).get_table_names())
+    if tables and "alembic_version" not in tables:
+        shown = ", ".join(sorted(tables)[:5])
+        raise StorageError(
+            f"this is not a ca-editor database (it holds other tables: {shown}); it was not changed. "
+            "Choose another file or a new name."
+        )
 
 
 def current_revision(engine: Engine) -> str | None:
