@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from ca_editor.domain.dates import DateParseError, ensure_utc
 from ca_editor.domain.errors import Problem
 from ca_editor.domain.model import StoryFields
 from ca_editor.domain.slugs import MAX_SLUG_LENGTH, is_valid_slug
@@ -43,10 +46,21 @@ def validate_story(fields: StoryFields) -> list[Problem]:
             problems.append(Problem("tags", f"each tag must be 1–{MAX_TAG_LENGTH} characters"))
             break
     for name in ("title", "summary", "body", "byline", "image_alt", "image_caption", "image_credit"):
-        if "\x00" in getattr(fields, name):
-            problems.append(Problem(name, "contains a NUL character"))
-    if any("\x00" in tag for tag in fields.tags):
-        problems.append(Problem("tags", "a tag contains a NUL character"))
+        message = unprintable_character(getattr(fields, name))
+        if message:
+            problems.append(Problem(name, message))
+    for tag in fields.tags:
+        message = unprintable_character(tag)
+        if message:
+            problems.append(Problem("tags", f"a tag {message}"))
+            break
+    if fields.published_at is not None:
+        try:
+            ensure_utc(fields.published_at)
+        except DateParseError as exc:
+            problems.append(Problem("published_at", str(exc)))
+        if fields.published_at.tzinfo is None:
+            problems.append(Problem("published_at", "has no time zone; give it one (UTC if unsure)"))
     if fields.image_sha256 and not fields.image_alt.strip():
         problems.append(
             Problem(
@@ -62,6 +76,25 @@ def validate_story(fields: StoryFields) -> list[Problem]:
             )
         )
     return problems
+
+
+# Characters no HTML page may carry (C0/C1 controls but tab and line breaks, surrogates, noncharacters):
+# Word's soft line break (U+000B) is the usual one to arrive by paste.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def unprintable_character(text: str) -> str | None:
+    """Why ``text`` cannot go on a page, or ``None`` when it can."""
+    found = _UNPRINTABLE.search(text)
+    if found is None:
+        return None
+    if found.group() == "\x00":
+        return "contains a NUL character"
+    code, where = ord(found.group()), found.start() + 1
+    return (
+        f"contains an invisible control character (U+{code:04X}) at position {where}; "
+        "remove it (it often comes with text pasted from a word processor)"
+    )
 
 
 def errors_only(problems: list[Problem]) -> list[Problem]:

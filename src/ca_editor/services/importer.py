@@ -46,7 +46,7 @@ class ImportRecord:
     fields: StoryFields
     explicit_slug: bool
     image_name: str = ""
-    image_bytes: bytes | None = None
+    image_path: Path | None = None  # checked while parsing, read only while writing: one image in memory
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +78,7 @@ def read_jsonl(path: Path) -> list[ImportRecord]:
             raise ImportFailedError(
                 source, None, None, f"the file is {size / 2**20:.0f} MB; the limit is 512 MB"
             )
-        raw = path.read_bytes()
+        raw = path.read_bytes().removeprefix(b"\xef\xbb\xbf")  # editors on Windows save a BOM
     except OSError as exc:
         raise ImportFailedError(source, None, None, f"cannot read the file ({exc.strerror or exc})") from exc
     records: list[ImportRecord] = []
@@ -106,15 +106,27 @@ def write_records(session: Session, records: Iterable[ImportRecord], *, source: 
     """Create or update a story per record inside the caller's transaction."""
     created: list[str] = []
     updated: list[str] = []
+    written: dict[str, int] = {}  # slug -> line, for stories this import has already written
+    images: dict[Path, str] = {}  # the same picture on many lines is read and stored once
     for record in records:
         fields = record.fields
         try:
-            if record.image_bytes is not None:
-                asset = store_image(
-                    session, record.image_bytes, name=f"the image '{_short(record.image_name)}'"
-                )
-                fields = replace(fields, image_sha256=asset.sha256)
+            if record.image_path is not None:
+                if record.image_path not in images:
+                    data = _read_image(record.image_path, record.image_name, record.line, source)
+                    name = f"the image '{_short(record.image_name)}'"
+                    images[record.image_path] = store_image(session, data, name=name).sha256
+                fields = replace(fields, image_sha256=images[record.image_path])
             row = _existing(session, record)
+            if row is not None and row.slug in written:
+                if record.explicit_slug:
+                    raise ImportFailedError(
+                        source,
+                        record.line,
+                        "slug",
+                        f"'{row.slug}' was already given to line {written[row.slug]}",
+                    )
+                row = None  # same title as an earlier line of this file: a second story, not an update
             is_new = row is None
             if row is None:
                 row = StoryRow()
@@ -127,6 +139,7 @@ def write_records(session: Session, records: Iterable[ImportRecord], *, source: 
             problem = exc.problems[0]
             raise ImportFailedError(source, record.line, problem.field, problem.message) from exc
         (created if is_new else updated).append(row.slug)
+        written[row.slug] = record.line
     return ImportReport(source, tuple(created), tuple(updated))
 
 
@@ -140,6 +153,8 @@ def _parse_line(raw_line: bytes, number: int, source: str, base: Path) -> Import
         raise fail(None, "the line is not valid UTF-8") from None
     except json.JSONDecodeError as exc:
         raise fail(None, f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise fail(None, "the JSON is nested too deeply to be a story") from None
     if not isinstance(data, dict):
         raise fail(None, "each line must be one JSON object")
     unknown = sorted(set(data) - KNOWN_KEYS)
@@ -167,7 +182,7 @@ def _parse_line(raw_line: bytes, number: int, source: str, base: Path) -> Import
     except ValueError:
         raise fail("status", f"must be one of {', '.join(s.value for s in StoryStatus)}") from None
     explicit_slug = bool(data.get("slug"))
-    image_bytes = _read_image(data["image"], base, fail) if data.get("image") else None
+    image_path = _image_path(data["image"], base, fail) if data.get("image") else None
     fields = StoryFields(
         title=title,
         slug=data.get("slug") or make_slug(title),
@@ -184,10 +199,10 @@ def _parse_line(raw_line: bytes, number: int, source: str, base: Path) -> Import
     problems = errors_only(validate_story(fields))
     if problems:
         raise fail(problems[0].field, problems[0].message)
-    return ImportRecord(number, fields, explicit_slug, data.get("image") or "", image_bytes)
+    return ImportRecord(number, fields, explicit_slug, data.get("image") or "", image_path)
 
 
-def _read_image(relative: str, base: Path, fail: Any) -> bytes:
+def _image_path(relative: str, base: Path, fail: Any) -> Path:
     pure = PurePosixPath(relative.replace("\\", "/"))
     if "\x00" in relative or pure.is_absolute() or ".." in pure.parts or not pure.parts:
         raise fail("image", f"'{_short(relative)}' must be a path inside the import file's folder")
@@ -195,11 +210,20 @@ def _read_image(relative: str, base: Path, fail: Any) -> bytes:
     if not path.is_relative_to(base.resolve()):
         raise fail("image", f"'{_short(relative)}' leads outside the import file's folder")
     try:
-        if path.stat().st_size > MAX_IMAGE_BYTES:
-            raise fail("image", f"'{_short(relative)}' is larger than {MAX_IMAGE_BYTES // 2**20} MB")
-        return path.read_bytes()
+        size = path.stat().st_size
     except OSError as exc:
         raise fail("image", f"cannot read '{_short(relative)}' ({exc.strerror or exc})") from None
+    if size > MAX_IMAGE_BYTES:
+        raise fail("image", f"'{_short(relative)}' is larger than {MAX_IMAGE_BYTES // 2**20} MB")
+    return path
+
+
+def _read_image(path: Path, relative: str, line: int, source: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:  # removed or locked between parsing and writing
+        message = f"cannot read '{_short(relative)}' ({exc.strerror or exc})"
+        raise ImportFailedError(source, line, "image", message) from None
 
 
 def _existing(session: Session, record: ImportRecord) -> StoryRow | None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ca_editor.domain import ordering
 from ca_editor.domain.errors import ConflictError, NotFoundError, Problem, ValidationError
 from ca_editor.domain.model import Section, SectionLayout, SlotOverrides, Story
+from ca_editor.domain.validation import unprintable_character
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.mapping import section_from_row, slot_from_row, story_from_row
 from ca_editor.persistence.models import AssetRow, SectionRow, SlotRow, StoryRow, utcnow
@@ -126,6 +127,15 @@ def _check_overrides(overrides: SlotOverrides) -> list[Problem]:
         problems.append(Problem("headline", f"is longer than {MAX_OVERRIDE_HEADLINE} characters"))
     if overrides.summary is not None and len(overrides.summary) > MAX_OVERRIDE_SUMMARY:
         problems.append(Problem("summary", f"is longer than {MAX_OVERRIDE_SUMMARY:,} characters"))
+    texts = {
+        "headline": overrides.headline,
+        "summary": overrides.summary,
+        "image_alt": overrides.image.alt if overrides.image else None,
+    }
+    for name, text in texts.items():
+        message = unprintable_character(text) if text else None
+        if message:
+            problems.append(Problem(name, message))
     return problems
 
 
