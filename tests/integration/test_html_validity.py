@@ -174,3 +174,44 @@ def test_tidy_really_checks_the_pages(tmp_path: Path) -> None:
     assert "is not recognized" in problems
     assert "already defined" in problems
     assert 'lacks "alt"' in problems
+
+
+AWKWARD_BODY = """# A heading an editor wrote as the top level {: #intro }
+
+## Again {: #intro }
+
+See the [earlier story](earlier-story.html), the [summit page](https://example.org/summit) and a claim[^1]
+that is made twice[^1].
+
+<li>a stray list item</li> and <td>a stray cell</td>, <figcaption>loose</figcaption>
+
+| Country | Capital |
+|---|---|
+| Kazakhstan | Astana |
+
+Text with a {: #intro } attribute list and an ![image](https://example.org/x.png).
+
+[^1]: The source.
+"""
+
+
+def test_an_awkward_body_still_gives_a_valid_page(services, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from ca_editor.domain.model import StoryFields, StoryStatus
+
+    services.stories.create(
+        StoryFields(
+            title="Awkward",
+            slug="awkward",
+            body=AWKWARD_BODY,
+            status=StoryStatus.PUBLISHED,
+            published_at=datetime(2024, 6, 1, tzinfo=UTC),
+        )
+    )
+    out = tmp_path / "out"
+    services.exports.export(services.section_id(), out)
+    page = out / "stories" / "awkward.html"
+
+    messages = run_vnu([page])
+    assert not messages, describe(messages, out)

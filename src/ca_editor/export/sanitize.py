@@ -1,8 +1,11 @@
 """Markdown to safe HTML: render with Python-Markdown, then clean the *rendered* HTML with nh3.
 
 Python-Markdown passes raw HTML, ``javascript:`` links and ``attr_list`` attributes straight through, so
-nothing it produces is trusted until nh3 has seen it. Images are dropped from bodies: a bundle must not
-request anything from outside itself, and body images have no local asset to point at yet.
+nothing it produces is trusted until nh3 has seen it. Raw HTML in a body is shown as text rather than
+parsed: stray ``<li>`` or ``<td>`` tags would make the page invalid, and the wire HTML that needs converting
+arrives through import. Body headings start at ``h2`` (the page's ``h1`` is the title). Images are dropped
+from bodies: a bundle must not request anything from outside itself, and body images have no local asset to
+point at yet.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import threading
 import markdown
 import nh3
 
-RENDERER_VERSION = f"md{markdown.__version__}-nh3-1"  # part of any cache key: a renderer change re-renders
+RENDERER_VERSION = f"md{markdown.__version__}-nh3-2"  # part of any cache key: a renderer change re-renders
 
 _TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "del", "ins",
@@ -27,19 +30,20 @@ _ATTRIBUTES = {
     "ol": {"start"},
     "th": {"colspan", "rowspan"},
     "td": {"colspan", "rowspan"},
-    **{tag: {"id"} for tag in ("h1", "h2", "h3", "h4", "h5", "h6", "li", "sup", "div")},
+    **{tag: {"id"} for tag in ("li", "sup")},
 }
 # Footnotes need their classes and ids; nothing else keeps a class. (A tag listed here must not list
 # "class" in _ATTRIBUTES too: nh3 panics with a BaseException on that.)
 _CLASSES = {"a": {"footnote-ref", "footnote-backref"}, "div": {"footnote"}, "sup": set()}
-_SAFE_ID = re.compile(r"^(?:fn|fnref):[A-Za-z0-9_-]{1,40}$|^[a-z][a-z0-9_-]{0,60}$")
-_RESERVED_IDS = {"main", "content", "editors-choice-heading", "filter-archive-heading"}
+# Only footnote ids survive ("fn:1", "fnref:1", "fnref2:1" for a second reference): ids an editor sets with
+# attr_list could repeat one another or the page's own and make the page invalid.
+_FOOTNOTE_ID = re.compile(r"^fn(?:ref\d*)?:[A-Za-z0-9_-]{1,40}$")
 _SAFE_HREF = re.compile(r"^(?:https?://|mailto:|#)", re.IGNORECASE)
 
 
 def _filter_attribute(tag: str, name: str, value: str) -> str | None:
     if name == "id":
-        return value if _SAFE_ID.match(value) and value not in _RESERVED_IDS else None
+        return value if _FOOTNOTE_ID.match(value) else None
     if tag == "a" and name == "href":
         # Absolute web links and in-page anchors only: a relative link would point into the bundle's
         # folders or the reader's disk, and nh3 keeps those.
@@ -53,7 +57,9 @@ _CLEANER = nh3.Cleaner(
     allowed_classes=_CLASSES,
     attribute_filter=_filter_attribute,
     url_schemes={"http", "https", "mailto"},
-    link_rel="noopener noreferrer nofollow",
+    # No rel: nh3 would add it to anchors whose href it removed, which HTML forbids; the pages send no
+    # referrer anyway and nothing opens a new window.
+    link_rel=None,
     strip_comments=True,
 )
 
@@ -64,7 +70,13 @@ def _markdown() -> markdown.Markdown:
     # One instance per thread (it is not thread-safe), reset before each document (it keeps footnotes).
     instance: markdown.Markdown | None = getattr(_local, "md", None)
     if instance is None:
-        instance = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+        instance = markdown.Markdown(
+            extensions=["extra", "sane_lists", "toc"],
+            extension_configs={"toc": {"baselevel": 2}},
+            output_format="html",
+        )
+        instance.preprocessors.deregister("html_block")  # raw HTML blocks become text
+        instance.inlinePatterns.deregister("html")  # and so do inline tags
         _local.md = instance
     return instance.reset()
 
