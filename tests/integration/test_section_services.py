@@ -332,3 +332,16 @@ def test_layout_changes_bump_the_section_version(services: Services, section_id:
     services.sections.remove(section_id, layout.slots[0].id)
     seen.append(version())
     assert seen == sorted(set(seen)), seen  # strictly increasing
+
+
+def test_a_story_placed_twice_is_reported_in_the_export(services, tmp_path) -> None:
+    section_id = services.section_id()
+    first = services.sections.layout(section_id).slots[0].story
+
+    services.sections.assign(section_id, first.id)
+    manifest = services.exports.export(section_id, tmp_path / "out")
+
+    doubled = [p for p in manifest.problems if "more than one slot" in p]
+    assert len(doubled) == 1
+    assert first.title in doubled[0]
+    assert "(1, " in doubled[0]
