@@ -16,8 +16,6 @@ import threading
 import markdown
 import nh3
 
-RENDERER_VERSION = f"md{markdown.__version__}-nh3-2"  # part of any cache key: a renderer change re-renders
-
 _TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "del", "ins",
     "sub", "sup", "mark", "small", "blockquote", "q", "cite", "code", "pre", "kbd", "ul", "ol", "li", "dl",

@@ -23,7 +23,7 @@ from ca_editor.domain.validation import errors_only, validate_story
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.models import StoryRow
 from ca_editor.services.images import MAX_IMAGE_BYTES, store_image
-from ca_editor.services.stories import apply_fields
+from ca_editor.services.stories import apply_fields, slug_taken
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 STRING_KEYS = (
@@ -131,7 +131,7 @@ def write_records(session: Session, records: Iterable[ImportRecord], *, source: 
             if row is None:
                 row = StoryRow()
                 if not record.explicit_slug:
-                    fields = replace(fields, slug=unique_slug(fields.slug, lambda s: _taken(session, s)))
+                    fields = replace(fields, slug=unique_slug(fields.slug, lambda s: slug_taken(session, s)))
             apply_fields(session, row, fields)
             session.add(row)  # only now: an autoflush must never see a half-filled row
             session.flush()
@@ -232,10 +232,6 @@ def _existing(session: Session, record: ImportRecord) -> StoryRow | None:
         return row
     # A derived slug only identifies the same story when the title matches too.
     return row if row.title == record.fields.title.strip() else None
-
-
-def _taken(session: Session, slug: str) -> bool:
-    return session.scalar(select(StoryRow.id).where(StoryRow.slug == slug)) is not None
 
 
 def _short(text: str | None, limit: int = 60) -> str:

@@ -154,7 +154,7 @@ def apply_fields(session: Session, row: StoryRow, fields: StoryFields) -> None:
         raise ValidationError(problems)
     if fields.image_sha256 and session.get(AssetRow, fields.image_sha256) is None:
         raise ValidationError([Problem("image", "the chosen image is not in the database")])
-    slug = fields.slug or unique_slug(make_slug(fields.title), lambda s: _slug_taken(session, s, row.id))
+    slug = fields.slug or unique_slug(make_slug(fields.title), lambda s: slug_taken(session, s, row.id))
     fields = replace(fields, slug=slug)
     row.slug = fields.slug
     row.title = fields.title.strip()
@@ -171,7 +171,8 @@ def apply_fields(session: Session, row: StoryRow, fields: StoryFields) -> None:
     row.updated_at = utcnow()
 
 
-def _slug_taken(session: Session, slug: str, own_id: int | None) -> bool:
+def slug_taken(session: Session, slug: str, own_id: int | None = None) -> bool:
+    """Whether another story (not ``own_id``) already has ``slug``."""
     stmt = select(StoryRow.id).where(StoryRow.slug == slug)
     if own_id is not None:
         stmt = stmt.where(StoryRow.id != own_id)
