@@ -27,8 +27,8 @@ BROKEN_MIGRATION = textwrap.dedent(
     import sqlalchemy as sa
     from alembic import op
 
-    revision = "0002_broken"
-    down_revision = "0001_initial"
+    revision = "9999_broken"
+    down_revision = "@PREVIOUS@"
     branch_labels = None
     depends_on = None
 
@@ -39,7 +39,7 @@ BROKEN_MIGRATION = textwrap.dedent(
         with op.batch_alter_table("stories") as batch:
             batch.add_column(sa.Column("half_done_flag", sa.Integer, nullable=True))
         op.execute("UPDATE stories SET half_done_flag = 1")
-        raise RuntimeError("0002_broken fails on purpose")
+        raise RuntimeError("9999_broken fails on purpose")
 
 
     def downgrade() -> None:
@@ -83,10 +83,11 @@ def raw_revision(path: Path) -> str | None:
 
 @pytest.fixture
 def broken_scripts(tmp_path: Path) -> Path:
-    """A copy of the project's migrations with a failing ``0002_broken`` on top."""
+    """A copy of the project's migrations with a failing ``9999_broken`` on top."""
     copied = tmp_path / "db-copy"
     shutil.copytree(MIGRATIONS, copied, ignore=shutil.ignore_patterns("__pycache__"))
-    (copied / "versions" / "0002_broken.py").write_text(BROKEN_MIGRATION, encoding="utf-8")
+    broken = BROKEN_MIGRATION.replace("@PREVIOUS@", str(head_revision()))
+    (copied / "versions" / "9999_broken.py").write_text(broken, encoding="utf-8")
     return copied
 
 
@@ -204,36 +205,36 @@ def test_foreign_keys_are_enforced_in_practice(db_path: Path) -> None:
         db.dispose()
 
 
-def test_failing_migration_leaves_a_database_at_0001_exactly_as_it_was(
+def test_failing_migration_leaves_a_database_at_its_revision_exactly_as_it_was(
     services: object, db_path: Path, broken_scripts: Path
 ) -> None:
-    # ``services`` migrated the file to 0001 and seeded the demo: there are rows a rebuild could lose.
-    assert head_revision(broken_scripts) == "0002_broken"  # the broken step really is on the path
-    assert raw_revision(db_path) == "0001_initial"
+    # ``services`` migrated the file to the head and seeded the demo: there are rows a rebuild could lose.
+    assert head_revision(broken_scripts) == "9999_broken"  # the broken step really is on the path
+    assert raw_revision(db_path) == head_revision()
     schema_before = raw_schema(db_path)
     dump_before = raw_dump(db_path)
     assert any("INSERT INTO" in line and '"stories"' in line for line in dump_before)
 
-    with pytest.raises(RuntimeError, match="0002_broken fails on purpose"):
+    with pytest.raises(RuntimeError, match="9999_broken fails on purpose"):
         upgrade(url_for(db_path), script_location=broken_scripts)
 
-    assert raw_revision(db_path) == "0001_initial"
+    assert raw_revision(db_path) == head_revision()
     schema_after = raw_schema(db_path)
     assert "half_done" not in {name for _, name, _ in schema_after}
     assert schema_after == schema_before
     assert raw_dump(db_path) == dump_before
     engine = make_engine(url_for(db_path))
     try:
-        assert current_revision(engine) == "0001_initial"
+        assert current_revision(engine) == head_revision()
     finally:
         engine.dispose()
 
 
 def test_failing_migration_on_a_new_file_leaves_nothing_behind(db_path: Path, broken_scripts: Path) -> None:
-    with pytest.raises(RuntimeError, match="0002_broken fails on purpose"):
+    with pytest.raises(RuntimeError, match="9999_broken fails on purpose"):
         upgrade(url_for(db_path), script_location=broken_scripts)
 
-    # 0001 ran in the same transaction as the failing 0002, so it is rolled back too.
+    # The real migrations ran in the same transaction as the failing one, so they are rolled back too.
     assert raw_schema(db_path) == []
     assert raw_revision(db_path) is None
     # ...and the next start migrates it normally.

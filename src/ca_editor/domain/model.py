@@ -118,6 +118,7 @@ class Section:
     title: str
     description: str
     slot_count: int
+    version: int = 0  # bumped by every change to the section or its block; two editors collide on it
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +132,17 @@ class SlotOverrides:
     @property
     def any(self) -> bool:
         return self.headline is not None or self.summary is not None or self.image is not None
+
+
+@dataclass(frozen=True, slots=True)
+class SlotEntry:
+    """A slot without identity: which story, with which overrides. Layout snapshots are lists of these."""
+
+    story_id: int
+    headline: str | None = None
+    summary: str | None = None
+    image_sha256: str | None = None
+    image_alt: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +164,16 @@ class Slot:
     def image(self) -> StoryImage | None:
         return self.overrides.image if self.overrides.image is not None else self.story.image
 
+    def entry(self) -> SlotEntry:
+        image = self.overrides.image
+        return SlotEntry(
+            self.story.id,
+            self.overrides.headline,
+            self.overrides.summary,
+            image.asset.sha256 if image else None,
+            image.alt if image else None,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class SectionLayout:
@@ -161,3 +183,19 @@ class SectionLayout:
     @property
     def empty_slots(self) -> int:
         return max(0, self.section.slot_count - len(self.slots))
+
+    def entries(self) -> tuple[SlotEntry, ...]:
+        return tuple(slot.entry() for slot in self.slots)
+
+    def story_ids(self) -> tuple[int, ...]:
+        return tuple(slot.story.id for slot in self.slots)
+
+
+@dataclass(frozen=True, slots=True)
+class FormerSlot:
+    """A story that was in the block and was taken out: the 'previously in editor's choice' list."""
+
+    story: StorySummary
+    last_position: int  # 1-based
+    removed_at: datetime
+    entry: SlotEntry  # the overrides it had, so putting it back restores them

@@ -51,7 +51,7 @@ def summary_from_columns(
 
 
 def section_from_row(row: SectionRow) -> Section:
-    return Section(row.id, row.slug, row.title, row.description, row.slot_count)
+    return Section(row.id, row.slug, row.title, row.description, row.slot_count, row.version)
 
 
 def slot_from_row(row: SlotRow) -> Slot:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -133,3 +134,24 @@ class SlotRow(Base):
     section: Mapped[SectionRow] = relationship(back_populates="slots")
     story: Mapped[StoryRow] = relationship(lazy="joined")
     image_override: Mapped[AssetRow | None] = relationship(lazy="joined")
+
+
+class FormerSlotRow(Base):
+    """A story that left a section's editor's-choice block, with the overrides it had, to put back later."""
+
+    __tablename__ = "former_slots"
+    __table_args__ = (UniqueConstraint("section_id", "story_id", name="uq_former_slots_section_story"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    last_position: Mapped[int] = mapped_column(Integer)  # 0-based, like SlotRow.position
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    headline_override: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    summary_override: Mapped[str | None] = mapped_column(Text, nullable=True)
+    image_override_sha256: Mapped[str | None] = mapped_column(
+        ForeignKey("assets.sha256", ondelete="RESTRICT"), nullable=True
+    )
+    image_override_alt: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    story: Mapped[StoryRow] = relationship(lazy="joined")

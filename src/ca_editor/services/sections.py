@@ -5,16 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ca_editor.domain import ordering
 from ca_editor.domain.errors import ConflictError, NotFoundError, Problem, ValidationError
-from ca_editor.domain.model import Section, SectionLayout, SlotOverrides, Story
+from ca_editor.domain.model import FormerSlot, Section, SectionLayout, SlotEntry, SlotOverrides, Story
 from ca_editor.domain.validation import unprintable_character
 from ca_editor.persistence.database import Database
-from ca_editor.persistence.mapping import section_from_row, slot_from_row, story_from_row
-from ca_editor.persistence.models import AssetRow, SectionRow, SlotRow, StoryRow, utcnow
+from ca_editor.persistence.mapping import (
+    section_from_row,
+    slot_from_row,
+    story_from_row,
+    summary_from_columns,
+)
+from ca_editor.persistence.models import AssetRow, FormerSlotRow, SectionRow, SlotRow, StoryRow, utcnow
 
 MAX_OVERRIDE_HEADLINE, MAX_OVERRIDE_SUMMARY = 300, 2_000
 
@@ -62,8 +67,7 @@ class SectionService:
         with self._db.write() as session:
             section = _section(session, section_id)
             slot = _slot(section, slot_id)
-            section.slots.remove(slot)
-            _apply_order(section, list(section.slots))
+            _apply_order(section, [other for other in section.slots if other is not slot])
             return _layout(section)
 
     def move(self, section_id: int, slot_id: int, position: int) -> SectionLayout:
@@ -84,6 +88,51 @@ class SectionService:
                 raise ConflictError("the editor's choice changed since this step; the order was not restored")
             _apply_order(section, [by_id[i] for i in slot_ids])
             return _layout(section)
+
+    def replace_slots(
+        self, section_id: int, entries: Sequence[SlotEntry], *, expected_version: int | None = None
+    ) -> SectionLayout:
+        """Make the block exactly ``entries``, in order: the one primitive behind undo, redo and restore.
+
+        Slots whose story stays keep their identity; stories that leave go to the 'previously in editor's
+        choice' list. With ``expected_version``, a block changed by someone else since is refused.
+        """
+        with self._db.write() as session:
+            section = _section(session, section_id)
+            if expected_version is not None and section.version != expected_version:
+                raise ConflictError(
+                    f"the editor's choice of '{section.title}' was changed by someone else at "
+                    f"{section.updated_at:%H:%M} since this step; reload to see it"
+                )
+            if len(entries) > section.slot_count:
+                raise ValidationError(
+                    [Problem("slots", f"the block holds {section.slot_count} stories, not {len(entries)}")]
+                )
+            reusable: dict[int, list[SlotRow]] = {}
+            for slot in section.slots:
+                reusable.setdefault(slot.story_id, []).append(slot)
+            order: list[SlotRow] = []
+            for entry in entries:
+                story = session.get(StoryRow, entry.story_id)
+                if story is None:
+                    raise NotFoundError(f"story {entry.story_id} no longer exists; the block was not changed")
+                candidates = reusable.get(entry.story_id)
+                slot = candidates.pop(0) if candidates else SlotRow(story=story, position=len(order))
+                _apply_entry(session, slot, entry)
+                order.append(slot)
+            _apply_order(section, order)
+            return _layout(section)
+
+    def former(self, section_id: int, limit: int = 200) -> list[FormerSlot]:
+        """Stories taken out of the block, most recently removed first."""
+        with self._db.read() as session:
+            rows = session.scalars(
+                select(FormerSlotRow)
+                .where(FormerSlotRow.section_id == section_id)
+                .order_by(FormerSlotRow.removed_at.desc(), FormerSlotRow.id.desc())
+                .limit(limit)
+            )
+            return [_former_from_row(row) for row in rows]
 
     def set_overrides(self, section_id: int, slot_id: int, overrides: SlotOverrides) -> SectionLayout:
         """Replace this slot's headline, summary and image for this page only; the story is untouched."""
@@ -156,11 +205,73 @@ def _slot(section: SectionRow, slot_id: int) -> SlotRow:
 
 
 def _apply_order(section: SectionRow, order: Sequence[SlotRow]) -> None:
+    session = Session.object_session(section)
+    assert session is not None
+    staying = {slot.story.id for slot in order}
+    departed = [slot for slot in section.slots if slot.story.id not in staying]
     for index, slot in enumerate(order):
         slot.position = index
+    _remember_departures(session, section, departed)
+    if staying:  # a story back in the block is no longer 'previously' in it
+        session.execute(
+            delete(FormerSlotRow).where(
+                FormerSlotRow.section_id == section.id, FormerSlotRow.story_id.in_(staying)
+            )
+        )
     section.slots[:] = list(order)
     _touch(section)
-    Session.object_session(section).flush()  # type: ignore[union-attr]
+    session.flush()
+
+
+def _remember_departures(session: Session, section: SectionRow, departed: Sequence[SlotRow]) -> None:
+    for slot in departed:
+        row = session.scalar(
+            select(FormerSlotRow).where(
+                FormerSlotRow.section_id == section.id, FormerSlotRow.story_id == slot.story.id
+            )
+        )
+        if row is None:
+            row = FormerSlotRow(section_id=section.id, story_id=slot.story.id)
+            session.add(row)
+        row.last_position = slot.position
+        row.removed_at = utcnow()
+        row.headline_override = slot.headline_override
+        row.summary_override = slot.summary_override
+        row.image_override_sha256 = slot.image_override.sha256 if slot.image_override else None
+        row.image_override_alt = slot.image_override_alt
+
+
+def _apply_entry(session: Session, slot: SlotRow, entry: SlotEntry) -> None:
+    problems = _check_overrides(SlotOverrides(entry.headline, entry.summary, None))
+    alt_problem = unprintable_character(entry.image_alt) if entry.image_alt else None
+    if alt_problem:
+        problems.append(Problem("image_alt", alt_problem))
+    if problems:
+        raise ValidationError(problems)
+    slot.headline_override = entry.headline
+    slot.summary_override = entry.summary
+    if entry.image_sha256 is not None:
+        asset = session.get(AssetRow, entry.image_sha256)
+        if asset is None:
+            raise ValidationError([Problem("image", "the chosen image is not in the database")])
+        slot.image_override = asset
+        slot.image_override_alt = entry.image_alt or ""
+    else:
+        slot.image_override = None
+        slot.image_override_alt = None
+
+
+def _former_from_row(row: FormerSlotRow) -> FormerSlot:
+    story = row.story
+    summary = summary_from_columns(story.id, story.slug, story.title, story.published_at, story.status, False)
+    entry = SlotEntry(
+        story.id,
+        row.headline_override,
+        row.summary_override,
+        row.image_override_sha256,
+        row.image_override_alt,
+    )
+    return FormerSlot(summary, row.last_position + 1, row.removed_at, entry)
 
 
 def _touch(section: SectionRow) -> None:

@@ -86,6 +86,19 @@ class StoryService:
             _flush_checking_slug(session, row.slug)
             return story_from_row(row)
 
+    def restore(self, story: Story) -> Story:
+        """Bring a deleted story back under its old id (undo of a delete), so every reference to it holds."""
+        with self._db.write() as session:
+            if session.get(StoryRow, story.id) is not None:
+                raise ConflictError(
+                    f"a story with id {story.id} exists already; '{story.title}' was not restored"
+                )
+            row = StoryRow(id=story.id, created_at=story.created_at)
+            apply_fields(session, row, story.fields())
+            session.add(row)
+            _flush_checking_slug(session, row.slug)
+            return story_from_row(row)
+
     def update(self, story_id: int, fields: StoryFields, *, expected_version: int) -> Story:
         """Save ``fields`` unless someone saved the story since ``expected_version`` was read."""
         try:
