@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ca_editor.domain.errors import NotFoundError
 from ca_editor.persistence.database import Database
 from ca_editor.services.exporting import ExportService
+from ca_editor.services.images import ImageService
 from ca_editor.services.importer import ImportService
 from ca_editor.services.sections import SectionService
 from ca_editor.services.stories import StoryService
@@ -19,10 +20,13 @@ class Services:
     sections: SectionService
     imports: ImportService
     exports: ExportService
+    images: ImageService
 
     @classmethod
     def over(cls, db: Database) -> Services:
-        return cls(db, StoryService(db), SectionService(db), ImportService(db), ExportService(db))
+        return cls(
+            db, StoryService(db), SectionService(db), ImportService(db), ExportService(db), ImageService(db)
+        )
 
     def section_id(self, slug: str | None = None) -> int:
         """The id of the section named ``slug``, or of the first section when none is named."""

@@ -8,10 +8,12 @@ import warnings
 from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ca_editor.domain.errors import Problem, ValidationError
+from ca_editor.domain.errors import NotFoundError, Problem, ValidationError
 from ca_editor.domain.model import ImageAsset
+from ca_editor.persistence.database import Database
 from ca_editor.persistence.mapping import asset_from_row
 from ca_editor.persistence.models import AssetRow
 
@@ -73,3 +75,28 @@ def store_image(session: Session, data: bytes, *, name: str = "the image") -> Im
 
 def _refuse(message: str) -> ValidationError:
     return ValidationError([Problem("image", message)])
+
+
+class ImageService:
+    """Images for the desk: add a picked file, read bytes back for thumbnails and previews."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def add(self, data: bytes, *, name: str = "the image") -> ImageAsset:
+        with self._db.write() as session:
+            return store_image(session, data, name=name)
+
+    def read(self, sha256: str) -> bytes:
+        with self._db.read() as session:
+            data = session.scalar(select(AssetRow.data).where(AssetRow.sha256 == sha256))
+            if data is None:
+                raise NotFoundError(f"image {sha256[:12]} is missing from the database")
+            return data
+
+    def get(self, sha256: str) -> ImageAsset:
+        with self._db.read() as session:
+            row = session.get(AssetRow, sha256)
+            if row is None:
+                raise NotFoundError(f"image {sha256[:12]} is missing from the database")
+            return asset_from_row(row)
