@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import cache
 
 import qtawesome as qta
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
 
 _ICONS = {
     "export": "mdi6.export-variant",
@@ -15,9 +16,77 @@ _ICONS = {
     "editors_choice": "mdi6.star",
     "story": "mdi6.file-document-outline",
     "open_folder": "mdi6.folder-open-outline",
+    "slot_move_up": "mdi6.arrow-up",
+    "slot_move_down": "mdi6.arrow-down",
+    "slot_move_top": "mdi6.arrow-collapse-up",
+    "slot_move_bottom": "mdi6.arrow-collapse-down",
+    "slot_move_to": "mdi6.swap-vertical",
+    "slot_add": "mdi6.playlist-plus",
+    "slot_remove": "mdi6.playlist-remove",
+    "slot_edit_overrides": "mdi6.pencil-outline",
+    "slot_revert": "mdi6.undo-variant",
+    "slot_put_back": "mdi6.backup-restore",
+    "slot_image": "mdi6.image-plus-outline",
+    "slot_warning": "mdi6.alert",
+    "save": "mdi6.content-save-outline",
+    "revert": "mdi6.restore",
+    "new_story": "mdi6.file-document-plus-outline",
+    "delete": "mdi6.delete-outline",
+    "problem_error": "mdi6.alert-circle",
+    "problem_warning": "mdi6.alert",
+    "image_choose": "mdi6.image-plus-outline",
+    "image_replace": "mdi6.image-edit-outline",
+    "image_remove": "mdi6.image-remove-outline",
+    "no_image": "mdi6.image-off-outline",
+    "notice": "mdi6.information-outline",
 }
+
+
+#: Icons whose colour carries meaning keep it in both palettes.
+_FIXED_COLOURS = {"problem_error": "#c62828", "problem_warning": "#b26a00", "slot_warning": "#b26a00"}
+
+
+class _PaletteIconEngine(QIconEngine):
+    """Draws a qtawesome glyph in the application's current text colour at paint time.
+
+    A plain ``qta.icon`` freezes its colour when created, so switching to the dark palette would leave dark
+    icons on a dark background until a restart; this engine asks the palette each time it paints.
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self._name = name
+
+    def _icon(self, mode: QIcon.Mode) -> QIcon:
+        palette = QGuiApplication.palette()
+        group = QPalette.ColorGroup.Disabled if mode == QIcon.Mode.Disabled else QPalette.ColorGroup.Active
+        colour = _FIXED_COLOURS.get(self._name) or palette.color(group, QPalette.ColorRole.WindowText).name()
+        if mode == QIcon.Mode.Selected:
+            colour = palette.color(QPalette.ColorRole.HighlightedText).name()
+        return _glyph(self._name, colour)
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        self._icon(mode).paint(painter, rect, Qt.AlignmentFlag.AlignCenter, mode, state)
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        pixmap = QPixmap(size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        self.paint(painter, QRect(QPoint(0, 0), size), mode, state)
+        painter.end()
+        return pixmap
+
+    def clone(self) -> QIconEngine:
+        return _PaletteIconEngine(self._name)
+
+
+@cache
+def _glyph(name: str, colour: str) -> QIcon:
+    return qta.icon(_ICONS[name], color=colour, color_disabled=colour)
 
 
 @cache
 def icon(name: str) -> QIcon:
-    return qta.icon(_ICONS[name])
+    if name not in _ICONS:
+        raise KeyError(f"no icon named {name!r}; add it to _ICONS")
+    return QIcon(_PaletteIconEngine(name))
