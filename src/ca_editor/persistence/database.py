@@ -23,6 +23,13 @@ class Database:
         self._writers = sessionmaker(writer(self.engine), expire_on_commit=False)
 
     @property
+    def display_name(self) -> str:
+        """Where the data lives, for people: a file path, or host/database without the password."""
+        if self.url.startswith("sqlite:///"):
+            return self.url.removeprefix("sqlite:///")
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
     def is_sqlite(self) -> bool:
         return is_sqlite(self.engine)
 

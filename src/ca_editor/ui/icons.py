@@ -9,6 +9,11 @@ from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
 
 _ICONS = {
+    "undo": "mdi6.undo",
+    "redo": "mdi6.redo",
+    "search": "mdi6.magnify",
+    "help": "mdi6.keyboard-outline",
+    "preview": "mdi6.eye-outline",
     "export": "mdi6.export-variant",
     "import": "mdi6.file-import-outline",
     "refresh": "mdi6.refresh",
