@@ -9,6 +9,7 @@ from ca_editor.persistence.database import Database
 from ca_editor.services.exporting import ExportService
 from ca_editor.services.images import ImageService
 from ca_editor.services.importer import ImportService
+from ca_editor.services.previewing import PreviewService
 from ca_editor.services.sections import SectionService
 from ca_editor.services.stories import StoryService
 
@@ -21,11 +22,18 @@ class Services:
     imports: ImportService
     exports: ExportService
     images: ImageService
+    previews: PreviewService
 
     @classmethod
     def over(cls, db: Database) -> Services:
         return cls(
-            db, StoryService(db), SectionService(db), ImportService(db), ExportService(db), ImageService(db)
+            db,
+            StoryService(db),
+            SectionService(db),
+            ImportService(db),
+            ExportService(db),
+            ImageService(db),
+            PreviewService(db),
         )
 
     def section_id(self, slug: str | None = None) -> int:
