@@ -78,6 +78,11 @@ class StoryService:
                 raise NotFoundError(f"no story with the slug '{slug}'")
             return story_from_row(row)
 
+    def is_slug_taken(self, slug: str, own_id: int | None = None) -> bool:
+        """Whether a story other than ``own_id`` has ``slug`` (the editor checks this while typing)."""
+        with self._db.read() as session:
+            return slug_taken(session, slug, own_id)
+
     def create(self, fields: StoryFields) -> Story:
         with self._db.write() as session:
             row = StoryRow()
