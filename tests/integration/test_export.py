@@ -621,8 +621,8 @@ def test_failed_export_leaves_the_previous_bundle_untouched(
     services.sections.set_overrides(section_id, slot.id, SlotOverrides(headline="New headline"))
     monkeypatch.setattr(ExportService, "_read_asset", _fail_reading_after(3, exc))
 
-    with pytest.raises(expected) as caught:
-        services.exports.export(section_id, out)
+    with pytest.raises(expected) as caught:  # full: an incremental export would link the images instead
+        services.exports.export(section_id, out, full=True)
     if expected is ExportFailedError:
         assert "untouched" in str(caught.value)
 
@@ -651,8 +651,8 @@ def test_failed_template_render_leaves_the_previous_bundle_untouched(
         return original_render(self, *args, **kwargs)
 
     monkeypatch.setattr(Template, "render", render)
-    with pytest.raises(ValueError, match="template blew up"):
-        services.exports.export(section_id, out)
+    with pytest.raises(ValueError, match="template blew up"):  # full: nothing changed, nothing to render
+        services.exports.export(section_id, out, full=True)
     assert "story.html" in rendered  # it really failed half-way, after other pages were written
     assert tree_hashes(out) == before
     assert _siblings(out) == {"out"}

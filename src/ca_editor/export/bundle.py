@@ -1,28 +1,62 @@
-"""``build_bundle``: a pure function from a site snapshot to a folder on disk, written atomically."""
+"""Write a bundle: stream the stories, render only pages whose inputs changed, swap the folder in atomically.
+
+Memory stays flat however large the archive: stories arrive one by one, newest first (so each month's and
+then each year's stories are contiguous), and only one year's links are held at a time. Bodies are fetched in
+small batches, and only for pages that must be rendered.
+
+Re-exports are incremental. The manifest records, besides each file's sha256, a fingerprint of every page's
+inputs (its data, the templates and the code that turns one into the other). A page whose fingerprint matches
+the previous bundle's is hard-linked from it into the stage, not rendered; a page that is rendered but comes
+out byte-identical is linked too. So only files whose content changed are written, and the new bundle is the
+same bytes a full export would give.
+"""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 from ca_editor import __version__
+from ca_editor.domain.dates import MonthBucket, YearBucket
 from ca_editor.domain.errors import ExportFailedError
-from ca_editor.domain.model import ImageAsset
+from ca_editor.domain.model import ImageAsset, Story, StoryImage
 from ca_editor.domain.publication import SiteSnapshot
-from ca_editor.export import pages, site
+from ca_editor.export import fingerprint, pages, site
 from ca_editor.export.manifest import Manifest, slot_entries
+from ca_editor.export.previous import PreviousBundle
+from ca_editor.export.sanitize import render_markdown
 from ca_editor.export.staging import staged_directory
 from ca_editor.export.templating import environment
+from ca_editor.export.writer import BundleWriter
 from ca_editor.locations import static_dir
 
 AssetReader = Callable[[str], bytes]  # sha256 -> image bytes
 Progress = Callable[[int, int], None]  # done, total
+BODY_BATCH = 256  # story bodies fetched per query when pages must be rendered
 
 
 class ExportCancelledError(ExportFailedError):
     """The user cancelled; the previous bundle is untouched."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoryEntry:
+    """A story as the bundle needs it: its fields (the body may be left empty) and its clean body's hash."""
+
+    story: Story
+    body_sha256: str
+
+
+class StoryStream(Protocol):
+    """Every story that gets a page, newest first (``published_at`` descending, undated last, then id)."""
+
+    def __iter__(self) -> Iterator[StoryEntry]: ...
+
+    def bodies(self, story_ids: Sequence[int]) -> Mapping[int, str]:
+        """Sanitised body HTML of the given stories (the renderer's output, ready for ``Markup``)."""
+        ...
 
 
 def build_bundle(
@@ -33,39 +67,47 @@ def build_bundle(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> Manifest:
-    """Write the section page, story pages, archive pages, CSS, images and manifest into ``out_dir``."""
-    page_list = [pages.section_page(snapshot), *pages.story_pages(snapshot), *pages.archive_pages(snapshot)]
-    assets = _assets(snapshot)
-    total, done = len(page_list) + len(assets) + 1, 0
-    manifest = Manifest(
-        generator=f"ca-editor {__version__}",
-        exported_at=snapshot.generated_at,
-        section_slug=snapshot.section.slug,
-        editors_choice=slot_entries(snapshot),
-        problems=tuple(snapshot.problems()),
+    """Write the bundle of an in-memory snapshot (small sites, tests); bodies are rendered here."""
+    stream = _SnapshotStream(snapshot.stories)
+    return write_bundle(
+        snapshot, stream, len(snapshot.stories), out_dir, read_asset, progress=progress, cancelled=cancelled
     )
-    env = environment()
+
+
+def write_bundle(
+    head: SiteSnapshot,
+    stories: StoryStream,
+    story_count: int,
+    out_dir: Path,
+    read_asset: AssetReader,
+    *,
+    full: bool = False,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Manifest:
+    """Write section page, story pages, archive pages, CSS, images and manifest into ``out_dir``.
+
+    ``head`` gives the section, slots, archive counts and export time (its ``stories`` are not used);
+    ``stories`` streams the story pages' data. With ``full`` the previous bundle is not reused.
+    """
+    months = sum(len(year.months) for year in head.archive)
+    total = 1 + story_count + len(head.archive) + months + 1  # pages, stylesheet; images join as found
     try:
         with staged_directory(out_dir) as stage:
-            writer = _Writer(stage)
-            writer.write(site.STYLESHEET, (static_dir() / "style.css").read_bytes())
-            for page in page_list:
-                _check_cancel(cancelled)
-                html = env.get_template(page.template).render(page.context)
-                writer.write(page.path, html.encode("utf-8"))
-                done += 1
-                if progress:
-                    progress(done, total)
-            for asset in assets:
-                _check_cancel(cancelled)
-                writer.write(site.image_path(asset), read_asset(asset.sha256))
-                done += 1
-                if progress:
-                    progress(done, total)
-            manifest = replace(manifest, files=writer.hashes)
-            writer.write(site.MANIFEST, manifest.to_json().encode("utf-8"), record=False)
+            previous = PreviousBundle.empty() if full else PreviousBundle.read(out_dir.expanduser().resolve())
+            run = _Run(head, BundleWriter(stage, previous), read_asset, total, progress, cancelled)
+            run.write_all(stories)
+            manifest = Manifest(
+                generator=f"ca-editor {__version__}",
+                exported_at=head.generated_at,
+                section_slug=head.section.slug,
+                editors_choice=slot_entries(head),
+                problems=tuple(head.problems()),
+            )
+            manifest = replace(manifest, files=run.writer.hashes, page_inputs=run.writer.inputs)
+            run.writer.write_new(site.MANIFEST, manifest.to_json().encode("utf-8"))
             if progress:
-                progress(total, total)
+                progress(run.total, run.total)
     except OSError as exc:
         raise ExportFailedError(
             f"the bundle could not be written ({exc.strerror or exc}); the previous bundle is untouched"
@@ -73,32 +115,164 @@ def build_bundle(
     return manifest
 
 
-def _assets(snapshot: SiteSnapshot) -> list[ImageAsset]:
-    found: dict[str, ImageAsset] = {}
-    for story in snapshot.stories:
-        if story.image is not None:
-            found[story.image.asset.sha256] = story.image.asset
-    for slot in snapshot.slots:
-        if slot.image is not None:
-            found[slot.image.asset.sha256] = slot.image.asset
-    return [found[key] for key in sorted(found)]
+class _Run:
+    """One export: walks the stream once, writing story pages as they come and archive pages per year."""
+
+    def __init__(
+        self,
+        head: SiteSnapshot,
+        writer: BundleWriter,
+        read_asset: AssetReader,
+        total: int,
+        progress: Progress | None,
+        cancelled: Callable[[], bool] | None,
+    ) -> None:
+        self.head = head
+        self.writer = writer
+        self.total = total
+        self.done = 0
+        self._read_asset = read_asset
+        self._progress = progress
+        self._cancelled = cancelled
+        self.frame = pages.Frame(head.section, head.archive)
+        self.frame_key = fingerprint.frame_key(head.section, head.archive)
+        self.env = environment()
+        self.assets: dict[str, ImageAsset] = {}
+        self._stream: StoryStream | None = None
+        self._pending: list[tuple[Story, str]] = []  # story pages to render, waiting for their bodies
+
+    def write_all(self, stories: StoryStream) -> None:
+        self._tick()
+        self.writer.put(site.STYLESHEET, (static_dir() / "style.css").read_bytes())
+        self._step()
+        front = pages.front_page(self.frame, self.head.slots)
+        self._page(front, fingerprint.front_key(self.frame_key, self.head.slots))
+        for slot in self.head.slots:
+            self._note_image(slot.image)
+        self._stories(stories)
+        self.total += len(self.assets)
+        for sha256 in sorted(self.assets):
+            self._tick()
+            asset = self.assets[sha256]
+            self.writer.put_asset(site.image_path(asset), sha256, self._read_asset)
+            self._step()
+
+    def _stories(self, stories: StoryStream) -> None:
+        self._stream = stories
+        archive = _ArchiveWalk(self.head.archive, self._year)
+        for entry in stories:
+            story = entry.story
+            self._tick()
+            self._note_image(story.image)
+            key = fingerprint.story_key(self.frame_key, story, entry.body_sha256)
+            if self.writer.reuse(site.story_path(story.slug), key):
+                self._step()
+            else:
+                self._pending.append((story, key))
+                if len(self._pending) >= BODY_BATCH:
+                    self._render_stories()
+            archive.add(story)
+        archive.close()
+        self._render_stories()
+
+    def _render_stories(self) -> None:
+        if not self._pending or self._stream is None:
+            return
+        bodies = self._stream.bodies([story.id for story, _ in self._pending])
+        for story, key in self._pending:
+            self._page(pages.story_page(self.frame, story, bodies[story.id]), key, ticked=True)
+        self._pending = []
+
+    def _year(self, bucket: YearBucket, months: list[tuple[MonthBucket, list[Story]]]) -> None:
+        self._render_stories()  # the year's story pages first: a failure leaves no page half-way
+        month_keys = [fingerprint.month_key(self.frame_key, month, stories) for month, stories in months]
+        keys = [fingerprint.year_key(self.frame_key, bucket, month_keys), *month_keys]
+        paths = [site.year_path(bucket.year)] + [site.month_path(m.year, m.month) for m, _ in months]
+        if all(self.writer.reuse(path, key) for path, key in zip(paths, keys, strict=True)):
+            for _ in paths:
+                self._tick()
+                self._step()
+            return
+        for page, key in zip(pages.year_pages(self.frame, bucket, months), keys, strict=True):
+            self._page(page, key)
+
+    def _page(self, page: pages.Page, key: str, *, ticked: bool = False) -> None:
+        if not ticked:
+            self._tick()
+        html = self.env.get_template(page.template).render(page.context)
+        self.writer.put(page.path, html.encode("utf-8"), key)
+        self._step()
+
+    def _note_image(self, image: StoryImage | None) -> None:
+        if image is not None:
+            self.assets[image.asset.sha256] = image.asset
+
+    def _tick(self) -> None:
+        if self._cancelled is not None and self._cancelled():
+            raise ExportCancelledError("export cancelled; the previous bundle is untouched")
+
+    def _step(self) -> None:
+        self.done += 1
+        if self._progress:
+            self._progress(min(self.done, self.total - 1), self.total)
 
 
-def _check_cancel(cancelled: Callable[[], bool] | None) -> None:
-    if cancelled is not None and cancelled():
-        raise ExportCancelledError("export cancelled; the previous bundle is untouched")
+class _ArchiveWalk:
+    """Groups a newest-first stream into months and years, handing each finished year to ``on_year``."""
+
+    def __init__(
+        self,
+        archive: tuple[YearBucket, ...],
+        on_year: Callable[[YearBucket, list[tuple[MonthBucket, list[Story]]]], None],
+    ) -> None:
+        self._years = {year.year: year for year in archive}
+        self._on_year = on_year
+        self._finished: set[int] = set()
+        self._year: int | None = None
+        self._months: dict[int, list[Story]] = {}  # month -> its stories, for the current year
+
+    def add(self, story: Story) -> None:
+        if story.published_at is None:
+            return
+        year, month = story.published_at.year, story.published_at.month
+        if year != self._year:
+            self._close_year()
+            if year in self._finished:
+                raise ExportFailedError("stories must arrive newest first; nothing was exported")
+            self._year = year
+        self._months.setdefault(month, []).append(story)
+
+    def close(self) -> None:
+        self._close_year()
+        if self._finished != set(self._years):
+            raise ExportFailedError("the archive changed during the export; export again")
+
+    def _close_year(self) -> None:
+        if self._year is None:
+            return
+        bucket = self._years.get(self._year)
+        counts = [(m.month, m.count) for m in bucket.months] if bucket else None
+        if bucket is None or counts != [(m, len(s)) for m, s in sorted(self._months.items(), reverse=True)]:
+            raise ExportFailedError(f"the archive of {self._year} changed during the export; export again")
+        self._on_year(bucket, [(m, self._months[m.month]) for m in bucket.months])
+        self._finished.add(self._year)
+        self._year, self._months = None, {}
 
 
-class _Writer:
-    def __init__(self, root: Path) -> None:
-        self.root = root.resolve()
-        self.hashes: dict[str, str] = {}
+class _SnapshotStream:
+    """A snapshot's stories as a stream: sorted newest first, bodies rendered on request."""
 
-    def write(self, relative: str, data: bytes, *, record: bool = True) -> None:
-        path = (self.root / relative).resolve()
-        if not path.is_relative_to(self.root):
-            raise ExportFailedError(f"refusing to write outside the bundle: {relative!r}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        if record:
-            self.hashes[relative] = hashlib.sha256(data).hexdigest()
+    def __init__(self, stories: Iterable[Story]) -> None:
+        dated = sorted((s for s in stories if s.published_at), key=lambda s: (s.published_at, s.id))
+        undated = sorted((s for s in stories if not s.published_at), key=lambda s: s.id)
+        self._stories = {s.id: s for s in (*reversed(dated), *reversed(undated))}
+
+        self._html: dict[int, str] = {}
+
+    def __iter__(self) -> Iterator[StoryEntry]:
+        for story in self._stories.values():
+            html = self._html[story.id] = render_markdown(story.body)
+            yield StoryEntry(story, fingerprint.text_sha256(html))
+
+    def bodies(self, story_ids: Sequence[int]) -> Mapping[int, str]:
+        return {i: self._html[i] for i in story_ids}

@@ -22,6 +22,8 @@ class Manifest:
     editors_choice: tuple[dict[str, object], ...]
     files: dict[str, str] = field(default_factory=dict)  # bundle-relative path -> sha256
     problems: tuple[str, ...] = ()
+    # page path -> fingerprint of what built it; the next export links pages whose inputs are unchanged
+    page_inputs: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
         document = {
@@ -33,6 +35,7 @@ class Manifest:
             "editors_choice": list(self.editors_choice),
             "problems": list(self.problems),
             "files": dict(sorted(self.files.items())),
+            "page_inputs": dict(sorted(self.page_inputs.items())),
         }
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from markupsafe import Markup
 
-from ca_editor.domain.dates import DateRange, YearBucket
-from ca_editor.domain.model import Slot, Story, StoryImage
+from ca_editor.domain.dates import DateRange, MonthBucket, YearBucket
+from ca_editor.domain.model import Section, Slot, Story, StoryImage
 from ca_editor.domain.publication import SiteSnapshot
 from ca_editor.export import site
 from ca_editor.export.sanitize import render_markdown
@@ -63,46 +63,84 @@ def image_view(image: StoryImage | None, root: str) -> ImageView | None:
     )
 
 
+class Frame:
+    """What every page of one bundle shares: the section and the archive navigation.
+
+    The navigation is built once per way back to the root ('' or '../'), not once per page: a bundle of
+    ten thousand stories would otherwise build a million small dicts for the same two lists.
+    """
+
+    def __init__(self, section: Section, archive: tuple[YearBucket, ...]) -> None:
+        self.section = section
+        self.archive = archive
+        self._navs: dict[str, list[dict[str, object]]] = {}
+
+    def common(self, path: str) -> dict[str, object]:
+        root = site.root_prefix(path)
+        nav = self._navs.get(root)
+        if nav is None:
+            nav = self._navs[root] = _archive_nav(self.archive, root)
+        return {"root": root, "section": self.section, "archive": nav, "lang": "en"}
+
+
 def section_page(snapshot: SiteSnapshot) -> Page:
-    cards = [_card(slot) for slot in snapshot.slots]
-    return Page(site.INDEX, "section.html", _common(snapshot, site.INDEX) | {"cards": cards})
+    return front_page(Frame(snapshot.section, snapshot.archive), snapshot.slots)
+
+
+def front_page(frame: Frame, slots: Iterable[Slot]) -> Page:
+    cards = [_card(slot) for slot in slots]
+    return Page(site.INDEX, "section.html", frame.common(site.INDEX) | {"cards": cards})
 
 
 def story_pages(snapshot: SiteSnapshot) -> Iterator[Page]:
+    frame = Frame(snapshot.section, snapshot.archive)
     for story in snapshot.stories:
-        path = site.story_path(story.slug)
-        root = site.root_prefix(path)
-        month_href = None
-        if story.published_at is not None:
-            month_href = root + site.month_path(story.published_at.year, story.published_at.month)
-        yield Page(
-            path,
-            "story.html",
-            _common(snapshot, path)
-            | {
-                "story": story,
-                "body_html": Markup(render_markdown(story.body)),  # noqa: S704 - nh3 cleaned it
-                "image": image_view(story.image, root),
-                "month_href": month_href,
-            },
-        )
+        yield story_page(frame, story, render_markdown(story.body))
+
+
+def story_page(frame: Frame, story: Story, body_html: str) -> Page:
+    """The page of ``story``; ``body_html`` must be the sanitiser's output for its body."""
+    path = site.story_path(story.slug)
+    root = site.root_prefix(path)
+    month_href = None
+    if story.published_at is not None:
+        month_href = root + site.month_path(story.published_at.year, story.published_at.month)
+    return Page(
+        path,
+        "story.html",
+        frame.common(path)
+        | {
+            "story": story,
+            "body_html": Markup(body_html),  # noqa: S704 - nh3 cleaned it
+            "image": image_view(story.image, root),
+            "month_href": month_href,
+        },
+    )
 
 
 def archive_pages(snapshot: SiteSnapshot) -> Iterator[Page]:
+    frame = Frame(snapshot.section, snapshot.archive)
     for year in snapshot.archive:
-        path = site.year_path(year.year)
-        root = site.root_prefix(path)
-        groups = [
-            (month, _links(snapshot.stories, DateRange.month(month.year, month.month), root))
+        months = [
+            (month, [s for s in snapshot.stories if _in_month(s, month.year, month.month)])
             for month in year.months
         ]
-        yield Page(path, "archive_year.html", _common(snapshot, path) | {"year": year, "groups": groups})
-        for month, links in groups:
-            month_page = site.month_path(month.year, month.month)
-            yield Page(
+        yield from year_pages(frame, year, months)
+
+
+def year_pages(frame: Frame, year: YearBucket, months: list[tuple[MonthBucket, list[Story]]]) -> list[Page]:
+    """The year page and its month pages; each month's stories in any order (they are sorted here)."""
+    path = site.year_path(year.year)
+    root = site.root_prefix(path)
+    groups = [(month, _links(stories, root)) for month, stories in months]
+    result = [Page(path, "archive_year.html", frame.common(path) | {"year": year, "groups": groups})]
+    for month, links in groups:
+        month_page = site.month_path(month.year, month.month)
+        result.append(
+            Page(
                 month_page,
                 "archive_month.html",
-                _common(snapshot, month_page)
+                frame.common(month_page)
                 | {
                     "year": year,
                     "year_href": root + site.year_path(year.year),
@@ -110,6 +148,12 @@ def archive_pages(snapshot: SiteSnapshot) -> Iterator[Page]:
                     "stories": links,
                 },
             )
+        )
+    return result
+
+
+def _in_month(story: Story, year: int, month: int) -> bool:
+    return story.published_at is not None and DateRange.month(year, month).contains(story.published_at)
 
 
 def _card(slot: Slot) -> Card:
@@ -123,20 +167,9 @@ def _card(slot: Slot) -> Card:
     )
 
 
-def _links(stories: tuple[Story, ...], dates: DateRange, root: str) -> list[StoryLink]:
-    chosen = [s for s in stories if s.published_at is not None and dates.contains(s.published_at)]
-    chosen.sort(key=lambda s: (s.published_at, s.id), reverse=True)
+def _links(stories: list[Story], root: str) -> list[StoryLink]:
+    chosen = sorted(stories, key=lambda s: (s.published_at, s.id), reverse=True)
     return [StoryLink(s.title, s.summary, root + site.story_path(s.slug), s.published_at) for s in chosen]
-
-
-def _common(snapshot: SiteSnapshot, path: str) -> dict[str, object]:
-    root = site.root_prefix(path)
-    return {
-        "root": root,
-        "section": snapshot.section,
-        "archive": _archive_nav(snapshot.archive, root),
-        "lang": "en",
-    }
 
 
 def _archive_nav(archive: tuple[YearBucket, ...], root: str) -> list[dict[str, object]]:

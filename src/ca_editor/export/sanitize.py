@@ -10,11 +10,22 @@ point at yet.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
+from importlib.metadata import version
+from pathlib import Path
 
 import markdown
 import nh3
+
+# Part of every render-cache key: a new Markdown or nh3, or any change to this module (the allow-lists, the
+# extensions, the filters), gives a new version, and every cached body is rendered again.
+RENDERER_VERSION = "md{}-nh3{}-{}".format(
+    markdown.__version__,
+    version("nh3"),
+    hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16],
+)
 
 _TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "del", "ins",
@@ -86,3 +97,8 @@ def sanitize_html(html: str) -> str:
 def render_markdown(text: str) -> str:
     """Safe HTML for a story body written in Markdown."""
     return sanitize_html(_markdown().convert(text))
+
+
+def render_many(texts: list[str]) -> list[str]:
+    """``render_markdown`` over a batch: the unit of work a render worker process is handed."""
+    return [render_markdown(text) for text in texts]

@@ -155,3 +155,19 @@ class FormerSlotRow(Base):
     image_override_alt: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     story: Mapped[StoryRow] = relationship(lazy="joined")
+
+
+class RenderedBodyRow(Base):
+    """A story body rendered and sanitised once per edit; valid for one story version and renderer version.
+
+    Filled when a story is saved and, for misses (an import, a renderer upgrade), by the next export.
+    """
+
+    __tablename__ = "rendered_bodies"
+
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)
+    story_version: Mapped[int] = mapped_column(Integer)
+    renderer_version: Mapped[str] = mapped_column(String(120))
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    html_sha256: Mapped[str] = mapped_column(String(64))
+    html: Mapped[str] = mapped_column(Text)

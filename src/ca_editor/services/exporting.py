@@ -1,24 +1,34 @@
-"""Gather a consistent snapshot of the section in one read, then hand it to the pure bundle builder."""
+"""Export a section: fill the render cache, then stream one consistent read into the bundle writer.
+
+Nothing here holds the whole archive: the stories are streamed newest first in batches (``yield_per``),
+archive counts come from one SQL aggregate, and bodies are read from the render cache only for the pages
+that must be rendered.
+"""
 
 from __future__ import annotations
 
 import os
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Row, func, or_, select
+from sqlalchemy.orm import Session
 
 from ca_editor.domain.dates import YearBucket, group_buckets
 from ca_editor.domain.errors import NotFoundError
-from ca_editor.domain.model import PUBLISHABLE_STATUSES, Story
+from ca_editor.domain.model import PUBLISHABLE_STATUSES, ImageAsset, Story, StoryImage, StoryStatus
 from ca_editor.domain.publication import SiteSnapshot
-from ca_editor.export.bundle import Progress, build_bundle
+from ca_editor.export.bundle import Progress, StoryEntry, write_bundle
 from ca_editor.export.manifest import Manifest
+from ca_editor.export.sanitize import render_markdown
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.mapping import section_from_row, slot_from_row, story_from_row
-from ca_editor.persistence.models import AssetRow, SectionRow, StoryRow
+from ca_editor.persistence.models import AssetRow, RenderedBodyRow, SectionRow, SlotRow, StoryRow
+from ca_editor.services import rendering
+
+STREAM_BATCH = 1000  # rows per fetch while streaming stories
 
 
 def export_time() -> datetime:
@@ -29,43 +39,90 @@ def export_time() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+def _exported(section_id: int) -> ColumnElement[bool]:
+    """Every story that gets a page: publishable ones, plus any placed in the section's block."""
+    publishable = [s.value for s in PUBLISHABLE_STATUSES]
+    slotted = select(SlotRow.story_id).where(SlotRow.section_id == section_id)
+    return or_(StoryRow.status.in_(publishable), StoryRow.id.in_(slotted))
+
+
 class ExportService:
     def __init__(self, db: Database) -> None:
         self._db = db
 
     def snapshot(self, section_id: int) -> SiteSnapshot:
+        """Everything an export shows, in memory: for previews and small sites; the export streams."""
         with self._db.read() as session:
-            section = session.get(SectionRow, section_id)
-            if section is None:
-                raise NotFoundError(f"section {section_id} does not exist")
-            slots = tuple(slot_from_row(s) for s in sorted(section.slots, key=lambda s: (s.position, s.id)))
-            publishable = [s.value for s in PUBLISHABLE_STATUSES]
+            head = self._head(session, section_id)
             rows = session.scalars(
                 select(StoryRow)
-                .where(StoryRow.status.in_(publishable))
+                .where(_exported(section_id))
                 .order_by(StoryRow.published_at.desc(), StoryRow.id.desc())
             )
-            stories: dict[int, Story] = {row.id: story_from_row(row) for row in rows}
-            for slot in slots:  # a slotted story always gets its page, even if not yet approved
-                stories.setdefault(slot.story.id, slot.story)
-            # Counted over every story that gets a page, as the archive pages list them: a dated story's
-            # breadcrumb always finds its month page, and a month's count matches its list.
-            archive = _archive(list(stories.values()))
-            return SiteSnapshot(
-                section_from_row(section), slots, tuple(stories.values()), archive, export_time()
-            )
+            stories = tuple(story_from_row(row) for row in rows)
+            return SiteSnapshot(head.section, head.slots, stories, head.archive, head.generated_at)
 
     def export(
         self,
         section_id: int,
         out_dir: Path,
         *,
+        full: bool = False,
         progress: Progress | None = None,
         cancelled: Callable[[], bool] | None = None,
     ) -> Manifest:
-        """Write the bundle for ``section_id`` into ``out_dir``, replacing an earlier bundle atomically."""
-        return build_bundle(
-            self.snapshot(section_id), out_dir, self._read_asset, progress=progress, cancelled=cancelled
+        """Write the bundle for ``section_id`` into ``out_dir``, replacing an earlier bundle atomically.
+
+        Pages whose inputs did not change since the bundle already in ``out_dir`` are linked from it rather
+        than rendered; ``full`` renders every page (the result is the same bytes either way).
+        """
+        with self._db.read() as session:
+            if session.get(SectionRow, section_id) is None:
+                raise NotFoundError(f"section {section_id} does not exist")
+            missing = rendering.missing_ids(session, _exported(section_id))
+            estimate = int(session.scalar(select(func.count(StoryRow.id)).where(_exported(section_id))) or 0)
+        offset = len(missing)
+        if missing:
+            fill_progress = None
+            if progress is not None:
+                report = progress
+
+                def fill_progress(done: int, _total: int) -> None:
+                    report(done, offset + estimate + 2)
+
+            rendering.fill_cache(self._db, missing, fill_progress)
+        shifted = None
+        if progress is not None:
+            report_all = progress
+
+            def shifted(done: int, total: int) -> None:
+                report_all(offset + done, offset + total)
+
+        with self._db.read() as session:
+            head = self._head(session, section_id)
+            count = int(session.scalar(select(func.count(StoryRow.id)).where(_exported(section_id))) or 0)
+            stream = _StoryStream(session, _exported(section_id))
+            return write_bundle(
+                head,
+                stream,
+                count,
+                out_dir,
+                self._read_asset,
+                full=full,
+                progress=shifted,
+                cancelled=cancelled,
+            )
+
+    def _head(self, session: Session, section_id: int) -> SiteSnapshot:
+        """Section, slots, archive counts and export time: what every page shows. No stories."""
+        section = session.get(SectionRow, section_id)
+        if section is None:
+            raise NotFoundError(f"section {section_id} does not exist")
+        slots = tuple(slot_from_row(s) for s in sorted(section.slots, key=lambda s: (s.position, s.id)))
+        # Counted over every story that gets a page, as the archive pages list them: a dated story's
+        # breadcrumb always finds its month page, and a month's count matches its list.
+        return SiteSnapshot(
+            section_from_row(section), slots, (), _archive(session, section_id), export_time()
         )
 
     def _read_asset(self, sha256: str) -> bytes:
@@ -76,6 +133,95 @@ class ExportService:
             return data
 
 
-def _archive(stories: list[Story]) -> tuple[YearBucket, ...]:
-    counts = Counter((s.published_at.year, s.published_at.month) for s in stories if s.published_at)
-    return group_buckets([(y, m, c) for (y, m), c in counts.items()])
+def _archive(session: Session, section_id: int) -> tuple[YearBucket, ...]:
+    year = func.extract("year", StoryRow.published_at)
+    month = func.extract("month", StoryRow.published_at)
+    stmt = (
+        select(year, month, func.count(StoryRow.id))
+        .where(_exported(section_id), StoryRow.published_at.is_not(None))
+        .group_by(year, month)
+    )
+    return group_buckets([(int(y), int(m), int(c)) for y, m, c in session.execute(stmt)])
+
+
+class _StoryStream:
+    """The exported stories of one read transaction, newest first; bodies come from the render cache."""
+
+    def __init__(self, session: Session, where: ColumnElement[bool]) -> None:
+        self._session = session
+        self._where = where
+        self._late: dict[int, str] = {}  # bodies rendered here because the cache missed (a save raced)
+
+    def __iter__(self) -> Iterator[StoryEntry]:
+        stmt = (
+            select(
+                StoryRow.id,
+                StoryRow.slug,
+                StoryRow.title,
+                StoryRow.summary,
+                StoryRow.byline,
+                StoryRow.published_at,
+                StoryRow.status,
+                StoryRow.tags,
+                StoryRow.version,
+                StoryRow.created_at,
+                StoryRow.updated_at,
+                StoryRow.image_alt,
+                StoryRow.image_caption,
+                StoryRow.image_credit,
+                AssetRow.sha256,
+                AssetRow.media_type,
+                AssetRow.width,
+                AssetRow.height,
+                AssetRow.byte_size,
+                RenderedBodyRow.html_sha256,
+            )
+            .outerjoin(AssetRow, AssetRow.sha256 == StoryRow.image_sha256)
+            .outerjoin(RenderedBodyRow, rendering.fresh_join())
+            .where(self._where)
+            .order_by(StoryRow.published_at.desc().nulls_last(), StoryRow.id.desc())
+            .execution_options(yield_per=STREAM_BATCH)
+        )
+        for row in self._session.execute(stmt):
+            html_sha256 = row.html_sha256
+            if html_sha256 is None:
+                html = self._late[row.id] = render_markdown(self._body(row.id))
+                html_sha256 = rendering.sha256_text(html)
+            yield StoryEntry(_story(row), html_sha256)
+
+    def bodies(self, story_ids: Sequence[int]) -> Mapping[int, str]:
+        found = {i: self._late.pop(i) for i in story_ids if i in self._late}
+        wanted = [i for i in story_ids if i not in found]
+        if wanted:
+            stmt = (
+                select(RenderedBodyRow.story_id, RenderedBodyRow.html)
+                .join(StoryRow, rendering.fresh_join())
+                .where(RenderedBodyRow.story_id.in_(wanted))
+            )
+            found.update((i, html) for i, html in self._session.execute(stmt))
+        return found
+
+    def _body(self, story_id: int) -> str:
+        return self._session.scalar(select(StoryRow.body).where(StoryRow.id == story_id)) or ""
+
+
+def _story(row: Row[*tuple[Any, ...]]) -> Story:
+    image = None
+    if row.sha256 is not None:
+        asset = ImageAsset(row.sha256, row.media_type, row.width, row.height, row.byte_size)
+        image = StoryImage(asset, row.image_alt, row.image_caption, row.image_credit)
+    return Story(
+        id=row.id,
+        slug=row.slug,
+        title=row.title,
+        summary=row.summary,
+        body="",  # the page takes the cached, sanitised body instead
+        byline=row.byline,
+        published_at=row.published_at,
+        status=StoryStatus(row.status),
+        tags=tuple(row.tags or ()),
+        image=image,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

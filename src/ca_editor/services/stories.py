@@ -19,6 +19,7 @@ from ca_editor.persistence.database import Database
 from ca_editor.persistence.mapping import story_from_row, summary_from_columns
 from ca_editor.persistence.models import AssetRow, SlotRow, StoryRow, utcnow
 from ca_editor.persistence.search import fts5_match_expression, fts5_story_ids, like_pattern, search_tokens
+from ca_editor.services.rendering import cache_rendered_body
 from ca_editor.services.sections import close_gaps
 
 
@@ -89,6 +90,7 @@ class StoryService:
             apply_fields(session, row, fields)
             session.add(row)
             _flush_checking_slug(session, row.slug)
+            cache_rendered_body(session, row)
             return story_from_row(row)
 
     def restore(self, story: Story) -> Story:
@@ -102,6 +104,7 @@ class StoryService:
             apply_fields(session, row, story.fields())
             session.add(row)
             _flush_checking_slug(session, row.slug)
+            cache_rendered_body(session, row)
             return story_from_row(row)
 
     def update(self, story_id: int, fields: StoryFields, *, expected_version: int) -> Story:
@@ -116,6 +119,7 @@ class StoryService:
                     )
                 apply_fields(session, row, fields)
                 _flush_checking_slug(session, row.slug)
+                cache_rendered_body(session, row)
                 return story_from_row(row)
         except StaleDataError as exc:
             raise ConflictError("the story was changed by someone else while saving; reload it") from exc

@@ -1,0 +1,80 @@
+"""Fingerprints of what each page is built from, so a re-export can tell unchanged pages without rendering.
+
+A page's key covers its own data, the data every page shows (section, archive navigation) and the generator:
+the templates and the code of the export and domain packages. Any change to one of those changes the key;
+the worst a needless change costs is a render, whose output is still compared by content before writing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+
+from ca_editor import __version__
+from ca_editor.domain.dates import MonthBucket, YearBucket
+from ca_editor.domain.model import Section, Slot, Story, StoryImage
+from ca_editor.locations import templates_dir
+
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _key(*parts: object) -> str:
+    return hashlib.blake2b(repr(parts).encode("utf-8"), digest_size=16).hexdigest()
+
+
+@cache
+def generator_key() -> str:
+    """The templates, the export and domain code, and the template engine's version."""
+    versions = f"{__version__}|{version('jinja2')}|{version('markupsafe')}"
+    digest = hashlib.sha256(versions.encode())
+    sources = [*sorted(templates_dir().rglob("*.html"))]
+    for package in ("export", "domain"):
+        sources.extend(sorted((_PACKAGE / package).glob("*.py")))
+    for path in sources:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def frame_key(section: Section, archive: tuple[YearBucket, ...]) -> str:
+    # Not the section's version: it moves with every slot change, which only the front page shows.
+    return _key(generator_key(), section.slug, section.title, section.description, archive)
+
+
+def _image(image: StoryImage | None) -> object:
+    if image is None:
+        return None
+    asset = image.asset
+    return (asset.sha256, asset.media_type, asset.width, asset.height, image.alt, image.caption, image.credit)
+
+
+def _story(story: Story) -> tuple[object, ...]:
+    when = story.published_at.isoformat() if story.published_at else None
+    return (story.id, story.slug, story.title, story.summary, story.byline, when, story.status.value,
+            story.tags, _image(story.image))  # fmt: skip
+
+
+def story_key(frame: str, story: Story, body_sha256: str) -> str:
+    return _key(frame, _story(story), body_sha256)
+
+
+def front_key(frame: str, slots: Iterable[Slot]) -> str:
+    return _key(
+        frame,
+        [(s.position, s.headline, s.summary, _image(s.image), _story(s.story)) for s in slots],
+    )
+
+
+def month_key(frame: str, month: MonthBucket, stories: Iterable[Story]) -> str:
+    return _key(frame, month, [_story(s) for s in stories])
+
+
+def year_key(frame: str, year: YearBucket, month_keys: Iterable[str]) -> str:
+    return _key(frame, year, list(month_keys))

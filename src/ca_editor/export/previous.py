@@ -1,0 +1,42 @@
+"""What the previous bundle in the target folder holds, read from its manifest, to reuse unchanged files."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ca_editor.export.staging import BUNDLE_FORMAT, BUNDLE_MARKER
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousBundle:
+    root: Path | None
+    files: dict[str, str] = field(default_factory=dict)  # path -> sha256
+    inputs: dict[str, str] = field(default_factory=dict)  # path -> fingerprint of what built it
+
+    @classmethod
+    def empty(cls) -> PreviousBundle:
+        return cls(None)
+
+    @classmethod
+    def read(cls, folder: Path) -> PreviousBundle:
+        """The bundle in ``folder``; empty when there is none or its manifest is not one of ours."""
+        try:
+            document = json.loads((folder / BUNDLE_MARKER).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls.empty()
+        if not isinstance(document, dict) or document.get("format") != BUNDLE_FORMAT:
+            return cls.empty()
+        files, inputs = _str_map(document.get("files")), _str_map(document.get("page_inputs", {}))
+        if files is None or inputs is None:
+            return cls.empty()
+        return cls(folder, files, inputs)
+
+
+def _str_map(value: object) -> dict[str, str] | None:
+    if not isinstance(value, dict):
+        return None
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        return None
+    return value
