@@ -89,6 +89,7 @@ class StoryRow(Base):
         CheckConstraint(f"status IN {STATUSES!r}", name="status_known"),
         Index("ix_stories_published_at", "published_at"),
         Index("ix_stories_status_published_at", "status", "published_at"),
+        Index("ix_stories_title", "title"),  # the story list sorts and pages by title
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
