@@ -1,0 +1,253 @@
+"""The story list pane: search box, status filter, the lazily fetched table and a count.
+
+Every filter is a new SQL query (``StoryQuery``); the selection is kept by story id across queries,
+sorting and refreshes, and ``story_selected`` fires only when the current story really changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ca_editor.domain.dates import DateRange
+from ca_editor.domain.model import StoryStatus
+from ca_editor.services.stories import StoryQuery, StoryService
+from ca_editor.ui.icons import icon
+from ca_editor.ui.stories.model import StoryListModel
+
+SEARCH_DELAY_MS = 150
+STATUS_CHOICES: tuple[tuple[str, StoryStatus | None], ...] = (
+    ("All statuses", None),
+    ("Draft", StoryStatus.DRAFT),
+    ("Ready", StoryStatus.READY),
+    ("Approved", StoryStatus.APPROVED),
+    ("Published", StoryStatus.PUBLISHED),
+)
+
+
+class StoryListPane(QWidget):
+    story_selected = Signal(object)  # the current story's id, or None
+    story_activated = Signal(int)  # double-click or Enter on a story
+
+    def __init__(self, stories: StoryService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._stories = stories
+        self._total: int | None = None
+        self._current_id: int | None = None
+        self._kept: tuple[list[int], int | None] = ([], None)
+        self._restoring = False
+
+        self.heading = QLabel("Stories")
+        self.heading.setObjectName("pane-heading")
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.heading.setFont(font)
+
+        self.search_box = QLineEdit(placeholderText="Search titles, summaries and bodies…")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search_box.setAccessibleName("Search stories")
+        self.search_box.setToolTip("Any words: every word must appear; the last one may be a prefix")
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._apply_filters)
+        self.search_box.textChanged.connect(self._search_timer.start)
+        self.search_box.returnPressed.connect(self._apply_filters)
+
+        self.status_filter = QComboBox()
+        for label, status in STATUS_CHOICES:
+            self.status_filter.addItem(label, status.value if status else "")  # Qt turns a StrEnum into str
+        self.status_filter.setAccessibleName("Status filter")
+        self.status_filter.setToolTip("Show only stories with this status")
+        self.status_filter.currentIndexChanged.connect(self._apply_filters)
+
+        self.model = StoryListModel(stories, self)
+        self.view = QTableView()
+        self._build_view()
+
+        self.count_label = QLabel()
+        self.count_label.setAccessibleName("Story count")
+        self._count_timer = QTimer(self, singleShot=True, interval=0)
+        self._count_timer.timeout.connect(self._update_count)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search_box, 1)
+        filters.addWidget(self.status_filter)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(filters)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.count_label)
+
+        self.model.modelAboutToBeReset.connect(self._remember_selection)
+        self.model.modelReset.connect(self._restore_selection)
+        self.model.modelReset.connect(self._schedule_count)
+        self._query = StoryQuery(limit=None)
+        self.model.set_query(self._query)
+
+    def _build_view(self) -> None:
+        view = self.view
+        view.setModel(self.model)
+        view.setAccessibleName("Stories")
+        view.setToolTip("Drag stories onto the editor's-choice block; Enter opens a story")
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        view.setAlternatingRowColors(True)
+        view.setWordWrap(False)
+        view.setDragEnabled(True)
+        view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        view.setDefaultDropAction(Qt.DropAction.CopyAction)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        rows = view.verticalHeader()
+        rows.hide()
+        # Uniform fixed row heights: the view never measures rows, whatever their number.
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(view.fontMetrics().height() + 10)
+        header = view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(False)
+        metrics = view.fontMetrics()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(StoryListModel.TITLE, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(StoryListModel.PUBLISHED, metrics.horizontalAdvance("30 September 2026") + 28)
+        header.resizeSection(StoryListModel.STATUS, metrics.horizontalAdvance("Published") + 36)
+        header.resizeSection(StoryListModel.CHOICE, metrics.horizontalAdvance("Editor's choice") + 28)
+        header.setSortIndicator(StoryListModel.PUBLISHED, Qt.SortOrder.DescendingOrder)
+        view.setSortingEnabled(True)
+        view.selectionModel().currentRowChanged.connect(self._current_changed)
+        view.activated.connect(self._activated)
+
+    # ------------------------------------------------------------------------------------------ public
+
+    def selected_story_ids(self) -> list[int]:
+        """The selected stories, in list order."""
+        rows = sorted(index.row() for index in self.view.selectionModel().selectedRows())
+        return [self.model.story_at(row).id for row in rows]
+
+    def current_story_id(self) -> int | None:
+        return self._current_id
+
+    def set_date_range(self, dates: DateRange) -> None:
+        """Show only stories published within ``dates`` (the archive filter's choice)."""
+        if dates != self._query.dates:
+            self._set_query(replace(self._query, dates=dates))
+
+    def refresh(self) -> None:
+        """Re-read the list after an edit, keeping the selection, the current story and the scroll."""
+        scroll = self.view.verticalScrollBar().value()
+        top = self.view.indexAt(self.view.viewport().rect().topLeft())
+        top_id = self.model.story_at(top.row()).id if top.isValid() else None
+        self._total = None
+        self.model.refresh()
+        row = self.model.row_of(top_id) if top_id is not None else None
+        if row is not None:
+            self.view.scrollTo(self.model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtTop)
+        else:
+            self.view.verticalScrollBar().setValue(scroll)
+        self._schedule_count()
+
+    def select_story(self, story_id: int) -> bool:
+        """Make ``story_id`` the current, only selected story (fetching pages as needed); False if absent."""
+        row = self.model.fetch_until(story_id)
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.view.selectionModel().setCurrentIndex(index, flags)
+        self.view.scrollTo(index)
+        return True
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    # ------------------------------------------------------------------------------------------ filters
+
+    def _apply_filters(self) -> None:
+        self._search_timer.stop()
+        value = self.status_filter.currentData()
+        status = StoryStatus(value) if value else None
+        query = replace(self._query, text=self.search_box.text(), status=status)
+        if query != self._query:
+            self._set_query(query)
+
+    def _set_query(self, query: StoryQuery) -> None:
+        # Keep the order the header shows; the model owns it after a header click.
+        model_query = self.model.query()
+        self._query = replace(query, sort=model_query.sort, descending=model_query.is_descending)
+        self.model.set_query(self._query)
+        self.view.scrollToTop()
+        self._scroll_to_current()
+
+    def _schedule_count(self) -> None:
+        self.count_label.setText("Counting stories…")
+        self._count_timer.start()  # after the first rows have painted: a count over a big search takes time
+
+    def _update_count(self) -> None:
+        if self._total is None:
+            self._total = self._stories.count()
+        query = self.model.query()
+        if not self.model.canFetchMore(QModelIndex()):
+            shown = self.model.rowCount()  # everything is loaded: no need to ask
+        elif query.text.strip() or query.status is not None or not query.dates.is_open:
+            shown = self._stories.count(query)
+        else:
+            shown = self._total
+        self.count_label.setText(f"{shown:,} of {self._total:,} stories")
+
+    # ------------------------------------------------------------------------------------------ selection
+
+    def _remember_selection(self) -> None:
+        self._kept = (self.selected_story_ids(), self._current_id)
+        self._restoring = True
+
+    def _restore_selection(self) -> None:
+        selected, current = self._kept
+        selection = QItemSelection()
+        for story_id in selected:
+            row = self.model.row_of(story_id)
+            if row is not None:
+                selection.select(
+                    self.model.index(row, 0), self.model.index(row, self.model.columnCount() - 1)
+                )
+        selection_model = self.view.selectionModel()
+        selection_model.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        row = self.model.row_of(current) if current is not None else None
+        if row is not None:
+            selection_model.setCurrentIndex(
+                self.model.index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate
+            )
+        self._restoring = False
+        index = selection_model.currentIndex()
+        if index.isValid():  # a story that left the list stays the editor's story until another is chosen
+            self._current_changed(index)
+
+    def _scroll_to_current(self) -> None:
+        index = self.view.selectionModel().currentIndex()
+        if index.isValid():
+            self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    def _current_changed(self, index: QModelIndex) -> None:
+        if self._restoring:
+            return
+        story_id = self.model.story_at(index.row()).id if index.isValid() else None
+        if story_id != self._current_id:
+            self._current_id = story_id
+            self.story_selected.emit(story_id)
+
+    def _activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.story_activated.emit(self.model.story_at(index.row()).id)

@@ -1,0 +1,235 @@
+"""The story list as a lazily fetched table: publication date, title, status, editor's-choice marker.
+
+The model holds plain :class:`StorySummary` rows and asks the story service for one page at a time
+(``canFetchMore``/``fetchMore``, keyset paging), so a million stories cost what the rows scrolled past cost.
+Sorting and filtering are new SQL queries; there is no proxy model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+
+from ca_editor.domain.dates import human_date
+from ca_editor.domain.model import StorySummary
+from ca_editor.services.stories import StoryQuery, StoryService, StorySort
+from ca_editor.ui.dnd import STORY_IDS_MIME, encode_ids
+from ca_editor.ui.icons import icon
+
+Index = QModelIndex | QPersistentModelIndex
+
+StoryIdRole = Qt.ItemDataRole.UserRole + 1
+PAGE_SIZE = 200
+
+
+class StoryListModel(QAbstractTableModel):
+    PUBLISHED, TITLE, STATUS, CHOICE = range(4)
+    HEADERS = ("Published", "Title", "Status", "Editor's choice")
+    HEADER_TIPS = (
+        "Publication date (UTC); undated stories come last",
+        "Story title",
+        "Workflow status: draft, ready, approved or published",
+        "Marked with a star when the story is in the editor's-choice block",
+    )
+    SORTS = (StorySort.PUBLISHED, StorySort.TITLE, StorySort.STATUS, StorySort.EDITORS_CHOICE)
+    StoryIdRole = StoryIdRole
+
+    def __init__(
+        self, stories: StoryService, parent: QObject | None = None, page_size: int = PAGE_SIZE
+    ) -> None:
+        super().__init__(parent)
+        self._stories = stories
+        self._page_size = page_size
+        self._query = StoryQuery(limit=None)
+        self._rows: list[StorySummary] = []
+        self._row_of: dict[int, int] = {}
+        self._cursor: StorySummary | None = None  # the last row read: the next page starts after it
+        self._exhausted = True
+        self._fetching = False
+
+    # ------------------------------------------------------------------------------------------ queries
+
+    def query(self) -> StoryQuery:
+        """The filters and order in force (without paging)."""
+        return self._query
+
+    def set_query(self, query: StoryQuery) -> None:
+        """Show ``query``'s stories from the top: the first page now, the rest as the view scrolls."""
+        self._query = replace(query, limit=None, offset=0, after=None)
+        self.beginResetModel()
+        self._set_rows(self._stories.list(replace(self._query, limit=self._page_size)))
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        """Re-read the rows shown so far after an edit, without losing the place.
+
+        When the same stories come back in the same order (an edited title under date order), only their
+        data changes, so selection, current row and scroll stay exactly as they were. Otherwise the model
+        resets and the view restores the selection by story id.
+        """
+        wanted = max(len(self._rows), self._page_size)
+        rows = self._stories.list(replace(self._query, limit=wanted))
+        if [r.id for r in rows] == [r.id for r in self._rows]:
+            self._rows = rows
+            self._cursor = rows[-1] if rows else None
+            self._exhausted = len(rows) < wanted
+            if rows:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(self.HEADERS) - 1))
+            return
+        self.beginResetModel()
+        self._set_rows(rows, wanted)
+        self.endResetModel()
+
+    def _set_rows(self, rows: list[StorySummary], asked: int | None = None) -> None:
+        self._rows = rows
+        self._row_of = {story.id: number for number, story in enumerate(rows)}
+        self._cursor = rows[-1] if rows else None
+        self._exhausted = len(rows) < (asked or self._page_size)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.SORTS):
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        if self._query.sort is self.SORTS[column] and self._query.is_descending == descending:
+            return
+        self.set_query(
+            replace(self._query, sort=self.SORTS[column], descending=descending, newest_first=True)
+        )
+
+    # ------------------------------------------------------------------------------------------ lookup
+
+    def story_at(self, row: int) -> StorySummary:
+        return self._rows[row]
+
+    def row_of(self, story_id: int) -> int | None:
+        """The row of a story among those fetched so far."""
+        return self._row_of.get(story_id)
+
+    def fetch_until(self, story_id: int, max_pages: int = 50) -> int | None:
+        """Fetch pages until ``story_id`` is loaded (or ``max_pages`` more pages); its row or ``None``."""
+        for _ in range(max_pages):
+            row = self.row_of(story_id)
+            if row is not None or not self.canFetchMore(QModelIndex()):
+                return row
+            self.fetchMore(QModelIndex())
+        return self.row_of(story_id)
+
+    # ------------------------------------------------------------------------------------------ lazy
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return not parent.isValid() and not self._exhausted and not self._fetching
+
+    def fetchMore(self, parent: Index) -> None:
+        if not self.canFetchMore(parent):
+            return
+        # Whoever listens to rowsAboutToBeInserted (a view, the model tester) may ask for more again; a
+        # nested fetch would insert the following page before this one.
+        self._fetching = True
+        try:
+            self._fetch_page()
+        finally:
+            self._fetching = False
+
+    def _fetch_page(self) -> None:
+        page = self._stories.list(replace(self._query, limit=self._page_size, after=self._cursor))
+        self._exhausted = len(page) < self._page_size
+        self._cursor = page[-1] if page else self._cursor
+        page = [story for story in page if story.id not in self._row_of]  # an edit may have moved one
+        if not page:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+        self._rows += page
+        self._row_of.update((story.id, first + n) for n, story in enumerate(page))
+        self.endInsertRows()
+
+    # ------------------------------------------------------------------------------------------ Qt
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.HEADER_TIPS[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        story, column = self._rows[index.row()], index.column()
+        if role == StoryIdRole:
+            return story.id
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _display(story, column)
+        if role == Qt.ItemDataRole.DecorationRole and column == self.CHOICE and story.in_editors_choice:
+            return icon("editors_choice")
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            if column == self.CHOICE:
+                return "In editor's choice" if story.in_editors_choice else "Not in editor's choice"
+            return _display(story, column) or "No date"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _tooltip(story, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == self.CHOICE:
+            return Qt.AlignmentFlag.AlignCenter
+        return None
+
+    # ------------------------------------------------------------------------------------------ drag
+
+    def mimeTypes(self) -> list[str]:
+        return [STORY_IDS_MIME]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
+        rows = sorted({i.row() for i in indexes if i.isValid() and 0 <= i.row() < len(self._rows)})
+        return encode_ids(STORY_IDS_MIME, [self._rows[row].id for row in rows])
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.IgnoreAction
+
+
+def _display(story: StorySummary, column: int) -> str:
+    if column == StoryListModel.PUBLISHED:
+        return human_date(story.published_at) if story.published_at else "—"
+    if column == StoryListModel.TITLE:
+        return story.title
+    if column == StoryListModel.STATUS:
+        return story.status.value.capitalize()
+    return ""
+
+
+def _tooltip(story: StorySummary, column: int) -> str:
+    if column == StoryListModel.PUBLISHED:
+        if story.published_at is None:
+            return "No publication date yet"
+        return f"Published {human_date(story.published_at)}, {story.published_at:%H:%M} UTC"
+    if column == StoryListModel.CHOICE:
+        return (
+            "In the editor's-choice block" if story.in_editors_choice else "Not in the editor's-choice block"
+        )
+    if column == StoryListModel.STATUS:
+        return f"Status: {story.status.value}"
+    return story.title
