@@ -1,0 +1,326 @@
+"""Page-only headline, summary and image of one slot, each beside the story's own value.
+
+Apply saves all three in one undo step; each "Revert to the story's" button clears one override in one
+click (also one undo step). The story itself is never changed from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QWidget,
+)
+
+from ca_editor.domain.errors import ValidationError
+from ca_editor.domain.model import Slot, SlotEntry
+from ca_editor.services.sections import MAX_OVERRIDE_HEADLINE, MAX_OVERRIDE_SUMMARY
+from ca_editor.ui.desk import Desk
+from ca_editor.ui.icons import icon
+from ca_editor.ui.slots.models import Thumbnails
+
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.gif)"
+MAX_PICKED_BYTES = 25 * 1024 * 1024  # read no more than this; the image service refuses above 20 MB
+
+
+def pick_image_file(parent: QWidget) -> str | None:
+    path, _ = QFileDialog.getOpenFileName(parent, "Choose an image for this page", "", IMAGE_FILTER)
+    return path or None
+
+
+class OverridesPanel(QGroupBox):
+    """Edit the overrides of the slot given to ``set_slot`` (or show nothing to edit)."""
+
+    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+        super().__init__("Edited for this page", parent)
+        self.desk = desk
+        self.setAccessibleName("Overrides for this page")
+        self.setToolTip("Headline, summary and image used on the section page only; the story is unchanged")
+        #: Asks for an image file; tests replace it.
+        self.pick_image_file: Callable[[QWidget], str | None] = pick_image_file
+        self._thumbnails = Thumbnails(desk.services.images.read)
+        self._slot: Slot | None = None
+        self._loaded = SlotEntry(0)  # the saved values last put into the fields
+        self._image_sha: str | None = None
+        self._capturing: list[str] | None = None
+        desk.failed.connect(self._on_failed)
+
+        grid = QGridLayout(self)
+        grid.setColumnStretch(1, 1)
+
+        self.headline_edit = QLineEdit()
+        self.headline_edit.setAccessibleName("Headline for this page")
+        self.headline_edit.setToolTip("Leave empty to use the story's own headline")
+        self.headline_own = _own_label("Story's own headline")
+        self.headline_revert = self._revert_button("headline")
+        grid.addWidget(_label("&Headline", self.headline_edit), 0, 0)
+        grid.addWidget(self.headline_edit, 0, 1)
+        grid.addWidget(self.headline_revert, 0, 2)
+        grid.addWidget(self.headline_own, 1, 1, 1, 2)
+
+        self.summary_edit = QPlainTextEdit()
+        self.summary_edit.setTabChangesFocus(True)
+        self.summary_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 12)
+        self.summary_edit.setAccessibleName("Summary for this page")
+        self.summary_edit.setToolTip("Leave empty to use the story's own summary")
+        self.summary_own = _own_label("Story's own summary")
+        self.summary_revert = self._revert_button("summary")
+        grid.addWidget(_label("&Summary", self.summary_edit), 2, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.summary_edit, 2, 1)
+        grid.addWidget(self.summary_revert, 2, 2, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.summary_own, 3, 1, 1, 2)
+
+        self.image_preview = QLabel()
+        self.image_preview.setAccessibleName("Image for this page")
+        self.image_preview.setFixedSize(self._thumbnails.size)
+        self.image_preview.setFrameShape(QFrame.Shape.StyledPanel)
+        self.image_own = QLabel()
+        self.image_own.setAccessibleName("Story's own image")
+        self.image_own.setFixedSize(self._thumbnails.size)
+        self.image_own.setEnabled(False)
+        self.choose_image = QPushButton(icon("slot_image"), "Choose image…")
+        self.choose_image.setAccessibleName("Choose an image for this page")
+        self.choose_image.setToolTip("Pick a PNG, JPEG, WebP or GIF file to show on this page instead")
+        self.choose_image.clicked.connect(self._choose_image)
+        self.image_revert = self._revert_button("image")
+        images = QHBoxLayout()
+        images.addWidget(self.image_preview)
+        images.addWidget(self.choose_image)
+        images.addStretch(1)
+        images.addWidget(QLabel("Story's own:"))
+        images.addWidget(self.image_own)
+        grid.addWidget(QLabel("Image"), 4, 0)
+        grid.addLayout(images, 4, 1)
+        grid.addWidget(self.image_revert, 4, 2)
+
+        self.alt_edit = QLineEdit()
+        self.alt_edit.setAccessibleName("Alt text of the image for this page")
+        self.alt_edit.setToolTip("What the image shows, for readers who cannot see it (required)")
+        grid.addWidget(_label("&Alt text", self.alt_edit), 5, 0)
+        grid.addWidget(self.alt_edit, 5, 1, 1, 2)
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Problems with the overrides")
+        self.message.setStyleSheet("color: #b00020")
+        self.apply_button = QPushButton("Apply")
+        self.apply_button.setAccessibleName("Apply the overrides to this page")
+        self.apply_button.setToolTip("Save headline, summary and image for this page (one undo step)")
+        self.apply_button.clicked.connect(self.apply)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.message, 1)
+        bottom.addWidget(self.apply_button)
+        grid.addLayout(bottom, 6, 0, 1, 3)
+
+        self.set_slot(None)
+
+    # --- showing a slot --------------------------------------------------------------------------------
+
+    @property
+    def slot(self) -> Slot | None:
+        return self._slot
+
+    def set_slot(self, slot: Slot | None) -> None:
+        """Show ``slot``; edits not yet applied survive a refresh of the same slot."""
+        same = slot is not None and self._slot is not None and slot.id == self._slot.id
+        dirty = self._edited() if same else SlotEntry(0)
+        self._slot = slot
+        self.setEnabled(slot is not None)
+        self.message.clear()
+        if slot is None:
+            self._loaded = SlotEntry(0)
+            self._fill(SlotEntry(0))
+            self.headline_own.setText("Select a slot to edit its headline, summary and image for this page.")
+            self.summary_own.clear()
+            self.image_own.clear()
+            return
+        saved = slot.entry()
+
+        def keep(name: str) -> object:  # an unsaved edit of this field survives; else the saved value
+            edited = getattr(dirty, name)
+            return edited if same and edited != getattr(self._loaded, name) else getattr(saved, name)
+
+        shown = SlotEntry(
+            slot.story.id,
+            *(keep(name) for name in ("headline", "summary", "image_sha256", "image_alt")),  # type: ignore[arg-type]
+        )
+        self._loaded = saved
+        self._fill(shown)
+        story = slot.story
+        self.headline_own.setText(f"Story's own: {_short(story.title, 140)}")
+        self.headline_own.setToolTip(story.title)
+        self.headline_edit.setPlaceholderText(story.title)
+        self.summary_own.setText(f"Story's own: {_short(story.summary, 140) or '(no summary)'}")
+        self.summary_own.setToolTip(story.summary)
+        self.summary_edit.setPlaceholderText(story.summary)
+        own = story.image
+        self._show_thumb(self.image_own, own.asset.sha256 if own else None, "No image")
+        self.image_own.setToolTip(f"Story's own image: {own.alt}" if own else "The story has no image")
+        self.headline_revert.setEnabled(saved.headline is not None)
+        self.summary_revert.setEnabled(saved.summary is not None)
+        self.image_revert.setEnabled(saved.image_sha256 is not None)
+
+    def _fill(self, entry: SlotEntry) -> None:
+        self.headline_edit.setText(entry.headline or "")
+        self.summary_edit.setPlainText(entry.summary or "")
+        self._image_sha = entry.image_sha256
+        self.alt_edit.setText(entry.image_alt or "")
+        self._show_thumb(self.image_preview, entry.image_sha256, "No override")
+        self.image_preview.setToolTip(
+            "The image shown on this page instead of the story's" if entry.image_sha256 else "No override"
+        )
+
+    def _edited(self) -> SlotEntry:
+        """What the fields say now, as an entry (empty text: use the story's own)."""
+        story_id = self._slot.story.id if self._slot else 0
+        headline = self.headline_edit.text().strip() or None
+        summary = self.summary_edit.toPlainText().strip() or None
+        alt = self.alt_edit.text().strip() if self._image_sha else None
+        return SlotEntry(story_id, headline, summary, self._image_sha, alt)
+
+    # --- changing ---------------------------------------------------------------------------------------
+
+    def apply(self) -> bool:
+        """Save the three fields as this slot's overrides; problems are shown beside the button."""
+        slot = self._slot
+        if slot is None:
+            return False
+        entry = self._edited()
+        if entry.headline == slot.story.title:
+            entry = replace(entry, headline=None)  # the same text as the story's is no override
+        if entry.summary == slot.story.summary:
+            entry = replace(entry, summary=None)
+        problems = []
+        if entry.headline is not None and len(entry.headline) > MAX_OVERRIDE_HEADLINE:
+            problems.append(f"The headline is longer than {MAX_OVERRIDE_HEADLINE} characters.")
+        if entry.summary is not None and len(entry.summary) > MAX_OVERRIDE_SUMMARY:
+            problems.append(f"The summary is longer than {MAX_OVERRIDE_SUMMARY:,} characters.")
+        if entry.image_sha256 is not None and not entry.image_alt:
+            problems.append("Describe the image in the alt text: it is required for an image on the page.")
+        if problems:
+            self.message.setText(" ".join(problems))
+            return False
+        if entry == slot.entry():
+            self.message.setText("Nothing to apply: these are the values the page already uses.")
+            return False
+        previous, self._loaded = self._loaded, entry  # what is saved is no longer an unsaved edit
+        if not self._save(slot, entry):
+            self._loaded = previous
+            return False
+        return True
+
+    def revert(self, field: str) -> bool:
+        """Clear one saved override (``headline``, ``summary`` or ``image``): one click, one undo step."""
+        slot = self._slot
+        if slot is None:
+            return False
+        saved = slot.entry()
+        if field == "headline":
+            entry = replace(saved, headline=None)
+        elif field == "summary":
+            entry = replace(saved, summary=None)
+        elif field == "image":
+            entry = replace(saved, image_sha256=None, image_alt=None)
+        else:
+            raise ValueError(field)
+        # The reverted field shows the story's value again; other unsaved edits stay.
+        if field == "headline":
+            self.headline_edit.clear()
+        elif field == "summary":
+            self.summary_edit.clear()
+        else:
+            self._image_sha = None
+            self.alt_edit.clear()
+        return self._save(slot, entry)
+
+    def _save(self, slot: Slot, entry: SlotEntry) -> bool:
+        self._capturing = []
+        try:
+            saved = self.desk.set_slot_overrides(slot.id, entry)
+        finally:
+            failures, self._capturing = self._capturing, None
+        if not saved and failures:
+            self.message.setText(failures[-1])
+        return saved
+
+    def _on_failed(self, message: str) -> None:
+        if self._capturing is not None:
+            self._capturing.append(message)
+
+    def _choose_image(self) -> None:
+        path = self.pick_image_file(self)
+        if not path:
+            return
+        file = Path(path)
+        try:
+            with file.open("rb") as handle:
+                data = handle.read(MAX_PICKED_BYTES + 1)
+        except OSError as exc:
+            self.message.setText(f"Could not read {file.name}: {exc.strerror or exc}.")
+            return
+        if len(data) > MAX_PICKED_BYTES:
+            self.message.setText(f"{file.name} is too large for a page image (more than 20 MB).")
+            return
+        try:
+            asset = self.desk.services.images.add(data, name=file.name)
+        except ValidationError as exc:
+            text = " ".join(p.message for p in exc.problems)
+            self.message.setText(text[:1].upper() + text[1:])
+            return
+        self.message.clear()
+        self._image_sha = asset.sha256
+        self._show_thumb(self.image_preview, asset.sha256, "No override")
+        self.image_preview.setToolTip(f"{file.name} (not applied yet)")
+        if not self.alt_edit.text().strip():
+            self.alt_edit.setFocus()
+            self.message.setText("Describe the new image in the alt text, then Apply.")
+
+    # --- small parts -----------------------------------------------------------------------------------
+
+    def _revert_button(self, field: str) -> QPushButton:
+        button = QPushButton(icon("slot_revert"), "Revert to the story's")
+        button.setAccessibleName(f"Revert the {field} to the story's own")
+        button.setToolTip(f"Use the story's own {field} on this page again (one click, can be undone)")
+        button.clicked.connect(lambda: self.revert(field))
+        return button
+
+    def _show_thumb(self, label: QLabel, sha256: str | None, empty_text: str) -> None:
+        pixmap = self._thumbnails.get(sha256)
+        if pixmap is None:
+            label.clear()
+            label.setText(empty_text)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        else:
+            label.setPixmap(pixmap)
+
+
+def _label(text: str, buddy: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label
+
+
+def _own_label(accessible: str) -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setEnabled(False)  # greyed: a read-only reference, not a field
+    label.setAccessibleName(accessible)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
