@@ -44,6 +44,12 @@ _ICONS = {
     "image_remove": "mdi6.image-remove-outline",
     "no_image": "mdi6.image-off-outline",
     "notice": "mdi6.information-outline",
+    "section_page": "mdi6.newspaper-variant-outline",
+    "phone": "mdi6.cellphone",
+    "tablet": "mdi6.tablet",
+    "desktop": "mdi6.monitor",
+    "fit_width": "mdi6.arrow-expand-horizontal",
+    "side_by_side": "mdi6.view-column-outline",
 }
 
 
