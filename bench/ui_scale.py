@@ -1,0 +1,402 @@
+"""How the desk's story list and archive filter behave with a very large archive.
+
+    .venv/bin/python bench/ui_scale.py --stories 1000000            # under Xvfb or QT_QPA_PLATFORM=offscreen
+    .venv/bin/python bench/ui_scale.py --stories 1000000 --db /tmp/big.sqlite3   # keep the database
+
+Generates N synthetic stories (raw SQL, one transaction, the full-text index rebuilt once afterwards) over
+the demo section, then measures, in the same run, ratios against a baseline taken in the same process:
+
+(a) window start to first paint: the desk's MainWindow against a bare QMainWindow;
+(b) archive-filter change to first rows painted, against the raw SQL query of the same first rows;
+(c) a search keystroke (after the debounce) to first rows painted, against the raw FTS query;
+(d) resident memory with the window open on N stories, against the bare window (VmRSS and VmHWM).
+
+Each timing is the median of ``--runs`` runs. Self-contained: nothing here is imported by the app or tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+if not os.environ.get("DISPLAY"):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+WORDS = [
+    "steppe",
+    "river",
+    "market",
+    "border",
+    "water",
+    "cotton",
+    "grain",
+    "railway",
+    "election",
+    "parliament",
+    "minister",
+    "village",
+    "herders",
+    "glacier",
+    "valley",
+    "mountain",
+    "customs",
+    "trade",
+    "bazaar",
+    "caravan",
+    "oil",
+    "pipeline",
+    "pasture",
+    "drought",
+    "harvest",
+    "school",
+    "teacher",
+    "hospital",
+    "court",
+    "journalist",
+    "reform",
+    "budget",
+    "currency",
+    "migrant",
+    "season",
+    "winter",
+    "summer",
+    "road",
+    "bridge",
+    "factory",
+    "energy",
+    "dam",
+    "reservoir",
+    "mayor",
+    "province",
+    "capital",
+    "festival",
+    "museum",
+    "language",
+    "archive",
+    "library",
+    "weather",
+    "lake",
+    "desert",
+    "oasis",
+    "camel",
+    "horse",
+    "tea",
+    "bread",
+    "wool",
+    "carpet",
+    "silk",
+    "dialect",
+    "census",
+    "airport",
+    "freight",
+]
+NAMES = ("Almaty", "Bishkek", "Dushanbe", "Tashkent", "Ashgabat", "Astana", "Osh", "Samarkand", "Khujand")
+STATUSES = ("draft", "ready", "approved", "published")
+START = datetime(2016, 1, 1)
+SPAN_SECONDS = int(timedelta(days=3652).total_seconds())  # ten years
+SQLA_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime on SQLite (naive UTC)
+
+
+def generate(path: Path, count: int, seed: int = 1) -> float:
+    """Create a migrated database with the demo section plus ``count`` synthetic stories; seconds taken."""
+    from ca_editor.app import open_services
+
+    began = time.perf_counter()
+    services = open_services(str(path))  # migrated and seeded with the demo section (slots included)
+    services.db.dispose()
+    rng = random.Random(seed)
+    now = datetime.now(UTC).replace(tzinfo=None).strftime(SQLA_DATETIME)
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = OFF")
+        trigger = connection.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'stories_fts_ai'"
+        ).fetchone()[0]
+        connection.execute("BEGIN")
+        connection.execute("DROP TRIGGER stories_fts_ai")  # one FTS rebuild is far faster than 1M triggers
+        # Leave a few stories undated, as drafts often are.
+        rows = (_row(rng, number, now) for number in range(count))
+        connection.executemany(
+            "INSERT INTO stories (slug, title, summary, body, byline, published_at, status, tags, "
+            "image_alt, image_caption, image_credit, version, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, '[]', '', '', '', 1, ?, ?)",
+            rows,
+        )
+        connection.execute("INSERT INTO stories_fts(stories_fts) VALUES ('rebuild')")
+        connection.execute(trigger)
+        connection.execute("COMMIT")
+
+    finally:
+        connection.close()
+    return time.perf_counter() - began
+
+
+def _row(rng: random.Random, number: int, now: str) -> tuple[object, ...]:
+    title = " ".join(rng.choices(WORDS, k=rng.randint(4, 9))).capitalize()
+    if rng.random() < 0.3:
+        title += f" in {rng.choice(NAMES)}"
+    summary = " ".join(rng.choices(WORDS, k=rng.randint(10, 20))).capitalize() + "."
+    body = summary + " " + " ".join(rng.choices(WORDS, k=30)) + "."
+    published = None
+    if rng.random() > 0.002:
+        # A gap in the archive: no story at all in the third month of the fourth year.
+        moment = START + timedelta(seconds=rng.randrange(SPAN_SECONDS))
+        if (moment.year, moment.month) == (START.year + 3, 3):
+            moment += timedelta(days=31)
+        published = moment.strftime(SQLA_DATETIME)
+    status = STATUSES[min(3, int(rng.random() * 5))]
+    return (f"bench-{number:07d}", title, summary, body, "By the desk", published, status, now, now)
+
+
+# ---------------------------------------------------------------------------------------------- measuring
+
+LIST_SQL = (
+    "SELECT id, slug, title, published_at, status, "
+    "EXISTS (SELECT 1 FROM slots WHERE slots.story_id = stories.id) FROM stories WHERE {where} "
+    "ORDER BY published_at DESC, id DESC LIMIT 200"
+)
+MONTHS = [(2017, 5), (2019, 11), (2021, 2), (2023, 8), (2024, 12), (2018, 7), (2022, 3)]
+WORDS_TO_SEARCH = ["glacier", "caravan", "pipeline", "census", "oasis", "museum", "freight"]
+
+
+def memory_kb() -> tuple[int, int]:
+    """(VmRSS, VmHWM) of this process in KiB."""
+    values = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            values[key] = int(rest.split()[0])
+    return values["VmRSS"], values["VmHWM"]
+
+
+def _paint_waiter(app: object, target: object) -> Callable[[float], float]:
+    """A function that processes events until ``target`` (or a descendant) paints; seconds since ``t0``."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class Watch(QObject):
+        painted = False
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and (watched is target or target.isAncestorOf(watched)):
+                self.painted = True
+            return False
+
+    watch = Watch()
+    app.installEventFilter(watch)  # type: ignore[attr-defined]
+
+    def wait(t0: float) -> float:
+        watch.painted = False
+        deadline = time.perf_counter() + 30
+        while not watch.painted and time.perf_counter() < deadline:
+            app.processEvents()  # type: ignore[attr-defined]
+        return time.perf_counter() - t0
+
+    return wait
+
+
+def child(mode: str, path: Path, runs: int) -> dict[str, object]:
+    """One measurement process: ``bare`` (a QMainWindow), ``desk`` (MainWindow) or ``panes`` (our panes)."""
+    from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter
+
+    app = QApplication(sys.argv[:1])
+    result: dict[str, object] = {"mode": mode}
+    if mode == "bare":
+        t0 = time.perf_counter()
+        window = QMainWindow()
+        window.resize(1280, 800)
+        wait = _paint_waiter(app, window)
+        window.show()
+        result["start_s"] = wait(t0)
+        result["rss_kb"], result["hwm_kb"] = memory_kb()
+        return result
+
+    from ca_editor.app import open_services
+    from ca_editor.domain.dates import DateRange
+    from ca_editor.ui.stories import ArchiveFilterPane, StoryListPane
+
+    services = open_services(str(path))
+    t0 = time.perf_counter()
+    if mode == "desk":
+        from ca_editor.ui.main_window import MainWindow
+
+        window = MainWindow(services)
+    else:
+        window = QSplitter()
+        window.addWidget(ArchiveFilterPane(services.stories))
+        window.addWidget(StoryListPane(services.stories))
+        window.setSizes([380, 900])
+    window.resize(1280, 800)
+    wait = _paint_waiter(app, window)
+    window.show()
+    result["start_s"] = wait(t0)
+    for _ in range(20):
+        app.processEvents()
+    archive = window.findChild(ArchiveFilterPane)
+    stories = window.findChild(StoryListPane)
+    result["uses_new_panes"] = archive is not None and stories is not None
+    if archive is None or stories is None:
+        result["rss_kb"], result["hwm_kb"] = memory_kb()
+        return result
+    if mode == "panes":  # the desk window wires its panes itself
+        archive.range_changed.connect(stories.set_date_range)
+    rows_wait = _paint_waiter(app, stories.view.viewport())
+    raw = sqlite3.connect(path)
+    filter_ui, filter_sql, search_ui, search_after_debounce, search_sql = [], [], [], [], []
+    for number in range(runs):
+        year, month = MONTHS[number % len(MONTHS)]
+        t0 = time.perf_counter()
+        archive.set_range(DateRange.month(year, month))
+        filter_ui.append(rows_wait(t0))
+        start, end = (d.strftime(SQLA_DATETIME) for d in DateRange.month(year, month).bounds())
+        t0 = time.perf_counter()
+        raw.execute(LIST_SQL.format(where="published_at >= ? AND published_at < ?"), (start, end)).fetchall()
+        filter_sql.append(time.perf_counter() - t0)
+    archive.clear()
+    for _ in range(20):
+        app.processEvents()
+    for number in range(runs):
+        word = WORDS_TO_SEARCH[number % len(WORDS_TO_SEARCH)]
+        stories.search_box.setText(word[:-1])
+        stories._apply_filters()  # the word without its last letter is on screen
+        rows_wait(time.perf_counter())
+        t0 = time.perf_counter()
+        stories.search_box.setText(word)  # the keystroke
+        debounce_until = t0 + 0.15
+        while stories.model.query().text != word:
+            app.processEvents()
+        queried = time.perf_counter()
+        total = rows_wait(t0)
+        search_ui.append(total)
+        search_after_debounce.append(total - (queried - t0) + max(0.0, queried - debounce_until))
+        match = f'"{word}"*'
+        t0 = time.perf_counter()
+        raw.execute(
+            LIST_SQL.format(where="id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?)"), (match,)
+        ).fetchall()
+        search_sql.append(time.perf_counter() - t0)
+    stories.search_box.clear()
+    stories._apply_filters()
+    # Scroll through some pages, as an editor would, before reading memory.
+    for _ in range(20):
+        stories.view.scrollToBottom()
+        for _ in range(5):
+            app.processEvents()
+    result.update(
+        rows_loaded=stories.model.rowCount(),
+        filter_ui_s=filter_ui,
+        filter_sql_s=filter_sql,
+        search_ui_s=search_ui,
+        search_after_debounce_s=search_after_debounce,
+        search_sql_s=search_sql,
+    )
+    result["rss_kb"], result["hwm_kb"] = memory_kb()
+    if os.environ.get("UI_SCALE_SCREENSHOT"):
+        window.grab().save(os.environ["UI_SCALE_SCREENSHOT"])
+    return result
+
+
+def run_child(mode: str, path: Path, runs: int) -> dict[str, object]:
+    import json
+    import subprocess
+
+    output = subprocess.run(
+        [sys.executable, __file__, "--child", mode, "--db", str(path), "--runs", str(runs)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def measure(path: Path, runs: int, processes: int) -> int:
+    bare = [run_child("bare", path, runs) for _ in range(processes)]
+    report = {"bare": bare}
+    for mode in ("panes", "desk"):
+        report[mode] = [run_child(mode, path, runs) for _ in range(processes)]
+
+    def med(results: list[dict[str, object]], key: str) -> float:
+        values: list[float] = []
+        for r in results:
+            value = r.get(key)
+            values += value if isinstance(value, list) else [value] if value is not None else []
+        return statistics.median(values) if values else float("nan")
+
+    bare_start, bare_rss = med(bare, "start_s"), med(bare, "rss_kb")
+    print(f"bare QMainWindow: start to first paint {bare_start * 1000:.1f} ms, RSS {bare_rss / 1024:.0f} MiB")
+    for mode in ("panes", "desk"):
+        results = report[mode]
+        start = med(results, "start_s")
+        print(
+            f"\n{mode}: start to first paint {start * 1000:.1f} ms"
+            f" = {start / bare_start:.1f}x the bare window"
+        )
+        if not all(r.get("uses_new_panes") for r in results):
+            print(
+                "  (this window does not contain StoryListPane/ArchiveFilterPane yet: only start and memory)"
+            )
+        else:
+            f_ui, f_sql = med(results, "filter_ui_s"), med(results, "filter_sql_s")
+            s_ui, s_db, s_sql = (
+                med(results, "search_ui_s"),
+                med(results, "search_after_debounce_s"),
+                med(results, "search_sql_s"),
+            )
+            print(
+                f"  archive filter to first rows painted {f_ui * 1000:.1f} ms"
+                f" vs raw SQL {f_sql * 1000:.2f} ms"
+                f" = {f_ui / f_sql:.1f}x"
+            )
+            print(
+                f"  search keystroke to first rows painted {s_ui * 1000:.1f} ms (150 ms debounce included),"
+                f" {s_db * 1000:.1f} ms after the debounce, vs raw FTS query {s_sql * 1000:.1f} ms"
+                f" = {s_db / s_sql:.1f}x"
+            )
+            print(f"  rows loaded after scrolling: {int(med(results, 'rows_loaded')):,}")
+        rss, hwm = med(results, "rss_kb"), med(results, "hwm_kb")
+        print(
+            f"  memory: RSS {rss / 1024:.0f} MiB (peak {hwm / 1024:.0f} MiB)"
+            f" = {rss / bare_rss:.1f}x the bare window"
+        )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--stories", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=7, help="timed repetitions per process")
+    parser.add_argument("--processes", type=int, default=3, help="fresh processes per window kind")
+    parser.add_argument("--db", type=Path, help="reuse (or create) this database instead of a temporary one")
+    parser.add_argument("--child", choices=("bare", "panes", "desk"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        import json
+
+        print(json.dumps(child(args.child, args.db, args.runs)))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="ca-editor-bench-") as tmp:
+        path = args.db or Path(tmp) / "bench.sqlite3"
+        if not path.exists():
+            seconds = generate(path, args.stories)
+            print(f"generated {args.stories:,} stories in {seconds:.1f} s ({path})")
+        from ca_editor.app import open_services
+
+        open_services(str(path)).db.dispose()  # migrate once, outside the timings
+        with sqlite3.connect(path) as connection:
+            total = connection.execute("SELECT count(*) FROM stories").fetchone()[0]
+        print(f"{total:,} stories; medians of {args.processes} processes x {args.runs} runs")
+        return measure(path, args.runs, args.processes)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
