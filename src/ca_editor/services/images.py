@@ -47,8 +47,10 @@ def inspect_image(data: bytes, *, name: str = "the image") -> ImageInfo:
             # verify() leaves the image unusable; decode a fresh copy to catch truncated data.
             with Image.open(io.BytesIO(data), formats=list(_FORMATS)) as full:
                 full.load()
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise _refuse(f"{name} is not a PNG, JPEG, WebP or GIF image we can read safely ({exc})") from None
+    except UnidentifiedImageError:  # Pillow's own text names an in-memory object, useless to a person
+        raise _refuse(f"{name} is not a PNG, JPEG, WebP or GIF image") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _refuse(f"{name} is not an image we can read safely ({exc})") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise _refuse(f"{name} is damaged or truncated ({exc})") from None
     return ImageInfo(_FORMATS[fmt], width, height)
