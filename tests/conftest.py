@@ -13,6 +13,9 @@ from ca_editor.services.container import Services
 
 # QtWebEngine refuses to start its sandbox as root; harmless elsewhere.
 os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+# Xvfb has no GPU: Chromium's GPU process found no EGL config at 16-bit depth and the renderer crashed.
+# Software rendering is what a test machine has anyway; set before any test starts QtWebEngine.
+os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
 
 
 @pytest.hookimpl(trylast=True)

@@ -19,12 +19,12 @@ CHILD = textwrap.dedent(
     import sys
     from PySide6.QtWidgets import QApplication, QTableView
     from ca_editor.app import open_services
-    from ca_editor.ui.models.story_table import StoryTableModel
+    from ca_editor.ui.stories import StoryListModel
 
     app = QApplication(sys.argv)
     services = open_services(sys.argv[1])
-    model = StoryTableModel()
-    model.set_rows(services.stories.list())
+    model = StoryListModel(services.stories)
+    model.refresh()
     view = QTableView()
     view.setModel(model)
     view.resize(900, 400)

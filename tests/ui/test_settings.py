@@ -83,7 +83,7 @@ def test_missing_or_malformed_values_fall_back_to_defaults(tmp_path: Path) -> No
     )
     settings = Settings(QSettings(str(ini), QSettings.Format.IniFormat))
     assert settings.theme == "system"  # not one of the known themes
-    assert settings.preview_width == "desktop"
+    assert settings.preview_width == "fit"
     assert settings.search_debounce_ms in (0, 150)  # Qt converts 'soon' to 0 or we fall back
     assert isinstance(settings.preview_side_by_side, bool)
     assert settings.window_geometry == QByteArray()

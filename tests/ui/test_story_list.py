@@ -107,7 +107,10 @@ def test_lazy_model_passes_the_model_tester(qtmodeltester, big: StoryListPane) -
 def test_demo_rows_columns_and_roles(pane: StoryListPane, services: Services) -> None:
     model = pane.model
     assert model.rowCount() == 8
-    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(4)] == list(StoryListModel.HEADERS)
+    horizontal = Qt.Orientation.Horizontal
+    assert [model.headerData(c, horizontal) for c in range(4)] == ["Published", "Title", "Status", "★"]
+    spoken = [model.headerData(c, horizontal, Qt.ItemDataRole.AccessibleTextRole) for c in range(4)]
+    assert spoken == list(StoryListModel.HEADERS)
     story = model.story_at(0)
     assert model.index(0, model.TITLE).data() == story.title
     assert model.index(0, model.TITLE).data(Qt.ItemDataRole.ToolTipRole) == story.title

@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from ca_editor import __version__
 from ca_editor.services.container import Services
 from ca_editor.ui.main_window import MainWindow
+from ca_editor.ui.settings import Settings
+from ca_editor.ui.theme import apply_theme
 
 
 def application() -> QApplication:
@@ -28,6 +30,8 @@ def show_startup_error(message: str) -> None:
 
 def run(services: Services) -> int:
     app = application()
-    window = MainWindow(services)
+    settings = Settings()
+    apply_theme(app, settings.theme)
+    window = MainWindow(services, settings)
     window.show()
     return int(app.exec())

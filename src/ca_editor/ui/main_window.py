@@ -1,176 +1,399 @@
-"""The first window: the demo section's stories and its editor's-choice block, with import and export.
+"""The desk window: panes as docks around the story list, wired to one ``Desk``.
 
-The full desk (detail editor, preview, drag-and-drop slots, undo) composes further panes into this window.
+Default arrangement at 1280×800: editor's choice above the archive filter on the left, the story list in the
+middle, the story editor, preview and undo history as tabs on the right. Every dock can be moved, floated or
+closed; the arrangement and window geometry come back on the next start (``Settings``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
+    QApplication,
+    QDockWidget,
     QFileDialog,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QListView,
     QMainWindow,
     QMessageBox,
-    QSplitter,
-    QTableView,
-    QToolBar,
-    QVBoxLayout,
+    QUndoView,
     QWidget,
 )
 
 from ca_editor.domain.errors import CaEditorError
+from ca_editor.domain.model import SectionLayout, Story
 from ca_editor.services.container import Services
-from ca_editor.services.stories import StoryQuery
+from ca_editor.ui.desk import Desk
+from ca_editor.ui.editor import StoryEditor
+from ca_editor.ui.export_flow import ExportFlow
 from ca_editor.ui.icons import icon
-from ca_editor.ui.models.slot_list import SlotListModel
-from ca_editor.ui.models.story_table import StoryTableModel
+from ca_editor.ui.preview import PreviewMode, PreviewPane, WidthPreset
+from ca_editor.ui.settings import THEMES, Settings
+from ca_editor.ui.shortcuts import ShortcutsDialog
+from ca_editor.ui.slots import EditorsChoicePane
+from ca_editor.ui.stories import ArchiveFilterPane, StoryListPane
+from ca_editor.ui.theme import apply_theme
+
+#: Bumped when the dock layout changes shape, so an old saved state is not forced onto new docks.
+_STATE_VERSION = 1
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, settings: Settings | None = None) -> None:
         super().__init__()
-        self._services = services
-        self._section_id = services.section_id()
-        self.setWindowTitle("ca-editor")
-        self.resize(1280, 800)
-        self.story_model = StoryTableModel()
-        self.slot_model = SlotListModel()
-        self.setCentralWidget(self._build_panes())
-        self._build_actions()
-        self.refresh()
-
-    def _build_panes(self) -> QSplitter:
-        self.search_box = QLineEdit(
-            placeholderText="Search titles, summaries and bodies…", clearButtonEnabled=True
+        self.settings = settings if settings is not None else Settings()
+        self.services = services
+        # Not a child of the window: Qt deletes a widget's children before disconnecting its slots, and the
+        # undo stack announces its own destruction to slots of a window half torn down.
+        self.desk = Desk(services, services.section_id())
+        self.setWindowTitle(f"{self.desk.layout.section.title} — ca-editor")
+        self.setObjectName("desk-window")
+        self.setDockNestingEnabled(True)
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks
+            | QMainWindow.DockOption.AllowTabbedDocks
+            | QMainWindow.DockOption.AllowNestedDocks
         )
-        self.search_box.setAccessibleName("Search stories")
-        self.search_box.textChanged.connect(self.refresh_stories)
 
-        self.story_view = QTableView()
-        self.story_view.setAccessibleName("Stories")
-        self.story_view.setModel(self.story_model)
-        self.story_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.story_view.setAlternatingRowColors(True)
-        self.story_view.verticalHeader().hide()
-        self.story_view.verticalHeader().setDefaultSectionSize(28)
-        header = self.story_view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(StoryTableModel.TITLE, QHeaderView.ResizeMode.Stretch)
+        self.stories = StoryListPane(services.stories)
+        self.stories.setAccessibleName("Story list")
+        self.setCentralWidget(self.stories)
+        self.archive = ArchiveFilterPane(services.stories)
+        self.choice = EditorsChoicePane(self.desk)
+        self.editor = StoryEditor(self.desk)
+        self.preview = PreviewPane(services, self.desk.section_id)
+        self.history = QUndoView(self.desk.undo_stack)
+        self.history.setEmptyLabel("Opened the section")
+        self.history.setAccessibleName("Undo history")
 
-        stories = QWidget()
-        column = QVBoxLayout(stories)
-        column.addWidget(_heading("Stories"))
-        column.addWidget(self.search_box)
-        column.addWidget(self.story_view)
+        self.choice_dock = self._dock("Editor's choice", "dock-choice", self.choice)
+        self.archive_dock = self._dock("Filter archive", "dock-archive", self.archive)
+        self.editor_dock = self._dock("Story", "dock-editor", self.editor)
+        self.preview_dock = self._dock("Preview", "dock-preview", self.preview)
+        self.history_dock = self._dock("History", "dock-history", self.history)
+        self._arrange_default()
 
-        self.slot_view = QListView()
-        self.slot_view.setAccessibleName("Editor's choice")
-        self.slot_view.setModel(self.slot_model)
-        self.slot_view.setWordWrap(True)
-        self.slot_view.setSpacing(4)
-        self.slots_caption = QLabel()
-        choice = QWidget()
-        column = QVBoxLayout(choice)
-        column.addWidget(_heading("Editor's choice"))
-        column.addWidget(self.slots_caption)
-        column.addWidget(self.slot_view)
+        self._build_actions()
+        self._wire()
+        self._restore_window()
+        self._update_title()
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(stories)
-        splitter.addWidget(choice)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        return splitter
+    # --- construction ----------------------------------------------------------------------------------
+
+    def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setAccessibleName(f"{title} pane")
+        widget.setAccessibleName(widget.accessibleName() or title)
+        return dock
+
+    def _arrange_default(self) -> None:
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        self.addDockWidget(left, self.choice_dock)
+        self.addDockWidget(left, self.archive_dock)
+        self.splitDockWidget(self.choice_dock, self.archive_dock, Qt.Orientation.Vertical)
+        self.addDockWidget(right, self.editor_dock)
+        self.tabifyDockWidget(self.editor_dock, self.preview_dock)
+        self.tabifyDockWidget(self.preview_dock, self.history_dock)
+        self.editor_dock.raise_()
+        self._size_docks()
+
+    def _size_docks(self) -> None:
+        # Dock sizes only stick once the window has its real size: applied again after the first show.
+        self.resizeDocks([self.choice_dock, self.editor_dock], [340, 500], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.choice_dock, self.archive_dock], [470, 300], Qt.Orientation.Vertical)
+
+    def _action(
+        self,
+        text: str,
+        slot: object,
+        shortcut: QKeySequence | str | None = None,
+        icon_name: str | None = None,
+    ) -> QAction:
+        action = QAction(text, self)
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
 
     def _build_actions(self) -> None:
-        self.import_action = QAction(
-            icon("import"), "&Import stories…", self, shortcut=QKeySequence("Ctrl+I")
+        stack = self.desk.undo_stack
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
+        self.undo_action.setIcon(icon("undo"))
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.redo_action.setIcon(icon("redo"))
+        self.import_action = self._action("&Import stories…", self.import_stories, "Ctrl+I", "import")
+        self.export_action = self._action("&Export section…", self.export_section, "Ctrl+E", "export")
+        self.refresh_action = self._action("Re&load from the database", self.reload, "F5", "refresh")
+        self.quit_action = self._action(
+            "&Quit", self.close, QKeySequence(QKeySequence.StandardKey.Quit), "quit"
         )
-        self.import_action.triggered.connect(self.import_stories)
-        self.export_action = QAction(
-            icon("export"), "&Export section…", self, shortcut=QKeySequence("Ctrl+E")
+        self.find_action = self._action("&Find stories", self.focus_search, "Ctrl+F", "search")
+        self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1", "help")
+        self.about_action = self._action("&About ca-editor", self.show_about)
+        self.section_preview_action = self._action(
+            "Preview the &section page", self.preview_section, "Ctrl+Shift+P", "preview"
         )
-        self.export_action.triggered.connect(self.export_section)
-        refresh = QAction(icon("refresh"), "&Refresh", self, shortcut=QKeySequence.StandardKey.Refresh)
-        refresh.triggered.connect(self.refresh)
-        quit_action = QAction(icon("quit"), "&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
+        self.story_preview_action = self._action(
+            "Preview the s&tory page", self.preview_story, "Ctrl+P", "preview"
+        )
+        focus = [
+            ("Story &list", "Alt+1", self.stories.view),
+            ("&Editor's choice", "Alt+2", self.choice_dock),
+            ("Filter &archive", "Alt+3", self.archive_dock),
+            ("&Story editor", "Alt+4", self.editor_dock),
+            ("&Preview", "Alt+5", self.preview_dock),
+        ]
+        self.focus_actions = [
+            self._action(text, lambda _=False, t=target: self._focus(t), keys) for text, keys, target in focus
+        ]
 
-        file_menu = self.menuBar().addMenu("&File")
-        for action in (self.import_action, self.export_action, refresh):
-            file_menu.addAction(action)
+        for action in (
+            self.editor.new_action,
+            self.editor.save_action,
+            self.editor.revert_action,
+            self.editor.delete_action,
+        ):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # from any pane, not only the form
+
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addAction(self.editor.new_action)
+        file_menu.addAction(self.editor.save_action)
+        file_menu.addAction(self.editor.revert_action)
         file_menu.addSeparator()
-        file_menu.addAction(quit_action)
-        toolbar = QToolBar("Main", objectName="main-toolbar", movable=False)
+        file_menu.addAction(self.import_action)
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.refresh_action)
+        file_menu.addAction(self.quit_action)
+
+        edit_menu = menu.addMenu("&Edit")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.find_action)
+        edit_menu.addAction(self.editor.delete_action)
+
+        slots_menu = menu.addMenu("&Slots")
+        for action in self.choice.actions_for_menu():
+            slots_menu.addAction(action)
+
+        view_menu = menu.addMenu("&View")
+        for dock in (self.choice_dock, self.archive_dock, self.editor_dock, self.preview_dock):
+            view_menu.addAction(dock.toggleViewAction())
+        view_menu.addAction(self.history_dock.toggleViewAction())
+        view_menu.addSeparator()
+        view_menu.addAction(self.story_preview_action)
+        view_menu.addAction(self.section_preview_action)
+        go_menu = view_menu.addMenu("&Go to pane")
+        for action in self.focus_actions:
+            go_menu.addAction(action)
+        theme_menu = view_menu.addMenu("&Theme")
+        self.theme_group = QActionGroup(self)
+        for name in THEMES:
+            action = theme_menu.addAction(name.capitalize())
+            action.setCheckable(True)
+            action.setChecked(name == self.settings.theme)
+            action.setData(name)
+            self.theme_group.addAction(action)
+        self.theme_group.triggered.connect(lambda a: self.set_theme(str(a.data())))
+        reset = view_menu.addAction("Reset the pane layout")
+        reset.triggered.connect(self.reset_layout)
+
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.about_action)
+
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("main-toolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for action in (self.import_action, self.export_action, refresh):
+        for action in (self.editor.new_action, self.editor.save_action):
             toolbar.addAction(action)
-        self.addToolBar(toolbar)
+        toolbar.addSeparator()
+        toolbar.addAction(self.undo_action)
+        toolbar.addAction(self.redo_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.import_action)
+        toolbar.addAction(self.export_action)
 
-    def refresh(self) -> None:
-        layout = self._services.sections.layout(self._section_id)
-        self.slot_model.set_layout(layout)
-        self.slots_caption.setText(
-            f"{len(layout.slots)} of {layout.section.slot_count} slots filled on “{layout.section.title}”"
+    def _wire(self) -> None:
+        self.archive.range_changed.connect(self.stories.set_date_range)
+        self.stories.story_selected.connect(self._story_selected)
+        self.stories.story_activated.connect(self._story_activated)
+        self.choice.set_selected_story_provider(self.stories.selected_story_ids)
+        self.editor.edited.connect(self._story_edited)
+        self.desk.stories_changed.connect(self._stories_changed)
+        self.desk.layout_changed.connect(self._layout_changed)
+        self.desk.failed.connect(self._failed)
+        self._stories_refresh = QTimer(self, singleShot=True, interval=0)
+        self._stories_refresh.timeout.connect(self._refresh_lists)
+
+    def _restore_window(self) -> None:
+        self.resize(1280, 800)
+        geometry = self.settings.window_geometry
+        if not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        state = self.settings.window_state
+        if state.isEmpty() or not self.restoreState(state, _STATE_VERSION):
+            QTimer.singleShot(0, self._size_docks)
+        self.preview.set_width_preset(WidthPreset[self.settings.preview_width.upper()])
+        self.preview.set_side_by_side(self.settings.preview_side_by_side)
+
+    # --- reactions ---------------------------------------------------------------------------------------
+
+    def _story_selected(self, story_id: object) -> None:
+        if not isinstance(story_id, int):
+            return
+        current = self.editor.current_story()
+        if current is not None and current.id == story_id:
+            return
+        if not self.editor.maybe_leave():
+            if current is not None:
+                self.stories.select_story(current.id)
+            return
+        self.editor.show_story(story_id)  # the editor's ``edited`` signal brings the preview along
+
+    def _story_activated(self, story_id: int) -> None:
+        self._story_selected(story_id)
+        self.editor_dock.raise_()
+        self.editor.setFocus()
+
+    def _story_edited(self, story: Story | None) -> None:
+        self.preview.show_story(story)
+
+    def _stories_changed(self) -> None:
+        self._stories_refresh.start()  # several signals in one step make one refresh
+
+    def _refresh_lists(self) -> None:
+        self.stories.refresh()
+        self.archive.refresh()
+
+    def _layout_changed(self, layout: SectionLayout) -> None:
+        self.preview.show_section(layout)
+        self._update_title()
+
+    def _failed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 10_000)
+        QMessageBox.warning(self, "That did not work", message)
+
+    def _update_title(self) -> None:
+        layout = self.desk.layout
+        filled = f"{len(layout.slots)} of {layout.section.slot_count} slots filled"
+        self.setWindowTitle(f"{layout.section.title} — {filled} — ca-editor")
+
+    def _focus(self, target: QWidget) -> None:
+        if isinstance(target, QDockWidget):
+            target.show()
+            target.raise_()
+            inner = target.widget()
+            (inner.focusWidget() or inner).setFocus(Qt.FocusReason.ShortcutFocusReason)
+        else:
+            target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    # --- commands ----------------------------------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.stories.focus_search()
+
+    def preview_section(self) -> None:
+        self.preview.show_section(self.desk.layout)
+        self.preview.set_mode(PreviewMode.SECTION)
+        self.preview_dock.show()
+        self.preview_dock.raise_()
+
+    def preview_story(self) -> None:
+        story = self.editor.edited_story() or self.editor.current_story()
+        if story is not None:
+            self.preview.show_story(story)
+        self.preview.set_mode(PreviewMode.STORY)
+        self.preview_dock.show()
+        self.preview_dock.raise_()
+
+    def reload(self) -> None:
+        self.desk.reload()
+        self.preview.refresh()
+
+    def set_theme(self, theme: str) -> None:
+        self.settings.theme = theme
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
+
+    def reset_layout(self) -> None:
+        for dock in (
+            self.choice_dock,
+            self.archive_dock,
+            self.editor_dock,
+            self.preview_dock,
+            self.history_dock,
+        ):
+            dock.setFloating(False)
+            dock.show()
+        self._arrange_default()
+        QTimer.singleShot(0, self._size_docks)
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self.menuBar(), self).exec()
+
+    def show_about(self) -> None:
+        from ca_editor import __version__
+
+        QMessageBox.about(
+            self,
+            "About ca-editor",
+            f"ca-editor {__version__}\n\nCurate the section page offline and hand it to the web team as a "
+            f"self-contained HTML bundle.\n\nDatabase: {self.services.db.display_name}",
         )
-        self.refresh_stories()
-
-    def refresh_stories(self) -> None:
-        rows = self._services.stories.list(StoryQuery(text=self.search_box.text()))
-        self.story_model.set_rows(rows)
-        total = self._services.stories.count()
-        self.statusBar().showMessage(f"{len(rows)} of {total} stories shown")
 
     def import_stories(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
-            self, "Import stories", "", "JSON Lines (*.jsonl);;All files (*)"
+            self, "Import stories", self.settings.last_import_folder, "JSON Lines (*.jsonl);;All files (*)"
         )
         if not name:
             return
+        self.settings.last_import_folder = str(Path(name).parent)
         try:
-            report = self._services.imports.import_jsonl(Path(name))
+            report = self.services.imports.import_jsonl(Path(name))
         except CaEditorError as exc:
-            QMessageBox.warning(self, "Import failed", str(exc))
+            QMessageBox.warning(self, "Import failed", f"{exc}\n\nNothing was imported.")
             return
-        self.refresh()
+        self.desk.reload()
         QMessageBox.information(
             self, "Import finished", f"{len(report.created)} stories added, {len(report.updated)} updated."
         )
 
-    def export_section(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Export the section bundle into…")
+    def export_section(self) -> ExportFlow | None:
+        if not self.editor.maybe_leave():
+            return None
+        folder = QFileDialog.getExistingDirectory(
+            self, "Export the section bundle into…", self.settings.last_export_folder
+        )
         if not folder:
-            return
-        try:
-            manifest = self._services.exports.export(self._section_id, Path(folder))
-        except CaEditorError as exc:
-            QMessageBox.warning(self, "Export failed", str(exc))
-            return
-        box = QMessageBox(self)
-        box.setWindowTitle("Export finished")
-        box.setText(f"{len(manifest.files)} files written to {folder}.")
-        if manifest.problems:
-            box.setInformativeText(
-                "Worth a look before handing it over:\n• " + "\n• ".join(manifest.problems)
-            )
-        open_button = box.addButton("Open folder", QMessageBox.ButtonRole.ActionRole)
-        box.addButton(QMessageBox.StandardButton.Close)
-        box.exec()
-        if box.clickedButton() is open_button:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(folder))
+            return None
+        self.settings.last_export_folder = folder
+        flow = ExportFlow(self, self.services, self.desk.section_id, Path(folder))
+        flow.start()
+        return flow
 
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.editor.maybe_leave():
+            event.ignore()
+            return
+        self.save_window_state()
+        super().closeEvent(event)
 
-def _heading(text: str) -> QLabel:
-    label = QLabel(text)
-    font = label.font()
-    font.setPointSizeF(font.pointSizeF() * 1.25)
-    font.setBold(True)
-    label.setFont(font)
-    return label
+    def save_window_state(self) -> None:
+        self.settings.window_geometry = QByteArray(self.saveGeometry())
+        self.settings.window_state = QByteArray(self.saveState(_STATE_VERSION))
+        self.settings.preview_width = self.preview.width_preset.name.lower()
+        self.settings.preview_side_by_side = self.preview.side_by_side
+        self.settings.sync()

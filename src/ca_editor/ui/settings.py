@@ -49,7 +49,7 @@ class Settings:
     window_geometry = _Setting("window/geometry", QByteArray(), QByteArray)
     window_state = _Setting("window/state", QByteArray(), QByteArray)
     theme = _Setting("appearance/theme", "system", str, THEMES)
-    preview_width = _Setting("preview/width", "desktop", str, PREVIEW_WIDTHS)
+    preview_width = _Setting("preview/width", "fit", str, PREVIEW_WIDTHS)
     preview_side_by_side = _Setting("preview/side_by_side", False, bool)
     story_list_header = _Setting("stories/header", QByteArray(), QByteArray)
     last_export_folder = _Setting("export/last_folder", "", str)

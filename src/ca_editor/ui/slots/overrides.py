@@ -290,7 +290,7 @@ class OverridesPanel(QGroupBox):
     # --- small parts -----------------------------------------------------------------------------------
 
     def _revert_button(self, field: str) -> QPushButton:
-        button = QPushButton(icon("slot_revert"), "Revert to the story's")
+        button = QPushButton(icon("slot_revert"), "Revert")
         button.setAccessibleName(f"Revert the {field} to the story's own")
         button.setToolTip(f"Use the story's own {field} on this page again (one click, can be undone)")
         button.clicked.connect(lambda: self.revert(field))

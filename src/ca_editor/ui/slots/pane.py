@@ -12,12 +12,14 @@ from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QListView,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QToolBar,
     QVBoxLayout,
@@ -234,13 +236,21 @@ class EditorsChoicePane(QWidget):
         self.splitter.setAccessibleName("Editor's choice parts")
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(top)
-        self.splitter.addWidget(self.overrides)
+        # The overrides form scrolls instead of forcing its full height and width on the whole window.
+        self.overrides_area = QScrollArea()
+        self.overrides_area.setWidget(self.overrides)
+        self.overrides_area.setWidgetResizable(True)
+        self.overrides_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.overrides_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.overrides_area.setAccessibleName("Overrides for this page")
+        self.splitter.addWidget(self.overrides_area)
         self.splitter.addWidget(former)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 0)
         self.splitter.setStretchFactor(2, 1)
-        # The slots come first: room for about four of them before the overrides and the 'previously' list.
-        self.view.setMinimumHeight(4 * (THUMBNAIL_SIZE.height() + 8) + 8)
+        # The slots come first: room for three of them before the overrides and the 'previously' list.
+        self.view.setMinimumHeight(3 * (THUMBNAIL_SIZE.height() + 8) + 8)
+        self.overrides_area.setMinimumHeight(120)
         self.former_view.setMinimumHeight(3 * self.fontMetrics().lineSpacing())
         self.splitter.setSizes([600, self.overrides.sizeHint().height(), 110])
         layout = QVBoxLayout(self)

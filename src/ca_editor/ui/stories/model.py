@@ -165,6 +165,9 @@ class StoryListModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
+            # The marker column is a star wide; its name stays in the tooltip and for screen readers.
+            return "★" if section == self.CHOICE else self.HEADERS[section]
+        if role == Qt.ItemDataRole.AccessibleTextRole:
             return self.HEADERS[section]
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.HEADER_TIPS[section]

@@ -1,1 +1,0 @@
-"""Thin Qt item models over lists of domain dataclasses."""
