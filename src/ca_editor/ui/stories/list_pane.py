@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -28,6 +37,7 @@ from ca_editor.ui.icons import icon
 from ca_editor.ui.stories.model import StoryListModel
 
 SEARCH_DELAY_MS = 150
+COUNT_FALLBACK_MS = 250
 STATUS_CHOICES: tuple[tuple[str, StoryStatus | None], ...] = (
     ("All statuses", None),
     ("Draft", StoryStatus.DRAFT),
@@ -79,8 +89,10 @@ class StoryListPane(QWidget):
 
         self.count_label = QLabel()
         self.count_label.setAccessibleName("Story count")
-        self._count_timer = QTimer(self, singleShot=True, interval=0)
+        self._count_pending = False
+        self._count_timer = QTimer(self, singleShot=True)
         self._count_timer.timeout.connect(self._update_count)
+        self.view.viewport().installEventFilter(self)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search_box, 1)
@@ -195,10 +207,19 @@ class StoryListPane(QWidget):
         self._scroll_to_current()
 
     def _schedule_count(self) -> None:
+        # Counted once the first rows have painted (see eventFilter): a count over a big search costs as
+        # much as the search itself. The timer is the fallback for a pane that is not on screen.
         self.count_label.setText("Counting stories…")
-        self._count_timer.start()  # after the first rows have painted: a count over a big search takes time
+        self._count_pending = True
+        self._count_timer.start(COUNT_FALLBACK_MS)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self._count_pending and event.type() == QEvent.Type.Paint and watched is self.view.viewport():
+            self._count_timer.start(0)
+        return super().eventFilter(watched, event)
 
     def _update_count(self) -> None:
+        self._count_pending = False
         if self._total is None:
             self._total = self._stories.count()
         query = self.model.query()
