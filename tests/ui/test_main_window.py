@@ -239,3 +239,12 @@ def test_docks_are_named_for_state_saving(window: MainWindow) -> None:
     names = [dock.objectName() for dock in window.findChildren(QDockWidget)]
     assert len(names) == len(set(names)) == 5
     assert all(names)
+
+
+def test_a_link_clicked_in_the_preview_opens_that_story(qtbot: QtBot, window: MainWindow) -> None:
+    target = window.desk.layout.slots[2].story
+    window.preview.story_link_clicked.emit(target.slug)
+    qtbot.waitUntil(lambda: getattr(window.editor.current_story(), "id", None) == target.id)
+    assert window.stories.current_story_id() == target.id
+    window.preview.story_link_clicked.emit("no-such-story")
+    assert "no story" in window.statusBar().currentMessage()

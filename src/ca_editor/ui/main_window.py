@@ -231,6 +231,7 @@ class MainWindow(QMainWindow):
         self.stories.story_activated.connect(self._story_activated)
         self.choice.set_selected_story_provider(self.stories.selected_story_ids)
         self.editor.edited.connect(self._story_edited)
+        self.preview.story_link_clicked.connect(self._open_story_by_slug)
         self.desk.stories_changed.connect(self._stories_changed)
         self.desk.layout_changed.connect(self._layout_changed)
         self.desk.failed.connect(self._failed)
@@ -266,6 +267,17 @@ class MainWindow(QMainWindow):
         self._story_selected(story_id)
         self.editor_dock.raise_()
         self.editor.setFocus()
+
+    def _open_story_by_slug(self, slug: str) -> None:
+        """A link clicked in the preview opens that story here (the preview itself never navigates)."""
+        try:
+            story = self.services.stories.get_by_slug(slug)
+        except CaEditorError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return
+        if not self.stories.select_story(story.id):  # filtered out of the list: open it all the same
+            self._story_selected(story.id)
+        self.editor_dock.raise_()
 
     def _story_edited(self, story: Story | None) -> None:
         self.preview.show_story(story)
