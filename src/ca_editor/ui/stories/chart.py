@@ -1,13 +1,14 @@
 """A small painted chart of stories per month, beside the archive tree, so gaps show at a glance.
 
-Months run down the chart, newest at the top like the tree; a month without stories has no bar. The
+Months run down the chart, newest at the top like the tree; a month without stories has no bar but an
+orange tick on the axis, visible even when a month gets less than a pixel. The
 selected range is shaded; hovering names the month, clicking (or Up/Down then Enter) filters to it.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QHelpEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QColor, QHelpEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from ca_editor.domain.dates import DateRange, MonthBucket, YearBucket
@@ -105,6 +106,7 @@ class MonthChart(QWidget):
         bar = palette.color(QPalette.ColorRole.Text)
         bar.setAlpha(150)
         text = palette.color(QPalette.ColorRole.Text)
+        gap_colour = QColor("#d84315")
         small = painter.font()
         small.setPointSizeF(max(6.0, small.pointSizeF() * 0.8))
         painter.setFont(small)
@@ -118,6 +120,9 @@ class MonthChart(QWidget):
                 length = max(1.0, width * month.count / peak)
                 colour = highlight if _overlaps(month, self._selected) else bar
                 painter.fillRect(QRectF(left, top, length, max(1.0, row - gap)), colour)
+            else:
+                # A month without stories: a tick on the axis, so the gap shows even below 1 px a month.
+                painter.fillRect(QRectF(left - 5, top, 4, max(1.0, row - gap)), gap_colour)
             # A year label at each year's newest month, when there is room for it.
             newest_of_year = number == 0 or self._series[number - 1].year != month.year
             if newest_of_year and top - last_label_y >= painter.fontMetrics().height():
