@@ -14,7 +14,7 @@ same bytes a full export would give.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -95,17 +95,19 @@ def write_bundle(
     try:
         with staged_directory(out_dir) as stage:
             previous = PreviousBundle.empty() if full else PreviousBundle.read(out_dir.expanduser().resolve())
-            run = _Run(head, BundleWriter(stage, previous), read_asset, total, progress, cancelled)
-            run.write_all(stories)
-            manifest = Manifest(
-                generator=f"ca-editor {__version__}",
-                exported_at=head.generated_at,
-                section_slug=head.section.slug,
-                editors_choice=slot_entries(head),
-                problems=tuple(head.problems()),
-            )
-            manifest = replace(manifest, files=run.writer.hashes, page_inputs=run.writer.inputs)
-            run.writer.write_new(site.MANIFEST, manifest.to_json().encode("utf-8"))
+            with BundleWriter(stage, previous) as writer:
+                run = _Run(head, writer, read_asset, total, progress, cancelled)
+                run.write_all(stories)
+                manifest = Manifest(
+                    generator=f"ca-editor {__version__}",
+                    exported_at=head.generated_at,
+                    section_slug=head.section.slug,
+                    editors_choice=slot_entries(head),
+                    problems=tuple(head.problems()),
+                    files=writer.hashes,
+                    page_inputs=writer.inputs,
+                )
+                writer.write_new(site.MANIFEST, manifest.to_json().encode("utf-8"))
             if progress:
                 progress(run.total, run.total)
     except OSError as exc:

@@ -100,17 +100,22 @@ def _refuse_foreign_folder(target: Path) -> None:
             f"{target} already holds files that are not a ca-editor bundle (no ca-editor {BUNDLE_MARKER}); "
             "choose an empty or new folder"
         )
-    foreign = sorted(
-        str(path.relative_to(target))
-        for path in target.rglob("*")
-        if not path.is_dir() and path.relative_to(target).as_posix() not in listed
-    )
+    foreign = sorted(name for name in _files_under(target) if name not in listed)
     if foreign:
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
         raise ExportFailedError(
             f"{target} holds files the last export did not write ({shown}); move them out of the bundle "
             "folder or choose another one, so that replacing the bundle cannot delete them"
         )
+
+
+def _files_under(folder: Path) -> Iterator[str]:
+    """Every non-folder entry under ``folder``, as a '/'-separated relative name (scandir: fast on 100k)."""
+    skip = len(str(folder)) + 1
+    for directory, _folders, names in os.walk(folder):
+        relative = directory[skip:].replace(os.sep, "/")
+        for name in names:
+            yield f"{relative}/{name}" if relative else name
 
 
 def _bundle_files(folder: Path) -> set[str] | None:

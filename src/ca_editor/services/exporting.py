@@ -29,6 +29,7 @@ from ca_editor.persistence.models import AssetRow, RenderedBodyRow, SectionRow, 
 from ca_editor.services import rendering
 
 STREAM_BATCH = 1000  # rows per fetch while streaming stories
+_NO_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def export_time() -> datetime:
@@ -164,8 +165,6 @@ class _StoryStream:
                 StoryRow.status,
                 StoryRow.tags,
                 StoryRow.version,
-                StoryRow.created_at,
-                StoryRow.updated_at,
                 StoryRow.image_alt,
                 StoryRow.image_caption,
                 StoryRow.image_credit,
@@ -182,7 +181,7 @@ class _StoryStream:
             .order_by(StoryRow.published_at.desc().nulls_last(), StoryRow.id.desc())
             .execution_options(yield_per=STREAM_BATCH)
         )
-        for row in self._session.execute(stmt):
+        for row in self._session.connection().execute(stmt):  # Core: no ORM row processing
             html_sha256 = row.html_sha256
             if html_sha256 is None:
                 html = self._late[row.id] = render_markdown(self._body(row.id))
@@ -222,6 +221,7 @@ def _story(row: Row[*tuple[Any, ...]]) -> Story:
         tags=tuple(row.tags or ()),
         image=image,
         version=row.version,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        # Pages show neither; not reading them saves two date conversions per story.
+        created_at=_NO_TIME,
+        updated_at=_NO_TIME,
     )

@@ -17,6 +17,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from sqlalchemy import ColumnElement, and_, delete, insert, select
 from sqlalchemy.orm import Session
@@ -90,8 +91,8 @@ def fill_cache(db: Database, ids: Sequence[int], progress: Progress | None = Non
     if not ids:
         return 0
     chunks = [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
-    done = 0
     if len(ids) < POOL_THRESHOLD or worker_count() < 2:
+        done = 0
         for chunk in chunks:
             sources = _sources(db, chunk)
             _save(db, sources, render_many([body for _, _, body in sources]))
@@ -99,6 +100,23 @@ def fill_cache(db: Database, ids: Sequence[int], progress: Progress | None = Non
             if progress:
                 progress(done, len(ids))
         return len(ids)
+    try:
+        _fill_in_workers(db, chunks, len(ids), progress)
+    except BrokenProcessPool:
+        # A worker died (out of memory, or a main script without an ``if __name__ == "__main__"`` guard,
+        # which spawned workers re-run): whatever it did not store is rendered here instead.
+        with db.read() as session:
+            left = missing_ids(session, StoryRow.id.in_(ids))
+        for chunk in (left[i : i + CHUNK] for i in range(0, len(left), CHUNK)):
+            sources = _sources(db, chunk)
+            _save(db, sources, render_many([body for _, _, body in sources]))
+    return len(ids)
+
+
+def _fill_in_workers(
+    db: Database, chunks: list[Sequence[int]], total: int, progress: Progress | None
+) -> None:
+    done = 0
     context = multiprocessing.get_context("spawn")  # never fork a process that may run Qt threads
     with ProcessPoolExecutor(worker_count(), mp_context=context) as pool:
         in_flight: deque[tuple[list[tuple[int, int, str]], Future[list[str]]]] = deque()
@@ -108,12 +126,11 @@ def fill_cache(db: Database, ids: Sequence[int], progress: Progress | None = Non
             if len(in_flight) >= 4 * worker_count():  # bounded: bodies never pile up in memory
                 done += _finish(db, in_flight.popleft())
                 if progress:
-                    progress(done, len(ids))
+                    progress(done, total)
         while in_flight:
             done += _finish(db, in_flight.popleft())
             if progress:
-                progress(done, len(ids))
-    return len(ids)
+                progress(done, total)
 
 
 def _finish(db: Database, item: tuple[list[tuple[int, int, str]], Future[list[str]]]) -> int:
