@@ -10,11 +10,12 @@ VNU_VERSION := 26.9.27
 VNU_JAR := $(TOOLS)/node_modules/vnu-jar/build/dist/vnu.jar
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: help run test check lint typecheck layers pytest system-deps desktop-deps clean
+.PHONY: help run test check lint typecheck layers pytest system-deps desktop-deps clean bench
 
 help:
 	@echo "make run    install into .venv and open the desk window (ARGS='--db other.sqlite3' to choose a database)"
 	@echo "make test   install test tools and system packages, then run lint, types, layers and the test suite"
+	@echo "make bench  export benchmark against hugo and pelican when installed (not part of test; see README)"
 
 $(BIN)/python:
 	@python="$$(PYTHON='$(PYTHON)' scripts/find-python)" && echo "creating $(VENV) with $$python" && "$$python" -m venv $(VENV)
@@ -55,6 +56,11 @@ pytest: $(VENV)/.installed-test system-deps $(VNU_JAR)
 	CA_EDITOR_REQUIRE_TOOLS=1 VNU_JAR=$(VNU_JAR) $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck layers pytest
+
+# Not part of test: it takes minutes and its figures depend on the machine. BENCH_ARGS='--stories 2000
+# --runs 5 --scale 50000,200000' to change it.
+bench: $(VENV)/.installed-app
+	$(BIN)/python bench/export_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) build dist .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -1,7 +1,8 @@
 """Files into a stage: new content is written, content the previous bundle already has is hard-linked.
 
-Writes are synchronous on purpose: a writer thread looked attractive (the calls release the GIL) but each of
-ten thousand small hand-offs waited for the GIL, and the export got slower, not faster.
+Links and the first files are made in this process. From the ``FILER_AFTER``-th new file on, files go to a
+helper process (``export.filer``) that creates them on the other core while this one renders; a thread could
+not overlap the two (each of ten thousand hand-offs waited for the GIL, and the export got slower).
 
 Every path is a bundle-relative name built by ``export.site`` from validated slugs, numbers and hashes; the
 writer still refuses anything that could leave the stage.
@@ -17,8 +18,10 @@ from pathlib import Path
 from types import TracebackType
 
 from ca_editor.domain.errors import ExportFailedError
+from ca_editor.export.filer import FileWriterProcess
 from ca_editor.export.previous import PreviousBundle
 
+FILER_AFTER = 200  # new files written here before a helper process pays for its start
 _SAFE_PATH = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9._-]*/)*[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -32,6 +35,7 @@ class BundleWriter:
         self.linked = 0
         self._dirs: set[str] = {""}
         self._present: dict[str, frozenset[str]] = {}  # folder -> names in the previous bundle's folder
+        self._filer: FileWriterProcess | None = None
 
     def __enter__(self) -> BundleWriter:
         return self
@@ -39,7 +43,13 @@ class BundleWriter:
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        return None
+        filer, self._filer = self._filer, None
+        if filer is None:
+            return
+        if kind is None:
+            filer.close()  # every file on disk before the stage may be swapped in
+        else:
+            filer.abort()
 
     def reuse(self, relative: str, key: str) -> bool:
         """Link the previous bundle's file if it was built from the same inputs; False if it must be built."""
@@ -99,8 +109,13 @@ class BundleWriter:
             _link_or_copy(f"{self.previous.root}/{relative}", target)
             self.linked += 1
         else:
-            with open(target, "xb") as out:  # noqa: PTH123 - hot path, no Path objects
-                out.write(data)
+            if self._filer is None and self.written >= FILER_AFTER:
+                self._filer = FileWriterProcess(self.root)
+            if self._filer is not None:
+                self._filer.write(relative, data)
+            else:
+                with open(target, "xb") as out:  # noqa: PTH123 - hot path, no Path objects
+                    out.write(data)
             self.written += 1
 
 

@@ -1,0 +1,291 @@
+"""Export benchmark: our export against Hugo and Pelican on the same generated corpus (``make bench``).
+
+    .venv/bin/python bench/export_bench.py [--stories 10000] [--runs 3] [--scale 50000,200000]
+
+Every measured build runs in its own process, so its peak memory (max RSS, from ``wait4``; for our cold
+export also the largest render worker) is its own. Times are medians of ``--runs`` runs, measured in the same
+run of this script, so the ratios compare like with like on whatever machine this is. Our times are the
+export call itself; ``wall`` adds the interpreter start and imports. Hugo and Pelican are measured when
+found (``hugo`` on PATH; ``pelican`` in ``.bench/venv``, ``$PELICAN`` or on PATH); see the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SEED = 20261127
+SCALE_BODY_POOL = 2000  # distinct bodies in the scale corpora (bodies repeat; titles, slugs, dates do not)
+
+sys.path.insert(0, str(HERE))
+
+
+@dataclass
+class Measure:
+    name: str
+    seconds: list[float] = field(default_factory=list)  # the timed operation
+    wall: list[float] = field(default_factory=list)  # the whole process
+    peak_mb: list[float] = field(default_factory=list)
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    def line(self) -> str:
+        spread = f"{min(self.seconds):.3f}–{max(self.seconds):.3f}" if len(self.seconds) > 1 else ""
+        wall = f"  wall {statistics.median(self.wall):7.3f} s" if self.wall else ""
+        return (
+            f"{self.name:<28} median {self.median:8.3f} s ({spread or 'one run'}){wall}"
+            f"  peak {max(self.peak_mb):7.1f} MB  runs {len(self.seconds)}"
+        )
+
+
+def run_measured(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
+    """Run ``cmd``; return its wall time, its peak RSS in MB and its standard output."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(
+            f"{' '.join(cmd)} failed ({proc.returncode}):\n{err.decode(errors='replace')[-3000:]}"
+        )
+    return wall, usage.ru_maxrss / 1024, out.decode()
+
+
+# ------------------------------------------------------------------------------------------ our side
+
+
+def child(args: argparse.Namespace) -> None:
+    """One measured export in this process; prints a JSON line with the export's own time."""
+    import resource
+    from dataclasses import replace
+
+    from sqlalchemy import text
+
+    from ca_editor.app import open_services
+
+    services = open_services(args.db, seed_demo=False)
+    section_id = services.section_id()
+    out = Path(args.out)
+    report: dict[str, object] = {}
+    if args.child == "cold":
+        with services.db.write() as session:
+            session.execute(text("DELETE FROM rendered_bodies"))
+    elif args.child == "incremental":
+        story = services.stories.get_by_slug(f"story-{args.edit:06d}")
+        fields = replace(story.fields(), body=story.body + f"\n\nCorrection {time.time_ns()}.")
+        services.stories.update(story.id, fields, expected_version=story.version)
+        before = {p: p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+        report["files_before"] = len(before)
+    started = time.perf_counter()
+    services.exports.export(section_id, out)
+    report["seconds"] = time.perf_counter() - started
+    if args.child == "incremental":
+        after = {p: p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+        report["files_written"] = sum(1 for p, ino in after.items() if before.get(p) != ino)
+    report["children_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    services.db.dispose()
+    print(json.dumps(report))
+
+
+def set_aside(path: Path) -> None:
+    """Move an earlier output out of the way; it is deleted when the benchmark ends.
+
+    Not deleted now: ext4 searches past recently freed inodes when it creates files, so whichever build ran
+    right after a big delete would pay for it (seconds, for 10,000 files).
+    """
+    if path.exists():
+        trash = path.parent / "trash"
+        trash.mkdir(exist_ok=True)
+        path.rename(trash / f"{path.name}-{time.time_ns()}")
+
+
+def empty_trash(work: Path) -> None:
+    for trash in work.rglob("trash"):
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def ours(mode: str, db: Path, out: Path, runs: int, edit_base: int = 0) -> Measure:
+    measure = Measure(f"ca-editor {mode}")
+    if mode == "incremental":  # the bundle the edits are exported over, untimed
+        set_aside(out)
+        run_measured([sys.executable, __file__, "--child", "full", "--db", str(db), "--out", str(out)])
+    for run in range(runs):
+        if mode != "incremental":
+            set_aside(out)
+        cmd = [sys.executable, __file__, "--child", mode, "--db", str(db), "--out", str(out)]
+        cmd += ["--edit", str(edit_base + 37 * run)]
+        wall, peak, stdout = run_measured(cmd)
+        report = json.loads(stdout.strip().splitlines()[-1])
+        measure.seconds.append(float(report["seconds"]))
+        measure.wall.append(wall)
+        measure.peak_mb.append(max(peak, float(report["children_peak_mb"])))
+        if "files_written" in report:
+            measure.extra.setdefault("files_written", []).append(report["files_written"])  # type: ignore[union-attr]
+    return measure
+
+
+# ------------------------------------------------------------------------------------------ peers
+
+
+def pelican_command() -> str | None:
+    for candidate in (os.environ.get("PELICAN"), str(ROOT / ".bench" / "venv" / "bin" / "pelican")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return shutil.which("pelican")
+
+
+def peer(name: str, cmd: list[str], out: Path, runs: int) -> Measure:
+    measure = Measure(name)
+    for _ in range(runs):
+        set_aside(out)
+        wall, peak, _ = run_measured(cmd)
+        measure.seconds.append(wall)
+        measure.peak_mb.append(peak)
+    return measure
+
+
+# ------------------------------------------------------------------------------------------ set-up
+
+
+def prepare(work: Path, count: int, *, with_peers: bool) -> Path:
+    import corpus
+    import peers
+    import setup_db
+
+    marker = work / f"corpus-{count}-{SEED}.done"
+    db = work / "desk.sqlite3"
+    if marker.exists() and db.exists():
+        return db
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    started = time.perf_counter()
+    stories = list(corpus.stories(count, SEED))
+    setup_db.load(db, stories)
+    if with_peers:
+        peers.write_hugo_site(work / "hugo", stories)
+        peers.write_pelican_site(work / "pelican", stories)
+    marker.touch()
+    print(f"generated {count:,} stories in {time.perf_counter() - started:.1f} s")
+    return db
+
+
+def prepare_scale(work: Path, count: int) -> Path:
+    import corpus
+    import setup_db
+
+    db = work / f"scale-{count}.sqlite3"
+    marker = work / f"scale-{count}-{SEED}.done"
+    if marker.exists() and db.exists():
+        return db
+    for stale in work.glob(f"scale-{count}.sqlite3*"):
+        stale.unlink()
+    started = time.perf_counter()
+    pool = [s.body for s in corpus.stories(SCALE_BODY_POOL, SEED)]
+    setup_db.load(db, corpus.stories(count, SEED + count, bodies=pool))
+    setup_db.prefill_cache_from_pool(db, pool)
+    marker.touch()
+    print(
+        f"generated {count:,} stories (bodies from a pool of {len(pool):,}) "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    return db
+
+
+# ------------------------------------------------------------------------------------------ main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--stories", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--cold-runs", type=int, default=1, help="cold exports take a while; default 1")
+    parser.add_argument("--work", type=Path, default=ROOT / ".bench" / "work")
+    parser.add_argument("--scale", default="", help="comma-separated story counts, e.g. 50000,200000")
+    parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--child", choices=("cold", "full", "incremental"), help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--edit", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+
+    work = args.work.resolve()
+    hugo = None if args.no_peers else shutil.which("hugo")
+    pelican = None if args.no_peers else pelican_command()
+    db = prepare(work / f"corpus-{args.stories}", args.stories, with_peers=not args.no_peers)
+    site = db.parent
+    out = site / "out"
+    print(f"\n{args.stories:,} stories, {os.cpu_count()} cores; medians of {args.runs} runs\n")
+
+    results: dict[str, Measure] = {}
+    results["cold"] = ours("cold", db, out, args.cold_runs)
+    results["full"] = ours("full", db, out, args.runs)
+    results["incremental"] = ours("incremental", db, site / "out-incremental", args.runs, edit_base=11)
+    if hugo:
+        cmd = [hugo, "--quiet", "-s", str(site / "hugo"), "-d", str(site / "hugo-out")]
+        results["hugo"] = peer("hugo", cmd, site / "hugo-out", args.runs)
+    if pelican:
+        cmd = [pelican, str(site / "pelican" / "content"), "-s", str(site / "pelican" / "pelicanconf.py")]
+        cmd += ["-o", str(site / "pelican-out"), "-q"]
+        results["pelican"] = peer("pelican", cmd, site / "pelican-out", max(1, min(args.runs, 2)))
+    for measure in results.values():
+        print(measure.line())
+    written = results["incremental"].extra.get("files_written")
+    if written:
+        print(
+            f"incremental export rewrote {written} files per run (one story page and the manifest expected)"
+        )
+
+    print()
+    checks: list[tuple[str, float, float]] = []
+    if "hugo" in results:
+        hugo_time = results["hugo"].median
+        checks.append(("full export / hugo", results["full"].median / hugo_time, 0.5))
+        checks.append(("incremental / hugo", results["incremental"].median / hugo_time, 0.02))
+    if "pelican" in results:
+        checks.append(("cold export / pelican", results["cold"].median / results["pelican"].median, 0.5))
+    for name, ratio, target in checks:
+        verdict = "ok" if ratio <= target else "MISSED"
+        print(f"{name:<24} {ratio:7.3f}  (target ≤ {target})  {verdict}")
+    peak = max(max(m.peak_mb) for k, m in results.items() if k in ("full", "incremental", "cold"))
+    print(f"{'our peak memory':<24} {peak:7.1f} MB (target < 300 MB)  {'ok' if peak < 300 else 'MISSED'}")
+
+    if args.scale:
+        print()
+        base = results["full"]
+        per_story = [(args.stories, base.median, max(base.peak_mb))]
+        for count in (int(c) for c in args.scale.split(",") if c.strip()):
+            scale_db = prepare_scale(work / "scale", count)
+            measure = ours("full", scale_db, scale_db.parent / f"out-{count}", 1)
+            measure.name = f"ca-editor full, {count:,}"
+            print(measure.line())
+            per_story.append((count, measure.median, max(measure.peak_mb)))
+            set_aside(scale_db.parent / f"out-{count}")
+        for count, seconds, peak in per_story:
+            print(f"{count:>9,} stories: {seconds / count * 1e6:7.1f} µs per story, peak {peak:6.1f} MB")
+    empty_trash(work)
+
+
+if __name__ == "__main__":
+    main()
