@@ -279,8 +279,7 @@ def child(mode: str, path: Path, runs: int) -> dict[str, object]:
         stories.search_box.setText(word[:-1])
         stories._apply_filters()  # the word without its last letter is on screen
         rows_wait(time.perf_counter())
-        # Let the count of the shorter word finish first: it runs on the UI thread after the rows paint, and
-        # a keystroke during it waits for it (reported apart as count_s).
+        # Let the count of the shorter word finish first: it runs on the UI thread right after the rows paint.
         t0 = time.perf_counter()
         while stories.count_label.text().startswith("Counting"):
             app.processEvents()
@@ -384,7 +383,6 @@ def measure(path: Path, runs: int, processes: int) -> int:
                 f" {s_db * 1000:.1f} ms after the debounce, vs raw FTS query {s_sql * 1000:.1f} ms"
                 f" = {s_db / s_sql:.1f}x"
             )
-            print(f"  count of a search's matches, after rows paint: {med(results, 'count_s') * 1000:.0f} ms")
             print(f"  rows loaded after scrolling: {int(med(results, 'rows_loaded')):,}")
         rss, hwm = med(results, "rss_kb"), med(results, "hwm_kb")
         print(
