@@ -11,7 +11,6 @@ on SQLite), and they change only when a story is saved; they are kept between re
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ca_editor.domain.dates import YearBucket, group_buckets
@@ -22,8 +21,9 @@ from ca_editor.export.preview import RenderedPage
 from ca_editor.locations import static_dir
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.mapping import section_from_row, slot_from_row
-from ca_editor.persistence.models import SectionRow, StoryRow
+from ca_editor.persistence.models import SectionRow
 from ca_editor.services.exporting import export_time
+from ca_editor.services.stories import count_by_month
 
 __all__ = ["PreviewService", "RenderedPage"]
 
@@ -88,12 +88,5 @@ def _layout(session: Session, section_id: int) -> SectionLayout:
 
 
 def _publishable_counts(session: Session) -> dict[tuple[int, int], int]:
-    year = func.extract("year", StoryRow.published_at)
-    month = func.extract("month", StoryRow.published_at)
-    stmt = (
-        select(year, month, func.count(StoryRow.id))
-        .where(StoryRow.status.in_([s.value for s in PUBLISHABLE_STATUSES]))
-        .where(StoryRow.published_at.is_not(None))
-        .group_by(year, month)
-    )
-    return {(int(y), int(m)): int(c) for y, m, c in session.execute(stmt)}
+    # Range counts on the status+date index: a GROUP BY over a million dates took over a second.
+    return {(y, m): c for y, m, c in count_by_month(session, PUBLISHABLE_STATUSES)}

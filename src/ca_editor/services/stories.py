@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ca_editor.domain.dates import DateRange, YearBucket, group_buckets
 from ca_editor.domain.errors import ConflictError, NotFoundError, Problem, ValidationError
-from ca_editor.domain.model import Story, StoryFields, StorySummary
+from ca_editor.domain.model import Story, StoryFields, StoryStatus, StorySummary
 from ca_editor.domain.slugs import make_slug, unique_slug
 from ca_editor.domain.validation import errors_only, validate_story
 from ca_editor.persistence.database import Database
@@ -44,28 +45,9 @@ class StoryService:
             return int(session.scalar(stmt) or 0)
 
     def archive_buckets(self) -> tuple[YearBucket, ...]:
-        """Stories per year and month of publication, for the 'Filter archive — Publication date' tree.
-
-        Counted as index range counts, month by month of the years that hold stories: a GROUP BY over the
-        year and month of every row reads and converts each date (about 1 s for a million stories).
-        """
-        rows: list[tuple[int, int, int]] = []
+        """Stories per year and month of publication, for the 'Filter archive — Publication date' tree."""
         with self._db.read() as session:
-            moment = session.scalar(select(func.min(StoryRow.published_at)))
-            while moment is not None:
-                year = moment.year
-                for month in range(1, 13):
-                    start, end = DateRange.month(year, month).bounds()
-                    stmt = select(func.count()).select_from(StoryRow)
-                    stmt = stmt.where(StoryRow.published_at >= start, StoryRow.published_at < end)
-                    count = int(session.scalar(stmt) or 0)
-                    if count:
-                        rows.append((year, month, count))
-                _, next_year = DateRange.year(year).bounds()
-                moment = session.scalar(
-                    select(func.min(StoryRow.published_at)).where(StoryRow.published_at >= next_year)
-                )
-        return group_buckets(rows)
+            return group_buckets(count_by_month(session))
 
     def get(self, story_id: int) -> Story:
         with self._db.read() as session:
@@ -214,3 +196,33 @@ def _load(session: Session, story_id: int) -> StoryRow:
     if row is None:
         raise NotFoundError(f"story {story_id} no longer exists; it may have been deleted by someone else")
     return row
+
+
+def count_by_month(
+    session: Session, statuses: Collection[StoryStatus] | None = None
+) -> list[tuple[int, int, int]]:
+    """(year, month, stories) for every month with dated stories, optionally of ``statuses`` only.
+
+    Counted as index range counts, month by month of the years that hold stories (per status on the
+    status+date index when filtered): a GROUP BY over the year and month of every row reads and converts
+    each date, about 1 s for a million stories against about 0.1 s this way.
+    """
+    wanted = [s.value for s in statuses] if statuses is not None else [None]
+    totals: dict[tuple[int, int], int] = {}
+    for status in wanted:
+        scope = [StoryRow.status == status] if status is not None else []
+        moment = session.scalar(select(func.min(StoryRow.published_at)).where(*scope))
+        while moment is not None:
+            year = moment.year
+            for month in range(1, 13):
+                start, end = DateRange.month(year, month).bounds()
+                stmt = select(func.count()).select_from(StoryRow).where(*scope)
+                stmt = stmt.where(StoryRow.published_at >= start, StoryRow.published_at < end)
+                count = int(session.scalar(stmt) or 0)
+                if count:
+                    totals[(year, month)] = totals.get((year, month), 0) + count
+            _, next_year = DateRange.year(year).bounds()
+            moment = session.scalar(
+                select(func.min(StoryRow.published_at)).where(*scope, StoryRow.published_at >= next_year)
+            )
+    return [(y, m, c) for (y, m), c in sorted(totals.items())]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -59,7 +59,9 @@ class MainWindow(QMainWindow):
         self.stories = StoryListPane(services.stories)
         self.stories.setAccessibleName("Story list")
         self.setCentralWidget(self.stories)
-        self.archive = ArchiveFilterPane(services.stories)
+        # Counting a million stories by month takes a few hundred ms: after the first paint, not before.
+        self.archive = ArchiveFilterPane(services.stories, load=False)
+        self._painted_once = False
         self.choice = EditorsChoicePane(self.desk)
         self.editor = StoryEditor(self.desk)
         self.preview = PreviewPane(services, self.desk.section_id)
@@ -395,6 +397,13 @@ class MainWindow(QMainWindow):
         flow = ExportFlow(self, self.services, self.desk.section_id, Path(folder))
         flow.start()
         return flow
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.Paint and not self._painted_once:
+            self._painted_once = True
+            QTimer.singleShot(0, self.archive.refresh)  # the window is on screen: now count the archive
+        return handled
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.editor.maybe_leave():

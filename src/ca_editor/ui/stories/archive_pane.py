@@ -72,7 +72,8 @@ def _item(label: str, dates: DateRange, count: int) -> QStandardItem:
 class ArchiveFilterPane(QWidget):
     range_changed = Signal(object)  # DateRange
 
-    def __init__(self, stories: StoryService, parent: QWidget | None = None) -> None:
+    def __init__(self, stories: StoryService, parent: QWidget | None = None, *, load: bool = True) -> None:
+        """``load=False`` leaves the counts to a later ``refresh()`` (the window paints first)."""
         super().__init__(parent)
         self._stories = stories
         self._range = DateRange()
@@ -126,7 +127,8 @@ class ArchiveFilterPane(QWidget):
         layout.addWidget(self.heading)
         layout.addLayout(browse, 1)
         layout.addLayout(pickers)
-        self.refresh()
+        if load:
+            self.refresh()
 
     # ------------------------------------------------------------------------------------------ public
 
