@@ -107,7 +107,7 @@ def write_bundle(
                     files=writer.hashes,
                     page_inputs=writer.inputs,
                 )
-                writer.write_new(site.MANIFEST, manifest.to_json().encode("utf-8"))
+                writer.write_new(site.MANIFEST, (chunk.encode("utf-8") for chunk in manifest.json_chunks()))
             if progress:
                 progress(run.total, run.total)
     except OSError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -26,6 +27,11 @@ class Manifest:
     page_inputs: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
+        return "".join(self.json_chunks())
+
+    def json_chunks(self) -> Iterator[str]:
+        """The manifest's JSON (as ``json.dumps(indent=2)`` lays it out) in pieces, so that a bundle of
+        200,000 files is written without one 40 MB string and its encoded copy in memory at once."""
         document = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -40,22 +46,33 @@ class Manifest:
         text = json.dumps(document, indent=2, ensure_ascii=False)
         # The two big maps are flat str -> str: written by hand, as json.dumps(indent=2) would, but with the
         # C string encoder (indenting makes json use its slow pure-Python encoder, 10 ms per 10,000 files).
-        for name, mapping in (("files", self.files), ("page_inputs", self.page_inputs)):
-            text = text.replace(f'"{name}": "{_FLAT}"', f'"{name}": {_flat_json(mapping)}', 1)
-        return text + "\n"
+        head, rest = text.split(f'"files": "{_FLAT}"', 1)
+        middle, tail = rest.split(f'"page_inputs": "{_FLAT}"', 1)
+        yield head + '"files": '
+        yield from _flat_json(self.files)
+        yield middle + '"page_inputs": '
+        yield from _flat_json(self.page_inputs)
+        yield tail + "\n"
 
 
 # Stands in for the two maps while json lays out the rest. '"files": "<this>"' with bare quotes can only
 # be the key itself: quotes inside any JSON string value come out escaped.
 _FLAT = "ca-editor-flat-map"
+_LINES_PER_CHUNK = 2000
 
 
-def _flat_json(mapping: dict[str, str]) -> str:
+def _flat_json(mapping: dict[str, str]) -> Iterator[str]:
     if not mapping:
-        return "{}"
+        yield "{}"
+        return
     encode = json.encoder.encode_basestring  # the C version: ensure_ascii=False
-    lines = ",\n".join(f"    {encode(k)}: {encode(v)}" for k, v in sorted(mapping.items()))
-    return "{\n" + lines + "\n  }"
+    keys = sorted(mapping)
+    for start in range(0, len(keys), _LINES_PER_CHUNK):
+        lines = ",\n".join(
+            f"    {encode(k)}: {encode(mapping[k])}" for k in keys[start : start + _LINES_PER_CHUNK]
+        )
+        yield ("{\n" if start == 0 else ",\n") + lines
+    yield "\n  }"
 
 
 def slot_entries(snapshot: SiteSnapshot) -> tuple[dict[str, object], ...]:

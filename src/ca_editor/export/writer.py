@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
 
@@ -80,9 +80,12 @@ class BundleWriter:
             return
         self.put(relative, read(sha256))
 
-    def write_new(self, relative: str, data: bytes) -> None:
-        """A file the manifest does not list (the manifest itself)."""
-        self._submit("write", relative, data)
+    def write_new(self, relative: str, chunks: Iterable[bytes]) -> None:
+        """A file the manifest does not list (the manifest itself), written here piece by piece."""
+        self._submit("prepare", relative)  # checks the path, makes its folder
+        with open(f"{self.root}/{relative}", "xb") as out:  # noqa: PTH123
+            for chunk in chunks:
+                out.write(chunk)
 
     def _linkable(self, relative: str) -> bool:
         if self.previous.root is None:
@@ -105,6 +108,8 @@ class BundleWriter:
             Path(self.root, parent).mkdir(parents=True, exist_ok=True)
             self._dirs.add(parent)
         target = f"{self.root}/{relative}"
+        if op == "prepare":
+            return
         if op == "link":
             _link_or_copy(f"{self.previous.root}/{relative}", target)
             self.linked += 1
