@@ -106,6 +106,8 @@ def write_bundle(
                     problems=tuple(head.problems()),
                     files=writer.hashes,
                     page_inputs=writer.inputs,
+                    frame=run.frame_key,
+                    stories=run.states,
                 )
                 writer.write_new(site.MANIFEST, (chunk.encode("utf-8") for chunk in manifest.json_chunks()))
             if progress:
@@ -140,6 +142,7 @@ class _Run:
         self.frame_key = fingerprint.frame_key(head.section, head.archive)
         self.env = environment()
         self.assets: dict[str, ImageAsset] = {}
+        self.states: dict[str, str] = {}  # story id -> fingerprint.story_state, for the manifest
         self._stream: StoryStream | None = None
         self._pending: list[tuple[Story, str]] = []  # story pages to render, waiting for their bodies
 
@@ -167,6 +170,7 @@ class _Run:
             self._tick()
             self._note_image(story.image)
             key = fingerprint.story_key(self.frame_key, story, entry.body_sha256)
+            self.states[str(story.id)] = fingerprint.story_state(story, entry.body_sha256)
             if self.writer.reuse(site.story_path(story.slug), key):
                 self._step()
             else:

@@ -78,3 +78,19 @@ def month_key(frame: str, month: MonthBucket, stories: Iterable[Story]) -> str:
 
 def year_key(frame: str, year: YearBucket, month_keys: Iterable[str]) -> str:
     return _key(frame, year, list(month_keys))
+
+
+def story_state(story: Story, body_sha256: str) -> str:
+    """What the manifest keeps of a story for the next export, space-separated (slugs hold no spaces):
+    its version and clean body's hash (a re-export reads only these two to find what changed), a key of
+    what archive lists show of it, its slug and its month, so that an update in place knows which pages
+    an edit touches without reading the story's earlier fields."""
+    listed = hashlib.blake2b(repr(_story(story)).encode("utf-8"), digest_size=8).hexdigest()
+    when = story.published_at
+    month = f"{when.year:04d}-{when.month:02d}" if when is not None else "-"
+    return f"{story.version} {body_sha256} {listed} {story.slug} {month}"
+
+
+def state_prefix(version: int, body_sha256: str) -> str:
+    """The start of ``story_state`` for an unchanged story: compared with the manifest's to find edits."""
+    return f"{version} {body_sha256} "

@@ -25,6 +25,10 @@ class Manifest:
     problems: tuple[str, ...] = ()
     # page path -> fingerprint of what built it; the next export links pages whose inputs are unchanged
     page_inputs: dict[str, str] = field(default_factory=dict)
+    # What the next export compares to update the bundle in place: the fingerprint of what every page shares
+    # (section, archive navigation, templates, code) and, per story id, ``fingerprint.story_state``.
+    frame: str = ""
+    stories: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return "".join(self.json_chunks())
@@ -42,17 +46,19 @@ class Manifest:
             "problems": list(self.problems),
             "files": _FLAT,
             "page_inputs": _FLAT,
+            "frame": self.frame,
+            "stories": _FLAT,
         }
         text = json.dumps(document, indent=2, ensure_ascii=False)
-        # The two big maps are flat str -> str: written by hand, as json.dumps(indent=2) would, but with the
+        # The big maps are flat str -> str: written by hand, as json.dumps(indent=2) would, but with the
         # C string encoder (indenting makes json use its slow pure-Python encoder, 10 ms per 10,000 files).
-        head, rest = text.split(f'"files": "{_FLAT}"', 1)
-        middle, tail = rest.split(f'"page_inputs": "{_FLAT}"', 1)
-        yield head + '"files": '
-        yield from _flat_json(self.files)
-        yield middle + '"page_inputs": '
-        yield from _flat_json(self.page_inputs)
-        yield tail + "\n"
+        rest = text
+        maps = (("files", self.files), ("page_inputs", self.page_inputs), ("stories", self.stories))
+        for name, mapping in maps:
+            before, rest = rest.split(f'"{name}": "{_FLAT}"', 1)
+            yield before + f'"{name}": '
+            yield from _flat_json(mapping)
+        yield rest + "\n"
 
 
 # Stands in for the two maps while json lays out the rest. '"files": "<this>"' with bare quotes can only

@@ -14,6 +14,8 @@ class PreviousBundle:
     root: Path | None
     files: dict[str, str] = field(default_factory=dict)  # path -> sha256
     inputs: dict[str, str] = field(default_factory=dict)  # path -> fingerprint of what built it
+    frame: str = ""  # fingerprint of what every page shares; empty in bundles older than in-place updates
+    stories: dict[str, str] = field(default_factory=dict)  # story id -> fingerprint.story_state
 
     @classmethod
     def empty(cls) -> PreviousBundle:
@@ -31,7 +33,10 @@ class PreviousBundle:
         files, inputs = _str_map(document.get("files")), _str_map(document.get("page_inputs", {}))
         if files is None or inputs is None:
             return cls.empty()
-        return cls(folder, files, inputs)
+        frame, stories = document.get("frame", ""), _str_map(document.get("stories", {}))
+        if not isinstance(frame, str) or stories is None:
+            frame, stories = "", {}
+        return cls(folder, files, inputs, frame, stories)
 
 
 def _str_map(value: object) -> dict[str, str] | None:

@@ -3,7 +3,8 @@
 ``os.replace`` onto a non-empty folder fails, so the swap is: rename the old bundle away, rename the new one
 in, then delete the old. Until the new one is in place the old one is whole. A crash between the two renames
 leaves it intact under its temporary name next to the target: the next export first puts it back, and
-clears away stages that crashed exports left behind.
+clears away stages that crashed exports left behind. It also rolls back an update in place (``export.
+inplace``) that a crash interrupted, before it reads or replaces the folder.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ca_editor.domain.errors import ExportFailedError
+from ca_editor.export import inplace
 
 BUNDLE_MARKER = "manifest.json"
 BUNDLE_FORMAT = "ca-editor-bundle"  # the manifest's "format"; see export.manifest
@@ -68,6 +70,8 @@ def _swap_in(stage: Path, target: Path) -> None:
 
 
 def _recover_after_crash(target: Path) -> None:
+    if target.is_dir():
+        inplace.recover(target)  # an update in place that a crash cut short: the previous bundle again
     if not target.parent.is_dir():
         return
     previous = sorted(
@@ -100,7 +104,7 @@ def _refuse_foreign_folder(target: Path) -> None:
             f"{target} already holds files that are not a ca-editor bundle (no ca-editor {BUNDLE_MARKER}); "
             "choose an empty or new folder"
         )
-    foreign = sorted(name for name in _files_under(target) if name not in listed)
+    foreign = sorted(name for name in files_under(target) if name not in listed)
     if foreign:
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
         raise ExportFailedError(
@@ -109,7 +113,7 @@ def _refuse_foreign_folder(target: Path) -> None:
         )
 
 
-def _files_under(folder: Path) -> Iterator[str]:
+def files_under(folder: Path) -> Iterator[str]:
     """Every non-folder entry under ``folder``, as a '/'-separated relative name (scandir: fast on 100k)."""
     skip = len(str(folder)) + 1
     for directory, _folders, names in os.walk(folder):
