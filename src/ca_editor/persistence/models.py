@@ -90,6 +90,8 @@ class StoryRow(Base):
         Index("ix_stories_published_at", "published_at"),
         Index("ix_stories_status_published_at", "status", "published_at"),
         Index("ix_stories_title", "title"),  # the story list sorts and pages by title
+        # Covers the incremental export's scan (status, version, image; id is the rowid): no body pages read.
+        Index("ix_stories_export_scan", "status", "version", "image_sha256"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
