@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QUndoView,
     QWidget,
 )
@@ -260,10 +261,16 @@ class MainWindow(QMainWindow):
         if current is not None and current.id == story_id:
             return
         if not self.editor.maybe_leave():
-            if current is not None:
-                self.stories.select_story(current.id)
+            # Put the list back on the editor's story once the view has finished with the click: a mouse
+            # press asked this question from inside the view, which selects the clicked row afterwards.
+            kept = current.id if current is not None else None
+            QTimer.singleShot(0, lambda: self._list_back_on(kept))
             return
         self.editor.show_story(story_id)  # the editor's ``edited`` signal brings the preview along
+
+    def _list_back_on(self, story_id: int | None) -> None:
+        if story_id is None or not self.stories.select_story(story_id):
+            self.stories.show_current(None)  # a new story (no row stands for it), or one no longer listed
 
     def _story_activated(self, story_id: int) -> None:
         self._story_selected(story_id)
@@ -283,6 +290,7 @@ class MainWindow(QMainWindow):
 
     def _story_edited(self, story: Story | None) -> None:
         self.preview.show_story(story)
+        self.stories.show_current(story.id if story is not None and story.id else None)
 
     def _stories_changed(self) -> None:
         self._stories_refresh.start()  # several signals in one step make one refresh
@@ -309,7 +317,11 @@ class MainWindow(QMainWindow):
             target.show()
             target.raise_()
             inner = target.widget()
-            (inner.focusWidget() or inner).setFocus(Qt.FocusReason.ShortcutFocusReason)
+            # The pane itself takes no keys (a plain container): land on the control used last in it, else
+            # on its first control that takes focus, so Alt+2 then Alt+Down moves a slot straight away.
+            last = inner.focusWidget()
+            usable = last is not None and last is not inner and last.isVisible() and last.isEnabled()
+            (last if usable else _first_focusable(inner)).setFocus(Qt.FocusReason.ShortcutFocusReason)
         else:
             target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
@@ -418,3 +430,19 @@ class MainWindow(QMainWindow):
         self.settings.preview_width = self.preview.width_preset.name.lower()
         self.settings.preview_side_by_side = self.preview.side_by_side
         self.settings.sync()
+
+
+def _first_focusable(pane: QWidget) -> QWidget:
+    """The first visible, enabled control inside ``pane`` in Tab order (``pane`` itself if there is none)."""
+    widget = pane.nextInFocusChain()
+    while widget is not pane and widget is not None:  # the chain is the window's, and a ring
+        if (
+            pane.isAncestorOf(widget)
+            and not isinstance(widget, QScrollArea)  # a container: its contents are the controls
+            and widget.isVisible()
+            and widget.isEnabled()
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
+            return widget
+        widget = widget.nextInFocusChain()
+    return pane

@@ -67,8 +67,10 @@ def palette(theme: str) -> QPalette:
 
 def apply_theme(app: QApplication, theme: str) -> str:
     """Use ``theme`` for the whole application; returns the palette actually applied."""
-    app.setStyle("Fusion")  # the one style whose look follows the palette on every platform
+    # Palette first: setStyle re-polishes every widget, and a widget under a style sheet (the story editor's)
+    # takes the palette in force at its polish and keeps it; set after, the new palette would miss them.
     app.setPalette(palette(theme))
+    app.setStyle("Fusion")  # the one style whose look follows the palette on every platform
     return resolved(theme)
 
 

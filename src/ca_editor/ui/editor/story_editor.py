@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 from ca_editor.domain.errors import CaEditorError, ConflictError, NotFoundError, Problem, ValidationError
 from ca_editor.domain.model import ImageAsset, Story, StoryFields, StoryImage, StoryStatus
 from ca_editor.domain.slugs import is_valid_slug, make_slug, unique_slug
-from ca_editor.domain.validation import MAX_LENGTHS, SUMMARY_ADVISED_LENGTH, validate_story
+from ca_editor.domain.validation import MAX_LENGTHS, SUMMARY_ADVISED_LENGTH, errors_only, validate_story
 from ca_editor.services.images import MAX_IMAGE_BYTES
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.editor.markdown import BodyEditor, word_count
@@ -114,7 +114,8 @@ def _short(text: str, limit: int = 50) -> str:
 class StoryEditor(QWidget):
     """Edit one story (or a new one). See the module docstring for how state flows."""
 
-    edited = Signal(object)  # Story: the form as a value, ~200 ms after a change, and when one is shown
+    edited = Signal(object)  # Story: the form as a value, ~200 ms after a change, and when one is shown;
+    # None when nothing is shown any more (the story was deleted, or undo took it away)
     saved = Signal(object)  # Story: as saved (created or updated) by this editor
     dirty_changed = Signal(bool)
 
@@ -133,6 +134,7 @@ class StoryEditor(QWidget):
         self._deleting = False
         self._removed_id: int | None = None  # shown when undo removed it, so redo can show it again
         self._live_problems: list[Problem] = []
+        self._checked = True  # False from an edit until the typing pause: _live_problems describe older text
         self._save_problems: list[Problem] = []  # what the last refused save said, until the next edit
         self._image_refusal = ""
         self._derived_slug = ""
@@ -752,6 +754,7 @@ class StoryEditor(QWidget):
         self.slug_edit.setPlaceholderText("")
         self._update_heading()
         self._update_dirty()
+        self.edited.emit(None)  # the preview must not keep showing a story that is gone
 
     def _set_image(self, asset: ImageAsset | None) -> None:
         self._image = asset
@@ -793,6 +796,7 @@ class StoryEditor(QWidget):
         if self._loading or self._mode == "none":
             return
         self._save_problems = []  # they described the text as it was; the live checks take over
+        self._checked = False
         self._update_dirty()
         self._settle_timer.start()
 
@@ -804,6 +808,7 @@ class StoryEditor(QWidget):
         self._derived_slug = self._derive_slug(fields.title)
         self.slug_edit.setPlaceholderText(self._derived_slug)
         self._live_problems = self._check(fields)
+        self._checked = True
         self._show_problems()
         words = word_count(fields.body)
         self.word_count_label.setText(f"{words:,} word{'s' if words != 1 else ''}")
@@ -888,7 +893,13 @@ class StoryEditor(QWidget):
         self._update_actions()
 
     def _update_actions(self) -> None:
-        errors = [p for p in self.problems() if p.severity == "error"]
+        if self._checked:
+            errors = [p for p in self.problems() if p.severity == "error"]
+        else:
+            # Until the typing pause the live problems describe the text before the last keystroke: an error
+            # just fixed would keep Save (and Ctrl+S) disabled. Judge by the checks that need no database;
+            # save() runs every check itself before it saves.
+            errors = errors_only(validate_story(self.current_fields()))
         dirty = self._dirty
         if self._mode == "none":
             why = "No story is open"

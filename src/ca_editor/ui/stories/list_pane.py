@@ -58,6 +58,7 @@ class StoryListPane(QWidget):
         self._current_id: int | None = None
         self._kept: tuple[list[int], int | None] = ([], None)
         self._restoring = False
+        self._follow: int | None = None  # a story shown by the editor, to select once a refresh lists it
 
         self.heading = QLabel("Stories")
         self.heading.setObjectName("pane-heading")
@@ -122,6 +123,7 @@ class StoryListPane(QWidget):
         view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         view.setDefaultDropAction(Qt.DropAction.CopyAction)
         view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setTabKeyNavigation(False)  # Tab leaves for the next pane; arrows move between rows
         view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         rows = view.verticalHeader()
         rows.hide()
@@ -184,6 +186,33 @@ class StoryListPane(QWidget):
         self.view.scrollTo(index)
         return True
 
+    def show_current(self, story_id: int | None) -> None:
+        """Agree with the editor when it changed story by itself (a new story, one created or brought back).
+
+        Without this the list keeps the old row current, and a click on that row changes nothing, so it
+        does not open. The story's row becomes the selection, or nothing is selected while it is not listed
+        (a story just created appears with the next refresh, and is selected then). Announces nothing.
+        """
+        if story_id == self._current_id:
+            return
+        self._current_id = story_id
+        row = self.model.row_of(story_id) if story_id is not None else None
+        self._follow = story_id if row is None else None
+        selection_model = self.view.selectionModel()
+        self._restoring = True
+        try:
+            if row is None:
+                selection_model.clearSelection()
+                selection_model.setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.Clear)
+            else:
+                flags = (
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+                )
+                selection_model.setCurrentIndex(self.model.index(row, 0), flags)
+                self.view.scrollTo(self.model.index(row, 0))
+        finally:
+            self._restoring = False
+
     def focus_search(self) -> None:
         self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search_box.selectAll()
@@ -239,6 +268,8 @@ class StoryListPane(QWidget):
 
     def _restore_selection(self) -> None:
         selected, current = self._kept
+        if self._follow is not None and self._follow == current and self.model.row_of(current) is not None:
+            selected, self._follow = [current], None
         selection = QItemSelection()
         for story_id in selected:
             row = self.model.row_of(story_id)
@@ -268,7 +299,7 @@ class StoryListPane(QWidget):
             return
         story_id = self.model.story_at(index.row()).id if index.isValid() else None
         if story_id != self._current_id:
-            self._current_id = story_id
+            self._current_id, self._follow = story_id, None
             self.story_selected.emit(story_id)
 
     def _activated(self, index: QModelIndex) -> None:
