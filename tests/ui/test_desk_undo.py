@@ -168,3 +168,28 @@ def test_undoing_a_story_edit_refuses_when_someone_saved_it_since(desk: Desk, se
     desk.undo_stack.undo()
     assert services.stories.get(opened.id).title == "Theirs"
     assert messages and "someone else" in messages[0]
+
+
+def test_undoing_an_addition_does_not_list_the_story_as_taken_out(desk: Desk) -> None:
+    newcomer = desk.services.stories.create(StoryFields(title="Just arrived", status=StoryStatus.APPROVED))
+    desk.remove_slots([desk.layout.slots[-1].id])
+    listed_before = [f.story.id for f in desk.former()]
+    assert desk.assign([newcomer.id], 1)
+    desk.undo_stack.undo()
+    assert [f.story.id for f in desk.former()] == listed_before  # the newcomer was never taken out
+    desk.undo_stack.undo()  # the removal: its story is back and leaves the list
+    assert desk.former() == []
+    desk.undo_stack.redo()
+    assert [f.story.id for f in desk.former()] == listed_before  # taken out again
+    desk.undo_stack.redo()
+    assert desk.layout.slots[0].story.id == newcomer.id
+
+
+def test_history_names_the_story_each_step_touched(desk: Desk) -> None:
+    first = desk.layout.slots[0]
+    desk.move_slot(first.id, 3)
+    assert "Tajikistan" in desk.undo_stack.text(0)
+    assert "to 3" in desk.undo_stack.text(0)
+    leaving = desk.layout.slots[0]
+    desk.remove_slots([leaving.id])
+    assert desk.undo_stack.text(1) == f"Remove “{leaving.headline[:39]}…” from editor's choice"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
@@ -90,12 +90,18 @@ class SectionService:
             return _layout(section)
 
     def replace_slots(
-        self, section_id: int, entries: Sequence[SlotEntry], *, expected_version: int | None = None
+        self,
+        section_id: int,
+        entries: Sequence[SlotEntry],
+        *,
+        expected_version: int | None = None,
+        remember_only: Collection[int] | None = None,
     ) -> SectionLayout:
         """Make the block exactly ``entries``, in order: the one primitive behind undo, redo and restore.
 
         Slots whose story stays keep their identity; stories that leave go to the 'previously in editor's
-        choice' list. With ``expected_version``, a block changed by someone else since is refused.
+        choice' list (only those in ``remember_only``, when given: undoing an addition must not list the
+        story as taken out). With ``expected_version``, a block changed by someone else since is refused.
         """
         with self._db.write() as session:
             section = _section(session, section_id)
@@ -120,7 +126,7 @@ class SectionService:
                 slot = candidates.pop(0) if candidates else SlotRow(story=story, position=len(order))
                 _apply_entry(session, slot, entry)
                 order.append(slot)
-            _apply_order(section, order)
+            _apply_order(section, order, remember_only)
             return _layout(section)
 
     def former(self, section_id: int, limit: int = 200) -> list[FormerSlot]:
@@ -204,11 +210,15 @@ def _slot(section: SectionRow, slot_id: int) -> SlotRow:
     )
 
 
-def _apply_order(section: SectionRow, order: Sequence[SlotRow]) -> None:
+def _apply_order(
+    section: SectionRow, order: Sequence[SlotRow], remember_only: Collection[int] | None = None
+) -> None:
     session = Session.object_session(section)
     assert session is not None
     staying = {slot.story.id for slot in order}
     departed = [slot for slot in section.slots if slot.story.id not in staying]
+    if remember_only is not None:
+        departed = [slot for slot in departed if slot.story.id in remember_only]
     for index, slot in enumerate(order):
         slot.position = index
     _remember_departures(session, section, departed)

@@ -66,17 +66,20 @@ class LayoutCommand(DeskCommand):
         super().__init__(desk, text)
         self.before = tuple(before)
         self.after = tuple(after)
+        # Undo puts the 'previously in editor's choice' list back too: a story this step added leaves the
+        # block on undo without being listed as taken out; one that was listed before is listed again.
+        self.former_before = frozenset(f.story.id for f in desk.former())
 
     def apply(self) -> None:
         self.desk.apply_layout(self.after)
 
     def revert(self) -> None:
-        self.desk.apply_layout(self.before)
+        self.desk.apply_layout(self.before, remember_only=self.former_before)
 
 
 class UpdateStoryCommand(DeskCommand):
     def __init__(self, desk: Desk, before: Story, after: Story) -> None:
-        super().__init__(desk, f"Edit “{_short(after.title)}”")
+        super().__init__(desk, f"Edit “{short_title(after.title)}”")
         self.before = before
         self.after = after
         self.version = after.version  # the story's version in the database as this command left it
@@ -91,7 +94,7 @@ class UpdateStoryCommand(DeskCommand):
 
 class CreateStoryCommand(DeskCommand):
     def __init__(self, desk: Desk, story: Story) -> None:
-        super().__init__(desk, f"Create “{_short(story.title)}”")
+        super().__init__(desk, f"Create “{short_title(story.title)}”")
         self.story = story
 
     def apply(self) -> None:
@@ -105,7 +108,7 @@ class DeleteStoryCommand(DeskCommand):
     """Delete a story; undo brings it back under its id and puts it back in the slots it held."""
 
     def __init__(self, desk: Desk, story: Story, layout_before: SectionLayout) -> None:
-        super().__init__(desk, f"Delete “{_short(story.title)}”")
+        super().__init__(desk, f"Delete “{short_title(story.title)}”")
         self.story = story
         self.layout_before = layout_before.entries()
         self.held_slots = story.id in layout_before.story_ids()
@@ -119,7 +122,8 @@ class DeleteStoryCommand(DeskCommand):
             self.desk.apply_layout(self.layout_before)
 
 
-def _short(title: str, limit: int = 40) -> str:
+def short_title(title: str, limit: int = 40) -> str:
+    """A title fit for the undo history and the Edit menu."""
     title = " ".join(title.split())
     return title if len(title) <= limit else title[: limit - 1] + "…"
 

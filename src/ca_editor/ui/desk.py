@@ -7,7 +7,7 @@ Panes re-read what they show from those signals, so a change made anywhere (or u
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -22,6 +22,7 @@ from ca_editor.ui.commands import (
     DeskCommand,
     LayoutCommand,
     UpdateStoryCommand,
+    short_title,
 )
 
 
@@ -77,7 +78,14 @@ class Desk(QObject):
         for offset, story_id in enumerate(story_ids):
             entries, _ = ordering.insert(entries, SlotEntry(story_id), at + offset, capacity)
         count = len(story_ids)
-        text = "Add a story to editor's choice" if count == 1 else f"Add {count} stories to editor's choice"
+        text = f"Add {count} stories to editor's choice"
+        if count == 1:
+            try:
+                text = (
+                    f"Add “{short_title(self.services.stories.get(story_ids[0]).title)}” to editor's choice"
+                )
+            except CaEditorError:
+                text = "Add a story to editor's choice"  # _change_layout reports the missing story
         return self._change_layout(text, entries)
 
     def move_slot(self, slot_id: int, position: int) -> bool:
@@ -86,7 +94,8 @@ class Desk(QObject):
         if index is None or position - 1 == index:
             return False
         entries = ordering.move(self._layout.entries(), index, position - 1)
-        return self._change_layout(f"Move slot {index + 1} to {position}", entries)
+        headline = short_title(self._layout.slots[index].headline)
+        return self._change_layout(f"Move “{headline}” from slot {index + 1} to {position}", entries)
 
     def remove_slots(self, slot_ids: Sequence[int]) -> bool:
         doomed = set(slot_ids)
@@ -94,7 +103,10 @@ class Desk(QObject):
         removed = len(self._layout.slots) - len(kept)
         if removed == 0:
             return False
-        text = "Remove a story from editor's choice" if removed == 1 else f"Remove {removed} slots"
+        gone = [s for s in self._layout.slots if s.id in doomed]
+        text = f"Remove {removed} slots"
+        if removed == 1:
+            text = f"Remove “{short_title(gone[0].headline)}” from editor's choice"
         return self._change_layout(text, kept)
 
     def set_slot_overrides(self, slot_id: int, entry: SlotEntry) -> bool:
@@ -106,7 +118,8 @@ class Desk(QObject):
         if entries[index] == entry:
             return False
         entries[index] = entry
-        return self._change_layout(f"Edit the overrides of slot {index + 1}", entries)
+        headline = short_title(self._layout.slots[index].story.title)
+        return self._change_layout(f"Edit “{headline}” for this page (slot {index + 1})", entries)
 
     def put_back(self, story_id: int, position: int | None = None) -> bool:
         """Return a story from the 'previously in editor's choice' list, with the overrides it had."""
@@ -117,15 +130,20 @@ class Desk(QObject):
         entries = self._layout.entries()
         at = (former.last_position if position is None else position) - 1
         entries, _ = ordering.insert(entries, former.entry, at, self._layout.section.slot_count)
-        return self._change_layout(f"Put “{former.story.title[:40]}” back", entries)
+        return self._change_layout(f"Put “{short_title(former.story.title)}” back", entries)
 
     def restore_layout(self, entries: Sequence[SlotEntry], text: str) -> bool:
         return self._change_layout(text, tuple(entries))
 
-    def apply_layout(self, entries: Sequence[SlotEntry]) -> None:
+    def apply_layout(
+        self, entries: Sequence[SlotEntry], *, remember_only: Collection[int] | None = None
+    ) -> None:
         """Make the block ``entries`` now (used by commands); refuses a block someone else changed."""
         self._layout = self.services.sections.replace_slots(
-            self.section_id, entries, expected_version=self._layout.section.version
+            self.section_id,
+            entries,
+            expected_version=self._layout.section.version,
+            remember_only=remember_only,
         )
         self.layout_changed.emit(self._layout)
         self.stories_changed.emit()  # the editor's-choice markers of the list

@@ -133,6 +133,9 @@ class MainWindow(QMainWindow):
         self.redo_action = stack.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.redo_action.setIcon(icon("redo"))
+        # The menu names the step ("Undo Move “…” to slot 3"); the toolbar button keeps a short label.
+        self.undo_action.setIconText("Undo")
+        self.redo_action.setIconText("Redo")
         self.import_action = self._action("&Import stories…", self.import_stories, "Ctrl+I", "import")
         self.export_action = self._action("&Export section…", self.export_section, "Ctrl+E", "export")
         self.refresh_action = self._action("Re&load from the database", self.reload, "F5", "refresh")
@@ -298,6 +301,9 @@ class MainWindow(QMainWindow):
     def _refresh_lists(self) -> None:
         self.stories.refresh()
         self.archive.refresh()
+        # A saved date or status can move a story to another month of the page's archive links.
+        self.services.previews.forget_counts()
+        self.preview.schedule()
 
     def _layout_changed(self, layout: SectionLayout) -> None:
         self.preview.show_section(layout)
