@@ -38,11 +38,13 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def window(qtbot: QtBot, services: Services, settings: Settings) -> Iterator[MainWindow]:
     window = MainWindow(services, settings)
+    # pytest-qt closes its widgets before this fixture's teardown: a test that fails with unsaved edits must
+    # not leave a modal "Save your changes?" box waiting for a click that never comes.
+    window.editor.maybe_leave = lambda: True  # type: ignore[method-assign]
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
     yield window
-    window.editor.maybe_leave = lambda: True  # type: ignore[method-assign]
 
 
 def screenshot_path(tmp_path: Path, name: str) -> Path:
@@ -117,6 +119,7 @@ def test_window_fits_1280_by_800_with_every_pane_visible(window: MainWindow) -> 
 
 def test_dock_layout_and_geometry_come_back(qtbot: QtBot, services: Services, settings: Settings) -> None:
     first = MainWindow(services, settings)
+    first.editor.maybe_leave = lambda: True  # type: ignore[method-assign]
     qtbot.addWidget(first)
     first.show()
     qtbot.waitExposed(first)
@@ -129,6 +132,7 @@ def test_dock_layout_and_geometry_come_back(qtbot: QtBot, services: Services, se
     assert not settings.window_state.isEmpty()
 
     second = MainWindow(services, settings)
+    second.editor.maybe_leave = lambda: True  # type: ignore[method-assign]
     qtbot.addWidget(second)
     second.show()
     qtbot.waitExposed(second)
@@ -137,7 +141,6 @@ def test_dock_layout_and_geometry_come_back(qtbot: QtBot, services: Services, se
     assert second.size().width() == 1100
     assert second.preview.side_by_side
     assert second.preview.width_preset is WidthPreset.PHONE
-    second.editor.maybe_leave = lambda: True  # type: ignore[method-assign]
 
 
 def test_no_two_actions_share_a_shortcut(window: MainWindow) -> None:
