@@ -14,7 +14,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from ca_editor.domain.dates import DateRange
 from ca_editor.domain.model import StoryStatus
 from ca_editor.services.container import Services
-from ca_editor.services.stories import StoryQuery
+from ca_editor.services.stories import StoryQuery, StoryService
 from ca_editor.ui.dnd import STORY_IDS_MIME, decode_ids
 from ca_editor.ui.stories import StoryIdRole, StoryListModel, StoryListPane
 
@@ -305,3 +305,20 @@ def test_set_date_range_with_same_range_keeps_rows(big: StoryListPane) -> None:
     assert big.model.rowCount() == before
     big.set_date_range(DateRange(date(2019, 1, 1), None))
     assert big.model.rowCount() == 200
+
+
+def test_a_big_search_is_counted_off_the_gui_thread(qtbot, big: StoryListPane, monkeypatch) -> None:
+    import threading
+
+    counted_on: list[str] = []
+    real_count = StoryService.count
+
+    def spy(self, query=StoryQuery()):  # noqa: B008 - the service's own default
+        counted_on.append(threading.current_thread().name)
+        return real_count(self, query)
+
+    monkeypatch.setattr(StoryService, "count", spy)
+    search(qtbot, big, "story")
+    qtbot.waitUntil(lambda: big.count_label.text().endswith("of 3,008 stories"), timeout=5000)
+    assert counted_on
+    assert all(name != threading.main_thread().name for name in counted_on)

@@ -6,6 +6,7 @@ sorting and refreshes, and ``story_selected`` fires only when the current story 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from PySide6.QtCore import (
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from ca_editor.domain.dates import DateRange
+from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import StoryStatus
 from ca_editor.services.stories import StoryQuery, StoryService
 from ca_editor.ui.icons import icon
@@ -50,6 +52,7 @@ STATUS_CHOICES: tuple[tuple[str, StoryStatus | None], ...] = (
 class StoryListPane(QWidget):
     story_selected = Signal(object)  # the current story's id, or None
     story_activated = Signal(int)  # double-click or Enter on a story
+    _counted = Signal(int, int, int)  # generation, shown, total: from the counting thread
 
     def __init__(self, stories: StoryService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +94,10 @@ class StoryListPane(QWidget):
         self.count_label = QLabel()
         self.count_label.setAccessibleName("Story count")
         self._count_pending = False
+        self._count_generation = 0
+        self._counter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="story-count")
+        self._counted.connect(self._show_count)
+        self.destroyed.connect(lambda: self._counter.shutdown(wait=False, cancel_futures=True))
         self._count_timer = QTimer(self, singleShot=True)
         self._count_timer.timeout.connect(self._update_count)
         self.view.viewport().installEventFilter(self)
@@ -249,16 +256,32 @@ class StoryListPane(QWidget):
 
     def _update_count(self) -> None:
         self._count_pending = False
-        if self._total is None:
-            self._total = self._stories.count()
+        self._count_generation += 1
         query = self.model.query()
-        if not self.model.canFetchMore(QModelIndex()):
-            shown = self.model.rowCount()  # everything is loaded: no need to ask
-        elif query.text.strip() or query.status is not None or not query.dates.is_open:
-            shown = self._stories.count(query)
-        else:
-            shown = self._total
-        self.count_label.setText(f"{shown:,} of {self._total:,} stories")
+        if not self.model.canFetchMore(QModelIndex()) and self._total is not None:
+            self._show_count(self._count_generation, self.model.rowCount(), self._total)  # all loaded
+            return
+        # Counting a search that matches half of a million stories takes as long as the search itself
+        # (about 0.5 s): it runs on a worker thread, so typing and scrolling never wait for it.
+        filtered = bool(query.text.strip()) or query.status is not None or not query.dates.is_open
+        loaded = None if self.model.canFetchMore(QModelIndex()) else self.model.rowCount()
+        self._counter.submit(self._count_in_background, self._count_generation, query, filtered, loaded)
+
+    def _count_in_background(
+        self, generation: int, query: StoryQuery, filtered: bool, loaded: int | None
+    ) -> None:
+        try:
+            total = self._total if self._total is not None else self._stories.count()
+            shown = loaded if loaded is not None else self._stories.count(query) if filtered else total
+        except CaEditorError:
+            return  # the label keeps saying "Counting…"; the list itself reports storage trouble
+        self._counted.emit(generation, shown, total)  # queued to the GUI thread
+
+    def _show_count(self, generation: int, shown: int, total: int) -> None:
+        if generation != self._count_generation:
+            return  # an older query's answer, arriving after a newer one was asked
+        self._total = total
+        self.count_label.setText(f"{shown:,} of {total:,} stories")
 
     # ------------------------------------------------------------------------------------------ selection
 
