@@ -11,7 +11,7 @@ the demo section, then measures, in the same run, ratios against a baseline take
 (c) a search keystroke (after the debounce) to first rows painted, against the raw FTS query;
 (d) resident memory with the window open on N stories, against the bare window (VmRSS and VmHWM).
 
-Each timing is the median of ``--runs`` runs. Self-contained: nothing here is imported by the app or tests.
+Each timing is the median of ``--runs`` runs. Nothing here is imported by the app or tests.
 """
 
 from __future__ import annotations
@@ -28,78 +28,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import corpus  # bench/corpus.py, beside this script
+
 os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-WORDS = [
-    "steppe",
-    "river",
-    "market",
-    "border",
-    "water",
-    "cotton",
-    "grain",
-    "railway",
-    "election",
-    "parliament",
-    "minister",
-    "village",
-    "herders",
-    "glacier",
-    "valley",
-    "mountain",
-    "customs",
-    "trade",
-    "bazaar",
-    "caravan",
-    "oil",
-    "pipeline",
-    "pasture",
-    "drought",
-    "harvest",
-    "school",
-    "teacher",
-    "hospital",
-    "court",
-    "journalist",
-    "reform",
-    "budget",
-    "currency",
-    "migrant",
-    "season",
-    "winter",
-    "summer",
-    "road",
-    "bridge",
-    "factory",
-    "energy",
-    "dam",
-    "reservoir",
-    "mayor",
-    "province",
-    "capital",
-    "festival",
-    "museum",
-    "language",
-    "archive",
-    "library",
-    "weather",
-    "lake",
-    "desert",
-    "oasis",
-    "camel",
-    "horse",
-    "tea",
-    "bread",
-    "wool",
-    "carpet",
-    "silk",
-    "dialect",
-    "census",
-    "airport",
-    "freight",
-]
+WORDS = corpus.WORDS  # the export benchmark's vocabulary: one list for both benchmarks
 NAMES = ("Almaty", "Bishkek", "Dushanbe", "Tashkent", "Ashgabat", "Astana", "Osh", "Samarkand", "Khujand")
 STATUSES = ("draft", "ready", "approved", "published")
 START = datetime(2016, 1, 1)
