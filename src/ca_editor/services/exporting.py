@@ -1,7 +1,7 @@
 """Export a section: fill the render cache, then stream one consistent read into the bundle writer.
 
 Nothing here holds the whole archive: the stories are streamed newest first in batches (``yield_per``),
-archive counts come from one SQL aggregate, and bodies are read from the render cache only for the pages
+archive counts come from index range counts, and bodies are read from the render cache only for the pages
 that must be rendered.
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ca_editor.domain.dates import YearBucket, group_buckets
 from ca_editor.domain.errors import ExportFailedError, NotFoundError
-from ca_editor.domain.model import PUBLISHABLE_STATUSES, ImageAsset, Story, StoryImage, StoryStatus
+from ca_editor.domain.model import PUBLISHABLE_STATUSES, ImageAsset, Slot, Story, StoryImage, StoryStatus
 from ca_editor.domain.publication import SiteSnapshot
 from ca_editor.export import inplace, site, update
 from ca_editor.export.bundle import Progress, StoryEntry, write_bundle
@@ -26,9 +26,11 @@ from ca_editor.export.manifest import Manifest
 from ca_editor.export.previous import PreviousBundle
 from ca_editor.export.sanitize import render_markdown
 from ca_editor.persistence.database import Database
-from ca_editor.persistence.mapping import section_from_row, slot_from_row, story_from_row
+from ca_editor.persistence.mapping import story_from_row
 from ca_editor.persistence.models import AssetRow, RenderedBodyRow, SectionRow, SlotRow, StoryRow
 from ca_editor.services import rendering
+from ca_editor.services.sections import read_layout
+from ca_editor.services.stories import count_by_month
 
 STREAM_BATCH = 1000  # rows per fetch while streaming stories
 SCAN_MMAP_BYTES = 1 << 30  # address space SQLite may map while scanning for changed stories
@@ -168,15 +170,9 @@ class ExportService:
 
     def _head(self, session: Session, section_id: int) -> SiteSnapshot:
         """Section, slots, archive counts and export time: what every page shows. No stories."""
-        section = session.get(SectionRow, section_id)
-        if section is None:
-            raise NotFoundError(f"section {section_id} does not exist")
-        slots = tuple(slot_from_row(s) for s in sorted(section.slots, key=lambda s: (s.position, s.id)))
-        # Counted over every story that gets a page, as the archive pages list them: a dated story's
-        # breadcrumb always finds its month page, and a month's count matches its list.
-        return SiteSnapshot(
-            section_from_row(section), slots, (), _archive(session, section_id), export_time()
-        )
+        layout = read_layout(session, section_id)
+        archive = exported_archive(publishable_month_counts(session), layout.slots)
+        return SiteSnapshot(layout.section, layout.slots, (), archive, export_time())
 
     def _read_asset(self, sha256: str) -> bytes:
         with self._db.read() as session:
@@ -186,15 +182,26 @@ class ExportService:
             return data
 
 
-def _archive(session: Session, section_id: int) -> tuple[YearBucket, ...]:
-    year = func.extract("year", StoryRow.published_at)
-    month = func.extract("month", StoryRow.published_at)
-    stmt = (
-        select(year, month, func.count(StoryRow.id))
-        .where(_exported(section_id), StoryRow.published_at.is_not(None))
-        .group_by(year, month)
-    )
-    return group_buckets([(int(y), int(m), int(c)) for y, m, c in session.execute(stmt)])
+def publishable_month_counts(session: Session) -> dict[tuple[int, int], int]:
+    """Approved and published stories per (year, month), by index range counts (see ``count_by_month``)."""
+    return {(y, m): c for y, m, c in count_by_month(session, PUBLISHABLE_STATUSES)}
+
+
+def exported_archive(
+    publishable: Mapping[tuple[int, int], int], slots: Sequence[Slot]
+) -> tuple[YearBucket, ...]:
+    """Month counts over every story the bundle gives a page: the publishable ones, plus slotted others.
+
+    Counted as the archive pages list them, so a dated story's breadcrumb always finds its month page and a
+    month's count matches its list. The preview passes its cached ``publishable`` counts and its own slots.
+    """
+    counts = dict(publishable)
+    extra = {s.story.id: s.story for s in slots if s.story.status not in PUBLISHABLE_STATUSES}
+    for story in extra.values():
+        if story.published_at is not None:
+            key = (story.published_at.year, story.published_at.month)
+            counts[key] = counts.get(key, 0) + 1
+    return group_buckets([(y, m, c) for (y, m), c in counts.items()])
 
 
 def _scan(session: Session, section_id: int) -> dict[int, tuple[int, str | None, str | None]]:

@@ -1,11 +1,12 @@
 """HTML for the desk's preview pane: one story page or the section page, rendered as the export renders them.
 
-Cheap on a large database: it reads the section, the block and the archive counts (one SQL aggregate, the
-way ``StoryService.archive_buckets`` does it), never the whole story table as ``ExportService.snapshot``
-does. The story and the layout come in as values, so unsaved edits show before they are saved.
+Cheap on a large database: it reads the section, the block and the archive counts (index range counts, by
+the export's own rule: ``exporting.exported_archive``), never the whole story table as
+``ExportService.snapshot`` does. The story and the layout come in as values, so unsaved edits show before
+they are saved.
 
-The archive counts are the one part whose cost grows with the table (about a second over a million stories
-on SQLite), and they change only when a story is saved; they are kept between renders until
+The archive counts are the one part whose cost grows with the table (about 0.3 s over a million stories on
+SQLite), and they change only when a story is saved; they are kept between renders until
 ``forget_counts()``, so a live preview of an edit costs a few milliseconds whatever the table size.
 """
 
@@ -13,17 +14,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ca_editor.domain.dates import YearBucket, group_buckets
-from ca_editor.domain.errors import NotFoundError
-from ca_editor.domain.model import PUBLISHABLE_STATUSES, SectionLayout, Slot, Story
+from ca_editor.domain.dates import YearBucket
+from ca_editor.domain.model import SectionLayout, Slot, Story
 from ca_editor.export import preview
 from ca_editor.export.preview import RenderedPage
 from ca_editor.locations import static_dir
 from ca_editor.persistence.database import Database
-from ca_editor.persistence.mapping import section_from_row, slot_from_row
-from ca_editor.persistence.models import SectionRow
-from ca_editor.services.exporting import export_time
-from ca_editor.services.stories import count_by_month
+from ca_editor.services.exporting import export_time, exported_archive, publishable_month_counts
+from ca_editor.services.sections import read_layout
 
 __all__ = ["PreviewService", "RenderedPage"]
 
@@ -40,7 +38,7 @@ class PreviewService:
     def story_page(self, section_id: int, story: Story) -> RenderedPage:
         """The page ``story`` (possibly with unsaved edits) would get in the bundle of ``section_id``."""
         with self._db.read() as session:
-            layout = _layout(session, section_id)
+            layout = read_layout(session, section_id)
             archive = self._archive(session, layout.slots)
         return preview.story_page(layout.section, story, archive, export_time())
 
@@ -50,7 +48,7 @@ class PreviewService:
         """The section front for ``layout`` (the saved one when None), showing ``edited``'s unsaved edits."""
         with self._db.read() as session:
             if layout is None:
-                layout = _layout(session, section_id)
+                layout = read_layout(session, section_id)
             archive = self._archive(session, layout.slots)
         slots = layout.slots if edited is None else preview.with_edited_story(layout.slots, edited)
         return preview.section_page(layout.section, slots, archive, export_time())
@@ -59,34 +57,11 @@ class PreviewService:
         return preview.message_page(title, message)
 
     def _archive(self, session: Session, slots: tuple[Slot, ...]) -> tuple[YearBucket, ...]:
-        """Year and month counts over the stories the bundle gives a page: publishable ones and slotted ones.
-
-        The publishable ones are counted in SQL; the few slotted stories that are not publishable are added
-        here, as ``ExportService.snapshot`` counts them.
-        """
+        """The bundle's archive counts, with the publishable part kept between renders."""
         if self._counts is None:
-            self._counts = _publishable_counts(session)
-        counts = dict(self._counts)
-        extra = {s.story.id: s.story for s in slots if s.story.status not in PUBLISHABLE_STATUSES}
-        for story in extra.values():
-            if story.published_at is not None:
-                key = (story.published_at.year, story.published_at.month)
-                counts[key] = counts.get(key, 0) + 1
-        return group_buckets([(y, m, c) for (y, m), c in counts.items()])
+            self._counts = publishable_month_counts(session)
+        return exported_archive(self._counts, slots)
 
     @staticmethod
     def stylesheet() -> bytes:
         return (static_dir() / "style.css").read_bytes()
-
-
-def _layout(session: Session, section_id: int) -> SectionLayout:
-    section = session.get(SectionRow, section_id)
-    if section is None:
-        raise NotFoundError(f"section {section_id} does not exist")
-    slots = sorted(section.slots, key=lambda s: (s.position, s.id))
-    return SectionLayout(section_from_row(section), tuple(slot_from_row(s) for s in slots))
-
-
-def _publishable_counts(session: Session) -> dict[tuple[int, int], int]:
-    # Range counts on the status+date index: a GROUP BY over a million dates took over a second.
-    return {(y, m): c for y, m, c in count_by_month(session, PUBLISHABLE_STATUSES)}

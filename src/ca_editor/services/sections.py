@@ -40,7 +40,7 @@ class SectionService:
 
     def layout(self, section_id: int) -> SectionLayout:
         with self._db.read() as session:
-            return _layout(_section(session, section_id))
+            return read_layout(session, section_id)
 
     def story_that_would_fall_out(self, section_id: int) -> Story | None:
         """Name the story a new assignment would push out, so the UI can ask before anything changes."""
@@ -162,6 +162,11 @@ class SectionService:
             _touch(section)
             session.flush()
             return _layout(section)
+
+
+def read_layout(session: Session, section_id: int) -> SectionLayout:
+    """The section and its block in slot order, inside the caller's unit of work."""
+    return _layout(_section(session, section_id))
 
 
 def close_gaps(session: Session, section_id: int) -> None:
