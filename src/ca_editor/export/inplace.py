@@ -81,9 +81,9 @@ def rollback(root: Path) -> None:
         for folder in reversed(plan["new_folders"]):
             with contextlib.suppress(OSError):
                 (root / folder).rmdir()
-        _fsync_dir(root)
+        fsync_dir(root)
     shutil.rmtree(journal)
-    _fsync_dir(root)
+    fsync_dir(root)
 
 
 def apply(
@@ -115,8 +115,8 @@ def apply(
         new_folders = sorted(f for f in parents if f and not (root / f).is_dir())
         _write_durably(journal / f"{_PLAN}.tmp", json.dumps({"entries": entries, "new_folders": new_folders}))
         (journal / f"{_PLAN}.tmp").replace(journal / _PLAN)
-        _fsync_dir(journal / _OLD)
-        _fsync_dir(journal)
+        fsync_dir(journal / _OLD)
+        fsync_dir(journal)
         # From here on the bundle changes; the plan on disk says how to undo every step.
         for folder in new_folders:
             (root / folder).mkdir(parents=True, exist_ok=True)
@@ -139,20 +139,16 @@ def apply(
             with contextlib.suppress(OSError):  # a full export would not have the emptied folder either
                 (root / folder).rmdir()
         staged = journal / _NEW / "manifest"
-        with open(staged, "wb") as out:  # noqa: PTH123
-            for chunk in manifest_chunks:
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
+        _write_durably(staged, manifest_chunks)
         staged.replace(root / manifest_path)
         for folder in sorted(touched):
-            _fsync_dir(root / folder if folder else root)
+            fsync_dir(root / folder if folder else root)
     except BaseException:
         rollback(root)
         raise
     # The commit: without the journal, the next export has nothing to roll back.
     shutil.rmtree(journal)
-    _fsync_dir(root)
+    fsync_dir(root)
 
 
 def _save(target: Path, saved: Path) -> bool:
@@ -171,14 +167,17 @@ def _save(target: Path, saved: Path) -> bool:
     return True
 
 
-def _write_durably(path: Path, data: bytes | str) -> None:
+def _write_durably(path: Path, data: bytes | str | Iterable[bytes]) -> None:
+    chunks = [data.encode("utf-8")] if isinstance(data, str) else [data] if isinstance(data, bytes) else data
     with open(path, "wb") as out:  # noqa: PTH123
-        out.write(data.encode("utf-8") if isinstance(data, str) else data)
+        for chunk in chunks:
+            out.write(chunk)
         out.flush()
         os.fsync(out.fileno())
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """Make a rename or unlink in ``path`` durable (staging's swap uses it too)."""
     with contextlib.suppress(OSError):  # not every file system can fsync a directory
         fd = os.open(path, os.O_RDONLY)
         try:

@@ -64,7 +64,7 @@ def _swap_in(stage: Path, target: Path) -> None:
         if old is not None and not target.exists():
             old.rename(target)  # put the previous bundle back where it was
         raise ExportFailedError(f"cannot put the new bundle in place: {exc.strerror or exc}") from exc
-    _fsync_dir(target.parent)
+    inplace.fsync_dir(target.parent)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 
@@ -138,12 +138,3 @@ def _umask() -> int:
     current = os.umask(0o022)
     os.umask(current)
     return current
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):  # not every file system can fsync a directory
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
