@@ -82,6 +82,37 @@ class Story:
     created_at: datetime
     updated_at: datetime
 
+    @classmethod
+    def from_fields(
+        cls,
+        fields: StoryFields,
+        *,
+        story_id: int,
+        image: ImageAsset | None,
+        version: int,
+        created_at: datetime,
+        updated_at: datetime,
+    ) -> Story:
+        """The story ``fields`` describe (``image`` is the asset ``fields.image_sha256`` names): the inverse
+        of ``fields()``, for a value that is not saved yet, such as the editor's unsaved form."""
+        return cls(
+            id=story_id,
+            slug=fields.slug,
+            title=fields.title,
+            summary=fields.summary,
+            body=fields.body,
+            byline=fields.byline,
+            published_at=fields.published_at,
+            status=fields.status,
+            tags=fields.tags,
+            image=StoryImage(image, fields.image_alt, fields.image_caption, fields.image_credit)
+            if image
+            else None,
+            version=version,
+            created_at=created_at,
+            updated_at=updated_at,
+        )
+
     def fields(self) -> StoryFields:
         return StoryFields(
             title=self.title,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from ca_editor.domain.errors import CaEditorError, ConflictError, NotFoundError, Problem, ValidationError
-from ca_editor.domain.model import ImageAsset, Story, StoryFields, StoryImage, StoryStatus
+from ca_editor.domain.model import ImageAsset, Story, StoryFields, StoryStatus
 from ca_editor.domain.slugs import is_valid_slug, make_slug, unique_slug
 from ca_editor.domain.validation import MAX_LENGTHS, SUMMARY_ADVISED_LENGTH, errors_only, validate_story
 from ca_editor.services.images import MAX_IMAGE_BYTES
@@ -203,20 +204,15 @@ class StoryEditor(QWidget):
         fields = self.current_fields()
         opened = self._opened
         now = datetime.now(UTC)
-        image = self._image
-        return Story(
-            id=opened.id if opened else 0,
-            slug=fields.slug or self._derived_slug or make_slug(fields.title),
+        fields = replace(
+            fields,
             title=fields.title.strip(),
-            summary=fields.summary,
-            body=fields.body,
-            byline=fields.byline,
-            published_at=fields.published_at,
-            status=fields.status,
-            tags=fields.tags,
-            image=StoryImage(image, fields.image_alt, fields.image_caption, fields.image_credit)
-            if image
-            else None,
+            slug=fields.slug or self._derived_slug or make_slug(fields.title),
+        )
+        return Story.from_fields(
+            fields,
+            story_id=opened.id if opened else 0,
+            image=self._image,
             version=opened.version if opened else 0,
             created_at=opened.created_at if opened else now,
             updated_at=opened.updated_at if opened else now,
