@@ -19,6 +19,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH_OR_URL",
         help="SQLite file or SQLAlchemy URL (default: $CA_EDITOR_DB, else the user data folder)",
     )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help="the name recorded with changes and sign-offs (default: $CA_EDITOR_USER, else the login name)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("gui", help="open the desk window (the default)")
     importing = commands.add_parser("import", help="import stories from a JSON Lines file")
@@ -55,6 +60,8 @@ def _run(args: argparse.Namespace) -> int:
             raise
         return run(services)
     services = open_services(args.db, seed_demo=command != "migrate")
+    if args.user:
+        services.identity.set(args.user)
     if command == "migrate":
         print(f"database ready: {services.db.url}")
         return 0

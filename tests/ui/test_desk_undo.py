@@ -154,7 +154,7 @@ def test_undo_refuses_to_overwrite_someone_elses_change(desk: Desk, services: Se
     theirs = db_entries(desk)
     desk.undo_stack.undo()
     assert db_entries(desk) == theirs  # nothing overwritten
-    assert messages and "someone else" in messages[0]
+    assert messages and "since you opened it" in messages[0]
     assert desk.layout.entries() == theirs  # the desk reloaded what is really there
     other.deleteLater()
 
@@ -167,7 +167,7 @@ def test_undoing_a_story_edit_refuses_when_someone_saved_it_since(desk: Desk, se
     services.stories.update(opened.id, replace(mine.fields(), title="Theirs"), expected_version=mine.version)
     desk.undo_stack.undo()
     assert services.stories.get(opened.id).title == "Theirs"
-    assert messages and "someone else" in messages[0]
+    assert messages and "since you opened it" in messages[0]
 
 
 def test_undoing_an_addition_does_not_list_the_story_as_taken_out(desk: Desk) -> None:

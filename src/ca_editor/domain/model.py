@@ -81,6 +81,7 @@ class Story:
     version: int
     created_at: datetime
     updated_at: datetime
+    updated_by: str = ""  # who saved this version, as their name setting said then
 
     @classmethod
     def from_fields(
@@ -131,6 +132,18 @@ class Story:
 
 
 @dataclass(frozen=True, slots=True)
+class StatusChange:
+    """One step of a story's workflow: ``from_status`` is None for the status it was created with."""
+
+    story_id: int
+    from_status: StoryStatus | None
+    to_status: StoryStatus
+    changed_by: str
+    changed_at: datetime
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class StorySummary:
     """One row of the story list: what a table needs, nothing more."""
 
@@ -150,6 +163,8 @@ class Section:
     description: str
     slot_count: int
     version: int = 0  # bumped by every change to the section or its block; two editors collide on it
+    updated_at: datetime | None = None
+    updated_by: str = ""  # who made the change that produced ``version``
 
 
 @dataclass(frozen=True, slots=True)

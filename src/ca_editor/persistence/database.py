@@ -39,13 +39,25 @@ class Database:
             yield session
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A write transaction: committed when the block ends, rolled back whole if it raises."""
+    def write(self, actor: str = "") -> Iterator[Session]:
+        """A write transaction: committed when the block ends, rolled back whole if it raises.
+
+        ``actor`` is the name of the person the change is made for; rows it touches record it (``actor_of``).
+        """
         with _storage_errors(), self._writers() as session, session.begin():
+            session.info[_ACTOR] = actor
             yield session
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_ACTOR = "ca_editor.actor"
+
+
+def actor_of(session: Session) -> str:
+    """The name of the person this write transaction works for ("" when a script gave none)."""
+    return str(session.info.get(_ACTOR, ""))
 
 
 @contextmanager

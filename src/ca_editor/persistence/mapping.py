@@ -9,12 +9,13 @@ from ca_editor.domain.model import (
     Section,
     Slot,
     SlotOverrides,
+    StatusChange,
     Story,
     StoryImage,
     StoryStatus,
     StorySummary,
 )
-from ca_editor.persistence.models import AssetRow, SectionRow, SlotRow, StoryRow
+from ca_editor.persistence.models import AssetRow, SectionRow, SlotRow, StatusChangeRow, StoryRow
 
 
 def asset_from_row(row: AssetRow) -> ImageAsset:
@@ -41,6 +42,7 @@ def story_from_row(row: StoryRow) -> Story:
         version=row.version,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        updated_by=row.updated_by or "",
     )
 
 
@@ -51,7 +53,16 @@ def summary_from_columns(
 
 
 def section_from_row(row: SectionRow) -> Section:
-    return Section(row.id, row.slug, row.title, row.description, row.slot_count, row.version)
+    return Section(
+        row.id,
+        row.slug,
+        row.title,
+        row.description,
+        row.slot_count,
+        row.version,
+        row.updated_at,
+        row.updated_by or "",
+    )
 
 
 def slot_from_row(row: SlotRow) -> Slot:
@@ -60,3 +71,14 @@ def slot_from_row(row: SlotRow) -> Slot:
         image = StoryImage(asset_from_row(row.image_override), row.image_override_alt or "")
     overrides = SlotOverrides(row.headline_override, row.summary_override, image)
     return Slot(id=row.id, position=row.position + 1, story=story_from_row(row.story), overrides=overrides)
+
+
+def status_change_from_row(row: StatusChangeRow) -> StatusChange:
+    return StatusChange(
+        row.story_id,
+        StoryStatus(row.from_status) if row.from_status else None,
+        StoryStatus(row.to_status),
+        row.changed_by,
+        row.changed_at,
+        row.note,
+    )

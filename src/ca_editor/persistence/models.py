@@ -19,7 +19,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, WriteOnlyMapped, mapped_column, relationship
 
 STATUSES = ("draft", "ready", "approved", "published")
 
@@ -75,6 +75,7 @@ class SectionRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(120), default="", server_default="")
 
     slots: Mapped[list[SlotRow]] = relationship(
         back_populates="section", order_by="SlotRow.position", cascade="all, delete-orphan"
@@ -92,6 +93,8 @@ class StoryRow(Base):
         Index("ix_stories_title", "title"),  # the story list sorts and pages by title
         # Covers the incremental export's scan (status, version, image; id is the rowid): no body pages read.
         Index("ix_stories_export_scan", "status", "version", "image_sha256"),
+        Index("ix_stories_source_guid", "source_guid"),
+        Index("ix_stories_source_link", "source_link"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,8 +115,16 @@ class StoryRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    # Where a wire import found the story: later imports of the same feed update it instead of duplicating.
+    source_guid: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    source_link: Mapped[str | None] = mapped_column(String(2000), nullable=True)
 
     image: Mapped[AssetRow | None] = relationship(lazy="joined")
+    # Write-only: recording a change appends a row without loading the story's whole history.
+    status_changes: WriteOnlyMapped[StatusChangeRow] = relationship(
+        order_by="StatusChangeRow.id", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
@@ -174,3 +185,44 @@ class RenderedBodyRow(Base):
     source_sha256: Mapped[str] = mapped_column(String(64))
     html_sha256: Mapped[str] = mapped_column(String(64))
     html: Mapped[str] = mapped_column(Text)
+
+
+class StatusChangeRow(Base):
+    """One move of a story along draft → ready → approved → published (or back), with who and when."""
+
+    __tablename__ = "story_status_changes"
+    __table_args__ = (Index("ix_story_status_changes_story", "story_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)  # None: the story was created
+    to_status: Mapped[str] = mapped_column(String(16))
+    changed_by: Mapped[str] = mapped_column(String(120))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+SNAPSHOT_KINDS = ("sign_off", "send_back", "export")
+
+
+class LayoutSnapshotRow(Base):
+    """The block, and the texts of the stories in it, at a sign-off, a send-back or an export.
+
+    ``content`` is ``domain.snapshots.SnapshotContent.to_json()``: self-contained, so a snapshot still
+    describes the page after its stories were edited or deleted.
+    """
+
+    __tablename__ = "layout_snapshots"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {SNAPSHOT_KINDS!r}", name="snapshot_kind_known"),
+        Index("ix_layout_snapshots_section", "section_id", "kind", "taken_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    taken_by: Mapped[str] = mapped_column(String(120))
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    section_version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from ca_editor.domain.errors import NotFoundError
 from ca_editor.persistence.database import Database
 from ca_editor.services.exporting import ExportService
+from ca_editor.services.identity import Identity
 from ca_editor.services.images import ImageService
 from ca_editor.services.importer import ImportService
 from ca_editor.services.previewing import PreviewService
 from ca_editor.services.sections import SectionService
+from ca_editor.services.snapshots import SnapshotService
 from ca_editor.services.stories import StoryService
 
 
@@ -23,17 +25,22 @@ class Services:
     exports: ExportService
     images: ImageService
     previews: PreviewService
+    snapshots: SnapshotService
+    identity: Identity  # who the changes are recorded for; the window sets it from the name setting
 
     @classmethod
-    def over(cls, db: Database) -> Services:
+    def over(cls, db: Database, identity: Identity | None = None) -> Services:
+        identity = identity or Identity()
         return cls(
             db,
-            StoryService(db),
-            SectionService(db),
-            ImportService(db),
+            StoryService(db, identity),
+            SectionService(db, identity),
+            ImportService(db, identity),
             ExportService(db),
             ImageService(db),
             PreviewService(db),
+            SnapshotService(db, identity),
+            identity,
         )
 
     def section_id(self, slug: str | None = None) -> int:

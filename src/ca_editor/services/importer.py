@@ -22,6 +22,7 @@ from ca_editor.domain.slugs import make_slug, unique_slug
 from ca_editor.domain.validation import errors_only, validate_story
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.models import StoryRow
+from ca_editor.services.identity import Identity
 from ca_editor.services.images import MAX_IMAGE_BYTES, store_image
 from ca_editor.services.stories import apply_fields, slug_taken
 
@@ -61,12 +62,13 @@ class ImportReport:
 
 
 class ImportService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, identity: Identity | None = None) -> None:
         self._db = db
+        self._identity = identity or Identity()
 
     def import_jsonl(self, path: Path) -> ImportReport:
         records = read_jsonl(path)
-        with self._db.write() as session:
+        with self._db.write(self._identity.name) as session:
             return write_records(session, records, source=path.name)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
@@ -12,7 +13,7 @@ from ca_editor.domain import ordering
 from ca_editor.domain.errors import ConflictError, NotFoundError, Problem, ValidationError
 from ca_editor.domain.model import FormerSlot, Section, SectionLayout, SlotEntry, SlotOverrides, Story
 from ca_editor.domain.validation import unprintable_character
-from ca_editor.persistence.database import Database
+from ca_editor.persistence.database import Database, actor_of
 from ca_editor.persistence.mapping import (
     section_from_row,
     slot_from_row,
@@ -20,6 +21,7 @@ from ca_editor.persistence.mapping import (
     summary_from_columns,
 )
 from ca_editor.persistence.models import AssetRow, FormerSlotRow, SectionRow, SlotRow, StoryRow, utcnow
+from ca_editor.services.identity import Identity
 
 MAX_OVERRIDE_HEADLINE, MAX_OVERRIDE_SUMMARY = 300, 2_000
 
@@ -31,8 +33,12 @@ class SlotChange:
 
 
 class SectionService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, identity: Identity | None = None) -> None:
         self._db = db
+        self._identity = identity or Identity()
+
+    def _write(self) -> AbstractContextManager[Session]:
+        return self._db.write(self._identity.name)
 
     def sections(self) -> list[Section]:
         with self._db.read() as session:
@@ -50,7 +56,7 @@ class SectionService:
 
     def assign(self, section_id: int, story_id: int, position: int | None = None) -> SlotChange:
         """Put a story into the block at 1-based ``position`` (the end by default)."""
-        with self._db.write() as session:
+        with self._write() as session:
             section = _section(session, section_id)
             story = session.get(StoryRow, story_id)
             if story is None:
@@ -64,7 +70,7 @@ class SectionService:
             return SlotChange(_layout(section), evicted_story)
 
     def remove(self, section_id: int, slot_id: int) -> SectionLayout:
-        with self._db.write() as session:
+        with self._write() as session:
             section = _section(session, section_id)
             slot = _slot(section, slot_id)
             _apply_order(section, [other for other in section.slots if other is not slot])
@@ -72,7 +78,7 @@ class SectionService:
 
     def move(self, section_id: int, slot_id: int, position: int) -> SectionLayout:
         """Move a slot so it ends at 1-based ``position``."""
-        with self._db.write() as session:
+        with self._write() as session:
             section = _section(session, section_id)
             slot = _slot(section, slot_id)
             order = ordering.move(section.slots, section.slots.index(slot), position - 1)
@@ -81,7 +87,7 @@ class SectionService:
 
     def restore_order(self, section_id: int, slot_ids: Sequence[int]) -> SectionLayout:
         """Put the slots back in a captured order (undo restores ids, it never inverts index arithmetic)."""
-        with self._db.write() as session:
+        with self._write() as session:
             section = _section(session, section_id)
             by_id = {slot.id: slot for slot in section.slots}
             if set(by_id) != set(slot_ids):
@@ -103,12 +109,13 @@ class SectionService:
         choice' list (only those in ``remember_only``, when given: undoing an addition must not list the
         story as taken out). With ``expected_version``, a block changed by someone else since is refused.
         """
-        with self._db.write() as session:
+        with self._write() as session:
             section = _section(session, section_id)
             if expected_version is not None and section.version != expected_version:
                 raise ConflictError(
-                    f"the editor's choice of '{section.title}' was changed by someone else at "
-                    f"{section.updated_at:%H:%M} since this step; reload to see it"
+                    f"the editor's choice of '{section.title}' was changed by "
+                    f"{section.updated_by or 'someone else'} at {section.updated_at:%H:%M} since you "
+                    "opened it; reload to see it"
                 )
             if len(entries) > section.slot_count:
                 raise ValidationError(
@@ -145,7 +152,7 @@ class SectionService:
         problems = _check_overrides(overrides)
         if problems:
             raise ValidationError(problems)
-        with self._db.write() as session:
+        with self._write() as session:
             section = _section(session, section_id)
             slot = _slot(section, slot_id)
             slot.headline_override = overrides.headline
@@ -292,6 +299,10 @@ def _former_from_row(row: FormerSlotRow) -> FormerSlot:
 def _touch(section: SectionRow) -> None:
     # Dirtying the section bumps its version: the layout is one thing that two editors can collide on.
     section.updated_at = utcnow()
+    session = Session.object_session(section)
+    actor = actor_of(session) if session is not None else ""
+    if actor:
+        section.updated_by = actor
 
 
 def _layout(section: SectionRow) -> SectionLayout:

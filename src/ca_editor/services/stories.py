@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any
 
@@ -13,13 +14,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ca_editor.domain.dates import DateRange, YearBucket, group_buckets
 from ca_editor.domain.errors import ConflictError, NotFoundError, Problem, ValidationError
-from ca_editor.domain.model import Story, StoryFields, StoryStatus, StorySummary
+from ca_editor.domain.model import StatusChange, Story, StoryFields, StoryStatus, StorySummary
 from ca_editor.domain.slugs import make_slug, unique_slug
 from ca_editor.domain.validation import errors_only, validate_story
-from ca_editor.persistence.database import Database
-from ca_editor.persistence.mapping import story_from_row
-from ca_editor.persistence.models import AssetRow, SlotRow, StoryRow, utcnow
+from ca_editor.persistence.database import Database, actor_of
+from ca_editor.persistence.mapping import status_change_from_row, story_from_row
+from ca_editor.persistence.models import AssetRow, SlotRow, StatusChangeRow, StoryRow, utcnow
 from ca_editor.persistence.search import fts5_match_expression, fts5_story_ids, like_pattern, search_tokens
+from ca_editor.services.identity import Identity, fallback_name
 from ca_editor.services.listing import StoryQuery, StorySort, fetch_page, list_columns
 from ca_editor.services.rendering import cache_rendered_body
 from ca_editor.services.sections import close_gaps
@@ -30,8 +32,22 @@ _EVERY_STORY = StoryQuery()
 
 
 class StoryService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, identity: Identity | None = None) -> None:
         self._db = db
+        self._identity = identity or Identity()
+
+    def _write(self) -> AbstractContextManager[Session]:
+        return self._db.write(self._identity.name)
+
+    def status_history(self, story_id: int) -> list[StatusChange]:
+        """Every workflow step of a story, oldest first: who moved it to which status, and when."""
+        with self._db.read() as session:
+            rows = session.scalars(
+                select(StatusChangeRow)
+                .where(StatusChangeRow.story_id == story_id)
+                .order_by(StatusChangeRow.id)
+            )
+            return [status_change_from_row(row) for row in rows]
 
     def list(self, query: StoryQuery = _EVERY_STORY) -> list[StorySummary]:
         """One page of the story list, filtered and sorted in SQL (see :mod:`ca_editor.services.listing`)."""
@@ -66,7 +82,7 @@ class StoryService:
             return slug_taken(session, slug, own_id)
 
     def create(self, fields: StoryFields) -> Story:
-        with self._db.write() as session:
+        with self._write() as session:
             row = StoryRow()
             apply_fields(session, row, fields)
             session.add(row)
@@ -76,7 +92,7 @@ class StoryService:
 
     def restore(self, story: Story) -> Story:
         """Bring a deleted story back under its old id (undo of a delete), so every reference to it holds."""
-        with self._db.write() as session:
+        with self._write() as session:
             if session.get(StoryRow, story.id) is not None:
                 raise ConflictError(
                     f"a story with id {story.id} exists already; '{story.title}' was not restored"
@@ -91,12 +107,12 @@ class StoryService:
     def update(self, story_id: int, fields: StoryFields, *, expected_version: int) -> Story:
         """Save ``fields`` unless someone saved the story since ``expected_version`` was read."""
         try:
-            with self._db.write() as session:
+            with self._write() as session:
                 row = _load(session, story_id)
                 if row.version != expected_version:
                     raise ConflictError(
-                        f"'{row.title}' was changed by someone else at {row.updated_at:%H:%M} since you "
-                        "opened it; reload it to see their version"
+                        f"'{row.title}' was changed by {row.updated_by or 'someone else'} at "
+                        f"{row.updated_at:%H:%M} since you opened it; reload it to see their version"
                     )
                 apply_fields(session, row, fields)
                 _flush_checking_slug(session, row.slug)
@@ -106,7 +122,7 @@ class StoryService:
             raise ConflictError("the story was changed by someone else while saving; reload it") from exc
 
     def delete(self, story_id: int, *, expected_version: int | None = None) -> None:
-        with self._db.write() as session:
+        with self._write() as session:
             row = _load(session, story_id)
             if expected_version is not None and row.version != expected_version:
                 raise ConflictError(f"'{row.title}' was changed by someone else since you opened it")
@@ -159,6 +175,7 @@ def apply_fields(session: Session, row: StoryRow, fields: StoryFields) -> None:
         raise ValidationError([Problem("image", "the chosen image is not in the database")])
     slug = fields.slug or unique_slug(make_slug(fields.title), lambda s: slug_taken(session, s, row.id))
     fields = replace(fields, slug=slug)
+    previous_status = row.status  # None while the row is new
     row.slug = fields.slug
     row.title = fields.title.strip()
     row.summary = fields.summary
@@ -172,6 +189,18 @@ def apply_fields(session: Session, row: StoryRow, fields: StoryFields) -> None:
     row.image_caption = fields.image_caption if fields.image_sha256 else ""
     row.image_credit = fields.image_credit if fields.image_sha256 else ""
     row.updated_at = utcnow()
+    actor = actor_of(session)
+    if actor:
+        row.updated_by = actor
+    if previous_status != row.status:
+        row.status_changes.add(
+            StatusChangeRow(
+                from_status=previous_status,
+                to_status=row.status,
+                changed_by=actor or fallback_name(),
+                changed_at=row.updated_at,
+            )
+        )
 
 
 def slug_taken(session: Session, slug: str, own_id: int | None = None) -> bool:

@@ -1,0 +1,123 @@
+"""Layout snapshots: the editor's-choice block as it stood at a sign-off, a send-back or an export.
+
+A snapshot is self-contained: besides the slot entries it keeps the texts of the stories in the block, so
+it still says what the page showed after those stories were edited or deleted, and two snapshots can be
+compared field by field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from ca_editor.domain.model import SlotEntry, Story
+
+
+class SnapshotKind(StrEnum):
+    SIGN_OFF = "sign_off"
+    SEND_BACK = "send_back"
+    EXPORT = "export"
+
+    @property
+    def label(self) -> str:
+        return {"sign_off": "Signed off", "send_back": "Sent back", "export": "Exported"}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotStory:
+    """The fields of a story a reviewer compares; dates as ISO 8601 text so the JSON round-trips exactly."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str
+    body: str
+    byline: str
+    published_at: str | None
+    status: str
+    tags: tuple[str, ...]
+    image_sha256: str | None
+    image_alt: str
+    image_caption: str
+    image_credit: str
+    version: int
+
+    @classmethod
+    def of(cls, story: Story) -> SnapshotStory:
+        image = story.image
+        return cls(
+            id=story.id,
+            slug=story.slug,
+            title=story.title,
+            summary=story.summary,
+            body=story.body,
+            byline=story.byline,
+            published_at=story.published_at.isoformat() if story.published_at else None,
+            status=story.status.value,
+            tags=story.tags,
+            image_sha256=image.asset.sha256 if image else None,
+            image_alt=image.alt if image else "",
+            image_caption=image.caption if image else "",
+            image_credit=image.credit if image else "",
+            version=story.version,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__} | {"tags": list(self.tags)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SnapshotStory:
+        return cls(**{**data, "tags": tuple(data.get("tags", ()))})
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotContent:
+    section_title: str
+    section_description: str
+    slot_count: int
+    entries: tuple[SlotEntry, ...]
+    stories: Mapping[int, SnapshotStory] = field(default_factory=dict)  # by story id: those in ``entries``
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "section_title": self.section_title,
+            "section_description": self.section_description,
+            "slot_count": self.slot_count,
+            "entries": [
+                {
+                    "story_id": e.story_id,
+                    "headline": e.headline,
+                    "summary": e.summary,
+                    "image_sha256": e.image_sha256,
+                    "image_alt": e.image_alt,
+                }
+                for e in self.entries
+            ],
+            "stories": [self.stories[k].to_json() for k in sorted(self.stories)],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SnapshotContent:
+        stories = (SnapshotStory.from_json(s) for s in data.get("stories", ()))
+        return cls(
+            section_title=str(data.get("section_title", "")),
+            section_description=str(data.get("section_description", "")),
+            slot_count=int(data.get("slot_count", 0)),
+            entries=tuple(SlotEntry(**e) for e in data.get("entries", ())),
+            stories={s.id: s for s in stories},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LayoutSnapshot:
+    id: int
+    section_id: int
+    kind: SnapshotKind
+    taken_at: datetime
+    taken_by: str
+    note: str
+    section_version: int
+    content: SnapshotContent

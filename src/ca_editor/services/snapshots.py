@@ -1,0 +1,99 @@
+"""Layout snapshots: record the block at a sign-off, a send-back or an export; list and read them back.
+
+``take_snapshot`` works inside a caller's transaction, so an export can record the layout it wrote in the
+same read it wrote it from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ca_editor.domain.errors import NotFoundError
+from ca_editor.domain.snapshots import LayoutSnapshot, SnapshotContent, SnapshotKind, SnapshotStory
+from ca_editor.persistence.database import Database
+from ca_editor.persistence.models import LayoutSnapshotRow, utcnow
+from ca_editor.services.identity import Identity
+from ca_editor.services.sections import read_layout
+
+MAX_NOTE = 4_000
+
+
+class SnapshotService:
+    def __init__(self, db: Database, identity: Identity | None = None) -> None:
+        self._db = db
+        self._identity = identity or Identity()
+
+    def take(self, section_id: int, kind: SnapshotKind, note: str = "") -> LayoutSnapshot:
+        """Record the section's current block as a snapshot of ``kind`` by the current user."""
+        with self._db.write(self._identity.name) as session:
+            return take_snapshot(session, section_id, kind, self._identity.name, note)
+
+    def list(
+        self, section_id: int, kinds: Collection[SnapshotKind] | None = None, limit: int = 500
+    ) -> list[LayoutSnapshot]:
+        """Snapshots of the section, newest first."""
+        with self._db.read() as session:
+            stmt = select(LayoutSnapshotRow).where(LayoutSnapshotRow.section_id == section_id)
+            if kinds is not None:
+                stmt = stmt.where(LayoutSnapshotRow.kind.in_([k.value for k in kinds]))
+            stmt = stmt.order_by(LayoutSnapshotRow.taken_at.desc(), LayoutSnapshotRow.id.desc()).limit(limit)
+            return [snapshot_from_row(row) for row in session.scalars(stmt)]
+
+    def latest(self, section_id: int, kind: SnapshotKind) -> LayoutSnapshot | None:
+        found = self.list(section_id, [kind], limit=1)
+        return found[0] if found else None
+
+    def get(self, snapshot_id: int) -> LayoutSnapshot:
+        with self._db.read() as session:
+            row = session.get(LayoutSnapshotRow, snapshot_id)
+            if row is None:
+                raise NotFoundError(f"layout snapshot {snapshot_id} does not exist")
+            return snapshot_from_row(row)
+
+    def current(self, section_id: int) -> SnapshotContent:
+        """The block as it is now, in snapshot form: what 'changes since' compares against."""
+        with self._db.read() as session:
+            return current_content(session, section_id)
+
+
+def current_content(session: Session, section_id: int) -> SnapshotContent:
+    layout = read_layout(session, section_id)
+    section = layout.section
+    stories = {slot.story.id: SnapshotStory.of(slot.story) for slot in layout.slots}
+    return SnapshotContent(section.title, section.description, section.slot_count, layout.entries(), stories)
+
+
+def take_snapshot(
+    session: Session, section_id: int, kind: SnapshotKind, by: str, note: str = ""
+) -> LayoutSnapshot:
+    """Record the block as it stands in ``session`` (flushed, not committed: the caller's transaction)."""
+    content = current_content(session, section_id)
+    version = read_layout(session, section_id).section.version
+    row = LayoutSnapshotRow(
+        section_id=section_id,
+        kind=kind.value,
+        taken_at=utcnow(),
+        taken_by=by,
+        note=note.strip()[:MAX_NOTE],
+        section_version=version,
+        content=content.to_json(),
+    )
+    session.add(row)
+    session.flush()
+    return snapshot_from_row(row)
+
+
+def snapshot_from_row(row: LayoutSnapshotRow) -> LayoutSnapshot:
+    return LayoutSnapshot(
+        id=row.id,
+        section_id=row.section_id,
+        kind=SnapshotKind(row.kind),
+        taken_at=row.taken_at,
+        taken_by=row.taken_by,
+        note=row.note,
+        section_version=row.section_version,
+        content=SnapshotContent.from_json(row.content),
+    )
