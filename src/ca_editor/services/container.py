@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ca_editor.domain.errors import NotFoundError
 from ca_editor.persistence.database import Database
+from ca_editor.services.checks import CheckService
 from ca_editor.services.exporting import ExportService
 from ca_editor.services.identity import Identity
 from ca_editor.services.images import ImageService
@@ -26,6 +27,7 @@ class Services:
     images: ImageService
     previews: PreviewService
     snapshots: SnapshotService
+    checks: CheckService  # the pre-export checklist
     identity: Identity  # who the changes are recorded for; the window sets it from the name setting
 
     @classmethod
@@ -40,6 +42,7 @@ class Services:
             ImageService(db),
             PreviewService(db),
             SnapshotService(db, identity),
+            CheckService(db, identity),
             identity,
         )
 
