@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 TOOLS := .tools
 VNU_VERSION := 26.9.27
 VNU_JAR := $(TOOLS)/node_modules/vnu-jar/build/dist/vnu.jar
+# Drives Debian's chromium for the hostile-content probes (tests/integration/test_hostile_content.py).
+PLAYWRIGHT_VERSION := 1.65.1
+NODE_TOOLS := $(TOOLS)/.installed-vnu-$(VNU_VERSION)-playwright-$(PLAYWRIGHT_VERSION)
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
 .PHONY: help run test check lint typecheck layers pytest system-deps desktop-deps clean bench
@@ -29,9 +32,12 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-app
 	$(PIP) install -e '.[test]'
 	@touch $@
 
-$(VNU_JAR):
+# One npm install for both: a second `npm install --no-save` in the folder would prune the first package.
+$(NODE_TOOLS):
 	mkdir -p $(TOOLS)
-	cd $(TOOLS) && npm install --no-save --no-audit --no-fund --loglevel=error vnu-jar@$(VNU_VERSION)
+	cd $(TOOLS) && npm install --no-save --no-audit --no-fund --loglevel=error \
+		vnu-jar@$(VNU_VERSION) playwright-core@$(PLAYWRIGHT_VERSION)
+	@touch $@
 
 desktop-deps:
 	@scripts/install-system-deps desktop
@@ -52,8 +58,9 @@ typecheck: $(VENV)/.installed-test
 layers: $(VENV)/.installed-test
 	$(BIN)/lint-imports
 
-pytest: $(VENV)/.installed-test system-deps $(VNU_JAR)
-	CA_EDITOR_REQUIRE_TOOLS=1 VNU_JAR=$(VNU_JAR) $(BIN)/pytest $(PYTEST_ARGS)
+pytest: $(VENV)/.installed-test system-deps $(NODE_TOOLS)
+	CA_EDITOR_REQUIRE_TOOLS=1 VNU_JAR=$(VNU_JAR) PLAYWRIGHT_CORE=$(TOOLS)/node_modules/playwright-core \
+		$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck layers pytest
 

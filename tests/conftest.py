@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import socket
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -54,3 +56,56 @@ def empty_services(db_path: Path) -> Iterator[Services]:
     opened = open_services(str(db_path), seed_demo=False)
     yield opened
     opened.db.dispose()
+
+
+@pytest.fixture
+def spy_server() -> Iterator[tuple[int, list[bytes]]]:
+    """A local TCP server that records every connection: any request the preview lets out lands here."""
+    received: list[bytes] = []
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    server.settimeout(0.1)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.settimeout(1)
+                try:
+                    received.append(conn.recv(4096))
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                except OSError:
+                    received.append(b"")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], received
+    stop.set()
+    thread.join(2)
+    server.close()
+
+
+XSS_CORPUS = Path(__file__).parent / "data" / "xss-vectors.txt"
+PWNED_SCRIPT = "void(document.documentElement.id=/pwned/.source)"  # marks the page if it ever runs
+
+
+@pytest.fixture(scope="session")
+def xss_vectors() -> Callable[[int], list[str]]:
+    """The hostile corpus (tests/data/xss-vectors.txt) aimed at a spy server on ``port``."""
+
+    def vectors(port: int) -> list[str]:
+        lines = XSS_CORPUS.read_text(encoding="utf-8").splitlines()
+        return [
+            line.replace("\\n", "\n")
+            .replace("{JS}", PWNED_SCRIPT)
+            .replace("{URL}", f"http://127.0.0.1:{port}")
+            for line in lines
+            if line.strip() and not line.startswith("# ")
+        ]
+
+    return vectors

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -16,7 +14,7 @@ import shiboken6
 from PySide6.QtCore import QUrl
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineScript, QWebEngineSettings
 
-from ca_editor.domain.model import Story
+from ca_editor.domain.model import SlotOverrides, Story
 from ca_editor.services.container import Services
 from ca_editor.ui.preview import PreviewMode, PreviewPane, WidthPreset
 from ca_editor.ui.preview.engine import PreviewPage, preview_interceptor, preview_root
@@ -80,38 +78,6 @@ def pane(qtbot, services: Services) -> Iterator[PreviewPane]:
     folder = widget.folder
     shiboken6.delete(widget)
     assert not folder.exists()
-
-
-@pytest.fixture
-def spy_server() -> Iterator[tuple[int, list[bytes]]]:
-    """A local TCP server that records every connection: any request the preview lets out lands here."""
-    received: list[bytes] = []
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    server.settimeout(0.1)
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                conn.settimeout(1)
-                try:
-                    received.append(conn.recv(4096))
-                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                except OSError:
-                    received.append(b"")
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield server.getsockname()[1], received
-    stop.set()
-    thread.join(2)
-    server.close()
 
 
 def _hostile_html(port: int, outside_image: Path) -> str:
@@ -440,3 +406,40 @@ def test_screenshots(qtbot, pane: PreviewPane, tmp_path) -> None:
     qtbot.waitUntil(painted, timeout=WAIT_MS)
     assert pane.grab().save(str(folder / "preview-side-by-side.png"))
     assert (folder / "preview-side-by-side.png").stat().st_size > 10_000
+
+
+def test_the_hostile_corpus_runs_nothing_and_fetches_nothing_in_the_preview(
+    qtbot, pane: PreviewPane, services: Services, spy_server, xss_vectors
+) -> None:
+    """Every vector of tests/data/xss-vectors.txt in a story's fields and in the block's overrides, shown in
+    the story and the section preview: nothing reaches the spy server and the corpus's marker is never set."""
+    port, received = spy_server
+    vectors = xss_vectors(port)
+    layout = services.sections.layout(services.section_id())
+    story = replace(
+        layout.slots[0].story,
+        title=vectors[0],
+        summary=" ".join(vectors[:10]),
+        byline=vectors[1][:200],
+        body="\n\n".join(f"Vector {n}:\n\n{v}" for n, v in enumerate(vectors)),
+    )
+    pane.set_mode(PreviewMode.STORY)
+    with qtbot.waitSignal(pane.loaded, timeout=WAIT_MS):
+        pane.show_story(story)
+    qtbot.wait(500)  # time for any stray request to land
+    page = pane.single_view.page()
+    assert f"Vector {len(vectors) - 1}:" in page_text(qtbot, page)  # the whole body rendered
+    assert inspect(qtbot, page, "document.documentElement.id") == ""
+    assert (
+        inspect(qtbot, page, "document.querySelectorAll('script,iframe,object,embed,svg,form').length") == 0
+    )
+    slots = tuple(
+        replace(slot, overrides=SlotOverrides(vectors[n], vectors[-n - 1]))
+        for n, slot in enumerate(layout.slots)
+    )
+    with qtbot.waitSignal(pane.loaded, timeout=WAIT_MS):
+        pane.show_story(None)
+        pane.show_section(replace(layout, slots=slots))
+    qtbot.wait(500)
+    assert inspect(qtbot, page, "document.documentElement.id") == ""
+    assert received == []
