@@ -12,6 +12,7 @@ from ca_editor.services.identity import Identity
 from ca_editor.services.images import ImageService
 from ca_editor.services.importer import ImportService
 from ca_editor.services.previewing import PreviewService
+from ca_editor.services.review import ReviewService
 from ca_editor.services.sections import SectionService
 from ca_editor.services.snapshots import SnapshotService
 from ca_editor.services.stories import StoryService
@@ -27,6 +28,7 @@ class Services:
     images: ImageService
     previews: PreviewService
     snapshots: SnapshotService
+    review: ReviewService  # sign-off and send-back of the layout, changes since, restore plans
     checks: CheckService  # the pre-export checklist
     identity: Identity  # who the changes are recorded for; the window sets it from the name setting
 
@@ -42,6 +44,7 @@ class Services:
             ImageService(db),
             PreviewService(db),
             SnapshotService(db, identity),
+            ReviewService(db, identity),
             CheckService(db, identity),
             identity,
         )
