@@ -32,6 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
     exporting.add_argument("out_dir", type=Path, metavar="OUT_DIR")
     exporting.add_argument("--section", metavar="SLUG", help="section to export (default: the first)")
     commands.add_parser("migrate", help="create or upgrade the database, then exit")
+    sheet = commands.add_parser(
+        "review-sheet", help="save a printable PDF of the layout, its checklist and the last sign-off"
+    )
+    sheet.add_argument("out", type=Path, metavar="OUT.pdf")
+    sheet.add_argument("--section", metavar="SLUG", help="section to print (default: the first)")
     return parser
 
 
@@ -74,5 +79,12 @@ def _run(args: argparse.Namespace) -> int:
         print(f"exported {len(manifest.files)} files to {args.out_dir}")
         for problem in manifest.problems:
             print(f"  note: {problem}")
+        return 0
+    if command == "review-sheet":
+        from ca_editor.ui.sheet import ensure_gui_application, write_review_sheet
+
+        section_id = services.section_id(args.section)
+        ensure_gui_application()  # fonts and painting need one; offscreen without a display
+        print(write_review_sheet(services, section_id, args.out))
         return 0
     raise AssertionError(command)

@@ -28,8 +28,10 @@ from ca_editor.services.container import Services
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.editor import StoryEditor
 from ca_editor.ui.export_flow import ExportFlow
+from ca_editor.ui.history import LayoutHistoryPane
 from ca_editor.ui.icons import icon
 from ca_editor.ui.preview import PreviewMode, PreviewPane, WidthPreset
+from ca_editor.ui.review import ReviewStatus, ReviewWindow
 from ca_editor.ui.settings import THEMES, Settings
 from ca_editor.ui.shortcuts import ShortcutsDialog
 from ca_editor.ui.slots import EditorsChoicePane
@@ -75,12 +77,19 @@ class MainWindow(QMainWindow):
         self.editor_dock = self._dock("Story", "dock-editor", self.editor)
         self.preview_dock = self._dock("Preview", "dock-preview", self.preview)
         self.history_dock = self._dock("History", "dock-history", self.history)
+        self.layout_history = LayoutHistoryPane(self.desk)  # sign-offs and exports: compare, restore
+        self.layout_history_dock = self._dock("Layout history", "dock-layout-history", self.layout_history)
+        self.review_window: ReviewWindow | None = None  # Review › Review layout…, made on first use
         self._arrange_default()
 
         self._build_actions()
         self._wire()
         self._restore_window()
         self._update_title()
+        self.review_status = ReviewStatus(services.review, self.desk.section_id)
+        self.review_status.clicked.connect(self.show_review)
+        self.statusBar().addPermanentWidget(self.review_status)
+        self.layout_history.restored.connect(self._layout_restored)
 
     # --- construction ----------------------------------------------------------------------------------
 
@@ -100,6 +109,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(right, self.editor_dock)
         self.tabifyDockWidget(self.editor_dock, self.preview_dock)
         self.tabifyDockWidget(self.preview_dock, self.history_dock)
+        self.tabifyDockWidget(self.history_dock, self.layout_history_dock)
         self.editor_dock.raise_()
         self._size_docks()
 
@@ -193,10 +203,17 @@ class MainWindow(QMainWindow):
         for action in self.choice.actions_for_menu():
             slots_menu.addAction(action)
 
+        self.review_action = self._action("&Review layout…", self.show_review, "Ctrl+Shift+R")
+        self.review_action.setStatusTip("Changes since the last sign-off and export; approve or send back")
+        self.review_menu = menu.addMenu("&Review")
+        self.review_menu.addAction(self.review_action)
+        self.review_menu.addAction(self.layout_history_dock.toggleViewAction())
+
         view_menu = menu.addMenu("&View")
         for dock in (self.choice_dock, self.archive_dock, self.editor_dock, self.preview_dock):
             view_menu.addAction(dock.toggleViewAction())
         view_menu.addAction(self.history_dock.toggleViewAction())
+        view_menu.addAction(self.layout_history_dock.toggleViewAction())
         view_menu.addSeparator()
         view_menu.addAction(self.story_preview_action)
         view_menu.addAction(self.section_preview_action)
@@ -300,6 +317,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_lists(self) -> None:
         self.stories.refresh()
+        self.review_status.refresh()  # "changed since sign-off" follows every change
         self.archive.refresh()
         # A saved date or status can move a story to another month of the page's archive links.
         self.services.previews.forget_counts()
@@ -367,11 +385,33 @@ class MainWindow(QMainWindow):
             self.editor_dock,
             self.preview_dock,
             self.history_dock,
+            self.layout_history_dock,
         ):
             dock.setFloating(False)
             dock.show()
         self._arrange_default()
         QTimer.singleShot(0, self._size_docks)
+
+    def show_review(self) -> ReviewWindow:
+        if self.review_window is None:
+            self.review_window = ReviewWindow(self.desk, self)
+            self.review_window.decided.connect(self._snapshots_changed)
+        self.review_window.show()
+        self.review_window.raise_()
+        self.review_window.activateWindow()
+        return self.review_window
+
+    def _snapshots_changed(self, *_: object) -> None:
+        """A sign-off, send-back or export recorded a snapshot: the indicator and the history follow."""
+        self.review_status.refresh()
+        self.layout_history.refresh()
+
+    def _layout_restored(self, *_: object) -> None:
+        self.statusBar().showMessage(
+            "Restored the slots and page-only edits of that layout; story texts stay as they are. "
+            "Undo (Ctrl+Z) brings back the layout before.",
+            12_000,
+        )
 
     def show_shortcuts(self) -> None:
         ShortcutsDialog(self.menuBar(), self).exec()
@@ -413,6 +453,7 @@ class MainWindow(QMainWindow):
             return None
         self.settings.last_export_folder = folder
         flow = ExportFlow(self, self.services, self.desk.section_id, Path(folder))
+        flow.worker.finished.connect(self._snapshots_changed)  # an export records a snapshot
         flow.start()
         return flow
 
