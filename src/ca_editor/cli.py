@@ -63,6 +63,8 @@ def _run(args: argparse.Namespace) -> int:
         except CaEditorError as exc:  # someone who started the window may never see a terminal
             show_startup_error(str(exc))
             raise
+        if args.user:
+            services.identity.set(args.user)  # this run only; the window does not ask or remember it
         return run(services)
     services = open_services(args.db, seed_demo=command != "migrate")
     if args.user:

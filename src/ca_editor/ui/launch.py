@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ca_editor import __version__
 from ca_editor.services.container import Services
+from ca_editor.ui.identity import ensure_user_name
 from ca_editor.ui.main_window import MainWindow
 from ca_editor.ui.settings import Settings
 from ca_editor.ui.theme import apply_theme
@@ -32,6 +33,7 @@ def run(services: Services) -> int:
     app = application()
     settings = Settings()
     apply_theme(app, settings.theme)
+    ensure_user_name(services.identity, settings)  # first run: ask who is at the keyboard (ui/identity.py)
     window = MainWindow(services, settings)
     window.show()
     return int(app.exec())

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
+    QLabel,
     QMainWindow,
     QMessageBox,
     QScrollArea,
@@ -30,6 +31,7 @@ from ca_editor.ui.editor import StoryEditor
 from ca_editor.ui.export_flow import ExportFlow
 from ca_editor.ui.history import LayoutHistoryPane
 from ca_editor.ui.icons import icon
+from ca_editor.ui.identity import change_user_name, signed_in_text
 from ca_editor.ui.preview import PreviewMode, PreviewPane, WidthPreset
 from ca_editor.ui.review import ReviewStatus, ReviewWindow
 from ca_editor.ui.settings import THEMES, Settings
@@ -86,6 +88,10 @@ class MainWindow(QMainWindow):
         self._wire()
         self._restore_window()
         self._update_title()
+        self.signed_in = QLabel(signed_in_text(services.identity))
+        self.signed_in.setTextFormat(Qt.TextFormat.PlainText)  # a name is never markup
+        self.signed_in.setAccessibleName("Signed in as")
+        self.statusBar().addPermanentWidget(self.signed_in)
         self.review_status = ReviewStatus(services.review, self.desk.section_id)
         self.review_status.clicked.connect(self.show_review)
         self.statusBar().addPermanentWidget(self.review_status)
@@ -155,6 +161,8 @@ class MainWindow(QMainWindow):
         self.find_action = self._action("&Find stories", self.focus_search, "Ctrl+F", "search")
         self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1", "help")
         self.about_action = self._action("&About ca-editor", self.show_about)
+        self.name_action = self._action("Your &name…", self.change_name)
+        self.name_action.setStatusTip("Change the name recorded with your saves, status steps and sign-offs")
         self.section_preview_action = self._action(
             "Preview the &section page", self.preview_section, "Ctrl+Shift+P", "preview"
         )
@@ -198,6 +206,8 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addAction(self.find_action)
         edit_menu.addAction(self.editor.delete_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.name_action)
 
         slots_menu = menu.addMenu("&Slots")
         for action in self.choice.actions_for_menu():
@@ -412,6 +422,11 @@ class MainWindow(QMainWindow):
             "Undo (Ctrl+Z) brings back the layout before.",
             12_000,
         )
+
+    def change_name(self) -> None:
+        if change_user_name(self.services.identity, self.settings, self):
+            self.signed_in.setText(signed_in_text(self.services.identity))
+            self.statusBar().showMessage(f"Your work is now recorded as {self.services.identity.name}.", 8000)
 
     def show_shortcuts(self) -> None:
         ShortcutsDialog(self.menuBar(), self).exec()
