@@ -19,6 +19,7 @@ from PySide6.QtGui import QUndoCommand
 
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import SectionLayout, SlotEntry, Story, StoryFields
+from ca_editor.domain.workflow import status_edit_text
 
 if TYPE_CHECKING:
     from ca_editor.ui.desk import Desk
@@ -79,7 +80,7 @@ class LayoutCommand(DeskCommand):
 
 class UpdateStoryCommand(DeskCommand):
     def __init__(self, desk: Desk, before: Story, after: Story) -> None:
-        super().__init__(desk, f"Edit “{short_title(after.title)}”")
+        super().__init__(desk, _edit_text(before, after))
         self.before = before
         self.after = after
         self.version = after.version  # the story's version in the database as this command left it
@@ -120,6 +121,15 @@ class DeleteStoryCommand(DeskCommand):
         self.story = self.desk.restore_story(self.story)
         if self.held_slots:
             self.desk.apply_layout(self.layout_before)
+
+
+def _edit_text(before: Story, after: Story) -> str:
+    """'Edit “…”', or the workflow step a save made: 'Approve “…”', 'Edit “…” (ready → approved)'."""
+    title = short_title(after.title)
+    if before.status == after.status:
+        return f"Edit “{title}”"
+    other_edits = story_fields_changed(before.fields(), after.fields()) != ["status"]
+    return status_edit_text(title, before.status, after.status, other_edits=other_edits)
 
 
 def short_title(title: str, limit: int = 40) -> str:

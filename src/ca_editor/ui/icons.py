@@ -50,11 +50,25 @@ _ICONS = {
     "desktop": "mdi6.monitor",
     "fit_width": "mdi6.arrow-expand-horizontal",
     "side_by_side": "mdi6.view-column-outline",
+    "status_draft": "mdi6.pencil-outline",
+    "status_ready": "mdi6.clock-check-outline",
+    "status_approved": "mdi6.check-decagram-outline",
+    "status_published": "mdi6.earth",
+    "step_forward": "mdi6.arrow-right-bold-outline",
+    "step_back": "mdi6.arrow-u-left-top",
+    "history": "mdi6.history",
 }
 
 
 #: Icons whose colour carries meaning keep it in both palettes.
-_FIXED_COLOURS = {"problem_error": "#c62828", "problem_warning": "#b26a00", "slot_warning": "#b26a00"}
+_FIXED_COLOURS = {
+    "problem_error": "#c62828",
+    "problem_warning": "#b26a00",
+    "slot_warning": "#b26a00",
+    "status_ready": "#b26a00",  # waiting for approval
+    "status_approved": "#2e7d32",  # cleared for the page
+    "status_published": "#1a73e8",  # out
+}
 
 
 class _PaletteIconEngine(QIconEngine):

@@ -56,6 +56,7 @@ from ca_editor.ui.editor.widgets import (
     severity_color,
     tinted_pixmap,
 )
+from ca_editor.ui.editor.workflow import WorkflowBox
 from ca_editor.ui.icons import icon
 
 #: What each field is called on screen; problems name fields by these keys.
@@ -431,6 +432,8 @@ class StoryEditor(QWidget):
         column.addLayout(heading_row)
         column.addWidget(self.notice)
         column.addWidget(self.problem_summary)
+        self.workflow = WorkflowBox(self, self._desk)  # status steps and history; it owns the status
+        column.addWidget(self.workflow)
         column.addWidget(scroll, 1)
         self._align_captions()
         self._set_tab_order()
@@ -550,6 +553,7 @@ class StoryEditor(QWidget):
             self.status_combo,
             "Draft and Ready stay out of the bundle unless placed in a slot; Approved and Published go in",
         )
+        form.setRowVisible(form.rowCount() - 1, False)  # the status moves by the workflow box's steps
         self.tags_edit = QLineEdit()
         self.tags_edit.setPlaceholderText("Kazakhstan, Energy, Politics")
         self._field(

@@ -188,6 +188,8 @@ class StoryListModel(QAbstractTableModel):
             return _display(story, column)
         if role == Qt.ItemDataRole.DecorationRole and column == self.CHOICE and story.in_editors_choice:
             return icon("editors_choice")
+        if role == Qt.ItemDataRole.DecorationRole and column == self.STATUS:
+            return icon(f"status_{story.status.value}")  # shape and colour per status (ui/icons.py)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             if column == self.CHOICE:
                 return "In editor's choice" if story.in_editors_choice else "Not in editor's choice"
