@@ -35,6 +35,7 @@ from ca_editor.ui.identity import change_user_name, signed_in_text
 from ca_editor.ui.preview import PreviewMode, PreviewPane, WidthPreset
 from ca_editor.ui.review import ReviewStatus, ReviewWindow
 from ca_editor.ui.settings import THEMES, Settings
+from ca_editor.ui.sheet.flow import ReviewSheetFlow
 from ca_editor.ui.shortcuts import ShortcutsDialog
 from ca_editor.ui.slots import EditorsChoicePane
 from ca_editor.ui.stories import ArchiveFilterPane, StoryListPane
@@ -154,6 +155,8 @@ class MainWindow(QMainWindow):
         self.redo_action.setIconText("Redo")
         self.import_action = self._action("&Import stories…", self.import_stories, "Ctrl+I", "import")
         self.export_action = self._action("&Export section…", self.export_section, "Ctrl+E", "export")
+        self.review_sheet_action = self._action("&Print review sheet…", self.print_review_sheet)
+        self.review_sheet_action.setStatusTip("Save the layout, checklist and sign-off as a PDF to print")
         self.refresh_action = self._action("Re&load from the database", self.reload, "F5", "refresh")
         self.quit_action = self._action(
             "&Quit", self.close, QKeySequence(QKeySequence.StandardKey.Quit), "quit"
@@ -196,6 +199,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
         file_menu.addAction(self.export_action)
+        file_menu.addAction(self.review_sheet_action)
         file_menu.addSeparator()
         file_menu.addAction(self.refresh_action)
         file_menu.addAction(self.quit_action)
@@ -457,6 +461,13 @@ class MainWindow(QMainWindow):
         QMessageBox.information(
             self, "Import finished", f"{len(report.created)} stories added, {len(report.updated)} updated."
         )
+
+    def print_review_sheet(self) -> ReviewSheetFlow | None:
+        if not self.editor.maybe_leave():  # the sheet shows what is saved
+            return None
+        flow = ReviewSheetFlow(self, self.services, self.desk.section_id, self.settings.last_export_folder)
+        flow.run()
+        return flow
 
     def export_section(self) -> ExportFlow | None:
         if not self.editor.maybe_leave():
