@@ -146,7 +146,8 @@ class StoryListPane(QWidget):
         # The title gets what is left: the other columns are as narrow as their longest value allows.
         header.setMinimumSectionSize(28)
         header.resizeSection(StoryListModel.PUBLISHED, metrics.horizontalAdvance("30 September 2026") + 16)
-        header.resizeSection(StoryListModel.STATUS, metrics.horizontalAdvance("Published") + 24 + 20)  # + icon
+        status_width = metrics.horizontalAdvance("Published") + 24 + 20  # the text and its status icon
+        header.resizeSection(StoryListModel.STATUS, status_width)
         header.resizeSection(StoryListModel.CHOICE, metrics.horizontalAdvance("★") + 24)
         header.setSortIndicator(StoryListModel.PUBLISHED, Qt.SortOrder.DescendingOrder)
         view.setSortingEnabled(True)
