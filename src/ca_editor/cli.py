@@ -6,9 +6,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ca_editor import __version__
 from ca_editor.domain.errors import CaEditorError
+
+if TYPE_CHECKING:
+    from ca_editor.services.container import Services
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,6 +35,22 @@ def build_parser() -> argparse.ArgumentParser:
     exporting = commands.add_parser("export", help="write the section page bundle into a folder")
     exporting.add_argument("out_dir", type=Path, metavar="OUT_DIR")
     exporting.add_argument("--section", metavar="SLUG", help="section to export (default: the first)")
+    exporting.add_argument(
+        "--override-reason",
+        metavar="TEXT",
+        help="export despite checklist errors; the reason is recorded in the manifest",
+    )
+    exporting.add_argument(
+        "--include-unapproved",
+        action="store_true",
+        help="export slotted stories that are not approved as they are (the manifest lists them)",
+    )
+    checking = commands.add_parser("check", help="run the pre-export checklist; exit status 1 on errors")
+    checking.add_argument("--section", metavar="SLUG", help="section to check (default: the first)")
+    checking.add_argument("--json", action="store_true", help="print the findings as JSON")
+    checking.add_argument(
+        "--include-unapproved", action="store_true", help="check as for export --include-unapproved"
+    )
     commands.add_parser("migrate", help="create or upgrade the database, then exit")
     sheet = commands.add_parser(
         "review-sheet", help="save a printable PDF of the layout, its checklist and the last sign-off"
@@ -77,11 +97,9 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{report.source}: {len(report.created)} created, {len(report.updated)} updated")
         return 0
     if command == "export":
-        manifest = services.exports.export(services.section_id(args.section), args.out_dir)
-        print(f"exported {len(manifest.files)} files to {args.out_dir}")
-        for problem in manifest.problems:
-            print(f"  note: {problem}")
-        return 0
+        return _export(services, args)
+    if command == "check":
+        return _check(services, args)
     if command == "review-sheet":
         from ca_editor.ui.sheet import ensure_gui_application, write_review_sheet
 
@@ -90,3 +108,58 @@ def _run(args: argparse.Namespace) -> int:
         print(write_review_sheet(services, section_id, args.out))
         return 0
     raise AssertionError(command)
+
+
+def _check(services: Services, args: argparse.Namespace) -> int:
+    """Print the checklist; exit status 1 when it has errors (warnings do not count)."""
+    import json
+
+    from ca_editor.domain.release import finding_json
+
+    section_id = services.section_id(args.section)
+    report = services.checks.run(section_id, include_unapproved=args.include_unapproved)
+    if args.json:
+        document = {
+            "section": args.section or services.sections.layout(section_id).section.slug,
+            "ok": report.ok,
+            "errors": len(report.errors),
+            "warnings": len(report.warnings),
+            "findings": [finding_json(f) for f in report.findings],
+        }
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        print(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)")
+        for finding in report.findings:
+            print(f"  {finding}")
+    return 0 if report.ok else 1
+
+
+def _export(services: Services, args: argparse.Namespace) -> int:
+    from ca_editor.domain.release import Release, ReleaseBlockedError
+
+    release = Release(override_reason=args.override_reason or "", include_unapproved=args.include_unapproved)
+    try:
+        manifest = services.exports.export(services.section_id(args.section), args.out_dir, release=release)
+    except ReleaseBlockedError as blocked:
+        print("ca-editor: the checklist has errors; nothing was exported:", file=sys.stderr)
+        for finding in blocked.report.errors:
+            print(f"  {finding}", file=sys.stderr)
+        print("Fix them, or export anyway with --override-reason TEXT (it is recorded).", file=sys.stderr)
+        return 1
+    print(f"exported {len(manifest.files)} files to {args.out_dir}")
+    done = manifest.release
+    if done is not None and done.checks is not None:
+        print(f"  checklist: {len(done.checks.errors)} error(s), {len(done.checks.warnings)} warning(s)")
+        if done.overridden:
+            print(f"  errors overridden by {done.override_by}: {done.reason}")
+        for slot in done.unapproved:
+            fate = "included as it is" if slot.included else "left off the page"
+            print(f"  warning: slot {slot.slot}: '{slot.title}' is {slot.status}, not approved: {fate}")
+        if done.sign_off is None:
+            print("  no sign-off recorded for this layout")
+        else:
+            changed = "; the layout changed since" if done.sign_off.changed_since else ""
+            print(f"  signed off by {done.sign_off.by} at {done.sign_off.at:%Y-%m-%d %H:%M} UTC{changed}")
+    for problem in manifest.problems:
+        print(f"  note: {problem}")
+    return 0

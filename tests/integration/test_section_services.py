@@ -11,6 +11,7 @@ import pytest
 from ca_editor.domain import ordering
 from ca_editor.domain.errors import ConflictError, NotFoundError, ValidationError
 from ca_editor.domain.model import SectionLayout, SlotOverrides, StoryFields, StoryImage, StoryStatus
+from ca_editor.domain.release import Release
 from ca_editor.services.container import Services
 
 
@@ -339,7 +340,9 @@ def test_a_story_placed_twice_is_reported_in_the_export(services, tmp_path) -> N
     first = services.sections.layout(section_id).slots[0].story
 
     services.sections.assign(section_id, first.id)
-    manifest = services.exports.export(section_id, tmp_path / "out")
+    manifest = services.exports.export(
+        section_id, tmp_path / "out", release=Release(override_reason="placed twice on purpose")
+    )
 
     doubled = [p for p in manifest.problems if "more than one slot" in p]
     assert len(doubled) == 1

@@ -23,6 +23,7 @@ from ca_editor.domain.dates import MonthBucket, YearBucket
 from ca_editor.domain.errors import ExportFailedError
 from ca_editor.domain.model import ImageAsset, Story, StoryImage
 from ca_editor.domain.publication import SiteSnapshot
+from ca_editor.domain.release import Release
 from ca_editor.export import fingerprint, pages, site
 from ca_editor.export.manifest import Manifest, slot_entries
 from ca_editor.export.previous import PreviousBundle
@@ -84,11 +85,13 @@ def write_bundle(
     full: bool = False,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    release: Release | None = None,
 ) -> Manifest:
     """Write section page, story pages, archive pages, CSS, images and manifest into ``out_dir``.
 
     ``head`` gives the section, slots, archive counts and export time (its ``stories`` are not used);
     ``stories`` streams the story pages' data. With ``full`` the previous bundle is not reused.
+    ``release`` (checklist, override, sign-off) goes into the manifest as it is.
     """
     months = sum(len(year.months) for year in head.archive)
     total = 1 + story_count + len(head.archive) + months + 1  # pages, stylesheet; images join as found
@@ -108,6 +111,7 @@ def write_bundle(
                     page_inputs=writer.inputs,
                     frame=run.frame_key,
                     stories=run.states,
+                    release=release,
                 )
                 writer.write_new(site.MANIFEST, (chunk.encode("utf-8") for chunk in manifest.json_chunks()))
             if progress:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ca_editor.domain.publication import SiteSnapshot
+from ca_editor.domain.release import Release
 from ca_editor.export import site
 from ca_editor.export.staging import BUNDLE_FORMAT
 
@@ -29,6 +30,8 @@ class Manifest:
     # (section, archive navigation, templates, code) and, per story id, ``fingerprint.story_state``.
     frame: str = ""
     stories: dict[str, str] = field(default_factory=dict)
+    # The checklist it passed (or the override that let it through), unapproved slots, the sign-off.
+    release: Release | None = None
 
     def to_json(self) -> str:
         return "".join(self.json_chunks())
@@ -44,6 +47,7 @@ class Manifest:
             "section": self.section_slug,
             "editors_choice": list(self.editors_choice),
             "problems": list(self.problems),
+            "release": self.release.to_json() if self.release is not None else None,
             "files": _FLAT,
             "page_inputs": _FLAT,
             "frame": self.frame,

@@ -24,6 +24,7 @@ from typing import Protocol
 from ca_editor import __version__
 from ca_editor.domain.model import ImageAsset, Story
 from ca_editor.domain.publication import SiteSnapshot
+from ca_editor.domain.release import Release
 from ca_editor.export import fingerprint, inplace, pages, site
 from ca_editor.export.bundle import AssetReader, ExportCancelledError, Progress, StoryEntry
 from ca_editor.export.manifest import Manifest, slot_entries
@@ -60,10 +61,12 @@ def update_bundle(
     *,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    release: Release | None = None,
 ) -> Manifest | None:
     """Bring the bundle at ``previous.root`` up to date in place; ``None`` (nothing touched) if it cannot.
 
-    The caller holds ``inplace.locked(previous.root)`` and has read ``previous`` under it.
+    The caller holds ``inplace.locked(previous.root)`` and has read ``previous`` under it. ``release`` goes
+    into the new manifest as it is, as a full export would write it.
     """
     root = previous.root
     if root is None or not previous.frame:
@@ -83,7 +86,7 @@ def update_bundle(
     plan = _Plan(head, frame_key, previous, source, read_asset, cancelled)
     if not plan.build(changed, removed, scan):
         return None
-    return plan.commit(root, progress)
+    return plan.commit(root, progress, release)
 
 
 def _changed(scan: Scan, states: Mapping[str, str]) -> list[int] | None:
@@ -275,7 +278,7 @@ class _Plan:
         if self.cancelled is not None and self.cancelled():
             raise ExportCancelledError("export cancelled; the previous bundle is untouched")
 
-    def commit(self, root: Path, progress: Progress | None) -> Manifest:
+    def commit(self, root: Path, progress: Progress | None, release: Release | None) -> Manifest:
         manifest = Manifest(
             generator=f"ca-editor {__version__}",
             exported_at=self.head.generated_at,
@@ -286,6 +289,7 @@ class _Plan:
             page_inputs=self.inputs,
             frame=self.frame_key,
             stories=self.states,
+            release=release,
         )
         total = self.rendered + len(self.writes) + 2
         done = [self.rendered]

@@ -318,16 +318,18 @@ def _archive_body_findings(
 ) -> list[Finding]:
     """Bodies outside the block, read only where the cache or the source shows something to look at."""
     html = RenderedBodyRow.html
+    # LIKE, not instr(): SQLite's instr() counts characters through each 8 KB text, about 8x slower.
+    # None of the patterns holds a LIKE wildcard ('%', '_').
     cached_hint = or_(
-        func.instr(html, "<a>") > 0,  # a link whose target the sanitiser removed
-        func.instr(html, "<a title=") > 0,
-        func.instr(html, '<a href="#') > 0,  # an in-page link (footnote links start '<a class=')
+        html.like("%<a>%"),  # a link whose target the sanitiser removed
+        html.like("%<a title=%"),
+        html.like('%<a href="#%'),  # an in-page link (footnote links start '<a class=')
     )
     source_hint = or_(
-        func.instr(StoryRow.body, "![") > 0,  # an image: dropped without a trace in the output
+        StoryRow.body.like("%![%"),  # an image: dropped without a trace in the output
         and_(
             RenderedBodyRow.story_id.is_(None),  # not cached (a save racing this read): look at the source
-            or_(func.instr(StoryRow.body, "](") > 0, func.instr(StoryRow.body, "]:") > 0),
+            or_(StoryRow.body.like("%](%"), StoryRow.body.like("%]:%")),
         ),
     )
     stmt = (

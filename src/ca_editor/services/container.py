@@ -40,7 +40,7 @@ class Services:
             StoryService(db, identity),
             SectionService(db, identity),
             ImportService(db, identity),
-            ExportService(db),
+            ExportService(db, identity),
             ImageService(db),
             PreviewService(db),
             SnapshotService(db, identity),

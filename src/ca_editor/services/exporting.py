@@ -13,13 +13,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, and_, func, select
 from sqlalchemy.orm import Session
 
 from ca_editor.domain.dates import YearBucket, group_buckets
 from ca_editor.domain.errors import ExportFailedError, NotFoundError
 from ca_editor.domain.model import PUBLISHABLE_STATUSES, ImageAsset, Slot, Story, StoryImage, StoryStatus
 from ca_editor.domain.publication import SiteSnapshot
+from ca_editor.domain.release import Release
+from ca_editor.domain.snapshots import SnapshotContent, SnapshotKind
 from ca_editor.export import inplace, site, update
 from ca_editor.export.bundle import Progress, StoryEntry, write_bundle
 from ca_editor.export.manifest import Manifest
@@ -27,9 +29,20 @@ from ca_editor.export.previous import PreviousBundle
 from ca_editor.export.sanitize import render_markdown
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.mapping import story_from_row
-from ca_editor.persistence.models import AssetRow, RenderedBodyRow, SectionRow, SlotRow, StoryRow
+from ca_editor.persistence.models import (
+    AssetRow,
+    LayoutSnapshotRow,
+    RenderedBodyRow,
+    SectionRow,
+    StoryRow,
+    utcnow,
+)
 from ca_editor.services import rendering
+from ca_editor.services.checks import prepare_release
+from ca_editor.services.export_scope import exported_slots, exported_where
+from ca_editor.services.identity import Identity
 from ca_editor.services.sections import read_layout
+from ca_editor.services.snapshots import MAX_NOTE, current_content
 from ca_editor.services.stories import count_by_month
 
 STREAM_BATCH = 1000  # rows per fetch while streaming stories
@@ -45,24 +58,18 @@ def export_time() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def _exported(section_id: int) -> ColumnElement[bool]:
-    """Every story that gets a page: publishable ones, plus any placed in the section's block."""
-    publishable = [s.value for s in PUBLISHABLE_STATUSES]
-    slotted = select(SlotRow.story_id).where(SlotRow.section_id == section_id)
-    return or_(StoryRow.status.in_(publishable), StoryRow.id.in_(slotted))
-
-
 class ExportService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, identity: Identity | None = None) -> None:
         self._db = db
+        self._identity = identity or Identity()
 
-    def snapshot(self, section_id: int) -> SiteSnapshot:
+    def snapshot(self, section_id: int, *, include_unapproved: bool = False) -> SiteSnapshot:
         """Everything an export shows, in memory: for previews and small sites; the export streams."""
         with self._db.read() as session:
-            head = self._head(session, section_id)
+            head = self._head(session, section_id, include_unapproved)
             rows = session.scalars(
                 select(StoryRow)
-                .where(_exported(section_id))
+                .where(exported_where(section_id, include_unapproved))
                 .order_by(StoryRow.published_at.desc(), StoryRow.id.desc())
             )
             stories = tuple(story_from_row(row) for row in rows)
@@ -76,23 +83,49 @@ class ExportService:
         full: bool = False,
         progress: Progress | None = None,
         cancelled: Callable[[], bool] | None = None,
+        release: Release | None = None,
     ) -> Manifest:
         """Write the bundle for ``section_id`` into ``out_dir``, replacing an earlier bundle atomically.
+
+        The bundle holds approved and published stories; with ``release.include_unapproved`` also slotted
+        stories that are not (otherwise their slots are left off the page). The pre-export checklist runs in
+        the same read the bundle is written from: with errors the export is refused
+        (``ReleaseBlockedError``, nothing written) unless ``release.override_reason`` gives a reason. The
+        manifest's ``release`` records the checklist, the override, the unapproved slots and the latest
+        sign-off (``manifest.release``); a successful export records an EXPORT layout snapshot.
 
         Pages whose inputs did not change since the bundle already in ``out_dir`` are linked from it rather
         than rendered; ``full`` renders every page (the result is the same bytes either way). When only a
         few stories changed and nothing every page shows, the bundle is updated in place instead
         (``export.update``): only the changed files are written.
         """
+        release = release or Release()
+        done = None
         if not full:
-            manifest = self._update_in_place(section_id, out_dir, progress, cancelled)
-            if manifest is not None:
-                return manifest
+            done = self._update_in_place(section_id, out_dir, progress, cancelled, release)
+        if done is None:
+            done = self._write_new(section_id, out_dir, full, progress, cancelled, release)
+        manifest, block = done
+        self._record_export(section_id, out_dir, manifest, block)
+        return manifest
+
+    def _write_new(
+        self,
+        section_id: int,
+        out_dir: Path,
+        full: bool,
+        progress: Progress | None,
+        cancelled: Callable[[], bool] | None,
+        release: Release,
+    ) -> tuple[Manifest, _ExportedBlock]:
+        where = exported_where(section_id, release.include_unapproved)
         with self._db.read() as session:
             if session.get(SectionRow, section_id) is None:
                 raise NotFoundError(f"section {section_id} does not exist")
-            missing = rendering.missing_ids(session, _exported(section_id))
-            estimate = int(session.scalar(select(func.count(StoryRow.id)).where(_exported(section_id))) or 0)
+            # The checklist before any work: a refused export costs no rendering.
+            prepare_release(session, section_id, release, self._identity.name)
+            missing = rendering.missing_ids(session, where)
+            estimate = int(session.scalar(select(func.count(StoryRow.id)).where(where)) or 0)
         offset = len(missing)
         if missing:
             fill_progress = None
@@ -111,10 +144,12 @@ class ExportService:
                 report_all(offset + done, offset + total)
 
         with self._db.read() as session:
-            head = self._head(session, section_id)
-            count = int(session.scalar(select(func.count(StoryRow.id)).where(_exported(section_id))) or 0)
-            stream = _StoryStream(session, _exported(section_id))
-            return write_bundle(
+            filled = prepare_release(session, section_id, release, self._identity.name)
+            head = self._head(session, section_id, release.include_unapproved)
+            count = int(session.scalar(select(func.count(StoryRow.id)).where(where)) or 0)
+            stream = _StoryStream(session, where)
+            block = _ExportedBlock.read(session, section_id)
+            manifest = write_bundle(
                 head,
                 stream,
                 count,
@@ -123,7 +158,9 @@ class ExportService:
                 full=full,
                 progress=shifted,
                 cancelled=cancelled,
+                release=filled,
             )
+            return manifest, block
 
     def _update_in_place(
         self,
@@ -131,7 +168,8 @@ class ExportService:
         out_dir: Path,
         progress: Progress | None,
         cancelled: Callable[[], bool] | None,
-    ) -> Manifest | None:
+        release: Release,
+    ) -> tuple[Manifest, _ExportedBlock] | None:
         """The bundle in ``out_dir`` brought up to date in place, or ``None`` when a new one must be built."""
         target = out_dir.expanduser().resolve()
         if not (target / site.MANIFEST).is_file():
@@ -145,12 +183,15 @@ class ExportService:
                     with self._db.read() as session:
                         if session.get(SectionRow, section_id) is None:
                             raise NotFoundError(f"section {section_id} does not exist")
-                        scan = _scan(session, section_id)
+                        filled = prepare_release(session, section_id, release, self._identity.name)
+                        where = exported_where(section_id, release.include_unapproved)
+                        scan = _scan(session, where)
                         missing = [i for i, (_v, body, _img) in scan.items() if not body]
                         if not missing:
-                            head = self._head(session, section_id)
-                            source = _UpdateSource(session, section_id)
-                            return update.update_bundle(
+                            head = self._head(session, section_id, release.include_unapproved)
+                            source = _UpdateSource(session, where)
+                            block = _ExportedBlock.read(session, section_id)
+                            manifest = update.update_bundle(
                                 head,
                                 scan,  # type: ignore[arg-type]  # no body hash is missing here
                                 source,
@@ -158,7 +199,9 @@ class ExportService:
                                 self._read_asset,
                                 progress=progress,
                                 cancelled=cancelled,
+                                release=filled,
                             )
+                            return None if manifest is None else (manifest, block)
                     if attempt:
                         return None  # the cache keeps missing rows (saves racing this export)
                     rendering.fill_cache(self._db, missing)
@@ -168,11 +211,41 @@ class ExportService:
             ) from exc
         return None
 
-    def _head(self, session: Session, section_id: int) -> SiteSnapshot:
+    def _head(self, session: Session, section_id: int, include_unapproved: bool) -> SiteSnapshot:
         """Section, slots, archive counts and export time: what every page shows. No stories."""
         layout = read_layout(session, section_id)
-        archive = exported_archive(publishable_month_counts(session), layout.slots)
-        return SiteSnapshot(layout.section, layout.slots, (), archive, export_time())
+        slots = exported_slots(layout.slots, include_unapproved)
+        archive = exported_archive(publishable_month_counts(session), slots)
+        return SiteSnapshot(layout.section, slots, (), archive, export_time())
+
+    def _record_export(
+        self, section_id: int, out_dir: Path, manifest: Manifest, block: _ExportedBlock
+    ) -> None:
+        """Keep the block as this export read it (an EXPORT snapshot), in a transaction of its own."""
+        release = manifest.release
+        checks = release.checks if release is not None else None
+        note = f"{out_dir.expanduser().resolve().name or out_dir}: {len(manifest.files):,} files"
+        if checks is not None:
+            note += f"; {len(checks.errors)} error(s), {len(checks.warnings)} warning(s)"
+        if release is not None and release.overridden:
+            note += f"; exported anyway by {release.override_by}: {release.reason}"
+        if release is not None and any(u.included for u in release.unapproved):
+            note += f"; {sum(u.included for u in release.unapproved)} unapproved story(ies) included"
+        by = self._identity.name
+        with self._db.write(by) as session:
+            if session.get(SectionRow, section_id) is None:
+                return  # deleted since: the bundle stands, there is nothing to attach the snapshot to
+            session.add(
+                LayoutSnapshotRow(
+                    section_id=section_id,
+                    kind=SnapshotKind.EXPORT.value,
+                    taken_at=utcnow(),
+                    taken_by=by,
+                    note=note[:MAX_NOTE],
+                    section_version=block.section_version,
+                    content=block.content.to_json(),
+                )
+            )
 
     def _read_asset(self, sha256: str) -> bytes:
         with self._db.read() as session:
@@ -204,7 +277,7 @@ def exported_archive(
     return group_buckets([(y, m, c) for (y, m), c in counts.items()])
 
 
-def _scan(session: Session, section_id: int) -> dict[int, tuple[int, str | None, str | None]]:
+def _scan(session: Session, where: ColumnElement[bool]) -> dict[int, tuple[int, str | None, str | None]]:
     """Version, clean body hash (``None`` when the render cache misses) and image of every exported story.
 
     On SQLite the columns sit after the body in each row, so reaching them walks each story's overflow
@@ -214,7 +287,7 @@ def _scan(session: Session, section_id: int) -> dict[int, tuple[int, str | None,
     stmt = (
         select(StoryRow.id, StoryRow.version, RenderedBodyRow.html_sha256, StoryRow.image_sha256)
         .outerjoin(RenderedBodyRow, rendering.fresh_join())
-        .where(_exported(section_id))
+        .where(where)
     )
     connection = session.connection()
     if connection.dialect.name != "sqlite":
@@ -231,12 +304,25 @@ def _scan(session: Session, section_id: int) -> dict[int, tuple[int, str | None,
         driver.execute("PRAGMA mmap_size = 0")
 
 
+class _ExportedBlock:
+    """The block as the export read it: what its EXPORT snapshot records (not what it is a moment later)."""
+
+    def __init__(self, section_version: int, content: SnapshotContent) -> None:
+        self.section_version = section_version
+        self.content = content
+
+    @classmethod
+    def read(cls, session: Session, section_id: int) -> _ExportedBlock:
+        version = read_layout(session, section_id).section.version
+        return cls(version, current_content(session, section_id))
+
+
 class _UpdateSource:
     """What an update in place reads beyond the scan, in the scan's transaction."""
 
-    def __init__(self, session: Session, section_id: int) -> None:
+    def __init__(self, session: Session, where: ColumnElement[bool]) -> None:
         self._session = session
-        self._where = _exported(section_id)
+        self._where = where
         self._stream: _StoryStream | None = None
 
     def entries(self, story_ids: Sequence[int]) -> list[StoryEntry]:

@@ -1,21 +1,38 @@
 """Export from the window: a worker thread, a cancellable progress dialog, then the result.
 
 The export itself is atomic (built beside the target, swapped in by rename), so cancelling or failing at any
-point leaves the previous bundle exactly as it was; this module only has to ask, show and report.
+point leaves the previous bundle exactly as it was; this module only has to ask, show and report. The export
+runs the pre-export checklist first: when it has errors the service refuses, and the flow asks
+(``OverrideDialog``) whether to export anyway, with a reason the manifest records, or to cancel.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QThread, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
+from ca_editor.domain.checklist import CheckReport
 from ca_editor.domain.errors import CaEditorError
+from ca_editor.domain.release import Release, ReleaseBlockedError
 from ca_editor.export.bundle import ExportCancelledError
+from ca_editor.export.manifest import Manifest
 from ca_editor.services.container import Services
+from ca_editor.ui.checks.gate import OverrideDialog
+
+#: What the flow asks when the checklist has errors: (reason, include unapproved), or None to cancel.
+AskOverride = Callable[[QWidget, CheckReport], tuple[str, bool] | None]
+
+
+def ask_override(parent: QWidget, report: CheckReport) -> tuple[str, bool] | None:
+    dialog = OverrideDialog(report, parent)
+    if dialog.exec() != OverrideDialog.DialogCode.Accepted:
+        return None
+    return dialog.reason_text, dialog.include_unapproved
 
 
 class ExportWorker(QThread):
@@ -23,13 +40,22 @@ class ExportWorker(QThread):
     succeeded = Signal(object)  # Manifest
     failed = Signal(str)
     cancelled_by_user = Signal()
+    blocked = Signal(object)  # CheckReport: the checklist has errors and no reason was given
 
-    def __init__(self, services: Services, section_id: int, folder: Path) -> None:
+    def __init__(
+        self,
+        services: Services,
+        section_id: int,
+        folder: Path,
+        release: Release | None = None,
+        cancel_event: threading.Event | None = None,
+    ) -> None:
         super().__init__()
         self.services = services
         self.section_id = section_id
         self.folder = folder
-        self.cancel_event = threading.Event()
+        self.release = release or Release()
+        self.cancel_event = cancel_event or threading.Event()
 
     def run(self) -> None:
         try:
@@ -38,7 +64,10 @@ class ExportWorker(QThread):
                 self.folder,
                 progress=lambda done, total: self.progressed.emit(done, total),
                 cancelled=self.cancel_event.is_set,
+                release=self.release,
             )
+        except ReleaseBlockedError as blocked:
+            self.blocked.emit(blocked.report)
         except ExportCancelledError:
             self.cancelled_by_user.emit()
         except CaEditorError as exc:
@@ -52,27 +81,43 @@ class ExportWorker(QThread):
 class ExportFlow:
     """Runs one export with its dialogs; ``outcome`` is 'done', 'cancelled' or 'failed' once it finishes."""
 
-    def __init__(self, parent: QWidget, services: Services, section_id: int, folder: Path) -> None:
+    def __init__(
+        self,
+        parent: QWidget,
+        services: Services,
+        section_id: int,
+        folder: Path,
+        release: Release | None = None,
+    ) -> None:
         self.parent = parent
+        self.services = services
+        self.section_id = section_id
         self.folder = folder
-        self.outcome: str | None = None
+        self.outcome: str | None = None  # 'done', 'cancelled', 'failed' or 'blocked'
         self.message = ""
         self.manifest: object | None = None
-        self.worker = ExportWorker(services, section_id, folder)
-        self.dialog = QProgressDialog("Exporting the section…", "Cancel", 0, 0, parent)
+        self.blocked_report: CheckReport | None = None
+        self.ask_override: AskOverride = ask_override  # tests answer it instead of a person
+        self.dialog = QProgressDialog("Checking, then exporting the section…", "Cancel", 0, 0, parent)
         self.dialog.setWindowTitle("Export")
         self.dialog.setAccessibleName("Export progress")
         self.dialog.setMinimumDuration(0)
         self.dialog.setAutoClose(False)
         self.dialog.setAutoReset(False)
         self.dialog.canceled.connect(self._cancel)
-        self.worker.progressed.connect(self._progress)
-        self.worker.succeeded.connect(self._succeeded)
-        self.worker.failed.connect(self._failed)
-        self.worker.cancelled_by_user.connect(self._cancelled)
-        self.worker.finished.connect(self.dialog.reset)
+        self.worker = self._worker(release or Release(), None)
         self.result_box: QMessageBox | None = None
         self.show_result = True
+
+    def _worker(self, release: Release, cancel_event: threading.Event | None) -> ExportWorker:
+        worker = ExportWorker(self.services, self.section_id, self.folder, release, cancel_event)
+        worker.progressed.connect(self._progress)
+        worker.succeeded.connect(self._succeeded)
+        worker.failed.connect(self._failed)
+        worker.cancelled_by_user.connect(self._cancelled)
+        worker.blocked.connect(self._blocked)
+        worker.finished.connect(self.dialog.reset)
+        return worker
 
     def start(self) -> None:
         self.dialog.show()
@@ -80,6 +125,29 @@ class ExportFlow:
 
     def wait(self, ms: int = 60_000) -> bool:
         return self.worker.wait(ms)
+
+    def _blocked(self, report: CheckReport) -> None:
+        """The checklist has errors: export anyway with a reason, or stop here (nothing was written)."""
+        self.dialog.reset()
+        self.worker.wait()  # it has reported; let it finish before another one starts
+        self.blocked_report = report
+        answer = self.ask_override(self.parent, report)
+        if answer is None:
+            count = len(report.errors)
+            self.outcome = "blocked"
+            self.message = (
+                f"Not exported: the checklist has {count} error{'s' if count != 1 else ''}. "
+                "The previous bundle is untouched."
+            )
+            if isinstance(self.parent, QWidget) and hasattr(self.parent, "statusBar"):
+                self.parent.statusBar().showMessage(self.message, 8000)
+            return
+        reason, include_unapproved = answer
+        release = Release(override_reason=reason, include_unapproved=include_unapproved)
+        self.worker = self._worker(release, self.worker.cancel_event)
+        self.dialog.setLabelText("Exporting the section…")
+        self.dialog.show()
+        self.worker.start()
 
     def _cancel(self) -> None:
         self.dialog.setLabelText("Cancelling; the previous bundle stays as it was…")
@@ -95,13 +163,16 @@ class ExportFlow:
     def _succeeded(self, manifest: object) -> None:
         self.outcome, self.manifest = "done", manifest
         files = len(getattr(manifest, "files", {}))
-        problems: tuple[str, ...] = tuple(getattr(manifest, "problems", ()))
+        problems = list(getattr(manifest, "problems", ()))
         self.message = f"{files:,} files written to {self.folder}."
         box = QMessageBox(QMessageBox.Icon.Information, "Export finished", self.message, parent=self.parent)
-        if problems:
+        release = manifest.release if isinstance(manifest, Manifest) else None
+        notes = _release_notes(release) if release is not None else []
+        if problems or notes:
             box.setIcon(QMessageBox.Icon.Warning)
+            lines = notes + problems
             box.setInformativeText(
-                f"{len(problems)} thing(s) worth a look before handing it over:\n• " + "\n• ".join(problems)
+                f"{len(lines)} thing(s) worth a look before handing it over:\n• " + "\n• ".join(lines)
             )
         open_button = box.addButton("Open folder", QMessageBox.ButtonRole.ActionRole)
         box.addButton(QMessageBox.StandardButton.Close)
@@ -128,3 +199,23 @@ class ExportFlow:
         box.exec()
         if open_button is not None and box.clickedButton() is open_button:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.folder)))
+
+
+def _release_notes(release: Release) -> list[str]:
+    """What the web team should hear about the release: override, unapproved stories, warnings, sign-off."""
+    notes = []
+    if release.overridden and release.checks is not None:
+        notes.append(
+            f"Exported despite {len(release.checks.errors)} checklist error(s); reason recorded in the "
+            f"manifest: “{release.reason}”"
+        )
+    for slot in release.unapproved:
+        fate = "included as it is" if slot.included else "left off the page"
+        notes.append(f"Slot {slot.slot}: “{slot.title}” is {slot.status}, not approved: {fate}")
+    if release.checks is not None and release.checks.warnings:
+        notes.append(f"{len(release.checks.warnings)} checklist warning(s); see the Checklist pane")
+    if release.sign_off is None:
+        notes.append("No sign-off is recorded for this layout")
+    elif release.sign_off.changed_since:
+        notes.append(f"The layout changed since {release.sign_off.by} signed it off")
+    return notes

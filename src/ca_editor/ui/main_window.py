@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import SectionLayout, Story
 from ca_editor.services.container import Services
+from ca_editor.ui.checks import ChecklistPane
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.editor import StoryEditor
 from ca_editor.ui.export_flow import ExportFlow
@@ -74,12 +75,14 @@ class MainWindow(QMainWindow):
         self.history = QUndoView(self.desk.undo_stack)
         self.history.setEmptyLabel("Opened the section")
         self.history.setAccessibleName("Undo history")
+        self.checklist = ChecklistPane(self.desk)
 
         self.choice_dock = self._dock("Editor's choice", "dock-choice", self.choice)
         self.archive_dock = self._dock("Filter archive", "dock-archive", self.archive)
         self.editor_dock = self._dock("Story", "dock-editor", self.editor)
         self.preview_dock = self._dock("Preview", "dock-preview", self.preview)
         self.history_dock = self._dock("History", "dock-history", self.history)
+        self.checklist_dock = self._dock("Checklist", "dock-checklist", self.checklist)
         self.layout_history = LayoutHistoryPane(self.desk)  # sign-offs and exports: compare, restore
         self.layout_history_dock = self._dock("Layout history", "dock-layout-history", self.layout_history)
         self.review_window: ReviewWindow | None = None  # Review › Review layout…, made on first use
@@ -116,6 +119,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(right, self.editor_dock)
         self.tabifyDockWidget(self.editor_dock, self.preview_dock)
         self.tabifyDockWidget(self.preview_dock, self.history_dock)
+        self.tabifyDockWidget(self.history_dock, self.checklist_dock)
         self.tabifyDockWidget(self.history_dock, self.layout_history_dock)
         self.editor_dock.raise_()
         self._size_docks()
@@ -227,6 +231,7 @@ class MainWindow(QMainWindow):
         for dock in (self.choice_dock, self.archive_dock, self.editor_dock, self.preview_dock):
             view_menu.addAction(dock.toggleViewAction())
         view_menu.addAction(self.history_dock.toggleViewAction())
+        view_menu.addAction(self.checklist_dock.toggleViewAction())
         view_menu.addAction(self.layout_history_dock.toggleViewAction())
         view_menu.addSeparator()
         view_menu.addAction(self.story_preview_action)
@@ -272,6 +277,8 @@ class MainWindow(QMainWindow):
         self.desk.stories_changed.connect(self._stories_changed)
         self.desk.layout_changed.connect(self._layout_changed)
         self.desk.failed.connect(self._failed)
+        self.checklist.slot_requested.connect(self._show_slot)
+        self.checklist.story_requested.connect(self._story_activated)
         self._stories_refresh = QTimer(self, singleShot=True, interval=0)
         self._stories_refresh.timeout.connect(self._refresh_lists)
 
@@ -341,6 +348,14 @@ class MainWindow(QMainWindow):
         self.preview.show_section(layout)
         self._update_title()
 
+    def _show_slot(self, position: int) -> None:
+        """A checklist finding about a slot: show that slot in editor's choice."""
+        self.choice_dock.show()
+        self.choice_dock.raise_()
+        slots = self.desk.layout.slots
+        if 1 <= position <= len(slots):
+            self.choice.select_slot(slots[position - 1].id)
+
     def _failed(self, message: str) -> None:
         self.statusBar().showMessage(message, 10_000)
         QMessageBox.warning(self, "That did not work", message)
@@ -399,6 +414,7 @@ class MainWindow(QMainWindow):
             self.editor_dock,
             self.preview_dock,
             self.history_dock,
+            self.checklist_dock,
             self.layout_history_dock,
         ):
             dock.setFloating(False)
