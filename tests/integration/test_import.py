@@ -180,16 +180,21 @@ def test_existing_slugs_are_updated_not_duplicated(
     assert target.slug in [s.story.slug for s in services.sections.layout(services.section_id()).slots]
 
 
-def test_reimporting_the_demo_file_updates_every_story(
+def test_reimporting_the_demo_file_skips_every_unchanged_story(
     services: Services, demo_stories: list, db_path: Path
 ) -> None:
     from ca_editor.locations import demo_dir
 
     before = table_counts(db_path)
+    versions = {s.slug: services.stories.get_by_slug(s.slug).version for s in demo_stories}
+    plan = services.imports.preview(demo_dir() / "stories.jsonl")
+    assert plan.summary() == f"0 to add, 0 to update, {len(demo_stories)} skipped"
+    assert all(entry.reason.endswith(", unchanged") for entry in plan.entries)
     report = services.imports.import_jsonl(demo_dir() / "stories.jsonl")
-    assert report.created == ()
-    assert sorted(report.updated) == sorted(s.slug for s in demo_stories)
+    assert report.created == report.updated == ()
+    assert sorted(report.skipped) == sorted(s.slug for s in demo_stories)
     assert table_counts(db_path) == before
+    assert {s.slug: services.stories.get_by_slug(s.slug).version for s in demo_stories} == versions
 
 
 def test_derived_slug_that_is_taken_by_another_title_gets_a_suffix(
@@ -235,7 +240,7 @@ def test_cli_import_creates_and_reports(
     assert "1 created" in out
     assert "0 updated" in out
     assert cli.main(["--db", str(db_path), "import", str(source)]) == 0
-    assert "1 updated" in capsys.readouterr().out
+    assert "1 skipped" in capsys.readouterr().out  # the same file again changes nothing
 
     connection = sqlite3.connect(db_path)
     try:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from ca_editor.locations import demo_dir
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.models import SectionRow, SlotRow, StoryRow
-from ca_editor.services.importer import read_jsonl, write_records
+from ca_editor.services.importing import read_jsonl, write_records
 
 
 def seed_demo_if_empty(db: Database) -> bool:
@@ -21,7 +21,7 @@ def seed_demo_if_empty(db: Database) -> bool:
     with db.write() as session:  # BEGIN IMMEDIATE: two first starts at once seed only once
         if session.scalar(select(func.count(SectionRow.id))):
             return False
-        write_records(session, records, source="demo")
+        write_records(session, records, name="demo")
         section = SectionRow(
             slug=meta["slug"],
             title=meta["title"],

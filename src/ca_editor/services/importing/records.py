@@ -1,0 +1,181 @@
+"""What every import source produces: one ``ImportRecord`` per story, named so a person can find it.
+
+Sources (JSON Lines, feeds, Markdown files) only read and check; planning and writing are shared. Limits
+keep a hostile or mistaken file from exhausting memory or freezing the window, and every refusal names the
+file, the entry (line, feed entry or file name) and the field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+from ca_editor.domain.date_forms import parse_date_text
+from ca_editor.domain.dates import DateParseError
+from ca_editor.domain.errors import ImportFailedError, ValidationError
+from ca_editor.domain.model import StoryFields
+from ca_editor.domain.validation import errors_only, validate_story
+from ca_editor.services.images import MAX_IMAGE_BYTES, inspect_image
+
+MAX_JSONL_BYTES = 512 * 1024 * 1024  # the Foundation's archive dumps: one line per story, read in one go
+MAX_FEED_BYTES = 32 * 1024 * 1024  # feedparser holds the whole document and every entry at once
+MAX_MARKDOWN_BYTES = 4 * 1024 * 1024  # one story: the body limit is a million characters
+MAX_FRONT_MATTER_BYTES = 64 * 1024
+MAX_ENTRIES = 20_000  # per import; larger archives go in several files
+MAX_GUID_LENGTH, MAX_LINK_LENGTH = 1000, 2000  # the stories table's columns
+
+Progress = Callable[[int, int], None]  # (done, total)
+Cancelled = Callable[[], bool]
+
+
+class ImportCancelledError(Exception):
+    """The person cancelled; nothing was written (a write transaction was rolled back)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a record came from: ``source`` (file name), ``number`` (line, entry, file) and a label."""
+
+    source: str
+    number: int
+    label: str  # "line 4", "entry 3 'Astana summit'", "file 'summit.md'"
+
+    def fail(self, field_name: str | None, message: str) -> ImportFailedError:
+        return entry_failed(self.source, self.number, self.label, field_name, message)
+
+
+def entry_failed(
+    source: str, number: int | None, label: str | None, field_name: str | None, message: str
+) -> ImportFailedError:
+    """An ``ImportFailedError`` whose message says "entry 3 'Title'" or "file 'x.md'" instead of "line 3"."""
+    error = ImportFailedError(source, number, field_name, message)
+    if label is not None:
+        where = f"{source}, {label}" + (f", field '{field_name}'" if field_name else "")
+        error.args = (f"{where}: {message}. Nothing was imported.",)
+    return error
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRecord:
+    """One story as a source describes it, checked, before it is matched against the database.
+
+    ``fields.slug`` is the slug the source gave (``explicit_slug``) or one derived from the title.
+    ``carried`` names the fields the source actually gives: an update changes those and keeps the desk's
+    values for the rest (a feed says nothing about status or image; a JSON line without ``status`` neither).
+    """
+
+    origin: Origin
+    fields: StoryFields
+    explicit_slug: bool
+    carried: frozenset[str]
+    source_guid: str | None = None
+    source_link: str | None = None
+    image_name: str = ""
+    image_path: Path | None = None  # checked and hashed while reading, stored only while writing
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def line(self) -> int:
+        return self.origin.number
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSource:
+    """Everything read from what the person chose, ready to plan."""
+
+    name: str  # a file or folder name, or "3 files"
+    kind: str  # "JSON Lines", "RSS 2.0 feed", "Atom feed", "Markdown"
+    records: tuple[ImportRecord, ...]
+    title: str = ""  # a feed's own title
+
+
+def check_fields(origin: Origin, fields: StoryFields) -> None:
+    problems = errors_only(validate_story(fields))
+    if problems:
+        raise origin.fail(problems[0].field, problems[0].message)
+
+
+def parse_date(origin: Origin, field_name: str, text: str) -> datetime:
+    try:
+        return parse_date_text(text)
+    except DateParseError as exc:
+        raise origin.fail(field_name, str(exc)) from None
+
+
+def check_identity(origin: Origin, guid: str | None, link: str | None) -> tuple[str | None, str | None]:
+    guid = (guid or "").strip() or None
+    link = (link or "").strip() or None
+    if guid and len(guid) > MAX_GUID_LENGTH:
+        raise origin.fail("guid", f"is {len(guid):,} characters long; the limit is {MAX_GUID_LENGTH:,}")
+    if link and len(link) > MAX_LINK_LENGTH:
+        raise origin.fail("link", f"is {len(link):,} characters long; the limit is {MAX_LINK_LENGTH:,}")
+    return guid, link
+
+
+def read_limited(path: Path, source: str, limit: int, what: str = "the file") -> bytes:
+    """The file's bytes (a leading UTF-8 BOM removed), refused before reading when it is over ``limit``."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ImportFailedError(
+                source, None, None, f"{what} is {size / 2**20:.0f} MB; the limit is {limit // 2**20} MB"
+            )
+        with path.open("rb") as handle:  # read at most limit + 1: the file may grow after the stat
+            raw = handle.read(limit + 1)
+    except OSError as exc:
+        raise ImportFailedError(source, None, None, f"cannot read {what} ({exc.strerror or exc})") from exc
+    if len(raw) > limit:
+        raise ImportFailedError(source, None, None, f"{what} grew past {limit // 2**20} MB while reading")
+    return raw.removeprefix(b"\xef\xbb\xbf")  # editors on Windows save a BOM
+
+
+def image_path(origin: Origin, relative: str, base: Path) -> Path:
+    """The image file ``relative`` names, which must lie inside ``base`` (the import's folder)."""
+    pure = PurePosixPath(relative.replace("\\", "/"))
+    if "\x00" in relative or pure.is_absolute() or ".." in pure.parts or not pure.parts:
+        raise origin.fail("image", f"'{short(relative)}' must be a path inside the import file's folder")
+    path = (base / pure).resolve()
+    if not path.is_relative_to(base.resolve()):
+        raise origin.fail("image", f"'{short(relative)}' leads outside the import file's folder")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise origin.fail("image", f"cannot read '{short(relative)}' ({exc.strerror or exc})") from None
+    if size > MAX_IMAGE_BYTES:
+        raise origin.fail("image", f"'{short(relative)}' is larger than {MAX_IMAGE_BYTES // 2**20} MB")
+    return path
+
+
+class ImageHashes:
+    """The sha256 of each image file, read and checked once however many records name it."""
+
+    def __init__(self) -> None:
+        self._known: dict[Path, str] = {}
+
+    def of(self, origin: Origin, path: Path, relative: str) -> str:
+        if path not in self._known:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise origin.fail(
+                    "image", f"cannot read '{short(relative)}' ({exc.strerror or exc})"
+                ) from None
+            try:  # decoded now, so the preview never promises a story whose picture the write refuses
+                inspect_image(data, name=f"the image '{short(relative)}'")
+            except ValidationError as exc:
+                raise origin.fail("image", exc.problems[0].message) from None
+            self._known[path] = hashlib.sha256(data).hexdigest()
+        return self._known[path]
+
+
+def short(text: str | None, limit: int = 60) -> str:
+    text = text or ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def entry_label(kind: str, number: int, title: str) -> str:
+    title = " ".join(title.split())
+    return f"{kind} {number} '{short(title, 50)}'" if title else f"{kind} {number}"
