@@ -30,8 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("gui", help="open the desk window (the default)")
-    importing = commands.add_parser("import", help="import stories from a JSON Lines file")
-    importing.add_argument("file", type=Path, metavar="FILE.jsonl")
+    importing = commands.add_parser(
+        "import", help="import stories from RSS/Atom feeds, JSON Lines or Markdown files (all or nothing)"
+    )
+    importing.add_argument("paths", type=Path, nargs="+", metavar="PATH", help="a file or a folder of .md")
+    importing.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
     exporting = commands.add_parser("export", help="write the section page bundle into a folder")
     exporting.add_argument("out_dir", type=Path, metavar="OUT_DIR")
     exporting.add_argument("--section", metavar="SLUG", help="section to export (default: the first)")
@@ -93,8 +96,14 @@ def _run(args: argparse.Namespace) -> int:
         print(f"database ready: {services.db.url}")
         return 0
     if command == "import":
-        report = services.imports.import_jsonl(args.file)
-        print(f"{report.source}: {len(report.created)} created, {len(report.updated)} updated")
+        plan = services.imports.preview(args.paths)
+        print(f"{plan.source.name} ({plan.source.kind}): {plan.summary()}")
+        if args.dry_run:
+            for entry in plan.entries:
+                print(f"  {entry.action:<6}  {entry.record.origin.label}  -> {entry.slug}: {entry.reason}")
+            return 0
+        report = services.imports.apply(plan)
+        print(f"{report.source}: {report.summary()}")
         return 0
     if command == "export":
         return _export(services, args)

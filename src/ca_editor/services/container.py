@@ -10,7 +10,7 @@ from ca_editor.services.checks import CheckService
 from ca_editor.services.exporting import ExportService
 from ca_editor.services.identity import Identity
 from ca_editor.services.images import ImageService
-from ca_editor.services.importer import ImportService
+from ca_editor.services.importing import ImportService
 from ca_editor.services.previewing import PreviewService
 from ca_editor.services.review import ReviewService
 from ca_editor.services.sections import SectionService

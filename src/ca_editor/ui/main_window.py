@@ -33,6 +33,7 @@ from ca_editor.ui.export_flow import ExportFlow
 from ca_editor.ui.history import LayoutHistoryPane
 from ca_editor.ui.icons import icon
 from ca_editor.ui.identity import change_user_name, signed_in_text
+from ca_editor.ui.importing import ImportDialog
 from ca_editor.ui.preview import PreviewMode, PreviewPane, WidthPreset
 from ca_editor.ui.review import ReviewStatus, ReviewWindow
 from ca_editor.ui.settings import THEMES, Settings
@@ -461,22 +462,18 @@ class MainWindow(QMainWindow):
             f"self-contained HTML bundle.\n\nDatabase: {self.services.db.display_name}",
         )
 
-    def import_stories(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(
-            self, "Import stories", self.settings.last_import_folder, "JSON Lines (*.jsonl);;All files (*)"
-        )
-        if not name:
-            return
-        self.settings.last_import_folder = str(Path(name).parent)
-        try:
-            report = self.services.imports.import_jsonl(Path(name))
-        except CaEditorError as exc:
-            QMessageBox.warning(self, "Import failed", f"{exc}\n\nNothing was imported.")
-            return
-        self.desk.reload()
-        QMessageBox.information(
-            self, "Import finished", f"{len(report.created)} stories added, {len(report.updated)} updated."
-        )
+    def import_stories(self) -> ImportDialog:
+        """Choose files or a folder, preview what changes, import (ui/importing); the desk reloads after."""
+        dialog = ImportDialog(self.desk, self.settings.last_import_folder, self)
+        dialog.finished.connect(lambda _result: self._import_finished(dialog))
+        dialog.open()
+        return dialog
+
+    def _import_finished(self, dialog: ImportDialog) -> None:
+        self.settings.last_import_folder = dialog.folder
+        if dialog.report is not None:
+            self.statusBar().showMessage(dialog.message, 15_000)
+        dialog.deleteLater()
 
     def print_review_sheet(self) -> ReviewSheetFlow | None:
         if not self.editor.maybe_leave():  # the sheet shows what is saved
