@@ -167,7 +167,8 @@ def test_links_that_lead_nowhere_and_what_the_sanitiser_removes(services: Servic
     demo_slug = services.sections.layout(services.section_id()).slots[7].story.slug
     body = (
         "## Background\n\n"
-        f"See [the summit](../stories/{demo_slug}.html), [gone](no-such-story), "
+        f"See [the summit](../stories/{demo_slug}.html), [gone](no-such-story), [away](not-a-story.html), "
+        f"[bare]({demo_slug}), "
         "[bad](javascript:alert(1)), [up](#background), [web](https://example.org) and a note[^1].\n\n"
         "![a pasted chart](chart.png)\n\n[^1]: The note."
     )
@@ -176,9 +177,11 @@ def test_links_that_lead_nowhere_and_what_the_sanitiser_removes(services: Servic
     assert codes(report) == [("broken_link", "warning", 2), ("sanitised", "warning", 2)]
     broken, cleaned = report.findings[0].message, report.findings[1].message
     assert "'no-such-story' leads to no page" in broken
+    assert "'../stories/not-a-story.html' leads to no page in the bundle" in broken  # kept, but dead
     assert "'#background' points at nothing" in broken  # headings keep no ids; footnote links resolve
     assert "fn:1" not in broken
-    assert f"the link to story '{demo_slug}'" in cleaned
+    assert f"(write '{demo_slug}.html')" in cleaned
+    assert f"../stories/{demo_slug}.html" not in broken + cleaned  # a story link that resolves is kept
     assert "javascript:alert(1)" in cleaned
     assert "the image 'a pasted chart'" in cleaned
     assert "example.org" not in broken + cleaned

@@ -210,9 +210,25 @@ def test_safe_links_keep_their_href_and_carry_no_rel() -> None:
     assert all("rel" not in attrs for attrs in links)
 
 
-def test_a_relative_link_keeps_its_text_and_loses_its_href_and_rel() -> None:
-    links = [a for t, a in parse(render_markdown("[earlier story](other-story.html)")) if t == "a"]
+@pytest.mark.parametrize(
+    "target", ["../../etc/passwd", "folder/file.html", "/abs.html", "Other-Story.html", "x.html/../../y", "x"]
+)
+def test_a_relative_link_keeps_its_text_and_loses_its_href_and_rel(target: str) -> None:
+    links = [a for t, a in parse(render_markdown(f"[somewhere]({target})")) if t == "a"]
     assert links == [{}]
+
+
+@pytest.mark.parametrize(
+    ("target", "kept"),
+    [
+        ("other-story.html", "../stories/other-story.html"),
+        ("./other-story.html#part", "../stories/other-story.html#part"),
+        ("../stories/other-story.html", "../stories/other-story.html"),
+    ],
+)
+def test_a_link_to_a_story_page_is_kept_in_one_spelling(target: str, kept: str) -> None:
+    links = [a for t, a in parse(render_markdown(f"[earlier story]({target})")) if t == "a"]
+    assert links == [{"href": kept}]
 
 
 def test_a_rel_set_by_the_author_is_removed() -> None:

@@ -48,15 +48,28 @@ _CLASSES = {"a": {"footnote-ref", "footnote-backref"}, "div": {"footnote"}, "sup
 # attr_list could repeat one another or the page's own and make the page invalid.
 _FOOTNOTE_ID = re.compile(r"^fn(?:ref\d*)?:[A-Za-z0-9_-]{1,40}$")
 _SAFE_HREF = re.compile(r"^(?:https?://|mailto:|#)", re.IGNORECASE)
+# A link to another story's page, as a body (shown only on story pages, in stories/) writes it:
+# 'other-slug.html' or '../stories/other-slug.html', with an optional in-page anchor. Nothing else relative.
+STORY_LINK = re.compile(
+    r"^(?:\.\./stories/|\./)?(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.html(?P<anchor>#[A-Za-z0-9_:.-]+)?$"
+)
 
 
 def _filter_attribute(tag: str, name: str, value: str) -> str | None:
     if name == "id":
         return value if _FOOTNOTE_ID.match(value) else None
     if tag == "a" and name == "href":
-        # Absolute web links and in-page anchors only: a relative link would point into the bundle's
-        # folders or the reader's disk, and nh3 keeps those.
-        return value if _SAFE_HREF.match(value.strip()) else None
+        # Absolute web links, in-page anchors and links to story pages only: any other relative link would
+        # point into the bundle's folders or the reader's disk, and nh3 keeps those. A story link that
+        # leads nowhere is the pre-export checklist's to report.
+        target = value.strip()
+        if _SAFE_HREF.match(target):
+            return value
+        story = STORY_LINK.match(target)
+        if story is None:
+            return None
+        # One spelling in every page, so the checklist finds story links with one cheap text search.
+        return f"../stories/{story.group('slug')}.html{story.group('anchor') or ''}"
     return value
 
 

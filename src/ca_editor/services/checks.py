@@ -36,7 +36,7 @@ from ca_editor.domain.slugs import is_valid_slug
 from ca_editor.domain.snapshots import SnapshotContent, SnapshotKind
 from ca_editor.domain.validation import SUMMARY_ADVISED_LENGTH
 from ca_editor.export.card_images import RATIO_TOLERANCE, need_for_slot
-from ca_editor.export.sanitize import _markdown, sanitize_html
+from ca_editor.export.sanitize import STORY_LINK, _markdown, sanitize_html
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.models import LayoutSnapshotRow, RenderedBodyRow, StoryRow
 from ca_editor.services import rendering
@@ -322,6 +322,7 @@ def _archive_body_findings(
     # None of the patterns holds a LIKE wildcard ('%', '_').
     cached_hint = or_(
         html.like("%<a>%"),  # a link whose target the sanitiser removed
+        html.like('%<a href="../stories/%'),  # a story link (the sanitiser writes them all this way)
         html.like("%<a title=%"),
         html.like('%<a href="#%'),  # an in-page link (footnote links start '<a class=')
     )
@@ -409,18 +410,27 @@ class _BodyChecks:
             kept = set(after.links)
             pairs = [(href, href if href in kept else None) for href in before.links]
         relative = [href.strip() for href, out in pairs if href and out is None and not _SCHEME.match(href)]
-        self._lookup(_slug_of(href) for href in relative)
+        kept_story_links = [(href, STORY_LINK.match(href.strip())) for href in after.links if href]
+        story_slugs = [m.group("slug") for _, m in kept_story_links if m]
+        self._lookup([*(_slug_of(href) for href in relative), *story_slugs])
         for href, out in pairs:
             if not href or out is not None:
                 continue
             target = href.strip()
-            slug = None if _SCHEME.match(target) else _slug_of(target)
-            if slug is not None and self._slugs.get(slug):
-                removed.append(f"the link to story '{slug}' (links between stories are not kept)")
-            elif _SCHEME.match(target) or target.startswith("//"):
+            if _SCHEME.match(target) or target.startswith("//"):
                 removed.append(f"the link '{shorten(target, 50, placeholder='…')}'")
             else:
-                broken.append(f"'{shorten(target, 50, placeholder='…')}' leads to no page in the bundle")
+                slug = _slug_of(target)
+                if slug is not None and self._slugs.get(slug):  # a story, but not written as a story link
+                    removed.append(f"the link '{shorten(target, 50, placeholder='…')}' (write '{slug}.html')")
+                else:
+                    broken.append(f"'{shorten(target, 50, placeholder='…')}' leads to no page in the bundle")
+        for href, match in kept_story_links:
+            if match and not self._slugs.get(match.group("slug")):
+                broken.append(
+                    f"'{shorten(href, 50, placeholder='…')}' leads to no page in the bundle (no approved "
+                    f"story has the slug '{match.group('slug')}')"
+                )
         for href in after.links:
             if href and href.startswith("#") and len(href) > 1 and unquote(href[1:]) not in after.ids:
                 broken.append(f"'{shorten(href, 50, placeholder='…')}' points at nothing on the page")
