@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy.exc import DatabaseError
 
 from ca_editor.domain.errors import StorageError
 from ca_editor.locations import database_url
+from ca_editor.persistence.backup import (
+    check_file,
+    is_writable,
+    readable_url,
+    sqlite_file,
+    stored_revision,
+    take_backup,
+)
 from ca_editor.persistence.database import Database
-from ca_editor.persistence.migrate import head_revision, upgrade
+from ca_editor.persistence.migrate import alembic_config, head_revision, upgrade
 from ca_editor.services.container import Services
 from ca_editor.services.demo import seed_demo_if_empty
 
@@ -24,10 +33,7 @@ def open_services(db: str | None = None, *, seed_demo: bool = True) -> Services:
         reason = f"{exc.strerror or exc} ({exc.filename})"
         raise StorageError(f"cannot create the database folder: {reason}") from exc
     try:
-        upgrade(url)
-        database = Database(url)
-        if seed_demo:
-            seed_demo_if_empty(database)
+        database = _open_checked(url, seed_demo=seed_demo)
     except DatabaseError as exc:
         reason = str(exc.orig) if exc.orig else str(exc)
         raise StorageError(f"cannot open the database {_display(url)}: {reason}") from exc
@@ -38,6 +44,48 @@ def open_services(db: str | None = None, *, seed_demo: bool = True) -> Services:
             f"schema up to {head_revision()}. Update ca-editor; the database was not changed."
         ) from exc
     return Services.over(database)
+
+
+def _open_checked(url: str, *, seed_demo: bool) -> Database:
+    """Check an SQLite file (damaged? writable?), back it up before a migration, migrate, open and seed.
+
+    A damaged file raises ``DamagedDatabaseError`` untouched; a file that cannot be written here opens
+    read-only when its schema is current (and is refused when it would need a migration).
+    """
+    path = sqlite_file(url)
+    if path is None or not path.exists() or path.stat().st_size == 0:
+        upgrade(url)
+        database = Database(url)
+    elif not is_writable(path):
+        check_file(path)
+        read_url = readable_url(path)
+        immutable = "immutable=1" in read_url
+        if stored_revision(path, immutable=immutable) != head_revision():
+            raise StorageError(
+                f"the database {path} cannot be written here (read-only file or folder) and needs an upgrade "
+                "to this version's schema first; open it once where it can be written. It was not changed."
+            )
+        return Database(read_url, read_only=True)
+    else:
+        check_file(path)
+        revision = stored_revision(path)
+        if revision is not None and _behind_head(revision):
+            take_backup(path, "before-migration")  # a migration that goes wrong can be undone by restore
+        upgrade(url)
+        database = Database(url)
+    if seed_demo:
+        seed_demo_if_empty(database)
+    return database
+
+
+def _behind_head(revision: str) -> bool:
+    """A revision this version knows and will migrate from (an unknown one is refused by ``upgrade``)."""
+    if revision == head_revision():
+        return False
+    try:
+        return ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def _display(url: str) -> str:

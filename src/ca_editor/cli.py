@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ca_editor import __version__
+from ca_editor import __version__, backup_commands
 from ca_editor.domain.errors import CaEditorError
 
 if TYPE_CHECKING:
@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sheet.add_argument("out", type=Path, metavar="OUT.pdf")
     sheet.add_argument("--section", metavar="SLUG", help="section to print (default: the first)")
+    backup_commands.add_parsers(commands)
     return parser
 
 
@@ -78,11 +79,22 @@ def _run(args: argparse.Namespace) -> int:
     from ca_editor.app import open_services
 
     command = args.command or "gui"
+    if command in backup_commands.COMMANDS:
+        return backup_commands.run(args)
     if command == "gui":
+        from ca_editor.persistence.backup import DamagedDatabaseError
         from ca_editor.ui.launch import run, show_startup_error
 
         try:
-            services = open_services(args.db)
+            try:
+                services = open_services(args.db)
+            except DamagedDatabaseError as damaged:  # offer: restore the newest good backup, salvage, quit
+                from ca_editor.ui.backups import offer_recovery
+
+                if not offer_recovery(damaged):
+                    print(f"ca-editor: {damaged}", file=sys.stderr)
+                    return 1
+                services = open_services(args.db)
         except CaEditorError as exc:  # someone who started the window may never see a terminal
             show_startup_error(str(exc))
             raise
@@ -102,6 +114,7 @@ def _run(args: argparse.Namespace) -> int:
             for entry in plan.entries:
                 print(f"  {entry.action:<6}  {entry.record.origin.label}  -> {entry.slug}: {entry.reason}")
             return 0
+        services.backups.before("import")
         report = services.imports.apply(plan)
         print(f"{report.source}: {report.summary()}")
         return 0

@@ -6,6 +6,7 @@ install, tests) has them at the repository root. Both are looked up here and now
 
 from __future__ import annotations
 
+import hashlib
 import os
 from functools import cache
 from pathlib import Path
@@ -51,6 +52,18 @@ def migrations_dir() -> Path:
 
 def default_database_path() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "ca-editor.sqlite3"
+
+
+def backups_dir(database: Path) -> Path:
+    """Where the backups of the SQLite file ``database`` go (``persistence.backup``).
+
+    In the user data folder, one folder per database (its name and a hash of its full path), so backups are
+    kept on the local disk even for a database on a read-only or shared folder, and never mix.
+    """
+    resolved = str(database.expanduser().resolve())
+    digest = hashlib.sha256(resolved.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    root = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return root / "backups" / f"{database.stem}-{digest}"
 
 
 def database_url(explicit: str | None = None) -> str:

@@ -10,14 +10,17 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ca_editor.domain.errors import StorageError
+from ca_editor.persistence.backup import sqlite_file
 from ca_editor.persistence.engine import is_sqlite, make_engine, writer
 
 
 class Database:
     """Hands out short-lived sessions. Nothing outside the service layer ever holds one."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, read_only: bool = False) -> None:
+        """``read_only``: the file cannot be written here (a locked share); reads work, writes are refused."""
         self.url = url
+        self.read_only = read_only
         self.engine: Engine = make_engine(url)
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
         self._writers = sessionmaker(writer(self.engine), expire_on_commit=False)
@@ -25,6 +28,9 @@ class Database:
     @property
     def display_name(self) -> str:
         """Where the data lives, for people: a file path, or host/database without the password."""
+        file = sqlite_file(self.url)
+        if file is not None and self.read_only:
+            return str(file)
         if self.url.startswith("sqlite:///"):
             return self.url.removeprefix("sqlite:///")
         return self.engine.url.render_as_string(hide_password=True)
@@ -44,6 +50,8 @@ class Database:
 
         ``actor`` is the name of the person the change is made for; rows it touches record it (``actor_of``).
         """
+        if self.read_only:
+            raise StorageError(READ_ONLY_MESSAGE)
         with _storage_errors(), self._writers() as session, session.begin():
             session.info[_ACTOR] = actor
             yield session
@@ -53,6 +61,10 @@ class Database:
 
 
 _ACTOR = "ca_editor.actor"
+READ_ONLY_MESSAGE = (
+    "The database is open read-only (the file or its folder cannot be written here); your change was not "
+    "saved. Nothing was lost."
+)
 
 
 def actor_of(session: Session) -> str:

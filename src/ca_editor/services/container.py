@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ca_editor.domain.errors import NotFoundError
 from ca_editor.persistence.database import Database
+from ca_editor.services.backups import BackupService
 from ca_editor.services.checks import CheckService
 from ca_editor.services.exporting import ExportService
 from ca_editor.services.identity import Identity
@@ -31,6 +32,7 @@ class Services:
     review: ReviewService  # sign-off and send-back of the layout, changes since, restore plans
     checks: CheckService  # the pre-export checklist
     identity: Identity  # who the changes are recorded for; the window sets it from the name setting
+    backups: BackupService  # SQLite file backups: on demand, before destructive steps, periodically
 
     @classmethod
     def over(cls, db: Database, identity: Identity | None = None) -> Services:
@@ -47,6 +49,7 @@ class Services:
             ReviewService(db, identity),
             CheckService(db, identity),
             identity,
+            BackupService(db),
         )
 
     def section_id(self, slug: str | None = None) -> int:

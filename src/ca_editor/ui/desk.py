@@ -133,6 +133,11 @@ class Desk(QObject):
         return self._change_layout(f"Put “{short_title(former.story.title)}” back", entries)
 
     def restore_layout(self, entries: Sequence[SlotEntry], text: str) -> bool:
+        try:
+            self.services.backups.before("restore-layout")  # the database as it was, should undo not do
+        except CaEditorError as exc:
+            self.report_failure(f"Could not {text[0].lower()}{text[1:]}: {exc}; nothing was changed.")
+            return False
         return self._change_layout(text, tuple(entries))
 
     def apply_layout(
@@ -167,6 +172,7 @@ class Desk(QObject):
 
     def delete_story(self, story_id: int) -> bool:
         try:
+            self.services.backups.before("delete")  # a second way back once the undo history is gone
             story = self.services.stories.get(story_id)
             command = DeleteStoryCommand(self, story, self._layout)
             command.apply()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import SectionLayout, Story
 from ca_editor.services.container import Services
+from ca_editor.ui.backups import WindowBackups
 from ca_editor.ui.checks import ChecklistPane
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.editor import StoryEditor
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.review_window: ReviewWindow | None = None  # Review › Review layout…, made on first use
         self._arrange_default()
 
+        self.backups = WindowBackups(self, services)  # File → Backups…, periodic backups (ui/backups.py)
         self._build_actions()
         self._wire()
         self._restore_window()
@@ -204,6 +206,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
         file_menu.addAction(self.export_action)
+        file_menu.addAction(self.backups.action)
         file_menu.addAction(self.review_sheet_action)
         file_menu.addSeparator()
         file_menu.addAction(self.refresh_action)
@@ -465,6 +468,7 @@ class MainWindow(QMainWindow):
     def import_stories(self) -> ImportDialog:
         """Choose files or a folder, preview what changes, import (ui/importing); the desk reloads after."""
         dialog = ImportDialog(self.desk, self.settings.last_import_folder, self)
+        dialog.before_write = lambda: self.services.backups.before("import")
         dialog.finished.connect(lambda _result: self._import_finished(dialog))
         dialog.open()
         return dialog
@@ -507,6 +511,7 @@ class MainWindow(QMainWindow):
         if not self.editor.maybe_leave():
             event.ignore()
             return
+        self.backups.finish()
         self.save_window_state()
         super().closeEvent(event)
 

@@ -1,0 +1,635 @@
+"""Backups of an SQLite database file: take, verify, rotate, list, restore, and salvage a damaged file.
+
+A backup is a ``VACUUM INTO`` copy, a consistent snapshot even while other connections write, written under a
+temporary name in the backups folder, checked with ``PRAGMA quick_check``, fsynced and only then renamed into
+place, so a backup under its final name is always whole. Names say when and why:
+``2026-11-27T14-05-00.123Z-before-delete.sqlite`` (UTC).
+
+Rotation keeps the newest ``KEEP_PERIODIC`` periodic backups and the newest ``KEEP_PER_REASON`` of every other
+reason (before a migration, a delete, an import, a restore …), so one busy kind never pushes out another.
+
+Restore checks the backup first, keeps a copy of the current file (a verified backup if it can still be
+read, else its raw bytes and WAL as a ``damaged`` copy), then replaces the database file with a copy of the
+backup by rename. Salvage copies every row it can still read from a damaged file, table by table and past
+unreadable stretches, into a new file with the same schema, and reports what it recovered.
+
+Everything here is SQLite-only and uses the driver directly (no engine, no session). PostgreSQL databases are
+backed up by the server's own tools; ``sqlite_file`` returning ``None`` is how callers tell.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Literal
+from urllib.parse import quote, unquote
+
+from sqlalchemy.engine import URL, make_url
+
+from ca_editor.domain.errors import StorageError
+from ca_editor.locations import backups_dir
+
+#: Periodic backups kept per database (the newest ones).
+KEEP_PERIODIC = 10
+#: Backups kept per other reason ("before-migration", "before-delete", "manual", …).
+KEEP_PER_REASON = 5
+
+SUFFIX = ".sqlite"
+PERIODIC = "periodic"
+DAMAGED = "damaged"  # raw copy of a file that could not be read; kept, never offered as a good backup
+_PARTIAL = ".partial"
+_STAMP = "%Y-%m-%dT%H-%M-%S"
+_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2})\.(\d{3})Z-([a-z0-9-]+)\.sqlite$")
+_HEADER = b"SQLite format 3\x00"
+_TIMEOUT_S = 15.0
+
+
+class DamagedDatabaseError(StorageError):
+    """The database file is damaged: SQLite's integrity check failed or could not even run."""
+
+    def __init__(self, path: Path, details: str) -> None:
+        self.path, self.details = path, details
+        super().__init__(
+            f"the database {path} is damaged ({details}). Nothing was changed. Restore the newest good "
+            "backup with 'ca-editor restore --latest', or recover what can be read with 'ca-editor salvage'."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Backup:
+    path: Path
+    taken_at: datetime  # aware UTC
+    reason: str
+    size: int
+
+    @property
+    def is_good(self) -> bool:
+        """Taken by ``take_backup`` (verified when written), not a raw copy of a damaged file."""
+        return self.reason != DAMAGED
+
+
+@dataclass(frozen=True, slots=True)
+class TableSalvage:
+    name: str
+    rows: int  # rows copied
+    complete: bool  # every row could be read
+    problem: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SalvageReport:
+    target: Path
+    tables: tuple[TableSalvage, ...]
+    check: str  # "ok", or what the integrity check of the new file said
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows for t in self.tables)
+
+    @property
+    def complete(self) -> bool:
+        return all(t.complete for t in self.tables)
+
+    def summary(self) -> str:
+        incomplete = [t for t in self.tables if not t.complete]
+        text = f"recovered {self.rows} rows from {len(self.tables)} tables into {self.target}"
+        if incomplete:
+            text += "; some rows could not be read in: " + ", ".join(
+                f"{t.name} ({t.rows} recovered)" for t in incomplete
+            )
+        return text
+
+
+# --- where ----------------------------------------------------------------------------------------------
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file an SQLAlchemy URL names, or ``None`` for another database or an in-memory one."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if database.startswith("file:"):
+        name, _, query = database.removeprefix("file:").partition("?")
+        return None if "mode=memory" in query or not name else Path(unquote(name))
+    return None if database in ("", ":memory:") else Path(database)
+
+
+def read_only_uri(path: Path, *, immutable: bool = False) -> str:
+    """An SQLite URI opening ``path`` for reading only (``immutable`` also skips locks and the WAL index)."""
+    return f"file:{quote(str(path))}?{'immutable=1' if immutable else 'mode=ro'}"
+
+
+def read_only_url(path: Path, *, immutable: bool = False) -> str:
+    """The SQLAlchemy URL of ``read_only_uri``."""
+    query = {"immutable": "1"} if immutable else {"mode": "ro"}
+    url = URL.create("sqlite", database=f"file:{quote(str(path))}", query={**query, "uri": "true"})
+    return url.render_as_string(hide_password=False)
+
+
+def is_writable(path: Path) -> bool:
+    """Whether SQLite can write ``path``: the file and its folder (for the WAL and its index)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def readable_url(path: Path) -> str:
+    """A read-only URL that opens ``path``: ``mode=ro``, or ``immutable`` when the WAL index cannot be made.
+
+    A WAL database on a read-only folder cannot be opened ``mode=ro`` without an existing ``-shm`` file;
+    ``immutable`` reads it as it is, skipping locks (changes someone else makes meanwhile are not seen).
+    """
+    try:
+        with _connect(read_only_uri(path), uri=True) as connection:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return read_only_url(path)
+    except sqlite3.Error:
+        return read_only_url(path, immutable=True)
+
+
+def stored_revision(path: Path, *, immutable: bool = False) -> str | None:
+    """The schema revision Alembic recorded in ``path`` (``None`` for a file without one), read only."""
+    try:
+        with _connect(read_only_uri(path, immutable=immutable), uri=True) as connection:
+            tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if "alembic_version" not in tables:
+                return None
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot read {path}: {_sentence(exc)}") from exc
+    return str(row[0]) if row else None
+
+
+def check_file(path: Path) -> None:
+    """Refuse a file that is not an SQLite database, or one that is damaged, before anything opens it.
+
+    An empty or missing file passes (it becomes a new database).
+    """
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StorageError(f"cannot open the database {path}: {exc.strerror or exc}") from exc
+    if size == 0:
+        return
+    if not has_sqlite_header(path):
+        raise StorageError(f"cannot open the database {path}: file is not a database; it was not changed")
+    problem = integrity_problem(path, immutable=not is_writable(path))
+    if problem is not None:
+        raise DamagedDatabaseError(path, problem)
+
+
+# --- checking -------------------------------------------------------------------------------------------
+
+
+def has_sqlite_header(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(_HEADER)) == _HEADER
+    except OSError:
+        return False
+
+
+def integrity_problem(path: Path, *, immutable: bool = False) -> str | None:
+    """``None`` when ``PRAGMA quick_check`` finds ``path`` sound, else what it (or the failed attempt) said.
+
+    On a damaged file quick_check can raise instead of reporting; that is a finding too.
+    """
+    try:
+        with _connect(read_only_uri(path, immutable=immutable), uri=True) as connection:
+            rows = connection.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.Error as exc:
+        return str(exc)
+    found = [str(row[0]) for row in rows]
+    if found == ["ok"]:
+        return None
+    shown = "; ".join(found[:3])
+    return shown + (f" (and {len(found) - 3} more)" if len(found) > 3 else "")
+
+
+def verify(path: Path) -> None:
+    """Raise ``StorageError`` unless ``path`` is a sound SQLite file."""
+    if not has_sqlite_header(path):
+        raise StorageError(f"{path} is not an SQLite database file")
+    problem = integrity_problem(path)
+    if problem is not None:
+        raise StorageError(f"{path} is damaged ({problem})")
+
+
+# --- taking and rotating --------------------------------------------------------------------------------
+
+
+def reason_slug(reason: str) -> str:
+    """Reasons become part of a file name: lower-case letters, digits and dashes, at most 40 characters."""
+    slug = re.sub(r"[^a-z0-9]+", "-", reason.lower()).strip("-")[:40].strip("-")
+    return slug or "manual"
+
+
+def take_backup(database: Path, reason: str, *, now: datetime | None = None) -> Backup:
+    """Copy ``database`` with ``VACUUM INTO`` into its backups folder, verified, then rotate the folder."""
+    folder = backups_dir(database)
+    slug = reason_slug(reason)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _clear_partials(folder)
+        target = _free_name(folder, now or datetime.now(UTC), slug)
+        partial = target.with_name(target.name + _PARTIAL)
+        try:
+            with _connect(read_only_uri(database), uri=True) as connection:
+                connection.execute("VACUUM INTO ?", (str(partial),))
+            problem = integrity_problem(partial)
+            if problem is not None:
+                raise StorageError(f"the copy failed its check ({problem}); the database was not changed")
+            _fsync_file(partial)
+            partial.replace(target)
+            _fsync_dir(folder)
+        finally:
+            with contextlib.suppress(OSError):
+                partial.unlink()
+    except sqlite3.Error as exc:
+        raise StorageError(f"could not back up {database}: {_sentence(exc)}") from exc
+    except OSError as exc:
+        raise StorageError(f"could not back up {database}: {exc.strerror or exc} ({exc.filename})") from exc
+    rotate(database)
+    return _describe(target)
+
+
+def list_backups(database: Path) -> list[Backup]:
+    """Backups of ``database``, newest first (files in the folder that are not backups are ignored)."""
+    folder = backups_dir(database)
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return []
+    found = [_describe(p) for p in entries if _NAME.match(p.name)]
+    return sorted(found, key=lambda b: (b.taken_at, b.path.name), reverse=True)
+
+
+def newest_good(database: Path) -> Backup | None:
+    return next((b for b in list_backups(database) if b.is_good), None)
+
+
+def rotate(
+    database: Path, *, keep_periodic: int = KEEP_PERIODIC, keep_per_reason: int = KEEP_PER_REASON
+) -> list[Path]:
+    """Delete all but the newest backups of each reason; returns what it deleted."""
+    by_reason: dict[str, list[Backup]] = defaultdict(list)
+    for backup in list_backups(database):
+        by_reason[backup.reason].append(backup)
+    removed: list[Path] = []
+    for reason, backups in by_reason.items():
+        keep = keep_periodic if reason == PERIODIC else keep_per_reason
+        for backup in backups[keep:]:
+            with contextlib.suppress(FileNotFoundError):
+                backup.path.unlink()
+                removed.append(backup.path)
+    return removed
+
+
+# --- restoring ------------------------------------------------------------------------------------------
+
+
+def restore(database: Path, source: Path, *, reason: str = "before-restore") -> Backup | None:
+    """Make ``database`` a copy of ``source`` (a backup or a salvaged file); returns the old file's copy.
+
+    ``source`` must pass its check first. The current file is kept: as a verified backup when it can be read,
+    else as a raw ``damaged`` copy together with its WAL. Refused while another connection has the database
+    open (another ca-editor window or a script): replacing the file under it would lose its next saves.
+    """
+    verify(source)
+    kept: Backup | None = None
+    if database.exists():
+        problem = integrity_problem(database)  # read-only: touches nothing
+        if problem is not None:  # copied before any connection could checkpoint its WAL into it
+            kept = keep_damaged_copy(database)
+        _refuse_if_in_use(database)
+        if problem is None:
+            kept = take_backup(database, reason)
+    try:
+        staged = database.with_name(f".{database.name}.restoring")
+        shutil.copyfile(source, staged)
+        _fsync_file(staged)
+        # A WAL left by the old file would be replayed into the new one: the old file's -wal is kept in the
+        # damaged copy above or was checkpointed by the last connection's close; remove what is left.
+        for leftover in _sidecars(database):
+            leftover.unlink(missing_ok=True)
+        staged.replace(database)
+        _fsync_dir(database.parent)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            staged.unlink()
+        raise StorageError(
+            f"could not restore {database}: {exc.strerror or exc}. "
+            + (f"The previous file is kept as {kept.path}." if kept else "")
+        ) from exc
+    return kept
+
+
+def keep_damaged_copy(database: Path, *, now: datetime | None = None) -> Backup:
+    """Copy a file that cannot be read as a database, with its WAL, into the backups folder as is."""
+    folder = backups_dir(database)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        target = _free_name(folder, now or datetime.now(UTC), DAMAGED)
+        shutil.copyfile(database, target)
+        wal = database.with_name(database.name + "-wal")
+        if wal.exists():
+            shutil.copyfile(wal, target.with_name(target.name + "-wal"))
+        _fsync_file(target)
+        _fsync_dir(folder)
+    except OSError as exc:
+        raise StorageError(
+            f"could not keep a copy of the damaged {database} before replacing it ({exc.strerror or exc}); "
+            "nothing was changed"
+        ) from exc
+    return _describe(target)
+
+
+# --- salvaging ------------------------------------------------------------------------------------------
+
+
+def salvage(damaged: Path, target: Path) -> SalvageReport:
+    """Copy what can be read from ``damaged`` into a new file ``target`` with the same schema.
+
+    Tables are created from the damaged file's own schema (so the result keeps its schema revision and opens
+    like any older database); rows are copied in rowid order, and a stretch that cannot be read is skipped by
+    probing further rowids. Indexes and triggers come after the rows; a full-text index is rebuilt.
+    """
+    if target.exists():
+        raise StorageError(f"{target} already exists; choose a new name for the salvaged copy")
+    try:
+        source = _connect(read_only_uri(damaged), uri=True)
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot read anything from {damaged}: {_sentence(exc)}") from exc
+    partial = target.with_name(target.name + _PARTIAL)
+    partial.unlink(missing_ok=True)
+    try:
+        with source, _connect(str(partial)) as out:
+            out.execute("PRAGMA foreign_keys = OFF")
+            schema = _schema(source)
+            tables: list[TableSalvage] = []
+            shadow = {f"{name}_{part}" for name, _, kind, _ in schema if kind == "fts" for part in _FTS_PARTS}
+            for name, sql, kind, _ in schema:
+                if kind in ("table", "fts") and name not in shadow:
+                    out.execute(sql)
+            for name, _, kind, _ in schema:
+                if kind == "table" and name not in shadow:
+                    tables.append(_copy_rows(source, out, name))
+            out.commit()
+            tables = _drop_orphans(out, tables)  # before the triggers, which would act on the deletes
+            for name, sql, kind, _ in schema:
+                if kind in ("index", "trigger", "view"):
+                    try:
+                        out.execute(sql)
+                    except sqlite3.Error as exc:  # e.g. a UNIQUE index over rows that now collide
+                        tables.append(TableSalvage(name, 0, False, f"{kind} not recreated: {exc}"))
+            for name, _, kind, _ in schema:
+                if kind == "fts":
+                    out.execute(f"INSERT INTO {_quote(name)}({_quote(name)}) VALUES ('rebuild')")  # noqa: S608
+            out.commit()
+            rows = out.execute("PRAGMA integrity_check").fetchall()
+            check = "; ".join(str(r[0]) for r in rows[:3])
+        _fsync_file(partial)
+        partial.replace(target)
+        _fsync_dir(target.parent)
+    except sqlite3.Error as exc:
+        raise StorageError(f"could not salvage {damaged}: {_sentence(exc)}") from exc
+    except OSError as exc:
+        raise StorageError(f"could not write the salvaged copy {target}: {exc.strerror or exc}") from exc
+    finally:
+        with contextlib.suppress(OSError):
+            partial.unlink()  # gone already when the copy was put in place
+    return SalvageReport(target, tuple(tables), check)
+
+
+_FTS_PARTS = ("data", "idx", "docsize", "config", "content")
+
+
+def _schema(source: sqlite3.Connection) -> list[tuple[str, str, str, str]]:
+    """(name, sql, kind, table) from sqlite_master; kind is table, fts, index, trigger or view."""
+    try:
+        rows = source.execute(
+            "SELECT name, sql, type, tbl_name FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid"
+        ).fetchall()
+    except sqlite3.Error as exc:
+        raise StorageError(f"the list of tables cannot be read ({exc}); nothing can be recovered") from exc
+    schema = []
+    for name, sql, kind, table in rows:
+        if name.startswith("sqlite_"):
+            continue
+        if kind == "table" and re.match(r"(?is)\s*create\s+virtual\s+table", sql):
+            if not re.search(r"(?i)using\s+fts5", sql):
+                continue
+            kind = "fts"
+        schema.append((str(name), str(sql), str(kind), str(table)))
+    return schema
+
+
+def _copy_rows(source: sqlite3.Connection, out: sqlite3.Connection, table: str) -> TableSalvage:
+    """Copy rows in rowid order; past a read error, go on from the next rowid that can be read again.
+
+    Every retry starts strictly after the previous one, so a stretch that keeps failing ends the table.
+    Errors writing the new file are not the damaged file's and propagate.
+    """
+    quoted = _quote(table)
+    columns = [str(r[1]) for r in out.execute(f"PRAGMA table_info({quoted})")]
+    names = ", ".join(_quote(c) for c in columns)
+    insert = f"INSERT OR IGNORE INTO {quoted} ({names}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608
+    select_after = f"SELECT rowid, {names} FROM {quoted} WHERE rowid > ? ORDER BY rowid"  # noqa: S608
+    copied, problem = 0, ""
+    floor = -(2**63)  # rows with a rowid above this are still to be read
+    while True:
+        start = floor
+        try:
+            cursor = source.execute(select_after, (floor,))
+            row = cursor.fetchone()
+        except sqlite3.DatabaseError as exc:
+            row, problem = None, problem or str(exc)
+        else:
+            while row is not None:
+                out.execute(insert, row[1:])  # a failure writing the new file is not a read error
+                copied += 1
+                floor = int(row[0])
+                try:
+                    row = cursor.fetchone()
+                except sqlite3.DatabaseError as exc:
+                    row, problem = None, problem or str(exc)
+                    break
+            else:
+                break  # read to the end
+        resume = _next_readable(source, quoted, max(floor, start))
+        if resume is None:
+            break
+        floor = resume
+    return TableSalvage(table, copied, not problem, problem)
+
+
+def _drop_orphans(out: sqlite3.Connection, tables: list[TableSalvage]) -> list[TableSalvage]:
+    """Remove rows whose parent row was lost (a slot of a story that could not be read), until none is left.
+
+    The salvaged file must open like any database, and opening checks every reference.
+    """
+    dropped: dict[str, int] = defaultdict(int)
+    while broken := out.execute("PRAGMA foreign_key_check").fetchall():
+        for table, rowid, _parent, _key in broken:
+            if rowid is None:
+                continue
+            out.execute(f"DELETE FROM {_quote(str(table))} WHERE rowid = ?", (rowid,))  # noqa: S608
+            dropped[str(table)] += 1
+        out.commit()
+    result = []
+    for table in tables:
+        lost = dropped.get(table.name, 0)
+        if lost:
+            note = f"{lost} rows dropped: what they belonged to could not be read"
+            problem = f"{table.problem}; {note}" if table.problem else note
+            table = TableSalvage(table.name, table.rows - lost, False, problem)
+        result.append(table)
+    return result
+
+
+def _next_readable(source: sqlite3.Connection, quoted: str, after: int) -> int | None:
+    """The lowest ``x > after`` from which ``rowid > x`` can be read again, or ``None``.
+
+    Steps out in doubling strides until a probe reads, then narrows back between the last failing and the
+    first working probe, so rows just past a damaged page are not skipped with it.
+    """
+
+    def readable(probe: int) -> bool:
+        try:
+            source.execute(f"SELECT rowid FROM {quoted} WHERE rowid > ? LIMIT 1", (probe,)).fetchone()  # noqa: S608
+        except sqlite3.DatabaseError:
+            return False
+        return True
+
+    failing, step = after, 1
+    while step < 2**40:
+        probe = after + step
+        if readable(probe):
+            while probe - failing > 1:
+                middle = (failing + probe) // 2
+                if readable(middle):
+                    probe = middle
+                else:
+                    failing = middle
+            return probe
+        failing, step = probe, step * 2
+    return None
+
+
+# --- plumbing -------------------------------------------------------------------------------------------
+
+
+class _Connection(sqlite3.Connection):
+    """Closes on leaving ``with`` (the stdlib's only ends the transaction)."""
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None, /
+    ) -> Literal[False]:
+        super().__exit__(kind, exc, tb)
+        self.close()
+        return False
+
+
+def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
+    connection = sqlite3.connect(target, uri=uri, timeout=_TIMEOUT_S, factory=_Connection)
+    connection.execute(f"PRAGMA busy_timeout = {int(_TIMEOUT_S * 1000)}")
+    return connection
+
+
+def _refuse_if_in_use(database: Path) -> None:
+    """Another open connection holds a lock on the WAL index: an exclusive lock cannot be had then."""
+    try:
+        connection = sqlite3.connect(str(database), timeout=1.0, isolation_level=None, factory=_Connection)
+        with connection:
+            connection.execute("PRAGMA busy_timeout = 1000")
+            connection.execute("PRAGMA locking_mode = EXCLUSIVE")
+            connection.execute("BEGIN EXCLUSIVE")
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            # The last connection's close checkpoints the WAL into the file and removes it.
+            connection.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise StorageError(
+                f"{database} is open in another ca-editor window or program; close it, then restore. "
+                "Nothing was changed."
+            ) from exc
+        # Any other failure (a damaged file) is for the integrity check to describe.
+    except sqlite3.DatabaseError:
+        pass
+
+
+def _sidecars(database: Path) -> list[Path]:
+    return [database.with_name(database.name + s) for s in ("-wal", "-shm", "-journal")]
+
+
+def _free_name(folder: Path, when: datetime, slug: str) -> Path:
+    when = when.astimezone(UTC)
+    millis = when.microsecond // 1000
+    while True:
+        path = folder / f"{when.strftime(_STAMP)}.{millis:03d}Z-{slug}{SUFFIX}"
+        if not path.exists():
+            return path
+        millis += 1  # two backups in one millisecond: the second gets the next free name
+        if millis == 1000:
+            raise StorageError(f"too many backups at {when.isoformat()} in {folder}")
+
+
+def _describe(path: Path) -> Backup:
+    match = _NAME.match(path.name)
+    if match is None:
+        raise ValueError(path)
+    stamp = datetime.strptime(match.group(1), _STAMP).replace(tzinfo=UTC)
+    taken_at = stamp.replace(microsecond=int(match.group(2)) * 1000)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    return Backup(path, taken_at, match.group(3), size)
+
+
+def _clear_partials(folder: Path, *, older_than_s: float = 3600.0) -> None:
+    """Temporary copies left by a backup that was cut off (the app was killed mid-copy).
+
+    Only old ones: another process may be writing a backup of the same database right now.
+    """
+    limit = datetime.now(UTC).timestamp() - older_than_s
+    for leftover in folder.glob(f"*{_PARTIAL}"):
+        with contextlib.suppress(OSError):
+            if leftover.stat().st_mtime < limit:
+                leftover.unlink()
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):  # not every file system can fsync a directory
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sentence(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    if "full" in text.lower():
+        return "the disk is full; free some space"
+    if "readonly" in text.lower() or "read-only" in text.lower():
+        return "the folder or file is read-only"
+    return text

@@ -1,0 +1,175 @@
+"""Backups of the open database: on demand, before destructive steps, and periodically when the data changed.
+
+``persistence.backup`` does the file work; this service knows which file is open and whether it changed since
+its last backup. It watches ``PRAGMA data_version`` on a connection of its own that never writes: the number
+moves whenever any other connection (this process's, another window's, a script's) commits, so "changed"
+costs one pragma, not a scan. Until the service has taken a backup it compares the newest backup's time with
+the file's (and its WAL's) modification time instead.
+
+Thread-safe: the window's periodic backup runs in a worker thread while the desk may ask for one before a
+delete; one lock serialises them. On PostgreSQL (or an in-memory or read-only database) nothing is available:
+``before`` and ``backup_if_changed`` do nothing, ``backup`` and ``restore`` say why.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ca_editor.domain.errors import StorageError
+from ca_editor.locations import backups_dir
+from ca_editor.persistence import backup as files
+from ca_editor.persistence.backup import Backup, SalvageReport
+from ca_editor.persistence.database import Database
+
+#: Minutes between the window's checks for a periodic backup (it backs up only when the data changed).
+PERIODIC_MINUTES = 10
+
+
+class BackupService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._file = files.sqlite_file(db.url)
+        self._lock = threading.Lock()
+        self._watch: sqlite3.Connection | None = None
+        self._backed_up_at_version: int | None = None
+
+    # --- what there is ---------------------------------------------------------------------------------
+
+    @property
+    def file(self) -> Path | None:
+        return self._file
+
+    @property
+    def available(self) -> bool:
+        return self._file is not None and not self._db.read_only
+
+    def unavailable_reason(self) -> str:
+        if self._file is None:
+            return (
+                f"ca-editor backs up SQLite files only; {self._db.display_name} is a database server, whose "
+                "own backups (e.g. pg_dump or the server's scheduled backups) apply"
+            )
+        if self._db.read_only:
+            return f"{self._file} is open read-only; back it up where it can be written"
+        return ""
+
+    @property
+    def folder(self) -> Path | None:
+        return backups_dir(self._file) if self._file is not None else None
+
+    def backups(self) -> list[Backup]:
+        """Newest first; empty when backups are not available."""
+        return files.list_backups(self._file) if self._file is not None else []
+
+    def newest_good(self) -> Backup | None:
+        return files.newest_good(self._file) if self._file is not None else None
+
+    # --- taking ----------------------------------------------------------------------------------------
+
+    def backup(self, reason: str = "manual") -> Backup:
+        """Take a backup now; raises ``StorageError`` saying why when it cannot."""
+        file = self._require()
+        with self._lock:
+            version = self._data_version()
+            taken = files.take_backup(file, reason)
+            self._backed_up_at_version = version
+            return taken
+
+    def before(self, action: str) -> Backup | None:
+        """Back up before a destructive ``action`` ("delete", "import", …) if anything changed since the last.
+
+        Raises ``StorageError`` when the backup fails: the caller should not go on with the action then.
+        """
+        if not self.available or not self.changed():
+            return None
+        return self.backup(f"before-{action}")
+
+    def backup_if_changed(self, reason: str = files.PERIODIC) -> Backup | None:
+        """The periodic backup: only when the data changed since the last one (``None`` otherwise)."""
+        if not self.available or not self.changed():
+            return None
+        return self.backup(reason)
+
+    def changed(self) -> bool:
+        """Whether the database changed since this service's last backup (or, before one, the newest)."""
+        if not self.available:
+            return False
+        with self._lock:
+            if self._backed_up_at_version is not None:
+                return self._data_version() != self._backed_up_at_version
+            newest = self.newest_good()
+            if newest is None:
+                return True
+            return self._modified_at() > newest.taken_at
+
+    # --- restoring ---------------------------------------------------------------------------------------
+
+    def restore(self, source: Path) -> Backup | None:
+        """Replace the open database with ``source`` (a backup or salvaged copy); returns the old one's copy.
+
+        Closes this process's connections first (the engine reconnects to the new file on next use); refused
+        while another program has the database open. The caller re-reads everything it shows afterwards.
+        """
+        file = self._require()
+        with self._lock:
+            self._close_watch()
+            self._db.dispose()
+            kept = files.restore(file, source)
+            self._backed_up_at_version = None
+            return kept
+
+    def salvage_into(self, target: Path | None = None) -> SalvageReport:
+        """Copy what can be read from the open file into ``target`` (default: a new file beside it)."""
+        file = self._require_file()
+        if target is None:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            target = file.with_name(f"{file.stem}-salvaged-{stamp}{file.suffix}")
+        return files.salvage(file, target)
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_watch()
+
+    # --- plumbing ----------------------------------------------------------------------------------------
+
+    def _require_file(self) -> Path:
+        if self._file is None:
+            raise StorageError(self.unavailable_reason())
+        return self._file
+
+    def _require(self) -> Path:
+        if not self.available:
+            raise StorageError(self.unavailable_reason())
+        return self._require_file()
+
+    def _data_version(self) -> int | None:
+        """``PRAGMA data_version`` of the watching connection (opened on first use); ``None``: unreadable."""
+        assert self._file is not None
+        try:
+            if self._watch is None:
+                self._watch = sqlite3.connect(
+                    files.read_only_uri(self._file), uri=True, check_same_thread=False, timeout=15.0
+                )
+            row = self._watch.execute("PRAGMA data_version").fetchone()
+        except sqlite3.Error:
+            self._close_watch()
+            return None
+        return int(row[0])
+
+    def _close_watch(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
+
+    def _modified_at(self) -> datetime:
+        assert self._file is not None
+        times = []
+        for path in (self._file, self._file.with_name(self._file.name + "-wal")):
+            try:
+                times.append(path.stat().st_mtime)
+            except OSError:
+                continue
+        return datetime.fromtimestamp(max(times, default=0.0), UTC)
