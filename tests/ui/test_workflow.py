@@ -215,10 +215,12 @@ def test_a_step_on_a_story_someone_else_moved_asks_first(
 
     QTimer.singleShot(0, keep_mine)
     _click(qtbot, editor, forward=True)
-    assert asked and "someone else" in asked[0]
+    assert asked and "since you opened it" in asked[0]
     assert services.stories.get(story.id).status is D  # theirs stands until the step is taken knowingly
-    assert editor.current_fields().status is D and not editor.is_dirty()
-    assert editor.workflow.status is D and editor.workflow.offered_steps() == ["Mark ready"]
+    opened = editor.current_story()
+    assert opened is not None and not editor.is_dirty()  # the refused step left no status edit behind
+    assert editor.current_fields().status is opened.status is editor.workflow.status
+    assert editor.workflow.refusal.isVisible()
 
 
 def _never_asked(*_args: object) -> str:

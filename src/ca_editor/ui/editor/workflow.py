@@ -214,10 +214,7 @@ class WorkflowBox(QGroupBox):
         position = ORDER.index(self._status)
         for index, status in enumerate(ORDER):
             state = "current" if index == position else ("done" if index < position else "later")
-            chip = self.chips[status]
-            chip.setText(("✓ " if state == "done" else "") + LABELS[status])
-            chip.setStyleSheet(_CHIP_STYLES[state])
-            chip.setAccessibleName(f"{LABELS[status]}: {'current status' if state == 'current' else state}")
+            self._paint_chip(status, state)
         with_save = self._editor.is_dirty() or story is None
         for forward, button in ((True, self.forward_button), (False, self.back_button)):
             step = self._offered(forward=forward)
@@ -248,9 +245,8 @@ class WorkflowBox(QGroupBox):
     def _show_nothing(self) -> None:
         self._shown, self._history = None, []
         self._status = StoryStatus.DRAFT
-        for status, chip in self.chips.items():
-            chip.setText(LABELS[status])
-            chip.setStyleSheet(_CHIP_STYLES["later"])
+        for status in ORDER:
+            self._paint_chip(status, "later")
         self.forward_button.hide()
         self.back_button.hide()
         self.history_toggle.setText("History")
@@ -258,6 +254,16 @@ class WorkflowBox(QGroupBox):
         self.last_change.setText("No story open")
         self.refusal.hide()
         self.setEnabled(False)
+
+    def _paint_chip(self, status: StoryStatus, state: str) -> None:
+        chip = self.chips[status]
+        if chip.property("state") == state:
+            return  # refresh runs after every typing pause: restyle only what changed
+        chip.setProperty("state", state)
+        chip.setText(("✓ " if state == "done" else "") + LABELS[status])
+        chip.setStyleSheet(_CHIP_STYLES[state])
+        said = {"current": "current status", "done": "done", "later": "not yet"}[state]
+        chip.setAccessibleName(f"{LABELS[status]}: {said}")
 
     def _show_history(self, shown: bool) -> None:
         self.history_view.setVisible(shown and bool(self._history))
