@@ -6,6 +6,8 @@ page; ticking 'Include them as they are' exports them and the manifest lists the
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -63,7 +65,7 @@ class OverrideDialog(QDialog):
         self.unapproved_box.setObjectName("unapproved-warning")
         self.unapproved_box.setFrameShape(QFrame.Shape.StyledPanel)
         box = QVBoxLayout(self.unapproved_box)
-        names = "; ".join(f"slot {f.slot}: {_title_of(f)}" for f in unapproved)
+        names = html.escape("; ".join(f"slot {f.slot}: {_title_of(f)}" for f in unapproved))  # titles: text
         explained = QLabel(
             f"<b>Not approved:</b> {names}.<br>Unless you include them, these stories are left off the "
             "page and out of the bundle."
