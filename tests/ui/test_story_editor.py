@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from ca_editor.domain.model import Story, StoryStatus
 from ca_editor.persistence.models import AssetRow
 from ca_editor.services.container import Services
+from ca_editor.ui.conflicts import StoryConflictFlow
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.editor import StoryEditor
 
@@ -467,27 +468,28 @@ def test_conflicting_save_explains_and_keeps_what_was_typed(
         story.id, replace(story.fields(), summary="Their summary"), expected_version=story.version
     )
 
-    dialogs.answer("Keep editing")
+    dialogs.answer("Cancel")  # the choices themselves: tests/ui/test_conflicts.py
     assert not editor.save()
-    assert "saved by someone else" in dialogs.seen[0]
+    assert "since you opened it" in dialogs.seen[0]
     assert editor.title_edit.text() == "My careful headline"
     assert editor.body_edit.toPlainText() == "My new body text."
     assert editor.is_dirty()
-    assert "Save again to replace their version" in editor.notice_message()
+    assert "Save asks again" in editor.notice_message()
     assert services.stories.get(story.id).title == story.title
 
-    assert editor.save()  # knowingly, over their version
-    stored = services.stories.get(story.id)
-    assert stored.title == "My careful headline"
-    assert stored.body == "My new body text."
+    dialogs.answer("Cancel")
+    assert not editor.save()  # asks again: never a silent overwrite
+    assert len(dialogs.seen) == 2
+    assert services.stories.get(story.id).summary == "Their summary"
 
 
-def test_conflict_reload_shows_their_version(editor: StoryEditor, services, dialogs) -> None:
+def test_conflict_reload_shows_their_version(editor: StoryEditor, services, dialogs, monkeypatch) -> None:
     story = _story_with_image(services)
     editor.show_story(story.id)
     editor.title_edit.setText("Mine")
     services.stories.update(story.id, replace(story.fields(), title="Theirs"), expected_version=story.version)
-    dialogs.answer("Reload (discard mine)")
+    monkeypatch.setattr(StoryConflictFlow, "_confirm_discard", lambda _flow: True)
+    dialogs.answer("Reload theirs")
     assert not editor.save()
     assert editor.title_edit.text() == "Theirs"
     assert not editor.is_dirty()

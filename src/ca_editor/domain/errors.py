@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
 
 
 class CaEditorError(Exception):
@@ -13,8 +15,69 @@ class NotFoundError(CaEditorError):
     pass
 
 
+class ConflictKind(StrEnum):
+    STORY = "story"
+    LAYOUT = "layout"  # a section's editor's-choice block
+
+
 class ConflictError(CaEditorError):
-    """Someone else changed the data since it was read (optimistic locking)."""
+    """Someone else changed the data since it was read (optimistic locking).
+
+    Besides the sentence, it carries what a dialog needs without parsing text: ``kind`` and ``subject_id``
+    (which story or section), ``who`` changed it (``""`` when unknown), ``when`` (aware UTC) and the
+    ``current_version`` now stored. Every field is optional: a conflict found only at flush time (the
+    row's version moved between the check and the write) knows none of them.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: ConflictKind | None = None,
+        subject_id: int | None = None,
+        who: str = "",
+        when: datetime | None = None,
+        current_version: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.subject_id = subject_id
+        self.who = who
+        self.when = when
+        self.current_version = current_version
+
+    @classmethod
+    def changed_since_opened(
+        cls,
+        subject: str,
+        *,
+        kind: ConflictKind,
+        subject_id: int,
+        who: str,
+        when: datetime,
+        current_version: int,
+        then: str,
+    ) -> ConflictError:
+        """The sentence "<subject> was changed by NAME at 14:05 since you opened it; <then>" (local time)."""
+        return cls(
+            f"{subject} was changed by {who or 'someone else'} at {clock_time(when)} since you opened it; "
+            f"{then}",
+            kind=kind,
+            subject_id=subject_id,
+            who=who,
+            when=when,
+            current_version=current_version,
+        )
+
+
+def clock_time(when: datetime, now: datetime | None = None) -> str:
+    """``14:05`` in this computer's time zone; with the date (``3 Mar 14:05``) when it is not today."""
+    local = when.astimezone()
+    today = (now or datetime.now(UTC)).astimezone().date()
+    if local.date() == today:
+        return f"{local:%H:%M}"
+    year = "" if local.year == today.year else f" {local.year}"
+    return f"{local.day} {local:%b}{year} {local:%H:%M}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ca_editor.domain.errors import StorageError
 from ca_editor.persistence.backup import sqlite_file
-from ca_editor.persistence.engine import is_sqlite, make_engine, writer
+from ca_editor.persistence.engine import BUSY_TIMEOUT_MS, is_sqlite, make_engine, writer
 
 
 class Database:
@@ -84,7 +84,11 @@ def describe_operational_error(exc: OperationalError) -> str:
     text = str(exc.orig) if exc.orig else str(exc)
     lowered = text.lower()
     if "locked" in lowered or "busy" in lowered:
-        return "The database is busy with another editor's change; try again in a moment. Nothing was lost."
+        return (
+            f"The database stayed busy for {BUSY_TIMEOUT_MS // 1000} seconds: another ca-editor or program "
+            "is writing to it. Nothing was changed and your edits are kept; try again in a moment. If it "
+            "stays busy, close other programs that have the file open (a stuck ca-editor, a sync tool)."
+        )
     if "readonly" in lowered or "read-only" in lowered:
         return "The database file is read-only; your change was not saved. Check the file's permissions."
     if "full" in lowered:

@@ -9,6 +9,9 @@ Everything SQLite-only sits behind ``is_sqlite`` so the same code runs on Postgr
 
 from __future__ import annotations
 
+import random
+import sqlite3
+import time
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -51,8 +54,53 @@ def _configure_sqlite(engine: Engine, *, enforce_foreign_keys: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        mode = connection.get_execution_options().get(BEGIN_MODE_OPTION, "")
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
+        if connection.get_execution_options().get(BEGIN_MODE_OPTION, "") == "IMMEDIATE":
+            _begin_immediate(connection)
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+def _begin_immediate(connection: Connection) -> None:
+    """Take the write lock, waiting up to ``BUSY_TIMEOUT_MS`` for another writer (this or another process).
+
+    SQLite's own busy handler backs off to 100 ms sleeps, so a writer waiting on another one that commits
+    and starts again every few milliseconds keeps missing the gaps: two processes saving in a loop spent
+    most of their time asleep. Here the wait is a loop of ``BEGIN IMMEDIATE`` tries with the busy timeout
+    off and short sleeps (0.5 ms doubling to 8 ms, jittered so two waiters do not keep colliding). Only
+    when the whole timeout passes does "database is locked" reach the caller (as ``StorageError``).
+    """
+    raw = connection.connection.dbapi_connection
+    if raw is None or not isinstance(raw, sqlite3.Connection):  # another driver: its own busy handling
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    delay = _FIRST_RETRY_S
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc) or time.monotonic() + delay > deadline:
+                    break
+            time.sleep(delay * (0.5 + random.random()))  # noqa: S311 - jitter, not cryptography
+            delay = min(delay * 2, _LAST_RETRY_S)
+        # Out of time (or another error): one last try through SQLAlchemy, which reports it as usual.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+
+_FIRST_RETRY_S, _LAST_RETRY_S = 0.0005, 0.008
+
+
+def is_busy(exc: sqlite3.Error) -> bool:
+    """Whether SQLite refused because another connection holds a lock (SQLITE_BUSY / SQLITE_LOCKED)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    return "locked" in str(exc).lower() or "busy" in str(exc).lower()
 
 
 def writer(engine: Engine) -> Engine:

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ca_editor.domain import ordering
-from ca_editor.domain.errors import ConflictError, NotFoundError, Problem, ValidationError
+from ca_editor.domain.errors import ConflictError, ConflictKind, NotFoundError, Problem, ValidationError
 from ca_editor.domain.model import FormerSlot, Section, SectionLayout, SlotEntry, SlotOverrides, Story
 from ca_editor.domain.validation import unprintable_character
 from ca_editor.persistence.database import Database, actor_of
@@ -91,7 +91,11 @@ class SectionService:
             section = _section(session, section_id)
             by_id = {slot.id: slot for slot in section.slots}
             if set(by_id) != set(slot_ids):
-                raise ConflictError("the editor's choice changed since this step; the order was not restored")
+                raise ConflictError(
+                    "the editor's choice changed since this step; the order was not restored",
+                    kind=ConflictKind.LAYOUT,
+                    subject_id=section_id,
+                )
             _apply_order(section, [by_id[i] for i in slot_ids])
             return _layout(section)
 
@@ -112,10 +116,14 @@ class SectionService:
         with self._write() as session:
             section = _section(session, section_id)
             if expected_version is not None and section.version != expected_version:
-                raise ConflictError(
-                    f"the editor's choice of '{section.title}' was changed by "
-                    f"{section.updated_by or 'someone else'} at {section.updated_at:%H:%M} since you "
-                    "opened it; reload to see it"
+                raise ConflictError.changed_since_opened(
+                    f"the editor's choice of '{section.title}'",
+                    kind=ConflictKind.LAYOUT,
+                    subject_id=section.id,
+                    who=section.updated_by,
+                    when=section.updated_at,
+                    current_version=section.version,
+                    then="reload to see it",
                 )
             if len(entries) > section.slot_count:
                 raise ValidationError(

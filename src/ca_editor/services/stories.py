@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ca_editor.domain.dates import DateRange, YearBucket, group_buckets
-from ca_editor.domain.errors import ConflictError, NotFoundError, Problem, ValidationError
+from ca_editor.domain.errors import ConflictError, ConflictKind, NotFoundError, Problem, ValidationError
 from ca_editor.domain.model import StatusChange, Story, StoryFields, StoryStatus, StorySummary
 from ca_editor.domain.slugs import make_slug, unique_slug
 from ca_editor.domain.validation import errors_only, validate_story
@@ -110,22 +110,23 @@ class StoryService:
             with self._write() as session:
                 row = _load(session, story_id)
                 if row.version != expected_version:
-                    raise ConflictError(
-                        f"'{row.title}' was changed by {row.updated_by or 'someone else'} at "
-                        f"{row.updated_at:%H:%M} since you opened it; reload it to see their version"
-                    )
+                    raise _changed_since(row, "reload it to see their version")
                 apply_fields(session, row, fields)
                 _flush_checking_slug(session, row.slug)
                 cache_rendered_body(session, row)
                 return story_from_row(row)
         except StaleDataError as exc:
-            raise ConflictError("the story was changed by someone else while saving; reload it") from exc
+            raise ConflictError(
+                "the story was changed by someone else while saving; reload it",
+                kind=ConflictKind.STORY,
+                subject_id=story_id,
+            ) from exc
 
     def delete(self, story_id: int, *, expected_version: int | None = None) -> None:
         with self._write() as session:
             row = _load(session, story_id)
             if expected_version is not None and row.version != expected_version:
-                raise ConflictError(f"'{row.title}' was changed by someone else since you opened it")
+                raise _changed_since(row, "it was not deleted")
             section_ids = set(session.scalars(select(SlotRow.section_id).where(SlotRow.story_id == story_id)))
             session.delete(row)
             session.flush()
@@ -218,6 +219,18 @@ def _flush_checking_slug(session: Session, slug: str) -> None:
         if "slug" in str(exc.orig).lower() or "unique" in str(exc.orig).lower():
             raise ValidationError([Problem("slug", f"'{slug}' is already used by another story")]) from exc
         raise
+
+
+def _changed_since(row: StoryRow, then: str) -> ConflictError:
+    return ConflictError.changed_since_opened(
+        f"'{row.title}'",
+        kind=ConflictKind.STORY,
+        subject_id=row.id,
+        who=row.updated_by,
+        when=row.updated_at,
+        current_version=row.version,
+        then=then,
+    )
 
 
 def _load(session: Session, story_id: int) -> StoryRow:

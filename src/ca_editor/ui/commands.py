@@ -54,8 +54,7 @@ class DeskCommand(QUndoCommand):
             step()
         except CaEditorError as exc:
             self.setObsolete(True)
-            self.desk.report_failure(f"Could not {self.text().lower()}: {exc}")
-            self.desk.reload()
+            self.desk.refuse_step(f"Could not {self.text().lower()}: {exc}", exc)  # re-reads the block
 
 
 class LayoutCommand(DeskCommand):

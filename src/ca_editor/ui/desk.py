@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QMetaMethod, QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ca_editor.domain import ordering
-from ca_editor.domain.errors import CaEditorError, NotFoundError
+from ca_editor.domain.errors import CaEditorError, ConflictError, ConflictKind, NotFoundError
 from ca_editor.domain.model import FormerSlot, SectionLayout, Slot, SlotEntry, Story, StoryFields
 from ca_editor.services.container import Services
 from ca_editor.ui.commands import (
@@ -24,6 +24,7 @@ from ca_editor.ui.commands import (
     UpdateStoryCommand,
     short_title,
 )
+from ca_editor.ui.conflicts import LayoutConflict
 
 
 class Desk(QObject):
@@ -32,6 +33,9 @@ class Desk(QObject):
     story_saved = Signal(object)  # Story: saved, created or brought back (also by undo and redo)
     story_removed = Signal(int)  # story id: deleted (also by undo of a create)
     failed = Signal(str)  # a sentence for the user; nothing was changed
+    # LayoutConflict: a layout step refused because someone else changed the block; the desk already shows
+    # theirs. Only when something listens (the window's dialog); otherwise the sentence goes to ``failed``.
+    layout_conflict = Signal(object)
 
     def __init__(self, services: Services, section_id: int, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +62,30 @@ class Desk(QObject):
 
     def report_failure(self, message: str) -> None:
         self.failed.emit(message)
+
+    def refuse_step(self, message: str, error: CaEditorError, wanted: Sequence[SlotEntry] = ()) -> None:
+        """A step failed (``message`` says which and why): re-read the block and tell the user.
+
+        A block changed by someone else goes to ``layout_conflict`` with what this desk showed, what the
+        step wanted and what is there now, so the window can name who and when and compare the orders.
+        """
+        saw = self._layout
+        try:
+            self.reload()
+        except CaEditorError as exc:
+            self.report_failure(f"{message} (and the block could not be re-read: {exc})")
+            return
+        layout_conflict = QMetaMethod.fromSignal(self.layout_conflict)
+        if (
+            isinstance(error, ConflictError)
+            and error.kind == ConflictKind.LAYOUT
+            and self.isSignalConnected(layout_conflict)
+        ):
+            headlines = {slot.story.id: slot.story.title for slot in (*saw.slots, *self._layout.slots)}
+            wanted_text = [entry.headline or headlines.get(entry.story_id, "") for entry in wanted]
+            self.layout_conflict.emit(LayoutConflict.of(message, error, saw, wanted_text, self._layout))
+            return
+        self.report_failure(message)
 
     # --- the editor's-choice block ----------------------------------------------------------------------
 
@@ -215,9 +243,8 @@ class Desk(QObject):
         command = LayoutCommand(self, text, self._layout.entries(), entries)
         try:
             command.apply()
-        except NotFoundError as exc:
-            self.report_failure(f"Could not {text[0].lower()}{text[1:]}: {exc}")
-            self.reload()
+        except (NotFoundError, ConflictError) as exc:  # stale: show what is there now
+            self.refuse_step(f"Could not {text[0].lower()}{text[1:]}: {exc}", exc, entries)
             return False
         except CaEditorError as exc:
             self.report_failure(f"Could not {text[0].lower()}{text[1:]}: {exc}")

@@ -28,6 +28,7 @@ from ca_editor.domain.model import SectionLayout, Story
 from ca_editor.services.container import Services
 from ca_editor.ui.backups import WindowBackups
 from ca_editor.ui.checks import ChecklistPane
+from ca_editor.ui.conflicts import show_layout_conflict
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.editor import StoryEditor
 from ca_editor.ui.export_flow import ExportFlow
@@ -281,6 +282,7 @@ class MainWindow(QMainWindow):
         self.desk.stories_changed.connect(self._stories_changed)
         self.desk.layout_changed.connect(self._layout_changed)
         self.desk.failed.connect(self._failed)
+        self.desk.layout_conflict.connect(lambda conflict: show_layout_conflict(self, conflict))
         self.checklist.slot_requested.connect(self._show_slot)
         self.checklist.story_requested.connect(self._story_activated)
         self._stories_refresh = QTimer(self, singleShot=True, interval=0)

@@ -44,6 +44,7 @@ from ca_editor.domain.model import ImageAsset, Story, StoryFields, StoryStatus
 from ca_editor.domain.slugs import is_valid_slug, make_slug, unique_slug
 from ca_editor.domain.validation import MAX_LENGTHS, SUMMARY_ADVISED_LENGTH, errors_only, validate_story
 from ca_editor.services.images import MAX_IMAGE_BYTES
+from ca_editor.ui.conflicts import Outcome, Resolution, StoryConflictFlow
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.editor.markdown import BodyEditor, word_count
 from ca_editor.ui.editor.widgets import (
@@ -282,9 +283,15 @@ class StoryEditor(QWidget):
                 self._focus_field(exc.problems[0].field)
             return False
         except ConflictError as exc:
-            self._on_conflict(str(exc))
-            return False
+            if self._opened is None:
+                self._show_notice(f"Could not save: {exc}. Your edits are kept.", "error")
+                return False
+            flow = StoryConflictFlow(self, self._desk, self._opened, fields, exc)
+            return self._on_conflict(flow.run())  # ui/conflicts.py: reload, compare, keep mine as a copy
         except NotFoundError as exc:
+            if self._opened is not None:  # deleted by someone else since it was opened
+                flow = StoryConflictFlow(self, self._desk, self._opened, fields)
+                return self._on_conflict(flow.run_deleted())
             self._become_new_keeping_edits(
                 f"Could not save: {exc}. Your edits are kept; Save creates it anew."
             )
@@ -1049,43 +1056,26 @@ class StoryEditor(QWidget):
         self._update_dirty()
         self._show_notice(message, "warning")
 
-    def _on_conflict(self, reason: str) -> None:
-        choice = self._ask(
-            QMessageBox.Icon.Warning,
-            "Saved by someone else",
-            "This story was saved by someone else since you opened it.",
-            f"{reason}.\n\nYour edits are still in the form. Reload discards them and shows the saved "
-            "version; Keep editing lets you compare and save yours over theirs.",
-            [
-                ("Reload (discard mine)", QMessageBox.ButtonRole.DestructiveRole),
-                ("Keep editing", QMessageBox.ButtonRole.RejectRole),
-            ],
-            default="Keep editing",
-        )
-        if choice == "Reload (discard mine)":
+    def _on_conflict(self, outcome: Outcome) -> bool:
+        """Show the result of a refused save's dialog (``ui/conflicts.py`` asked, and saved if told to)."""
+        resolution = outcome.resolution
+        if resolution in (Resolution.COPIED, Resolution.OVERWRITTEN, Resolution.SAVED_AS_NEW):
+            assert outcome.story is not None
+            self._removed_id = None
+            self._load(outcome.story)
+            self._show_notice(outcome.message, "info")
+            self.saved.emit(outcome.story)
+            return True
+        if resolution == Resolution.RELOADED:
             self._reload_from_db()
-            return
-        assert self._opened is not None
-        try:
-            latest = self._desk.services.stories.get(self._opened.id)
-        except NotFoundError:
-            self._become_new_keeping_edits(
-                "The story was deleted by someone else. Your edits are kept; Save creates it as a new story."
-            )
-            return
-        except CaEditorError as exc:
-            self._show_notice(f"Could not read the saved version: {exc}", "error")
-            return
-        self._opened = latest  # the next Save replaces *this* version, knowingly; a newer one conflicts again
-        self._baseline = latest.fields()
-        self._update_heading()
-        self._update_dirty()
-        self._show_notice(
-            f"Someone else saved “{_short(latest.title)}” at {latest.updated_at.astimezone():%H:%M}. "
-            "Your edits are kept: Save again to replace their version with yours, or Reload to see theirs.",
-            "warning",
-            reload=True,
-        )
+        elif resolution == Resolution.DISCARDED:
+            self._show_none()
+            self._show_notice(outcome.message, "info")
+        elif resolution == Resolution.KEEP_AS_NEW:
+            self._become_new_keeping_edits(outcome.message)
+        else:  # keep editing: the next Save is checked against the version opened, so it asks again
+            self._show_notice(outcome.message, "warning", reload=True)
+        return False
 
     def _reload_from_db(self) -> None:
         if self._opened is None:

@@ -1,0 +1,573 @@
+"""When two editors collide on one database: what the person is told and what each answer does.
+
+A story save refused because someone else saved the story since it was opened asks: *Reload theirs*
+(discard mine, after a confirmation), *Compare* (mine and theirs side by side, field by field, with the
+changed lines marked and who changed each field since it was opened), *Keep mine as a copy* (a new draft
+story with my fields, title suffix "(copy)" and a free slug; theirs stays as it is) or *Cancel* (keep
+editing; the next save asks again). From the comparison the person may also replace theirs with mine,
+knowingly, against the version just compared (a newer save conflicts again). A story deleted by someone
+else offers to save mine as a new story. Every change goes through the desk, so it is one undoable step.
+
+A layout step refused because the block changed reports who changed it and when; the desk has already
+re-read the block, and *Compare* shows what the person saw, what the step wanted and what is there now.
+Nothing here parses an error's text: ``ConflictError`` carries who, when and the current version.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ca_editor.domain.errors import CaEditorError, ConflictError, NotFoundError, clock_time
+from ca_editor.domain.model import SectionLayout, Story, StoryFields, StoryStatus
+from ca_editor.domain.slugs import MAX_SLUG_LENGTH, make_slug, unique_slug
+from ca_editor.domain.validation import MAX_LENGTHS
+
+if TYPE_CHECKING:
+    from ca_editor.ui.desk import Desk
+
+COPY_SUFFIX = " (copy)"
+
+
+# --- what differs ------------------------------------------------------------------------------------------
+
+FIELD_LABELS = {
+    "title": "Title",
+    "slug": "Slug",
+    "summary": "Summary",
+    "body": "Body",
+    "byline": "Byline",
+    "published_at": "Publication date",
+    "status": "Status",
+    "tags": "Tags",
+    "image_sha256": "Image",
+    "image_alt": "Image alt text",
+    "image_caption": "Image caption",
+    "image_credit": "Image credit",
+}
+_MULTILINE = frozenset({"summary", "body"})
+
+
+def field_text(fields: StoryFields, name: str) -> str:
+    """A field as a person reads it (dates in local time, tags joined, an image by its short hash)."""
+    value = getattr(fields, name)
+    if name == "published_at":
+        return f"{value.astimezone():%Y-%m-%d %H:%M}" if value is not None else "(no date)"
+    if name == "tags":
+        return ", ".join(value) if value else "(no tags)"
+    if name == "image_sha256":
+        return f"image {value[:12]}" if value else "(no image)"
+    if isinstance(value, StoryStatus):
+        return value.value
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDifference:
+    name: str
+    label: str
+    mine: str
+    theirs: str
+    changed_by_me: bool  # since the story was opened
+    changed_by_them: bool
+
+    @property
+    def multiline(self) -> bool:
+        return self.name in _MULTILINE
+
+
+def story_differences(opened: StoryFields, mine: StoryFields, theirs: StoryFields) -> list[FieldDifference]:
+    """The fields where mine and theirs differ, in form order, each with who changed it since opening."""
+    result = []
+    for name, label in FIELD_LABELS.items():
+        mine_value, theirs_value = getattr(mine, name), getattr(theirs, name)
+        if mine_value == theirs_value:
+            continue
+        result.append(
+            FieldDifference(
+                name,
+                label,
+                field_text(mine, name),
+                field_text(theirs, name),
+                changed_by_me=mine_value != getattr(opened, name),
+                changed_by_them=theirs_value != getattr(opened, name),
+            )
+        )
+    return result
+
+
+def copy_fields(mine: StoryFields, slug_taken: Callable[[str], bool]) -> StoryFields:
+    """My fields as a new draft: title + " (copy)", a slug no other story has. Draft, so it never goes
+    out with the next export beside the original by accident."""
+    limit = MAX_LENGTHS["title"] - len(COPY_SUFFIX)
+    title = mine.title.strip()[:limit].rstrip() + COPY_SUFFIX
+    base = (mine.slug or make_slug(mine.title))[: MAX_SLUG_LENGTH - len("-copy")].rstrip("-") + "-copy"
+    return replace(mine, title=title, slug=unique_slug(base, slug_taken), status=StoryStatus.DRAFT)
+
+
+def changed_by_line(title: str, who: str, when: datetime | None) -> str:
+    """“Title” was changed by NAME at 14:05 since you opened it."""
+    at = f" at {clock_time(when)}" if when is not None else ""
+    return f"“{_short(title)}” was changed by {who or 'someone else'}{at} since you opened it."
+
+
+# --- the story conflict ------------------------------------------------------------------------------------
+
+
+class Resolution(StrEnum):
+    RELOADED = "reloaded"  # the form should show the saved version (theirs)
+    COPIED = "copied"  # ``story`` is the new copy holding my fields; theirs is untouched
+    OVERWRITTEN = "overwritten"  # ``story`` is mine, saved over theirs after a comparison
+    SAVED_AS_NEW = "saved_as_new"  # theirs was deleted; ``story`` is mine, created anew
+    DISCARDED = "discarded"  # theirs was deleted and I dropped mine: show nothing
+    KEEP_EDITING = "keep_editing"  # nothing saved; the form keeps my edits (``story`` is theirs, if any)
+    KEEP_AS_NEW = "keep_as_new"  # theirs was deleted; keep my edits as an unsaved new story
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    resolution: Resolution
+    story: Story | None = None
+    message: str = ""  # for the editor's notice bar
+
+
+class StoryConflictFlow:
+    """Asks what to do about a refused save and does it through the desk; ``run()`` says what happened."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        desk: Desk,
+        opened: Story,
+        mine: StoryFields,
+        error: ConflictError | None = None,
+    ) -> None:
+        self.parent = parent
+        self.desk = desk
+        self.opened = opened
+        self.mine = mine
+        self.error = error
+
+    def run(self) -> Outcome:
+        try:
+            theirs = self.desk.services.stories.get(self.opened.id)
+        except NotFoundError:
+            return self.run_deleted()
+        except CaEditorError as exc:
+            return Outcome(Resolution.KEEP_EDITING, None, f"Could not read the saved version: {exc}")
+        while True:
+            choice = self._ask(theirs)
+            if choice == "Compare":
+                choice = CompareDialog.ask(self.parent, self.opened, self.mine, theirs)
+            if choice == "Reload theirs":
+                if self._confirm_discard():
+                    return Outcome(Resolution.RELOADED, theirs)
+                continue
+            if choice == "Keep mine as a copy":
+                return self._save(Resolution.COPIED, theirs)
+            if choice == CompareDialog.OVERWRITE:
+                return self._save(Resolution.OVERWRITTEN, theirs)
+            if choice == CompareDialog.BACK:
+                continue
+            return Outcome(
+                Resolution.KEEP_EDITING,
+                theirs,
+                f"Not saved: {_who(theirs)} saved “{_short(theirs.title)}” at "
+                f"{clock_time(theirs.updated_at)}. Your edits are kept; Save asks again what to do.",
+            )
+
+    def run_deleted(self) -> Outcome:
+        title = _short(self.opened.title)
+        choice = ask(
+            self.parent,
+            QMessageBox.Icon.Warning,
+            "Deleted by someone else",
+            f"“{title}” was deleted by someone else since you opened it.",
+            "Your edits are still in the form. Save mine as a new story creates it again with your fields; "
+            "Discard mine drops them.",
+            ["Save mine as a new story", "Discard mine", "Cancel"],
+            default="Save mine as a new story",
+            destructive="Discard mine",
+        )
+        if choice == "Save mine as a new story":
+            fields = self.mine
+            if fields.slug and self.desk.services.stories.is_slug_taken(fields.slug):
+                fields = replace(
+                    fields, slug=unique_slug(fields.slug, self.desk.services.stories.is_slug_taken)
+                )
+            try:
+                story = self.desk.create_story(fields)
+            except CaEditorError as exc:
+                return Outcome(
+                    Resolution.KEEP_AS_NEW, None, f"Could not save it anew: {exc}. Your edits are kept."
+                )
+            return Outcome(Resolution.SAVED_AS_NEW, story, f"Saved “{_short(story.title)}” as a new story.")
+        if choice == "Discard mine":
+            return Outcome(Resolution.DISCARDED, None, f"“{title}” was deleted by someone else.")
+        return Outcome(
+            Resolution.KEEP_AS_NEW,
+            None,
+            f"“{title}” was deleted by someone else. Your edits are kept; Save creates it as a new story.",
+        )
+
+    def _ask(self, theirs: Story) -> str:
+        when = theirs.updated_at
+        who = theirs.updated_by or (self.error.who if self.error else "")
+        return ask(
+            self.parent,
+            QMessageBox.Icon.Warning,
+            "Changed by someone else",
+            changed_by_line(self.opened.title, who, when),
+            "Your edits are still in the form and nothing was overwritten.\n\n"
+            "Reload theirs: discard your edits and show their version.\n"
+            "Compare: see both versions side by side.\n"
+            "Keep mine as a copy: save your version as a new draft story; theirs stays as it is.\n"
+            "Cancel: keep editing.",
+            ["Reload theirs", "Compare", "Keep mine as a copy", "Cancel"],
+            default="Compare",
+            destructive="Reload theirs",
+        )
+
+    def _confirm_discard(self) -> bool:
+        choice = ask(
+            self.parent,
+            QMessageBox.Icon.Warning,
+            "Discard your edits",
+            f"Discard your edits to “{_short(self.opened.title)}” and show their version?",
+            "Your unsaved changes are lost. Keep mine as a copy saves them beside theirs instead.",
+            ["Discard mine and reload", "Cancel"],
+            default="Cancel",
+            destructive="Discard mine and reload",
+        )
+        return choice == "Discard mine and reload"
+
+    def _save(self, resolution: Resolution, theirs: Story) -> Outcome:
+        stories = self.desk.services.stories
+        try:
+            if resolution == Resolution.COPIED:
+                story = self.desk.create_story(copy_fields(self.mine, stories.is_slug_taken))
+                message = (
+                    f"Your version is saved as a new draft, “{_short(story.title)}”; "
+                    f"“{_short(theirs.title)}” stays as {_who(theirs)} saved it."
+                )
+            else:  # against the version just compared: a save newer than that is refused again
+                story = self.desk.update_story(theirs, self.mine)
+                message = f"Saved your version over {_who(theirs)}'s. Undo (Ctrl+Z) brings theirs back."
+        except ConflictError as exc:
+            return Outcome(Resolution.KEEP_EDITING, theirs, f"Not saved: {exc}. Your edits are kept.")
+        except CaEditorError as exc:
+            return Outcome(Resolution.KEEP_EDITING, theirs, f"Could not save: {exc}. Your edits are kept.")
+        return Outcome(resolution, story, message)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _who(story: Story) -> str:
+    return story.updated_by or "someone else"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def ask(
+    parent: QWidget | None,
+    kind: QMessageBox.Icon,
+    title: str,
+    text: str,
+    detail: str,
+    buttons: Sequence[str],
+    *,
+    default: str,
+    destructive: str = "",
+) -> str:
+    """A modal question; returns the text of the button pressed ("Cancel" when closed otherwise)."""
+    box = QMessageBox(kind, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setInformativeText(detail)
+    made: dict[QAbstractButton, str] = {}
+    for label in buttons:
+        if label == "Cancel":
+            role = QMessageBox.ButtonRole.RejectRole
+        elif label == destructive:
+            role = QMessageBox.ButtonRole.DestructiveRole
+        else:
+            role = QMessageBox.ButtonRole.AcceptRole
+        button = box.addButton(label, role)
+        made[button] = label
+        if label == default:
+            box.setDefaultButton(button)
+    if "Cancel" not in buttons:  # Escape answers the default (e.g. "OK") rather than doing nothing
+        box.setEscapeButton(next(b for b, label in made.items() if label == default))
+    box.exec()
+    return made.get(box.clickedButton(), "Cancel")
+
+
+# --- side by side ------------------------------------------------------------------------------------------
+
+
+def _tint(palette: QPalette, colour: str, amount: float) -> str:
+    """``colour`` mixed into the palette's base: a background that keeps the palette's text legible."""
+    base, tint = palette.color(QPalette.ColorRole.Base), QColor(colour)
+    mixed = QColor(
+        round(base.red() + (tint.red() - base.red()) * amount),
+        round(base.green() + (tint.green() - base.green()) * amount),
+        round(base.blue() + (tint.blue() - base.blue()) * amount),
+    )
+    return str(mixed.name())
+
+
+@dataclass(frozen=True, slots=True)
+class DiffColours:
+    mine: str
+    theirs: str
+    muted: str
+    rule: str
+
+    @classmethod
+    def of(cls, palette: QPalette) -> DiffColours:
+        return cls(
+            mine=_tint(palette, "#e0a030", 0.30),
+            theirs=_tint(palette, "#3a8fd0", 0.30),
+            muted=str(palette.color(QPalette.ColorRole.PlaceholderText).name()),
+            rule=_tint(palette, str(palette.color(QPalette.ColorRole.Text).name()), 0.25),
+        )
+
+
+def _cell(text: str, background: str | None = None) -> str:
+    style = "white-space: pre-wrap;"
+    shown = html.escape(text) if text else "&nbsp;"
+    colour = f' bgcolor="{background}"' if background else ""
+    return f'<td width="50%"{colour} style="{style}">{shown}</td>'
+
+
+def _line_rows(mine: str, theirs: str, colours: DiffColours, context: int = 2) -> list[str]:
+    """Side-by-side rows of a line diff; long unchanged runs are folded to a note."""
+    left, right = mine.splitlines() or [""], theirs.splitlines() or [""]
+    rows: list[str] = []
+    matcher = difflib.SequenceMatcher(a=left, b=right, autojunk=False)
+    for group in matcher.get_grouped_opcodes(context):
+        if rows:
+            rows.append(f'<tr><td colspan="2" style="color: {colours.muted};">⋯</td></tr>')
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                rows.extend(
+                    f"<tr>{_cell(a)}{_cell(b)}</tr>" for a, b in zip(left[i1:i2], right[j1:j2], strict=True)
+                )
+                continue
+            a_lines, b_lines = left[i1:i2], right[j1:j2]
+            for k in range(max(len(a_lines), len(b_lines))):
+                a = a_lines[k] if k < len(a_lines) else None
+                b = b_lines[k] if k < len(b_lines) else None
+                rows.append(
+                    "<tr>"
+                    + (_cell(a, colours.mine) if a is not None else _cell(""))
+                    + (_cell(b, colours.theirs) if b is not None else _cell(""))
+                    + "</tr>"
+                )
+    return rows
+
+
+def comparison_html(differences: Sequence[FieldDifference], who: str, colours: DiffColours) -> str:
+    """The comparison as rich text for a QTextBrowser: one block per differing field, mine left."""
+    if not differences:
+        return "<p>Your version and theirs are the same; saving changes nothing.</p>"
+    parts = [
+        '<table width="100%" cellspacing="0" cellpadding="4">',
+        '<tr><th align="left" width="50%">Yours (not saved)</th>'
+        f'<th align="left" width="50%">{html.escape(who)}\'s (saved)</th></tr>',
+    ]
+    for diff in differences:
+        by = " and ".join(
+            name for name, changed in (("you", diff.changed_by_me), (who, diff.changed_by_them)) if changed
+        )
+        note = f" — changed by {html.escape(by)}" if by else ""
+        parts.append(
+            f'<tr><td colspan="2" style="border-top: 1px solid {colours.rule};">'
+            f"<b>{html.escape(diff.label)}</b>"
+            f'<span style="color: {colours.muted};">{note}</span></td></tr>'
+        )
+        if diff.multiline:
+            parts.extend(_line_rows(diff.mine, diff.theirs, colours))
+        else:
+            parts.append(f"<tr>{_cell(diff.mine, colours.mine)}{_cell(diff.theirs, colours.theirs)}</tr>")
+    parts.append("</table>")
+    return "".join(parts)
+
+
+class CompareDialog(QDialog):
+    """Mine and theirs side by side; closes with one of the conflict answers (or Back)."""
+
+    OVERWRITE = "Replace theirs with mine"
+    BACK = "Back"
+
+    def __init__(self, parent: QWidget | None, opened: Story, mine: StoryFields, theirs: Story) -> None:
+        super().__init__(parent)
+        who = _who(theirs)
+        self.setWindowTitle(f"Compare — {_short(theirs.title, 40)}")
+        self.differences = story_differences(opened.fields(), mine, theirs.fields())
+        heading = QLabel(
+            f"{changed_by_line(opened.title, theirs.updated_by, theirs.updated_at)} "
+            f"{_count(len(self.differences), 'field differs', 'fields differ')} between your version (left) "
+            f"and {who}'s (right)."
+        )
+        heading.setWordWrap(True)
+        heading.setTextFormat(Qt.TextFormat.PlainText)
+        self.browser = QTextBrowser(self)
+        self.browser.setOpenLinks(False)
+        self.browser.setHtml(comparison_html(self.differences, who, DiffColours.of(self.palette())))
+        self.choice = self.BACK
+        buttons = QDialogButtonBox(self)
+        for label, role in (
+            ("Reload theirs", QDialogButtonBox.ButtonRole.DestructiveRole),
+            ("Keep mine as a copy", QDialogButtonBox.ButtonRole.AcceptRole),
+            (self.OVERWRITE, QDialogButtonBox.ButtonRole.AcceptRole),
+            (self.BACK, QDialogButtonBox.ButtonRole.RejectRole),
+        ):
+            button = buttons.addButton(label, role)
+            button.clicked.connect(lambda _=False, chosen=label: self._choose(chosen))
+        back = next(b for b in buttons.buttons() if b.text() == self.BACK)
+        assert isinstance(back, QPushButton)
+        back.setDefault(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.browser, 1)
+        layout.addWidget(buttons)
+        self.resize(900, 600)
+
+    def _choose(self, label: str) -> None:
+        self.choice = label
+        self.accept()
+
+    def plain_text(self) -> str:
+        return str(self.browser.toPlainText())
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, opened: Story, mine: StoryFields, theirs: Story) -> str:
+        dialog = cls(parent, opened, mine, theirs)
+        dialog.exec()
+        choice = dialog.choice
+        dialog.deleteLater()
+        return choice
+
+
+# --- the layout conflict -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LayoutConflict:
+    """A layout step refused because the block changed; the desk already shows ``now``."""
+
+    message: str  # "Could not move …: the editor's choice of … was changed by NAME at 14:05 since …"
+    who: str
+    when: datetime | None
+    saw: tuple[str, ...]  # headlines in slot order, as this desk showed them
+    wanted: tuple[str, ...]  # what the refused step would have made ("" entries: not known)
+    now: tuple[str, ...]  # what the block holds now (their version)
+
+    @classmethod
+    def of(
+        cls, message: str, error: ConflictError, saw: SectionLayout, wanted: Sequence[str], now: SectionLayout
+    ) -> LayoutConflict:
+        return cls(
+            message,
+            error.who or now.section.updated_by,
+            error.when or now.section.updated_at,
+            tuple(slot.headline for slot in saw.slots),
+            tuple(wanted),
+            tuple(slot.headline for slot in now.slots),
+        )
+
+
+def order_html(conflict: LayoutConflict, colours: DiffColours) -> str:
+    """The block as you saw it, as your step wanted it, and as it is now; changed slots marked."""
+    who = html.escape(conflict.who or "someone else")
+    columns = [("You saw", conflict.saw)]
+    if conflict.wanted:
+        columns.append(("Your step would have made", conflict.wanted))
+    columns.append((f"Now (by {who})", conflict.now))
+    width = 95 // len(columns)
+    rows = max(len(c[1]) for c in columns)
+    parts = ['<table width="100%" cellspacing="0" cellpadding="4"><tr><th align="right">#</th>']
+    parts += [f'<th align="left" width="{width}%">{name}</th>' for name, _ in columns]
+    parts.append("</tr>")
+    for index in range(rows):
+        parts.append(f'<tr><td align="right" style="color: {colours.muted};">{index + 1}</td>')
+        saw = conflict.saw[index] if index < len(conflict.saw) else "(empty)"
+        for name, values in columns:
+            value = values[index] if index < len(values) else "(empty)"
+            background = None
+            if value != saw:
+                background = colours.theirs if name.startswith("Now") else colours.mine
+            shown = html.escape(value)
+            colour = f' bgcolor="{background}"' if background else ""
+            parts.append(f"<td{colour}>{shown}</td>")
+        parts.append("</tr>")
+    parts.append("</table>")
+    return "".join(parts)
+
+
+class OrderCompareDialog(QDialog):
+    def __init__(self, parent: QWidget | None, conflict: LayoutConflict) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Compare the editor's choice")
+        at = f" at {clock_time(conflict.when)}" if conflict.when is not None else ""
+        heading = QLabel(
+            f"{conflict.who or 'Someone else'} changed the editor's choice{at}. Slots that differ from what "
+            "you saw are marked; the desk shows the block as it is now."
+        )
+        heading.setWordWrap(True)
+        self.browser = QTextBrowser(self)
+        self.browser.setHtml(order_html(conflict, DiffColours.of(self.palette())))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.browser, 1)
+        layout.addWidget(buttons)
+        self.resize(900, 560)
+
+    def plain_text(self) -> str:
+        return str(self.browser.toPlainText())
+
+
+def show_layout_conflict(parent: QWidget | None, conflict: LayoutConflict) -> None:
+    """Tell who changed the block and when; the desk already shows their version. Compare on request."""
+    while True:
+        choice = ask(
+            parent,
+            QMessageBox.Icon.Warning,
+            "Editor's choice changed by someone else",
+            conflict.message,
+            "Nothing was overwritten. The desk now shows the block as it is saved; do your step again "
+            "if you still want it. Compare shows what you saw beside what is there now.",
+            ["Compare", "OK"],
+            default="OK",
+        )
+        if choice != "Compare":
+            return
+        dialog = OrderCompareDialog(parent, conflict)
+        dialog.exec()
+        dialog.deleteLater()
