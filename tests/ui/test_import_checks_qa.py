@@ -38,3 +38,11 @@ def test_the_gate_shows_markup_in_an_unapproved_title_as_text(qtbot: QtBot, serv
     title = "Tenge <b>falls</b> past 500 & <i>keeps</i> falling"
     dialog = _gate_with_draft(qtbot, services, title)
     assert title in _unapproved_text(dialog)
+
+
+def test_the_gate_names_an_unapproved_story_whose_title_has_is_in_it(
+    qtbot: QtBot, services: Services
+) -> None:
+    title = "What is next for the Caspian ferries"
+    dialog = _gate_with_draft(qtbot, services, title)
+    assert f"slot 2: '{title}'" in _unapproved_text(dialog)

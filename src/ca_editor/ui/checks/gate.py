@@ -7,6 +7,7 @@ page; ticking 'Include them as they are' exports them and the manifest lists the
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ca_editor.domain.checklist import CheckReport, Finding, Severity
+from ca_editor.domain.model import StoryStatus
 from ca_editor.domain.release import MAX_REASON
 from ca_editor.ui.icons import icon
 
@@ -136,9 +138,15 @@ class OverrideDialog(QDialog):
         self.export_button.setText("Export anyway" if needed else "Export with unapproved stories")
 
 
+# "'Title' is draft, not approved…": the last " is <status>, not approved" ends a title that may hold " is ".
+_UNAPPROVED_NAME = re.compile(
+    rf"^(.*) is (?:{'|'.join(s.value for s in StoryStatus)}), not approved", re.DOTALL
+)
+
+
 def _title_of(finding: Finding) -> str:
-    message = finding.message
-    return message.split(" is ", 1)[0] if " is " in message else message
+    match = _UNAPPROVED_NAME.match(finding.message)
+    return match.group(1) if match else finding.message
 
 
 def _item(finding: Finding) -> QListWidgetItem:
