@@ -380,7 +380,9 @@ class MainWindow(QMainWindow):
             # on its first control that takes focus, so Alt+2 then Alt+Down moves a slot straight away.
             last = inner.focusWidget()
             usable = last is not None and last is not inner and last.isVisible() and last.isEnabled()
-            (last if usable else _first_focusable(inner)).setFocus(Qt.FocusReason.ShortcutFocusReason)
+            first = getattr(inner, "first_control", None)  # a pane may name its own first control
+            fallback = first() if callable(first) else _first_focusable(inner)
+            (last if usable else fallback).setFocus(Qt.FocusReason.ShortcutFocusReason)
         else:
             target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 

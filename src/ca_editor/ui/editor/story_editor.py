@@ -156,6 +156,10 @@ class StoryEditor(QWidget):
 
     # --- public API --------------------------------------------------------------------------------------
 
+    def first_control(self) -> QWidget:
+        """Where Alt+4 lands: the title, not the workflow buttons above it (one Shift+Tab away)."""
+        return self.title_edit
+
     def show_story(self, story_id: int | None) -> None:
         """Show a story (or nothing). Does not ask about unsaved edits: call ``maybe_leave()`` first."""
         if story_id is None:
