@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QSettings, QSize
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from ca_editor.domain.checklist import CheckReport, Finding, Severity
@@ -30,6 +30,7 @@ from ca_editor.ui.sheet import (
     save_pdf,
     write_review_sheet,
 )
+from ca_editor.ui.sheet.flow import ReviewSheetFlow
 from ca_editor.ui.sheet.render import MARGIN_MM
 
 CYRILLIC_HEADLINE = "Токаев ратифицировал договор о союзнических отношениях с Узбекистаном"
@@ -339,12 +340,12 @@ def test_file_menu_prints_the_review_sheet(
 ) -> None:
     asked: list[str] = []
 
-    def save_dialog(_parent: object, _title: str, suggested: str, _filter: str) -> tuple[str, str]:
+    def save_dialog(_flow: object, suggested: str) -> str:
         asked.append(suggested)
-        return str(tmp_path / "for-the-chief"), "PDF documents (*.pdf)"  # typed without ".pdf"
+        return str(tmp_path / "for-the-chief")  # typed without ".pdf" (a dialog that added no suffix)
 
     shown: list[QMessageBox] = []
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(save_dialog))
+    monkeypatch.setattr(ReviewSheetFlow, "choose_path", save_dialog)
     monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box) or 0)
     file_menu = window.menuBar().actions()[0].menu()
     assert window.review_sheet_action in file_menu.actions()
@@ -364,9 +365,7 @@ def test_a_failed_print_from_the_window_says_why(
     window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "missing-folder" / "sheet.pdf"
-    monkeypatch.setattr(
-        QFileDialog, "getSaveFileName", staticmethod(lambda *_a: (str(target), "PDF documents (*.pdf)"))
-    )
+    monkeypatch.setattr(ReviewSheetFlow, "choose_path", lambda _flow, _suggested: str(target))
     shown: list[QMessageBox] = []
     monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box) or 0)
 
@@ -381,7 +380,7 @@ def test_a_failed_print_from_the_window_says_why(
 def test_cancelling_the_save_dialog_writes_nothing(
     window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *_a: ("", "")))
+    monkeypatch.setattr(ReviewSheetFlow, "choose_path", lambda _flow, _suggested: "")
     flow = window.print_review_sheet()
     assert flow is not None and flow.outcome == "cancelled"
     assert not list(tmp_path.glob("*.pdf"))

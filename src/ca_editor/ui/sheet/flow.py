@@ -30,15 +30,18 @@ class ReviewSheetFlow:
     def run(self) -> Path | None:
         layout = self.services.sections.layout(self.section_id)
         suggested = Path(self.folder) / default_file_name(layout)
-        name, _ = QFileDialog.getSaveFileName(
-            self.parent, "Save the review sheet as", str(suggested), "PDF documents (*.pdf)"
-        )
+        name = self.choose_path(str(suggested))
         if not name:
             self.outcome = "cancelled"
             return None
         path = Path(name)
         if path.suffix.lower() != ".pdf":
+            # The dialog adds ".pdf" itself (default suffix) before its own "replace?" question; a platform
+            # dialog that ignored it never asked about the name with ".pdf", so ask here.
             path = path.with_name(path.name + ".pdf")
+            if path.exists() and not self.confirm_replace(path):
+                self.outcome = "cancelled"
+                return None
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             self.path = write_review_sheet(self.services, self.section_id, path)
@@ -52,6 +55,33 @@ class ReviewSheetFlow:
         self.message = f"The review sheet of “{layout.section.title}” was saved as {self.path}."
         self._succeeded()
         return self.path
+
+    def choose_path(self, suggested: str) -> str:
+        """The file the user chose ('' when cancelled). The default suffix makes the dialog add ".pdf" to a
+        typed name before it checks whether that file exists, so its overwrite question covers it."""
+        dialog = QFileDialog(self.parent, "Save the review sheet as", str(Path(suggested).parent))
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        dialog.setNameFilter("PDF documents (*.pdf)")
+        dialog.setDefaultSuffix("pdf")
+        dialog.selectFile(suggested)
+        try:
+            if dialog.exec() != QFileDialog.DialogCode.Accepted:
+                return ""
+            files = dialog.selectedFiles()
+            return files[0] if files else ""
+        finally:
+            dialog.deleteLater()
+
+    def confirm_replace(self, path: Path) -> bool:
+        answer = QMessageBox.question(
+            self.parent,
+            "Replace the file?",
+            f"{path.name} already exists in {path.parent}. Replace it with the new review sheet?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def _failed(self) -> None:
         box = QMessageBox(

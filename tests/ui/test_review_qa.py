@@ -1,0 +1,116 @@
+"""A desk chief's QA pass over review, layout history and the review sheet: each test is a bug a user met."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from ca_editor.services.container import Services
+from ca_editor.ui.desk import Desk
+from ca_editor.ui.history import LayoutHistoryPane
+from ca_editor.ui.main_window import MainWindow
+from ca_editor.ui.settings import Settings
+from ca_editor.ui.sheet.flow import ReviewSheetFlow
+
+
+@pytest.fixture
+def window(qtbot: QtBot, services: Services, tmp_path: Path) -> Iterator[MainWindow]:
+    services.identity.set("Dana Chief")
+    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(services, settings)
+    window.editor.maybe_leave = lambda: True  # type: ignore[method-assign]
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+
+
+@pytest.fixture
+def desk(qtbot: QtBot, services: Services) -> Desk:
+    services.identity.set("Dana Chief")
+    return Desk(services, services.section_id())
+
+
+@pytest.fixture
+def pane(qtbot: QtBot, desk: Desk) -> LayoutHistoryPane:
+    pane = LayoutHistoryPane(desk)
+    qtbot.addWidget(pane)
+    pane.show()
+    qtbot.waitExposed(pane)
+    return pane
+
+
+# --- the review sheet ---------------------------------------------------------------------------------------
+
+
+class DialogDriver:
+    """Plays the user at the (non-native) save dialog: types ``name``, presses Save, answers 'replace?' with
+    ``replace``, and gives up (Cancel) if the dialog is still open after that."""
+
+    def __init__(self, name: str, *, replace: bool) -> None:
+        self.name, self.replace = name, replace
+        self.typed = False
+        self.asked: list[str] = []
+        self.timer = QTimer(interval=30)
+        self.timer.timeout.connect(self._step)
+        self.timer.start()
+
+    def _step(self) -> None:
+        modal = QApplication.activeModalWidget()
+        if isinstance(modal, QMessageBox):
+            self.asked.append(modal.text())
+            answer = QMessageBox.StandardButton.Yes if self.replace else QMessageBox.StandardButton.No
+            modal.done(answer)  # as clicking it
+        elif isinstance(modal, QFileDialog):
+            if self.typed:
+                modal.reject()  # the user said No to replacing, then closed the dialog
+                return
+            self.typed = True
+            field = modal.findChild(QLineEdit, "fileNameEdit")
+            assert field is not None
+            field.setText(self.name)
+            # Save may open a nested 'replace?' box: press it after this slot returns, not inside it.
+            QTimer.singleShot(0, lambda: modal.accept())
+
+
+def test_a_sheet_name_without_pdf_never_replaces_an_existing_file_unasked(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    existing = tmp_path / "for-the-chief.pdf"
+    existing.write_bytes(b"the chief's annotated copy")
+    window.settings.last_export_folder = str(tmp_path)
+    monkeypatch.setattr(QMessageBox, "exec", lambda _box: 0)  # the result box only
+    driver = DialogDriver("for-the-chief", replace=False)
+    try:
+        flow = window.print_review_sheet()
+    finally:
+        driver.timer.stop()
+    assert flow is not None and flow.outcome == "cancelled"
+    assert existing.read_bytes() == b"the chief's annotated copy"
+    assert driver.asked and "for-the-chief.pdf" in driver.asked[0]
+
+
+def test_a_sheet_name_without_pdf_from_a_native_dialog_asks_before_replacing(
+    window: MainWindow, services: Services, tmp_path: Path
+) -> None:
+    """A platform dialog may ignore the default suffix: the flow adds ".pdf" and asks itself."""
+    existing = tmp_path / "for-the-chief.pdf"
+    existing.write_bytes(b"the chief's annotated copy")
+    flow = ReviewSheetFlow(window, services, window.desk.section_id, str(tmp_path))
+    flow.show_result = False
+    flow.choose_path = lambda _suggested: str(tmp_path / "for-the-chief")  # type: ignore[method-assign]
+    asked: list[str] = []
+    flow.confirm_replace = lambda path: asked.append(str(path)) or False  # type: ignore[method-assign]
+    assert flow.run() is None
+    assert flow.outcome == "cancelled"
+    assert asked == [str(existing)]
+    assert existing.read_bytes() == b"the chief's annotated copy"
+
+    flow.confirm_replace = lambda _path: True  # type: ignore[method-assign]
+    assert flow.run() == existing
+    assert existing.read_bytes().startswith(b"%PDF")
