@@ -348,3 +348,26 @@ def test_a_story_placed_twice_is_reported_in_the_export(services, tmp_path) -> N
     assert len(doubled) == 1
     assert first.title in doubled[0]
     assert "(1, " in doubled[0]
+
+
+def test_a_version_that_moves_between_read_and_write_is_a_conflict_not_a_crash(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a server database shows when two writers interleave: the ORM's stale-version error at flush
+    time. It must reach the desk as a conflict it knows how to explain, not as a crash."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from ca_editor.domain.errors import ConflictError
+    from ca_editor.services import sections
+
+    section_id = services.section_id()
+    before = services.sections.layout(section_id)
+
+    def stale(*_args: object, **_kwargs: object) -> None:
+        raise StaleDataError("UPDATE statement on table 'sections' expected to update 1 row(s); 0 were matched.")
+
+    monkeypatch.setattr(sections, "_touch", stale)
+    with pytest.raises(ConflictError, match="changed by someone else while saving"):
+        services.sections.move(section_id, before.slots[0].id, 3)
+    monkeypatch.undo()
+    assert services.sections.layout(section_id).entries() == before.entries()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from ca_editor.domain import ordering
 from ca_editor.domain.errors import ConflictError, ConflictKind, NotFoundError, Problem, ValidationError
@@ -37,8 +38,16 @@ class SectionService:
         self._db = db
         self._identity = identity or Identity()
 
-    def _write(self) -> AbstractContextManager[Session]:
-        return self._db.write(self._identity.name)
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        try:
+            with self._db.write(self._identity.name) as session:
+                yield session
+        except StaleDataError as exc:  # the version moved between our read and our write (a server database)
+            raise ConflictError(
+                "the editor's choice was changed by someone else while saving; it was reloaded",
+                kind=ConflictKind.LAYOUT,
+            ) from exc
 
     def sections(self) -> list[Section]:
         with self._db.read() as session:
