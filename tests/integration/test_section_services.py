@@ -364,7 +364,7 @@ def test_a_version_that_moves_between_read_and_write_is_a_conflict_not_a_crash(
     before = services.sections.layout(section_id)
 
     def stale(*_args: object, **_kwargs: object) -> None:
-        raise StaleDataError("UPDATE statement on table 'sections' expected to update 1 row(s); 0 were matched.")
+        raise StaleDataError("UPDATE on 'sections' expected to update 1 row(s); 0 were matched.")
 
     monkeypatch.setattr(sections, "_touch", stale)
     with pytest.raises(ConflictError, match="changed by someone else while saving"):
