@@ -10,11 +10,13 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from ca_editor.persistence.models import SectionRow
 from ca_editor.services.container import Services
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.history import LayoutHistoryPane
 from ca_editor.ui.main_window import MainWindow
 from ca_editor.ui.settings import Settings
+from ca_editor.ui.sheet import gather
 from ca_editor.ui.sheet.flow import ReviewSheetFlow
 
 
@@ -114,3 +116,26 @@ def test_a_sheet_name_without_pdf_from_a_native_dialog_asks_before_replacing(
     flow.confirm_replace = lambda _path: True  # type: ignore[method-assign]
     assert flow.run() == existing
     assert existing.read_bytes().startswith(b"%PDF")
+
+
+# --- "changed since sign-off": one truth --------------------------------------------------------------------
+
+
+def test_the_sheet_and_the_review_agree_whether_the_layout_changed_since_sign_off(
+    services: Services,
+) -> None:
+    sid = services.section_id()
+    services.review.sign_off(sid, "Tonight's page")
+    assert services.review.state(sid).changed is False
+    assert gather(services, sid).sign_off.changed_since is False  # type: ignore[union-attr]
+
+    with services.db.write("another tool") as session:  # the block grows by two empty slots
+        section = session.get(SectionRow, sid)
+        assert section is not None
+        section.slot_count += 2
+
+    review = services.review.state(sid)
+    printed = gather(services, sid).sign_off
+    assert review.changed is True
+    assert printed is not None and printed.changed_since is review.changed
+    assert printed.snapshot_id == review.decision.id  # type: ignore[union-attr]

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from ca_editor.domain.errors import ConflictError, NotFoundError, Problem, ValidationError
 from ca_editor.domain.layout_diff import LayoutDiff, diff_layouts
 from ca_editor.domain.model import SlotEntry
+from ca_editor.domain.release import SignOff
 from ca_editor.domain.snapshots import LayoutSnapshot, SnapshotContent, SnapshotKind, SnapshotStory
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.models import AssetRow, LayoutSnapshotRow, StoryRow
@@ -123,6 +124,12 @@ class ReviewService:
             state = ReviewState(decision, diff_layouts(decision.content, current).count)
         return ReviewSheet(current, since_sign_off, since(SnapshotKind.EXPORT, exported), state)
 
+    def last_sign_off(self, section_id: int) -> SignOff | None:
+        """The latest sign-off and whether the block changed since, by the same comparison as ``sheet`` and
+        ``state`` (the review sheet prints this); ``None`` when the section was never signed off."""
+        with self._db.read() as session:
+            return latest_sign_off(session, section_id)
+
     def state(self, section_id: int) -> ReviewState:
         with self._db.read() as session:
             decision = _latest(session, section_id, DECISIONS)
@@ -208,6 +215,16 @@ class ReviewService:
                         f"was not {verb}; look at the changes and decide again"
                     )
             return take_snapshot(session, section_id, kind, name, note)
+
+
+def latest_sign_off(session: Session, section_id: int) -> SignOff | None:
+    """The latest sign-off in ``session``, ``changed_since`` as the review window counts changes (a change a
+    reviewer would see: ``diff_layouts``), so the window, the status bar and the printed sheet agree."""
+    signed = _latest(session, section_id, (SnapshotKind.SIGN_OFF,))
+    if signed is None:
+        return None
+    changed = not diff_layouts(signed.content, current_content(session, section_id)).is_empty
+    return SignOff(signed.id, signed.taken_by, signed.taken_at, signed.note, signed.section_version, changed)
 
 
 def _checked_note(note: str, *, required: bool) -> str:

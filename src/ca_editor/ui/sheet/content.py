@@ -57,7 +57,7 @@ def gather(
     layout = services.sections.layout(section_id)
     if report is None:
         report = services.checks.run(section_id)
-    sign_off = services.checks.sign_off(section_id)
+    sign_off = services.review.last_sign_off(section_id)  # "changed since" as the review window counts it
     images: dict[str, bytes] = {}
     for slot in layout.slots:
         image = slot.image
