@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from ca_editor.domain.model import StoryFields
 from ca_editor.services.container import Services
 from ca_editor.ui.checks import OverrideDialog
 from ca_editor.ui.desk import Desk
+from ca_editor.ui.importing import ImportDialog
 
 
 def _shown_text(label: QLabel) -> str:
@@ -46,3 +53,63 @@ def test_the_gate_names_an_unapproved_story_whose_title_has_is_in_it(
     title = "What is next for the Caspian ferries"
     dialog = _gate_with_draft(qtbot, services, title)
     assert f"slot 2: '{title}'" in _unapproved_text(dialog)
+
+
+@pytest.fixture
+def import_dialog(qtbot: QtBot, services: Services, tmp_path: Path) -> Iterator[ImportDialog]:
+    dialog = ImportDialog(Desk(services, services.section_id()), str(tmp_path))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    yield dialog
+    dialog.cancel()
+    dialog.wait()
+
+
+def _stuck_reading(monkeypatch: pytest.MonkeyPatch, services: Services) -> threading.Event:
+    """Reading blocks, as feedparser does on a large feed, without looking at the cancel flag."""
+    release = threading.Event()
+
+    def preview(*_args: object, **_kwargs: object) -> object:
+        release.wait(30)
+        raise AssertionError("a cancelled read must not be shown")  # reported, but must be ignored
+
+    monkeypatch.setattr(services.imports, "preview", preview)
+    return release
+
+
+def test_reading_a_large_feed_shows_progress_and_cancels_at_once(
+    qtbot: QtBot, import_dialog: ImportDialog, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = _stuck_reading(monkeypatch, services)
+    try:
+        import_dialog.load([Path("big.xml")])
+        qtbot.waitUntil(
+            lambda: import_dialog._progress is not None and import_dialog._progress.isVisible(), timeout=2000
+        )
+        cancel = import_dialog._progress.findChild(QPushButton)
+        assert cancel is not None
+        cancel.click()
+        qtbot.waitUntil(lambda: import_dialog.state == "cancelled", timeout=1000)
+        assert import_dialog.message == "Reading cancelled; nothing was imported."
+        assert import_dialog.files_button.isEnabled()
+    finally:
+        release.set()
+    assert import_dialog.wait()
+    qtbot.wait(100)
+    assert import_dialog.state == "cancelled"  # the read's late outcome changes nothing
+
+
+def test_closing_the_dialog_while_a_large_feed_is_read_does_not_freeze_the_window(
+    qtbot: QtBot, import_dialog: ImportDialog, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = _stuck_reading(monkeypatch, services)
+    try:
+        import_dialog.load([Path("big.xml")])
+        started = time.monotonic()
+        import_dialog.close_button.click()
+        assert time.monotonic() - started < 1.0
+        assert not import_dialog.isVisible()
+    finally:
+        release.set()
+    assert import_dialog.wait()

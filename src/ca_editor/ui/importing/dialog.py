@@ -8,10 +8,11 @@ transaction, and the preview is where the decision is made.
 
 from __future__ import annotations
 
+import atexit
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -33,6 +34,19 @@ from ca_editor.ui.desk import Desk
 from ca_editor.ui.icons import icon
 from ca_editor.ui.importing.model import PlanModel
 from ca_editor.ui.importing.workers import ApplyWorker, PreviewWorker, _Worker
+
+SHOW_PROGRESS_MS = 400  # small imports finish before the progress dialog would flash
+
+#: Reads that were cancelled or left behind while still parsing (feedparser cannot be interrupted): kept
+#: referenced until they finish, so no QThread is destroyed while it runs. They write nothing.
+_LEFT_BEHIND: set[_Worker] = set()
+
+
+@atexit.register
+def _wait_for_reads_left_behind() -> None:  # before Python tears down the QThread objects
+    for worker in list(_LEFT_BEHIND):
+        worker.wait()
+
 
 FILE_FILTER = (
     "Stories (*.xml *.rss *.atom *.jsonl *.ndjson *.md *.markdown);;RSS and Atom feeds (*.xml *.rss *.atom);;"
@@ -215,7 +229,10 @@ class ImportDialog(QDialog):
         progress.setWindowTitle("Import")
         progress.setAccessibleName("Import progress")
         progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(400)  # small imports finish before it would flash
+        # QProgressDialog shows itself only after 4 s when no value arrives (a feed is parsed in one
+        # uninterruptible call before the first entry): show it ourselves, with its Cancel button.
+        progress.setMinimumDuration(SHOW_PROGRESS_MS)
+        QTimer.singleShot(SHOW_PROGRESS_MS, self, lambda: self._show_progress(progress))
         progress.setAutoClose(False)
         progress.setAutoReset(False)
         progress.canceled.connect(self.cancel)
@@ -230,6 +247,10 @@ class ImportDialog(QDialog):
         self.folder_button.setEnabled(False)
         worker.start()
 
+    def _show_progress(self, progress: QProgressDialog) -> None:
+        if progress is self._progress and self._busy():
+            progress.show()
+
     def _progressed(self, done: int, total: int) -> None:
         progress = self._progress  # setValue on a modal dialog processes events: _finished may run inside
         if progress is None or self._worker is None or self._worker.cancel_event.is_set():
@@ -239,10 +260,25 @@ class ImportDialog(QDialog):
         progress.setValue(done)
 
     def cancel(self) -> None:
-        if self._worker is not None and self._worker.isRunning():
-            self._worker.cancel_event.set()
-            if self._progress is not None:
-                self._progress.setLabelText("Cancelling; nothing will be written…")
+        if self._worker is None or not self._worker.isRunning():
+            return
+        self._worker.cancel_event.set()
+        if self.state == "reading":  # nothing is written: leave the read behind instead of waiting for it
+            self._leave_behind()
+            self._cancelled()
+            self._finished()
+        elif self._progress is not None:
+            self._progress.setLabelText("Cancelling; nothing will be written…")
+
+    def _leave_behind(self) -> None:
+        worker = self._worker
+        assert worker is not None
+        self._worker = None
+        for signal in (worker.progressed, worker.succeeded, worker.failed, worker.cancelled_by_user):
+            signal.disconnect()
+        worker.finished.disconnect()
+        _LEFT_BEHIND.add(worker)
+        worker.finished.connect(lambda: _LEFT_BEHIND.discard(worker))
 
     def _failed(self, message: str) -> None:
         writing = self.state == "writing"
@@ -275,7 +311,9 @@ class ImportDialog(QDialog):
         return self._worker is not None and self._worker.isRunning()
 
     def wait(self, ms: int = 60_000) -> bool:
-        return self._worker.wait(ms) if self._worker is not None else True
+        """Wait for this dialog's worker (tests; shutting down), and for reads left behind."""
+        workers = [w for w in (self._worker, *_LEFT_BEHIND) if w is not None]
+        return all(w.wait(ms) for w in workers)
 
     def _say(self, text: str) -> None:
         self.message = text
@@ -283,7 +321,8 @@ class ImportDialog(QDialog):
         self.message_label.setVisible(bool(text))
 
     def reject(self) -> None:
-        if self._busy():  # closing while writing rolls the import back; wait so nothing half-done remains
+        if self._busy():  # a read is left behind; a write is rolled back: wait so nothing half-done remains
             self.cancel()
-            self.wait()
+            if self._busy():
+                self.wait()
         super().reject()
