@@ -139,3 +139,15 @@ def test_the_sheet_and_the_review_agree_whether_the_layout_changed_since_sign_of
     assert review.changed is True
     assert printed is not None and printed.changed_since is review.changed
     assert printed.snapshot_id == review.decision.id  # type: ignore[union-attr]
+
+
+# --- layout history ---------------------------------------------------------------------------------------
+
+
+def test_the_history_stops_saying_no_snapshots_once_there_are_some(desk: Desk, pane: LayoutHistoryPane) -> None:
+    pane.refresh()
+    assert pane.hint.text().startswith("No snapshots yet")
+    desk.services.review.sign_off(desk.section_id, "Morning page")
+    pane.refresh()
+    assert pane.model.rowCount() == 1
+    assert "No snapshots yet" not in pane.hint.text()

@@ -39,6 +39,9 @@ Confirm = Callable[[str, str], bool]
 #: (title, text): tell the user why nothing happened.
 Inform = Callable[[str, str], None]
 
+HINT = "Select one snapshot to compare it with the layout now, or two to compare them."
+NO_SNAPSHOTS = "No snapshots yet: every sign-off, send-back and export will keep one here."
+
 _PAST = {
     SnapshotKind.SIGN_OFF: "signed off",
     SnapshotKind.SEND_BACK: "sent back",
@@ -94,7 +97,7 @@ class LayoutHistoryPane(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.refresh_button)
 
-        self.hint = QLabel("Select one snapshot to compare it with the layout now, or two to compare them.")
+        self.hint = QLabel(HINT)
         self.hint.setWordWrap(True)
         self.diff_view = DiffView()
         self.diff_view.setAccessibleName("Comparison")
@@ -136,8 +139,7 @@ class LayoutHistoryPane(QWidget):
         self._loaded = True
         self.model.set_snapshots(snapshots)
         self.select(kept)
-        if not snapshots:
-            self.hint.setText("No snapshots yet: every sign-off, send-back and export will keep one here.")
+        self.hint.setText(HINT if snapshots else NO_SNAPSHOTS)
 
     def selected(self) -> list[LayoutSnapshot]:
         rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
