@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from ca_editor.domain.model import StoryFields
 from ca_editor.services.container import Services
+from ca_editor.services.importing import ImportReport
 from ca_editor.ui.checks import OverrideDialog
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.importing import ImportDialog
@@ -113,3 +114,8 @@ def test_closing_the_dialog_while_a_large_feed_is_read_does_not_freeze_the_windo
     finally:
         release.set()
     assert import_dialog.wait()
+
+
+def test_the_import_report_counts_like_the_preview_with_thousands_separated() -> None:
+    report = ImportReport("big.xml", tuple(f"s{i}" for i in range(5000)), ("u",), ("k",) * 1200)
+    assert report.summary() == "5,000 created, 1 updated, 1,200 skipped"

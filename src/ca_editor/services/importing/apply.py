@@ -45,7 +45,7 @@ class ImportReport:
         return len(self.created) + len(self.updated)
 
     def summary(self) -> str:
-        return f"{len(self.created)} created, {len(self.updated)} updated, {len(self.skipped)} skipped"
+        return f"{len(self.created):,} created, {len(self.updated):,} updated, {len(self.skipped):,} skipped"
 
 
 class SessionLookup:
