@@ -144,10 +144,31 @@ def test_the_sheet_and_the_review_agree_whether_the_layout_changed_since_sign_of
 # --- layout history ---------------------------------------------------------------------------------------
 
 
-def test_the_history_stops_saying_no_snapshots_once_there_are_some(desk: Desk, pane: LayoutHistoryPane) -> None:
+def test_the_history_stops_saying_no_snapshots_once_there_are_some(
+    desk: Desk, pane: LayoutHistoryPane
+) -> None:
     pane.refresh()
     assert pane.hint.text().startswith("No snapshots yet")
     desk.services.review.sign_off(desk.section_id, "Morning page")
     pane.refresh()
     assert pane.model.rowCount() == 1
     assert "No snapshots yet" not in pane.hint.text()
+
+
+def test_a_comparison_with_the_layout_now_follows_the_desk(
+    qtbot: QtBot, desk: Desk, pane: LayoutHistoryPane
+) -> None:
+    signed = desk.services.review.sign_off(desk.section_id, "Morning page")
+    pane.refresh()
+    pane.select([signed.id])
+    pane.compare()
+    assert "No changes" in pane.diff_view.toPlainText()
+
+    assert desk.move_slot(desk.layout.slots[4].id, 0)
+    qtbot.waitUntil(lambda: "1 change: 1 moved" in pane.diff_view.toPlainText())
+    assert "To: the layout now" in pane.diff_view.toPlainText()
+
+    assert pane.restore()  # the block is what was signed off again
+    qtbot.waitUntil(lambda: "No changes" in pane.diff_view.toPlainText())
+    desk.undo_stack.undo()
+    qtbot.waitUntil(lambda: "1 change: 1 moved" in pane.diff_view.toPlainText())

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -120,6 +120,12 @@ class LayoutHistoryPane(QWidget):
 
         self._loaded = False
         self._update_buttons()
+        # A comparison with "the layout now" follows the desk: moves, edits, a restore and its undo.
+        self._compared: tuple[LayoutSnapshot, LayoutSnapshot | None] | None = None
+        self._recompare = QTimer(self, singleShot=True, interval=0)
+        self._recompare.timeout.connect(self._compare_again)
+        desk.layout_changed.connect(self._desk_changed)
+        desk.stories_changed.connect(self._desk_changed)
 
     # --- reading -------------------------------------------------------------------------------------------
 
@@ -171,20 +177,35 @@ class LayoutHistoryPane(QWidget):
 
     def compare(self) -> None:
         chosen = self.selected()
-        if len(chosen) not in (1, 2):
-            return
+        if len(chosen) == 1:
+            self._show_comparison(chosen[0], None)
+        elif len(chosen) == 2:
+            older, newer = sorted(chosen, key=lambda s: (s.taken_at, s.id))
+            self._show_comparison(older, newer)
+
+    def _show_comparison(self, older: LayoutSnapshot, newer: LayoutSnapshot | None) -> None:
+        """Show ``older`` against ``newer`` (``None``: the layout now, re-compared as the desk changes it)."""
         try:
-            if len(chosen) == 1:
-                diff = self.services.review.compare(chosen[0].id)
-                intro = f"From: {with_note(chosen[0], 80)}\nTo: the layout now"
+            if newer is None:
+                diff = self.services.review.compare(older.id)
+                intro = f"From: {with_note(older, 80)}\nTo: the layout now"
             else:
-                older, newer = sorted(chosen, key=lambda s: (s.taken_at, s.id))
                 diff = self.services.review.compare(older.id, newer.id)
                 intro = f"From: {with_note(older, 80)}\nTo: {with_note(newer, 80)}"
         except CaEditorError as exc:
+            self._compared = None
             self.inform("Could not compare", str(exc))
             return
+        self._compared = (older, newer)
         self.diff_view.show_diff(diff, intro)
+
+    def _desk_changed(self, *_: object) -> None:
+        if self._compared is not None and self._compared[1] is None:
+            self._recompare.start()  # once, after the desk's burst of signals
+
+    def _compare_again(self) -> None:
+        if self._compared is not None and self._compared[1] is None:
+            self._show_comparison(self._compared[0], None)
 
     def restore(self) -> bool:
         chosen = self.selected()
