@@ -87,7 +87,7 @@ def test_approve_records_a_sign_off_with_the_name_and_the_note(
     assert (snapshot.taken_by, snapshot.note) == ("Dana Chief", "Good to go")
     assert snapshot.content.entries == desk.layout.entries()
     assert review.note.toPlainText() == ""
-    assert review.message.text().startswith("Signed off at ")
+    assert review.message.text().startswith("Signed off today ")
     assert review.tabs.tabText(0) == "Since last sign-off (no changes)"
 
 

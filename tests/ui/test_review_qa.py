@@ -15,6 +15,7 @@ from ca_editor.services.container import Services
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.history import LayoutHistoryPane
 from ca_editor.ui.main_window import MainWindow
+from ca_editor.ui.review import ReviewWindow
 from ca_editor.ui.settings import Settings
 from ca_editor.ui.sheet import gather
 from ca_editor.ui.sheet.flow import ReviewSheetFlow
@@ -172,3 +173,27 @@ def test_a_comparison_with_the_layout_now_follows_the_desk(
     qtbot.waitUntil(lambda: "No changes" in pane.diff_view.toPlainText())
     desk.undo_stack.undo()
     qtbot.waitUntil(lambda: "1 change: 1 moved" in pane.diff_view.toPlainText())
+
+
+# --- the review window --------------------------------------------------------------------------------------
+
+
+def test_the_signed_off_message_reads_well_and_goes_once_the_layout_changes(qtbot: QtBot, desk: Desk) -> None:
+    review = ReviewWindow(desk)
+    qtbot.addWidget(review)
+    review.show()
+    qtbot.waitExposed(review)
+    review.note.setPlainText("Fine")
+    assert review.approve() is not None
+    said = review.message.text()
+    assert said.startswith("Signed off today ") and " at today" not in said
+
+    assert desk.move_slot(desk.layout.slots[0].id, 2)  # the 'signed off' message no longer holds
+    qtbot.waitUntil(lambda: review.state_label.text().startswith("Changed since sign-off"))
+    assert review.message.text() == ""
+
+    review.note.setPlainText("Move it back")
+    assert review.send_back() is not None
+    review.close()
+    review.show()  # reopened later: a fresh look, not the last decision's message
+    assert review.message.text() == ""

@@ -70,6 +70,11 @@ def state_text(state: ReviewState, note_limit: int = 60) -> str:
     return f"{text} — changed since ({changes})" if state.changed else text
 
 
+def moment(when: datetime) -> str:
+    """``today 14:05`` or ``on 3 Mar 14:05``: a time to follow a verb ("Signed off today 14:05")."""
+    return _at(local_time(when))
+
+
 def _at(when: str) -> str:
     return when if when.startswith("today") else f"on {when}"
 

@@ -27,7 +27,7 @@ from ca_editor.domain.layout_diff import LayoutDiff
 from ca_editor.domain.snapshots import LayoutSnapshot, SnapshotContent, SnapshotKind
 from ca_editor.services.review import ChangesSince, ReviewSheet
 from ca_editor.ui.desk import Desk
-from ca_editor.ui.review.common import kind_icon, local_time, state_text, with_note
+from ca_editor.ui.review.common import kind_icon, moment, state_text, with_note
 from ca_editor.ui.review.diff_view import DiffView
 from ca_editor.ui.review.layout_view import ReviewLayoutModel, ReviewLayoutView
 
@@ -125,7 +125,7 @@ class ReviewWindow(QDialog):
         box.addLayout(buttons)
 
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
-        self._refresh_timer.timeout.connect(self.refresh)
+        self._refresh_timer.timeout.connect(self._follow_desk)
         desk.layout_changed.connect(self._schedule)
         desk.stories_changed.connect(self._schedule)
         self.refresh()
@@ -145,7 +145,12 @@ class ReviewWindow(QDialog):
         if self.isVisible():
             self._refresh_timer.start()
 
+    def _follow_desk(self) -> None:
+        self.message.clear()  # "Signed off …" or a refusal no longer describes the layout shown
+        self.refresh()
+
     def showEvent(self, event: QShowEvent) -> None:
+        self.message.clear()  # a fresh look: the last decision's message is in the state line
         self.refresh()  # changes made while it was hidden
         super().showEvent(event)
 
@@ -222,7 +227,7 @@ class ReviewWindow(QDialog):
         self.note.blockSignals(False)
         self.refresh()
         done = "Signed off" if kind is SnapshotKind.SIGN_OFF else "Sent back"
-        self._say(f"{done} at {local_time(snapshot.taken_at)}; a snapshot of the layout was kept.")
+        self._say(f"{done} {moment(snapshot.taken_at)}; a snapshot of the layout was kept.")
         self.decided.emit(snapshot)
         return snapshot
 
