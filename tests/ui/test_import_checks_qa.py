@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -119,3 +121,23 @@ def test_closing_the_dialog_while_a_large_feed_is_read_does_not_freeze_the_windo
 def test_the_import_report_counts_like_the_preview_with_thousands_separated() -> None:
     report = ImportReport("big.xml", tuple(f"s{i}" for i in range(5000)), ("u",), ("k",) * 1200)
     assert report.summary() == "5,000 created, 1 updated, 1,200 skipped"
+
+
+def test_tab_leaves_the_preview_table_for_the_buttons(
+    qtbot: QtBot, import_dialog: ImportDialog, tmp_path: Path
+) -> None:
+    feed = tmp_path / "wire.xml"
+    items = "".join(
+        f"<item><title>Story {n}</title><guid>g{n}</guid><description>About {n}</description></item>"
+        for n in range(3)
+    )
+    feed.write_text(f'<rss version="2.0"><channel><title>Wire</title>{items}</channel></rss>', "utf-8")
+    import_dialog.load([feed])
+    qtbot.waitUntil(lambda: import_dialog.state == "ready", timeout=30_000)
+    import_dialog.table.setFocus()
+    import_dialog.table.selectRow(0)
+    reached = []
+    for _ in range(4):  # a keyboard user tabs on from the table towards Import
+        QTest.keyClick(import_dialog.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(import_dialog.focusWidget())
+    assert import_dialog.import_button in reached
