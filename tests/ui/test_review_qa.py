@@ -197,3 +197,22 @@ def test_the_signed_off_message_reads_well_and_goes_once_the_layout_changes(qtbo
     review.close()
     review.show()  # reopened later: a fresh look, not the last decision's message
     assert review.message.text() == ""
+
+
+def test_an_open_review_window_follows_an_export(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    review = window.show_review()
+    qtbot.waitExposed(review)
+    assert review.tabs.tabText(1) == "Since last export (8)"  # never exported
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *_a: str(bundle)))
+    flow = window.export_section()
+    assert flow is not None
+    flow.show_result = False
+    flow.ask_override = lambda _parent, _report: ("QA", True)  # type: ignore[assignment]
+    qtbot.waitUntil(lambda: flow.outcome is not None, timeout=30_000)
+    assert flow.outcome == "done", flow.message
+    qtbot.waitUntil(lambda: review.tabs.tabText(1) == "Since last export (no changes)")
+    assert "Compared with: Exported by Dana Chief" in review.since_export.toPlainText()

@@ -440,9 +440,12 @@ class MainWindow(QMainWindow):
         return self.review_window
 
     def _snapshots_changed(self, *_: object) -> None:
-        """A sign-off, send-back or export recorded a snapshot: the indicator and the history follow."""
+        """A sign-off, send-back or export recorded a snapshot: the indicator, the history and an open
+        review window ("since last export") follow."""
         self.review_status.refresh()
         self.layout_history.refresh()
+        if self.review_window is not None and self.review_window.isVisible():
+            self.review_window.refresh()
 
     def _layout_restored(self, *_: object) -> None:
         self.statusBar().showMessage(
