@@ -259,3 +259,10 @@ def test_moves_and_shifts_account_for_every_kept_story(ids: list[int], rnd: rand
     unchanged = sum(1 for i in kept_in_order if ids.index(i) == after_ids.index(i))
     assert shifted + unchanged == len(kept_in_order)
     assert diff.is_empty == (ids == after_ids)
+
+
+def test_a_single_shifted_story_says_why_in_plain_words() -> None:
+    shifted = diff_layouts(layout(1, 2, 3), layout(1, 3)).shifted
+    assert [run.sentence for run in shifted] == [
+        "“Story 3” went up 1 place to slot 2 because of the changes above it."
+    ]

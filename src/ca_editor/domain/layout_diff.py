@@ -215,7 +215,11 @@ class SlotsShifted:
         places = abs(self.offset)
         by = f"{places} place{'s' if places != 1 else ''}"
         if self.count == 1:
-            return f"“{self.titles[0]}” went {direction} {by} to slot {self.to_position} (its order kept)."
+            # A slot's number is one more than the stories above it: only a change above moves it.
+            return (
+                f"“{self.titles[0]}” went {direction} {by} to slot {self.to_position} "
+                "because of the changes above it."
+            )
         old = f"{self.from_position}–{self.from_position + self.count - 1}"
         new = f"{self.to_position}–{self.to_position + self.count - 1}"
         return f"Slots {old} went {direction} {by} to {new}, in the same order."
