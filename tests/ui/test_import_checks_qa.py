@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QPushButton
@@ -20,6 +20,8 @@ from ca_editor.services.importing import ImportReport
 from ca_editor.ui.checks import OverrideDialog
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.importing import ImportDialog
+from ca_editor.ui.main_window import MainWindow
+from ca_editor.ui.settings import Settings
 
 
 def _shown_text(label: QLabel) -> str:
@@ -141,3 +143,29 @@ def test_tab_leaves_the_preview_table_for_the_buttons(
         QTest.keyClick(import_dialog.focusWidget(), Qt.Key.Key_Tab)
         reached.append(import_dialog.focusWidget())
     assert import_dialog.import_button in reached
+
+
+def test_a_story_open_in_the_editor_shows_what_an_import_changed_in_it(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    story = services.stories.create(StoryFields(title="Kyrgyz media law", body="Deputies voted 68 to 4."))
+    window = MainWindow(services, Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)))
+    window.editor.maybe_leave = lambda: True  # type: ignore[method-assign]
+    qtbot.addWidget(window)
+    window.show()
+    window.editor.show_story(story.id)
+    assert window.editor.body_edit.toPlainText() == "Deputies voted 68 to 4."
+    feed = tmp_path / "wire.xml"
+    feed.write_text(
+        '<rss version="2.0"><channel><title>Wire</title><item><title>Kyrgyz media law</title>'
+        "<guid>wire-14</guid><description>Deputies voted 70 to 4.</description></item></channel></rss>",
+        "utf-8",
+    )
+    dialog = window.import_stories()
+    dialog.load([feed])
+    qtbot.waitUntil(lambda: dialog.state == "ready", timeout=30_000)
+    assert dialog.plan is not None and dialog.plan.summary() == "0 to add, 1 to update, 0 skipped"
+    dialog.import_button.click()
+    qtbot.waitUntil(lambda: dialog.state == "done", timeout=30_000)
+    qtbot.waitUntil(lambda: window.editor.body_edit.toPlainText() == "Deputies voted 70 to 4.", timeout=5000)
+    assert not window.editor.is_dirty()

@@ -484,6 +484,9 @@ class MainWindow(QMainWindow):
         self.settings.last_import_folder = dialog.folder
         if dialog.report is not None:
             self.statusBar().showMessage(dialog.message, 15_000)
+            opened = self.editor.current_story()  # the editor follows saves: show it what the import changed
+            if opened is not None and opened.id in dialog.updated_story_ids():
+                self.desk.story_saved.emit(self.services.stories.get(opened.id))
         dialog.deleteLater()
 
     def print_review_sheet(self) -> ReviewSheetFlow | None:

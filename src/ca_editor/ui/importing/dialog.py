@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ca_editor.domain.errors import CaEditorError
-from ca_editor.services.importing import ImportPlan, ImportReport
+from ca_editor.services.importing import Action, ImportPlan, ImportReport
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.icons import icon
 from ca_editor.ui.importing.model import PlanModel
@@ -214,6 +214,13 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(False)
         worker = ApplyWorker(self.desk.services, self.plan)
         self._start(worker, f"Importing {self.plan.writes:,} stories…", self._written)
+
+    def updated_story_ids(self) -> frozenset[int]:
+        """The stories the import changed (the window refreshes the one open in the editor)."""
+        if self.report is None or self.plan is None:
+            return frozenset()
+        entries = self.plan.entries
+        return frozenset(e.story_id for e in entries if e.action is Action.UPDATE and e.story_id is not None)
 
     def _written(self, report: object) -> None:
         assert isinstance(report, ImportReport)
