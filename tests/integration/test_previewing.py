@@ -11,6 +11,7 @@ from markupsafe import escape
 
 from ca_editor.domain.errors import NotFoundError
 from ca_editor.domain.model import StoryFields, StoryStatus
+from ca_editor.domain.release import Release
 from ca_editor.export.sanitize import render_markdown
 from ca_editor.services.container import Services
 
@@ -91,9 +92,17 @@ def test_draft_placed_in_a_slot_is_counted_like_the_export(services: Services, t
         StoryFields(title="Draft", slug="draft-x", published_at=datetime(2012, 5, 6, tzinfo=UTC))
     )
     services.sections.assign(section_id, draft.id, 1)
-    services.exports.export(section_id, tmp_path / "b")
-    expected = _archive_nav((tmp_path / "b" / "index.html").read_text(encoding="utf-8"))
-    assert _archive_nav(services.previews.section_page(section_id).html) == expected
+    for release in (
+        Release(override_reason="test"),
+        Release(override_reason="test", include_unapproved=True),
+    ):
+        services.exports.export(section_id, tmp_path / "b", full=True, release=release)
+        exported = _archive_nav((tmp_path / "b" / "index.html").read_text(encoding="utf-8"))
+        if not release.include_unapproved:  # the default export, which the preview shows
+            page = services.previews.section_page(section_id).html
+            assert _archive_nav(page) == exported
+            assert "Draft" not in page  # left off the front page, as in the bundle
+    assert "2012" in exported  # the control: included, it is counted
 
 
 def test_message_page_and_missing_section(services: Services) -> None:

@@ -1,7 +1,9 @@
 """HTML for the desk's preview pane: one story page or the section page, rendered as the export renders them.
 
-Cheap on a large database: it reads the section, the block and the archive counts (index range counts, by
-the export's own rule: ``exporting.exported_archive``), never the whole story table as
+It shows what the default export publishes: a slotted story that is not approved is left off the section
+page (the checklist says so). Cheap on a large database: it reads the section, the block and the archive
+counts (index range counts, by the export's own rule: ``exporting.exported_archive``), never the whole
+story table as
 ``ExportService.snapshot`` does. The story and the layout come in as values, so unsaved edits show before
 they are saved.
 
@@ -20,6 +22,7 @@ from ca_editor.export import preview
 from ca_editor.export.preview import RenderedPage
 from ca_editor.locations import static_dir
 from ca_editor.persistence.database import Database
+from ca_editor.services.export_scope import exported_slots
 from ca_editor.services.exporting import export_time, exported_archive, publishable_month_counts
 from ca_editor.services.sections import read_layout
 
@@ -39,7 +42,7 @@ class PreviewService:
         """The page ``story`` (possibly with unsaved edits) would get in the bundle of ``section_id``."""
         with self._db.read() as session:
             layout = read_layout(session, section_id)
-            archive = self._archive(session, layout.slots)
+            archive = self._archive(session, exported_slots(layout.slots))
         return preview.story_page(layout.section, story, archive, export_time())
 
     def section_page(
@@ -49,8 +52,10 @@ class PreviewService:
         with self._db.read() as session:
             if layout is None:
                 layout = read_layout(session, section_id)
-            archive = self._archive(session, layout.slots)
-        slots = layout.slots if edited is None else preview.with_edited_story(layout.slots, edited)
+            slots = layout.slots if edited is None else preview.with_edited_story(layout.slots, edited)
+            # As the default export: a slotted story that is not approved is left off the page.
+            slots = exported_slots(slots)
+            archive = self._archive(session, slots)
         return preview.section_page(layout.section, slots, archive, export_time())
 
     def message_page(self, title: str, message: str) -> str:
