@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -73,6 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `ca-editor import --dry-run FEED | head`: the reader left; not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
+        return 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -159,6 +163,10 @@ def _check(services: Services, args: argparse.Namespace) -> int:
 def _export(services: Services, args: argparse.Namespace) -> int:
     from ca_editor.domain.release import Release, ReleaseBlockedError
 
+    if args.override_reason is not None and not args.override_reason.strip():
+        print("ca-editor: --override-reason is empty; say why the export goes ahead. Nothing was exported.",
+              file=sys.stderr)  # fmt: skip
+        return 2
     release = Release(override_reason=args.override_reason or "", include_unapproved=args.include_unapproved)
     try:
         manifest = services.exports.export(services.section_id(args.section), args.out_dir, release=release)
