@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from ca_editor import cli
 from ca_editor.domain.model import StoryFields, StoryStatus
@@ -41,7 +43,12 @@ def test_a_clean_demo_exports_and_records_its_release(services: Services, tmp_pa
     manifest = services.exports.export(services.section_id(), tmp_path / "out")
     release = release_of(tmp_path / "out")
     assert release == {
-        "checks": {"errors": 0, "warnings": 0, "findings": []},
+        "checks": {
+            "scope": ["block", "archive_dates", "archive_images"],
+            "errors": 0,
+            "warnings": 0,
+            "findings": [],
+        },
         "override": None,
         "include_unapproved": False,
         "unapproved": [],
@@ -167,6 +174,50 @@ def test_every_export_keeps_a_snapshot(services: Services, tmp_path: Path) -> No
     assert len(snapshot.content.entries) == 7
     services.exports.export(section_id, tmp_path / "handover", release=Release(override_reason="again"))
     assert len(services.snapshots.list(section_id, [SnapshotKind.EXPORT])) == 2
+
+
+def test_the_export_records_the_block_and_indexed_archive_checks_only(
+    services: Services, tmp_path: Path
+) -> None:
+    """The gate and the manifest leave out what needs every story's row or body (warnings only):
+    summary lengths and body checks outside the block; ``checks.run`` has them all."""
+    from datetime import UTC, datetime
+
+    when = datetime(2024, 2, 1, tzinfo=UTC)
+    fields: dict[str, Any] = {"status": StoryStatus.PUBLISHED, "published_at": when}
+    linked = services.stories.create(
+        StoryFields(title="Linked", body="See [x](gone.html).", summary="s", **fields)
+    )
+    wordy = services.stories.create(StoryFields(title="Wordy", summary="y" * 500, **fields))
+    undated = services.stories.create(StoryFields(title="Undated", status=StoryStatus.APPROVED))
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 675), (20, 90, 140)).save(buffer, "PNG")
+    image = services.images.add(buffer.getvalue())
+    no_alt = services.stories.create(
+        StoryFields(title="No alt", summary="s", image_sha256=image.sha256, image_alt=" ", **fields)
+    )
+    whole = {(f.code, f.story_id) for f in services.checks.run(services.section_id()).findings}
+    assert whole == {
+        ("broken_link", linked.id),
+        ("summary_too_long", wordy.id),
+        ("undated", undated.id),
+        ("missing_alt", no_alt.id),
+    }
+    services.exports.export(services.section_id(), tmp_path / "out")
+    recorded = release_of(tmp_path / "out")["checks"]
+    assert recorded["scope"] == ["block", "archive_dates", "archive_images"]
+    found = {(f["code"], f["story_id"]) for f in recorded["findings"]}
+    assert found == {("undated", undated.id), ("missing_alt", no_alt.id)}
+
+
+def test_the_gate_refuses_what_the_whole_checklist_refuses(services: Services, tmp_path: Path) -> None:
+    slot_a_draft(services, published_at=None)
+    section_id = services.section_id()
+    errors = {(f.code, f.slot) for f in services.checks.run(section_id).errors}
+    assert errors == {("unapproved", 8), ("undated", 8)}
+    with pytest.raises(ReleaseBlockedError) as caught:
+        services.exports.export(section_id, tmp_path / "out")
+    assert {(f.code, f.slot) for f in caught.value.report.errors} == errors
 
 
 def test_full_and_in_place_exports_write_the_same_release(services: Services, tmp_path: Path) -> None:

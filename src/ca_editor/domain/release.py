@@ -68,6 +68,8 @@ class Release:
     include_unapproved: bool = False  # export slotted stories that are not approved, as they are
     # Filled in by the export service.
     checks: CheckReport | None = None
+    # What ``checks`` covers (``services.checks.EXPORT_SCOPE``); the whole checklist is ``ca-editor check``.
+    checks_scope: tuple[str, ...] = ()
     override_by: str = ""
     sign_off: SignOff | None = None
     unapproved: tuple[UnapprovedSlot, ...] = ()
@@ -85,6 +87,7 @@ class Release:
         checks = self.checks or CheckReport()
         return {
             "checks": {
+                "scope": list(self.checks_scope),
                 "errors": len(checks.errors),
                 "warnings": len(checks.warnings),
                 "findings": [finding_json(f) for f in checks.findings],

@@ -91,9 +91,39 @@ class CheckService:
 def run_checks(
     session: Session, section_id: int, *, include_unapproved: bool = False, now: datetime | None = None
 ) -> CheckReport:
-    """The checklist, inside the caller's unit of work (the export runs it in the read it writes from)."""
+    """The whole checklist, inside the caller's unit of work (``CheckService.run``, ``ca-editor check``)."""
+    return _checks(session, read_layout(session, section_id), include_unapproved, now, archive_bodies=True)
+
+
+def run_export_checks(
+    session: Session, section_id: int, *, include_unapproved: bool = False, now: datetime | None = None
+) -> CheckReport:
+    """The checks the export gate runs and the manifest records (``EXPORT_SCOPE``): all of the block's
+    (every error-level check is one) and, outside the block, the dates and image alt texts (found on
+    indexes), but not the summaries' lengths nor the bodies of stories outside the block.
+
+    Those two only ever warn, and they read every story row (and the bodies the pre-filter picks), which
+    over a large archive costs more than an incremental export itself; ``ca-editor check`` and the
+    Checklist pane run them. The gate refuses exactly what the whole checklist refuses: it has the same
+    errors.
+    """
+    return _checks(session, read_layout(session, section_id), include_unapproved, now, archive_bodies=False)
+
+
+#: What ``run_export_checks`` covers, as the manifest's ``release.checks.scope`` names it.
+EXPORT_SCOPE = ("block", "archive_dates", "archive_images")
+
+
+def _checks(
+    session: Session,
+    layout: SectionLayout,
+    include_unapproved: bool,
+    now: datetime | None,
+    *,
+    archive_bodies: bool,
+) -> CheckReport:
     now = now or datetime.now(UTC)
-    layout = read_layout(session, section_id)
+    section_id = layout.section.id
     findings = _slot_findings(layout, include_unapproved, now)
     where = exported_where(section_id, include_unapproved)
     slotted = {slot.story.id for slot in layout.slots}
@@ -104,8 +134,9 @@ def run_checks(
             seen.add(slot.story.id)
             findings.extend(bodies.findings(slot.story.id, slot.story.title, slot.story.body, slot.position))
     findings.sort(key=lambda f: f.slot or 0)  # the block in page order (stable: each slot's own order)
-    findings.extend(_archive_findings(session, where, slotted, now))
-    findings.extend(_archive_body_findings(session, where, slotted, bodies))
+    findings.extend(_archive_findings(session, where, slotted, now, whole=archive_bodies))
+    if archive_bodies:
+        findings.extend(_archive_body_findings(session, where, slotted, bodies))
     return CheckReport(tuple(findings))
 
 
@@ -114,12 +145,13 @@ def prepare_release(
 ) -> Release:
     """``release`` filled in from ``session``: checks, sign-off, unapproved slots, who overrode.
 
-    Raises ``ReleaseBlockedError`` when the checklist has errors and ``release`` gives no reason.
+    The checks are ``run_export_checks`` (``EXPORT_SCOPE``). Raises ``ReleaseBlockedError`` when they find
+    errors and ``release`` gives no reason.
     """
-    report = run_checks(session, section_id, include_unapproved=release.include_unapproved, now=now)
+    layout = read_layout(session, section_id)
+    report = _checks(session, layout, release.include_unapproved, now, archive_bodies=False)
     if not report.ok and not release.reason:
         raise ReleaseBlockedError(report)
-    layout = read_layout(session, section_id)
     unapproved = tuple(
         UnapprovedSlot(
             slot.position,
@@ -135,6 +167,7 @@ def prepare_release(
     filled = replace(
         release,
         checks=report,
+        checks_scope=EXPORT_SCOPE,
         sign_off=latest_sign_off(session, section_id),
         unapproved=unapproved,
     )
@@ -259,13 +292,23 @@ def _card_findings(slot: Slot) -> Iterable[Finding]:
 
 
 def _archive_findings(
-    session: Session, where: ColumnElement[bool], slotted: set[int], now: datetime
+    session: Session, where: ColumnElement[bool], slotted: set[int], now: datetime, *, whole: bool = True
 ) -> list[Finding]:
-    """Data faults of exported stories outside the block, by one query over the exported set."""
+    """Data faults of exported stories outside the block, by one query over the exported set.
+
+    Not ``whole`` (the export's scope): dates and alt texts only, on the stories the status+date and the
+    export scan index point at; no summary lengths, which need every story's row.
+    """
     undated = StoryRow.published_at.is_(None)
     future = StoryRow.published_at > now
     long_summary = func.length(StoryRow.summary) > SUMMARY_ADVISED_LENGTH
     no_alt = and_(StoryRow.image_sha256.is_not(None), func.trim(StoryRow.image_alt) == "")
+    scope, faults = where, or_(undated, future, long_summary, no_alt)
+    if not whole:  # the rows the two indexes point at, and no others
+        dated = select(StoryRow.id).where(where, or_(undated, future))
+        pictured = select(StoryRow.id).where(where, StoryRow.image_sha256.is_not(None))
+        scope = or_(StoryRow.id.in_(dated), StoryRow.id.in_(pictured))
+        faults = or_(undated, future, no_alt)
     stmt = (
         select(
             StoryRow.id,
@@ -274,7 +317,7 @@ def _archive_findings(
             func.length(StoryRow.summary),
             no_alt,
         )
-        .where(where, not_(StoryRow.id.in_(slotted)), or_(undated, future, long_summary, no_alt))
+        .where(scope, not_(StoryRow.id.in_(slotted)), faults)
         .order_by(StoryRow.published_at.desc().nulls_last(), StoryRow.id.desc())
     )
     listed: dict[str, list[Finding]] = {}

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, and_, func, select
 from sqlalchemy.orm import Session
 
-from ca_editor.domain.dates import YearBucket, group_buckets
+from ca_editor.domain.dates import DateRange, YearBucket, group_buckets
 from ca_editor.domain.errors import ExportFailedError, NotFoundError
 from ca_editor.domain.model import PUBLISHABLE_STATUSES, ImageAsset, Slot, Story, StoryImage, StoryStatus
 from ca_editor.domain.publication import SiteSnapshot
@@ -256,8 +256,35 @@ class ExportService:
 
 
 def publishable_month_counts(session: Session) -> dict[tuple[int, int], int]:
-    """Approved and published stories per (year, month), by index range counts (see ``count_by_month``)."""
-    return {(y, m): c for y, m, c in count_by_month(session, PUBLISHABLE_STATUSES)}
+    """Approved and published stories per (year, month), by index range counts (see ``count_by_month``).
+
+    On SQLite the same counts as ``count_by_month``, but each of the few hundred range counts runs as one
+    prepared statement through the driver: through SQLAlchemy each cost about half a millisecond of Python,
+    more than the rest of an incremental export's reading.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return {(y, m): c for y, m, c in count_by_month(session, PUBLISHABLE_STATUSES)}
+    column = StoryRow.__table__.c.published_at
+    to_db = column.type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
+    assert to_db is not None
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    first = "SELECT min(published_at) FROM stories WHERE status = ? AND published_at >= ?"
+    count = "SELECT count(*) FROM stories WHERE status = ? AND published_at >= ? AND published_at < ?"
+    totals: dict[tuple[int, int], int] = {}
+    for status in sorted(s.value for s in PUBLISHABLE_STATUSES):
+        moment = driver.execute(first, (status, "")).fetchone()[0]  # '' sorts before every date
+        while moment is not None:
+            year = int(str(moment)[:4])
+            for month in range(1, 13):
+                start, end = DateRange.month(year, month).bounds()
+                found = driver.execute(count, (status, to_db(start), to_db(end))).fetchone()[0]
+                if found:
+                    totals[(year, month)] = totals.get((year, month), 0) + int(found)
+            _, next_year = DateRange.year(year).bounds()
+            moment = driver.execute(first, (status, to_db(next_year))).fetchone()[0]
+    return dict(sorted(totals.items()))
 
 
 def exported_archive(
