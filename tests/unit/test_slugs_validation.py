@@ -297,3 +297,16 @@ def test_every_problem_is_reported_not_only_the_first() -> None:
 def test_errors_only_drops_warnings() -> None:
     error, warning = Problem("title", "bad"), Problem("summary", "long", "warning")
     assert errors_only([warning, error, warning]) == [error]
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Dushanbe's markets", "dushanbes-markets"),
+        ("Almaty’s markets", "almatys-markets"),
+        ("Oʻzbekiston votes", "ozbekiston-votes"),
+        ("rock 'n' roll", "rock-n-roll"),
+    ],
+)
+def test_apostrophes_join_whichever_was_typed(title: str, slug: str) -> None:
+    assert make_slug(title) == slug

@@ -10,7 +10,9 @@ from slugify import slugify
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG_LENGTH = 80
 # The transliteration table turns the Kazakh schwa into '@', which slugify then drops ('Әділет' -> 'dilet').
-_REPLACEMENTS = (("Ә", "A"), ("ә", "a"))
+# Apostrophes join, whichever one was typed: "Dushanbe's" and "Almaty’s" give 'dushanbes' and 'almatys'
+# (slugify split the ASCII one into 'dushanbe-s' and dropped the typographic one); Uzbek's ʻ likewise.
+_REPLACEMENTS = (("Ә", "A"), ("ә", "a"), *((mark, "") for mark in "'’ʼʻ`"))
 
 
 def make_slug(title: str, fallback: str = "story") -> str:
