@@ -75,3 +75,9 @@ def test_without_a_name_the_login_name_stands_in(monkeypatch: pytest.MonkeyPatch
     assert identity.name == "wire robot" and not identity.is_set
     identity.set(" Dana\tK. ")
     assert identity.name == "Dana K." and identity.is_set
+
+
+def test_the_demo_content_is_recorded_as_the_demos_not_as_the_first_user(services: Services) -> None:
+    story = services.sections.layout(services.section_id()).slots[0].story
+    assert story.updated_by == "ca-editor demo"
+    assert [h.changed_by for h in services.stories.status_history(story.id)] == ["ca-editor demo"]

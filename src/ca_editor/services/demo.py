@@ -12,13 +12,16 @@ from ca_editor.persistence.database import Database
 from ca_editor.persistence.models import SectionRow, SlotRow, StoryRow
 from ca_editor.services.importing import read_jsonl, write_records
 
+DEMO_AUTHOR = "ca-editor demo"
+
 
 def seed_demo_if_empty(db: Database) -> bool:
     """Create the demo section and its stories if the database has no section yet; True if it did."""
     folder = demo_dir()
     meta: dict[str, Any] = json.loads((folder / "section.json").read_text(encoding="utf-8"))
     records = read_jsonl(folder / "stories.jsonl")
-    with db.write() as session:  # BEGIN IMMEDIATE: two first starts at once seed only once
+    # Recorded as the demo's, not as whoever happened to start the app first ("created by root").
+    with db.write(DEMO_AUTHOR) as session:  # BEGIN IMMEDIATE: two first starts at once seed only once
         if session.scalar(select(func.count(SectionRow.id))):
             return False
         write_records(session, records, name="demo")
