@@ -54,6 +54,11 @@ def default_database_path() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "ca-editor.sqlite3"
 
 
+def recovery_dir() -> Path:
+    """Where unsaved editor forms are kept between a crash and the next start (``services.recovery``)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "recovery"
+
+
 def backups_dir(database: Path) -> Path:
     """Where the backups of the SQLite file ``database`` go (``persistence.backup``).
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ca_editor import __version__
 from ca_editor.services.container import Services
 from ca_editor.ui.identity import ensure_user_name
 from ca_editor.ui.main_window import MainWindow
+from ca_editor.ui.recovery import offer_recovery
 from ca_editor.ui.settings import Settings
 from ca_editor.ui.theme import apply_theme
 
@@ -36,4 +38,5 @@ def run(services: Services) -> int:
     ensure_user_name(services.identity, settings)  # first run: ask who is at the keyboard (ui/identity.py)
     window = MainWindow(services, settings)
     window.show()
+    QTimer.singleShot(0, lambda: offer_recovery(window))  # unsaved edits a crash left (ui/recovery.py)
     return int(app.exec())

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import SectionLayout, Story
 from ca_editor.services.container import Services
+from ca_editor.services.recovery import RecoveryStore
 from ca_editor.ui.backups import WindowBackups
 from ca_editor.ui.checks import ChecklistPane
 from ca_editor.ui.conflicts import show_layout_conflict
@@ -37,6 +38,7 @@ from ca_editor.ui.icons import icon
 from ca_editor.ui.identity import change_user_name, signed_in_text
 from ca_editor.ui.importing import ImportDialog
 from ca_editor.ui.preview import PreviewMode, PreviewPane, WidthPreset
+from ca_editor.ui.recovery import EditorAutosaver
 from ca_editor.ui.review import ReviewStatus, ReviewWindow
 from ca_editor.ui.settings import THEMES, Settings
 from ca_editor.ui.sheet.flow import ReviewSheetFlow
@@ -94,6 +96,10 @@ class MainWindow(QMainWindow):
         self.backups = WindowBackups(self, services)  # File → Backups…, periodic backups (ui/backups.py)
         self._build_actions()
         self._wire()
+        # Unsaved edits are copied to disk every few seconds, so a crash loses seconds (ui/recovery.py).
+        store = RecoveryStore.for_database(services.db.url)
+        self.autosaver = EditorAutosaver(self.editor, store, services.identity)
+        self.autosaver.failed.connect(lambda message: self.statusBar().showMessage(message, 15_000))
         self._restore_window()
         self._update_title()
         self.signed_in = QLabel(signed_in_text(services.identity))
@@ -521,6 +527,7 @@ class MainWindow(QMainWindow):
         if not self.editor.maybe_leave():
             event.ignore()
             return
+        self.autosaver.finish()
         self.backups.finish()
         self.save_window_state()
         super().closeEvent(event)

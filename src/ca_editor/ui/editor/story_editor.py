@@ -318,6 +318,29 @@ class StoryEditor(QWidget):
         elif self._opened is not None:
             self.show_story(self._opened.id)
 
+    def restore_edits(
+        self,
+        opened: Story | None,
+        fields: StoryFields,
+        image: ImageAsset | None,
+        notice: str,
+        *,
+        reload: bool = False,
+    ) -> None:
+        """Show unsaved edits recovered after a crash (``ui/recovery.py``) over ``opened``, the story as it
+        was when they were made (``None``: never saved). The form is dirty, so they are reviewed and saved
+        like any edit; a save checks ``opened.version``. Does not ask about unsaved edits: call
+        ``maybe_leave()`` first."""
+        if opened is None:
+            self.new_story()
+        else:
+            self._load(opened)
+        self._removed_id = None
+        self._fill(fields, image)
+        self._changed()
+        self.validate_now()
+        self._show_notice(notice, "warning", reload=reload)
+
     def delete(self) -> bool:
         """Delete the shown story after a confirmation (undoable through the desk)."""
         story = self._opened
