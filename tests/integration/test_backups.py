@@ -298,3 +298,33 @@ def _damage(path: Path) -> None:
     for offset in range(2 * page, min(len(data), 6 * page)):
         data[offset] = 0x5A
     path.write_bytes(bytes(data))
+
+
+def test_checking_the_header_keeps_this_processs_locks_on_the_database(tmp_path: Path) -> None:
+    """Closing any descriptor of a file drops every POSIX lock the process holds on it. Reading the header
+    with open() while the app held a write lock let another process write under it (a lost save, measured).
+    """
+    import sqlite3
+    import subprocess
+    import sys
+
+    from ca_editor.persistence.backup import has_sqlite_header
+
+    database = tmp_path / "locked.sqlite3"
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN IMMEDIATE")  # this process now holds the write lock
+    holder.execute("INSERT INTO t VALUES (1)")
+    try:
+        assert has_sqlite_header(database)
+        other = (
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=0, isolation_level=None)\n"
+            "try:\n    c.execute('BEGIN IMMEDIATE'); print('got the lock')\n"
+            "except sqlite3.OperationalError as e:\n    print(e)"
+        )
+        command = [sys.executable, "-c", other, str(database)]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+        assert result.stdout.strip() == "database is locked"  # with open()/close(): "got the lock"
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()

@@ -48,7 +48,6 @@ DAMAGED = "damaged"  # raw copy of a file that could not be read; kept, never of
 _PARTIAL = ".partial"
 _STAMP = "%Y-%m-%dT%H-%M-%S"
 _NAME = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2})\.(\d{3})Z-([a-z0-9-]+)\.sqlite$")
-_HEADER = b"SQLite format 3\x00"
 _TIMEOUT_S = 15.0
 
 
@@ -191,11 +190,20 @@ def check_file(path: Path) -> None:
 
 
 def has_sqlite_header(path: Path) -> bool:
+    """Whether ``path`` starts like an SQLite file, read through SQLite itself.
+
+    Never with Python's ``open()``: closing any descriptor of a file drops every POSIX lock this process
+    holds on it, including the locks of the app's own open connections, and another process's committed
+    write was then lost (measured). SQLite's own opens keep that bookkeeping.
+    """
     try:
-        with path.open("rb") as handle:
-            return handle.read(len(_HEADER)) == _HEADER
-    except OSError:
+        with _connect(read_only_uri(path, immutable=True), uri=True) as connection:
+            connection.execute("PRAGMA schema_version").fetchone()  # reads the header and nothing else
+    except sqlite3.DatabaseError as exc:
+        return "not a database" not in str(exc).lower()
+    except sqlite3.Error:
         return False
+    return True
 
 
 def integrity_problem(path: Path, *, immutable: bool = False) -> str | None:
