@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from functools import cache
+from functools import cache, lru_cache
 
 from jinja2 import BytecodeCache, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 from jinja2.bccache import Bucket
@@ -26,10 +26,14 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Loaded once per process: no stat of every template for every page (the fingerprints, too, read
+        # the templates once).
+        auto_reload=False,
         bytecode_cache=_bytecode_cache(),
     )
-    env.filters["human_date"] = human_date
-    env.filters["machine_date"] = machine_date
+    # Each story's date shows on its page, its month's list and its year's: formatted once for the three.
+    env.filters["human_date"] = lru_cache(maxsize=4096)(human_date)
+    env.filters["machine_date"] = lru_cache(maxsize=4096)(machine_date)
     env.globals["month_label"] = month_label
     env.globals["csp"] = CONTENT_SECURITY_POLICY
     return env
