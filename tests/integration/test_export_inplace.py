@@ -283,3 +283,30 @@ def test_a_busy_bundle_folder_is_refused(services: Services, tmp_path: Path) -> 
     services.exports.export(services.section_id(), out)
     with inplace.locked(out.resolve()), pytest.raises(ExportFailedError, match="another export"):
         services.exports.export(services.section_id(), out)
+
+
+def test_only_a_folder_holding_exactly_its_manifest_is_updated_in_place(
+    services: Services, tmp_path: Path
+) -> None:
+    from ca_editor.export.previous import PreviousBundle
+
+    add_stories(services, 3)
+    out = tmp_path / "out"
+    services.exports.export(services.section_id(), out)
+    page = next((out / "stories").iterdir())
+    assert update._folder_matches(out, PreviousBundle.read(out))
+    for foreign in (out / "stories" / "drafts", out / "archive" / "old"):  # a folder where none belongs
+        foreign.mkdir()
+        assert not update._folder_matches(out, PreviousBundle.read(out))
+        foreign.rmdir()
+    (out / "stories" / "extra.html").write_text("x")
+    assert not update._folder_matches(out, PreviousBundle.read(out))
+    (out / "stories" / "extra.html").unlink()
+    data = page.read_bytes()
+    page.unlink()  # removed by hand: a new bundle writes it again
+    assert not update._folder_matches(out, PreviousBundle.read(out))
+    page.write_bytes(data)
+    (out / "scratch").mkdir()
+    assert not update._folder_matches(out, PreviousBundle.read(out))
+    (out / "scratch").rmdir()
+    assert update._folder_matches(out, PreviousBundle.read(out))

@@ -42,6 +42,7 @@ class PreviousBundle:
 def _str_map(value: object) -> dict[str, str] | None:
     if not isinstance(value, dict):
         return None
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+    # Exact types, checked in C (``map``): a manifest of 200,000 files has 600,000 strings to look at.
+    if not {*map(type, value), *map(type, value.values())} <= {str}:
         return None
     return value

@@ -102,24 +102,25 @@ def _changed(scan: Scan, states: Mapping[str, str]) -> list[int] | None:
 
 def _folder_matches(root: Path, previous: PreviousBundle) -> bool:
     """The folder holds exactly what its manifest lists: no foreign file (a new bundle would refuse the
-    folder), no missing one (a new bundle writes it again). One listing per folder: bundles are flat."""
-    expected: dict[str, set[str]] = {}
+    folder), no missing one (a new bundle writes it again). One listing per folder: bundles are flat, so
+    any name a listing shows that the manifest does not, a folder inside ``stories/`` included, is foreign.
+    Names only (``listdir``, no ``stat``): 10,000 stories list in a few milliseconds."""
+    expected: dict[str, set[str]] = {"": {site.MANIFEST}}
     for path in previous.files:
         folder, _, name = path.rpartition("/")
-        expected.setdefault(folder, set()).add(name)
-    expected.setdefault("", set()).add(site.MANIFEST)
-    for entry in os.scandir(root):
-        if entry.is_dir(follow_symlinks=False) and entry.name not in expected:
-            return False
-    for folder, names in expected.items():
         if "/" in folder:
             return False  # not a layout this export writes
+        names = expected.get(folder)
+        if names is None:
+            names = expected[folder] = set()
+            expected[""].add(folder)  # the folder itself is a name in the root
+        names.add(name)
+    for folder, names in expected.items():
         try:
-            with os.scandir(root / folder if folder else root) as listing:
-                present = {e.name for e in listing if not e.is_dir(follow_symlinks=False)}
+            present = os.listdir(root / folder if folder else root)  # noqa: PTH208 - names only
         except OSError:
             return False
-        if present != names:
+        if len(present) != len(names) or not names.issuperset(present):
             return False
     return True
 
