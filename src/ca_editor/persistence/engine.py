@@ -44,7 +44,9 @@ def _configure_sqlite(engine: Engine, *, enforce_foreign_keys: bool) -> None:
         try:
             cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             cursor.execute(f"PRAGMA foreign_keys = {'ON' if enforce_foreign_keys else 'OFF'}")
-            if not _is_memory(engine):
+            if not _is_memory(engine) and not _is_read_only(engine):
+                # A read-only file keeps its journal mode: switching a rollback-journal file (one restored
+                # from a backup, say) to WAL is a write, and refused there.
                 cursor.execute("PRAGMA journal_mode = WAL")
                 # With WAL, NORMAL never corrupts the file; a power cut may lose the last commits, an app
                 # crash none. FULL would fsync every commit, which the desk's many small saves would feel.
@@ -106,6 +108,12 @@ def is_busy(exc: sqlite3.Error) -> bool:
 def writer(engine: Engine) -> Engine:
     """The same pool, but every transaction starts with ``BEGIN IMMEDIATE`` on SQLite."""
     return engine.execution_options(**{BEGIN_MODE_OPTION: "IMMEDIATE"}) if is_sqlite(engine) else engine
+
+
+def _is_read_only(engine: Engine) -> bool:
+    """Opened with ``mode=ro`` or ``immutable=1`` (``persistence.backup.read_only_url``)."""
+    query = engine.url.query
+    return query.get("mode") == "ro" or query.get("immutable") == "1"
 
 
 def _is_memory(engine: Engine) -> bool:

@@ -1,0 +1,95 @@
+"""Found by a QA pass with two app instances on one file, damaged and read-only storage (see each test)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from ca_editor.domain.model import Story
+from ca_editor.locations import database_url
+from ca_editor.persistence.backup import read_only_url
+from ca_editor.persistence.database import Database
+from ca_editor.services.container import Services
+from ca_editor.services.identity import Identity
+from ca_editor.ui.conflicts import CompareDialog, LayoutConflict, show_layout_conflict
+from ca_editor.ui.desk import Desk
+from ca_editor.ui.editor import StoryEditor
+
+_spec = importlib.util.spec_from_file_location(
+    "_conflict_answers", Path(__file__).with_name("test_conflicts.py")
+)
+assert _spec is not None and _spec.loader is not None
+_helpers = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_helpers)
+Answers = _helpers.Answers
+
+
+@pytest.fixture
+def aigerim(services: Services) -> Services:
+    services.identity.set("Aigerim")
+    return services
+
+
+@pytest.fixture
+def timur(services: Services, db_path: Path) -> Iterator[Services]:
+    db = Database(database_url(str(db_path)))
+    yield Services.over(db, Identity("Timur"))
+    db.dispose()
+
+
+@pytest.fixture
+def desk(qapp: QApplication, aigerim: Services) -> Iterator[Desk]:
+    desk = Desk(aigerim, aigerim.section_id())
+    yield desk
+    desk.deleteLater()
+
+
+@pytest.fixture
+def editor(qtbot, desk: Desk) -> StoryEditor:
+    widget = StoryEditor(desk)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def _collide(editor: StoryEditor, aigerim: Services, timur: Services, title: str = "") -> tuple[Story, Story]:
+    """Aigerim edits only the body; Timur meanwhile saves a new title."""
+    opened = aigerim.stories.get(aigerim.stories.list()[0].id)
+    if title:
+        opened = aigerim.stories.update(
+            opened.id, replace(opened.fields(), title=title), expected_version=opened.version
+        )
+    editor.show_story(opened.id)
+    editor.body_edit.setPlainText(opened.body + "\n\nAigerim's paragraph.")
+    theirs = timur.stories.update(
+        opened.id,
+        replace(opened.fields(), title=opened.title + " (Timur's fix)"),
+        expected_version=opened.version,
+    )
+    return opened, theirs
+
+
+def test_a_read_only_database_that_is_not_in_wal_mode_opens_for_reading(tmp_path: Path) -> None:
+    """A file restored from a backup is in rollback-journal mode (VACUUM INTO writes it so). On a read-only
+    share the app then failed at the first read with "The database file is read-only; your change was not
+    saved" (the connection tried to switch it to WAL) and the window never opened."""
+    path = tmp_path / "desk.sqlite3"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE t (x)")
+        connection.execute("INSERT INTO t VALUES (1)")
+    connection.close()
+    before = path.read_bytes()
+    database = Database(read_only_url(path), read_only=True)
+    try:
+        with database.read() as session:
+            assert session.connection().exec_driver_sql("SELECT x FROM t").scalar() == 1
+    finally:
+        database.dispose()
+    assert path.read_bytes() == before
