@@ -93,3 +93,33 @@ def test_a_read_only_database_that_is_not_in_wal_mode_opens_for_reading(tmp_path
     finally:
         database.dispose()
     assert path.read_bytes() == before
+
+
+def test_the_read_only_banner_has_a_row_of_its_own(qtbot, services: Services, tmp_path: Path) -> None:
+    """On a read-only share the banner sat left of the main toolbar in a narrow column, its sentence wrapped
+    over five lines ("Read-only: /…/desk.sqlite3 / cannot be written here (a / locked or …")."""
+    from PySide6.QtCore import QSettings
+
+    from ca_editor.ui.main_window import MainWindow
+    from ca_editor.ui.settings import Settings
+
+    services.db.read_only = True
+    window = MainWindow(services, Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)))
+    qtbot.addWidget(window)
+    try:
+        window.resize(1400, 860)
+        window.show()
+        qtbot.waitExposed(window)
+        banner = window.backups.banner
+        assert banner is not None
+        others = [t for t in window.findChildren(type(banner)) if t is not banner and t.parent() is window]
+        assert others
+        for toolbar in others:
+            assert not banner.geometry().intersects(toolbar.geometry())
+            assert banner.geometry().bottom() < toolbar.geometry().top() or (
+                toolbar.geometry().bottom() < banner.geometry().top()
+            )
+        assert banner.width() > window.width() * 0.9
+    finally:
+        window.editor.revert()
+        services.db.read_only = False

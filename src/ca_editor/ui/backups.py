@@ -342,6 +342,8 @@ def _read_only_banner(window: MainWindow, name: str) -> QToolBar:
     label.setWordWrap(True)
     label.setContentsMargins(8, 4, 8, 4)
     banner.addWidget(label)
-    window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+    # A row of its own, whether the window's toolbars were added before the banner or come after it.
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, banner)
+    window.insertToolBarBreak(banner)
+    window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
     return banner
