@@ -76,6 +76,25 @@ def _collide(editor: StoryEditor, aigerim: Services, timur: Services, title: str
     return opened, theirs
 
 
+def test_the_layout_conflict_does_not_tell_to_reload_what_the_desk_already_reloaded(
+    desk: Desk, timur: Services
+) -> None:
+    """The dialog said "… since you opened it; reload to see it" right above "The desk now shows the block
+    as it is saved": the desk re-reads the block itself, so the advice was wrong."""
+    conflicts: list[LayoutConflict] = []
+    desk.layout_conflict.connect(conflicts.append)
+    saw = desk.layout
+    timur.sections.replace_slots(saw.section.id, saw.entries()[::-1], expected_version=saw.section.version)
+    assert not desk.move_slot(saw.slots[0].id, 3)
+    [conflict] = conflicts
+    assert "reload" not in conflict.message.lower()
+    assert conflict.message.startswith("Could not move")
+    assert "changed by Timur at" in conflict.message and conflict.message.endswith(".")
+    answers = Answers().then("OK")
+    show_layout_conflict(None, conflict)
+    assert answers.done and "reload" not in answers.seen[0].split("\n")[0].lower()
+
+
 def test_a_read_only_database_that_is_not_in_wal_mode_opens_for_reading(tmp_path: Path) -> None:
     """A file restored from a backup is in rollback-journal mode (VACUUM INTO writes it so). On a read-only
     share the app then failed at the first read with "The database file is read-only; your change was not

@@ -491,10 +491,17 @@ class LayoutConflict:
     def of(
         cls, message: str, error: ConflictError, saw: SectionLayout, wanted: Sequence[str], now: SectionLayout
     ) -> LayoutConflict:
+        who, when = error.who or now.section.updated_by, error.when or now.section.updated_at
+        step = message.removesuffix(f": {error}")
+        if step != message and when is not None:  # the error's advice to reload: the desk already did
+            message = (
+                f"{step}: the editor's choice was changed by {who or 'someone else'} at {clock_time(when)} "
+                "since you opened it."
+            )
         return cls(
             message,
-            error.who or now.section.updated_by,
-            error.when or now.section.updated_at,
+            who,
+            when,
             tuple(slot.headline for slot in saw.slots),
             tuple(wanted),
             tuple(slot.headline for slot in now.slots),
