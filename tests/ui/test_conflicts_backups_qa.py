@@ -95,6 +95,21 @@ def test_the_layout_conflict_does_not_tell_to_reload_what_the_desk_already_reloa
     assert answers.done and "reload" not in answers.seen[0].split("\n")[0].lower()
 
 
+def test_keep_mine_as_a_copy_names_the_copy_as_a_copy_even_for_a_long_title(
+    editor: StoryEditor, aigerim: Services, timur: Services
+) -> None:
+    """With a long headline the notice read 'saved as a new draft, “Tajikistan tense … f…”; “Tajikistan
+    tense … f…” stays as Timur saved it': both shortened alike, the "(copy)" cut off."""
+    long_title = "Tajikistan tense amid arrests of senior personalities and former officials and rumours"
+    _collide(editor, aigerim, timur, title=long_title)
+    Answers().then("Keep mine as a copy")
+    assert editor.save()
+    notice = editor.notice_message()
+    assert "(copy)”" in notice
+    first, second = notice.split("”")[0], notice.split("”")[1]
+    assert first != second
+
+
 def test_a_read_only_database_that_is_not_in_wal_mode_opens_for_reading(tmp_path: Path) -> None:
     """A file restored from a backup is in rollback-journal mode (VACUUM INTO writes it so). On a read-only
     share the app then failed at the first read with "The database file is read-only; your change was not

@@ -266,7 +266,7 @@ class StoryConflictFlow:
             if resolution == Resolution.COPIED:
                 story = self.desk.create_story(copy_fields(self.mine, stories.is_slug_taken))
                 message = (
-                    f"Your version is saved as a new draft, “{_short(story.title)}”; "
+                    f"Your version is saved as a new draft, “{_short_copy(story.title)}”; "
                     f"“{_short(theirs.title)}” stays as {_who(theirs)} saved it."
                 )
             else:  # against the version just compared: a save newer than that is refused again
@@ -285,6 +285,13 @@ def _count(n: int, one: str, many: str) -> str:
 
 def _who(story: Story) -> str:
     return story.updated_by or "someone else"
+
+
+def _short_copy(title: str) -> str:
+    """A copy's title shortened like ``_short`` but keeping " (copy)", so it reads apart from the original."""
+    if not title.endswith(COPY_SUFFIX):
+        return _short(title)
+    return _short(title.removesuffix(COPY_SUFFIX), 60 - len(COPY_SUFFIX)) + COPY_SUFFIX
 
 
 def _short(text: str, limit: int = 60) -> str:
