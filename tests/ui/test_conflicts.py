@@ -246,7 +246,7 @@ def test_compare_shows_mine_beside_theirs_and_can_replace_theirs(
         assert expected in text
     assert aigerim.stories.get(opened.id) == theirs
 
-    Answers().then("Compare").then(CompareDialog.OVERWRITE)
+    Answers().then("Compare").then(CompareDialog.OVERWRITE).then("Replace theirs")
     assert editor.save()
     stored = aigerim.stories.get(opened.id)
     assert stored.title == "Aigerim's headline"
@@ -265,10 +265,10 @@ def test_a_newer_save_during_the_comparison_is_refused_again(
             opened.id, replace(theirs.fields(), byline="Later"), expected_version=theirs.version
         )
 
-    Answers().then("Compare").then(CompareDialog.OVERWRITE, timur_saves_again)
+    Answers().then("Compare").then(CompareDialog.OVERWRITE).then("Replace theirs", timur_saves_again)
     assert not editor.save()
     assert aigerim.stories.get(opened.id).byline == "Later"
-    assert "since you opened it" in editor.notice_message()
+    assert "after the version you compared" in editor.notice_message()
     assert editor.title_edit.text() == "Aigerim's headline"
 
 

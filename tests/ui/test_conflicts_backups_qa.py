@@ -110,6 +110,55 @@ def test_keep_mine_as_a_copy_names_the_copy_as_a_copy_even_for_a_long_title(
     assert first != second
 
 
+def test_replace_theirs_with_mine_asks_first_and_names_their_changes_it_undoes(
+    editor: StoryEditor, aigerim: Services, timur: Services
+) -> None:
+    """Replace theirs with mine saved at once, and it also put back the title Timur had just fixed though
+    Aigerim had only touched the body. Now it says whose changes it undoes, and Cancel goes back."""
+    opened, theirs = _collide(editor, aigerim, timur)
+    looked: list[str] = []
+
+    def look(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        looked.append(f"{box.text()}\n{box.informativeText()}")
+
+    answers = (
+        Answers()
+        .then("Compare")
+        .then(CompareDialog.OVERWRITE)
+        .then("Cancel", look)
+        .then("Cancel")  # back in the first question: keep editing
+    )
+    assert not editor.save()
+    assert answers.done
+    assert aigerim.stories.get(opened.id) == theirs  # nothing overwritten
+    assert "Timur's changes to Title" in looked[0] and "Undo" in looked[0]
+
+    Answers().then("Compare").then(CompareDialog.OVERWRITE).then("Replace theirs")
+    assert editor.save()
+    assert aigerim.stories.get(opened.id).title == opened.title
+
+
+def test_a_save_that_overtakes_the_comparison_says_so(
+    editor: StoryEditor, aigerim: Services, timur: Services
+) -> None:
+    """The refusal said "was changed by Timur at … since you opened it; reload it to see their version";
+    the person had just compared Timur's version: what is new is that he saved again meanwhile."""
+    opened, theirs = _collide(editor, aigerim, timur)
+
+    def timur_saves_again(_box: QWidget) -> None:
+        timur.stories.update(
+            opened.id, replace(theirs.fields(), byline="Later"), expected_version=theirs.version
+        )
+
+    Answers().then("Compare").then(CompareDialog.OVERWRITE).then("Replace theirs", timur_saves_again)
+    assert not editor.save()
+    notice = editor.notice_message()
+    assert "again" in notice and "after the version you compared" in notice, notice
+    assert "Your edits are kept" in notice
+    assert aigerim.stories.get(opened.id).byline == "Later"
+
+
 def test_a_read_only_database_that_is_not_in_wal_mode_opens_for_reading(tmp_path: Path) -> None:
     """A file restored from a backup is in rollback-journal mode (VACUUM INTO writes it so). On a read-only
     share the app then failed at the first read with "The database file is read-only; your change was not

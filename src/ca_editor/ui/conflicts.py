@@ -5,7 +5,8 @@ A story save refused because someone else saved the story since it was opened as
 changed lines marked and who changed each field since it was opened), *Keep mine as a copy* (a new draft
 story with my fields, title suffix "(copy)" and a free slug; theirs stays as it is) or *Cancel* (keep
 editing; the next save asks again). From the comparison the person may also replace theirs with mine,
-knowingly, against the version just compared (a newer save conflicts again). A story deleted by someone
+after a confirmation naming the fields of theirs it undoes, against the version just compared (a newer save
+conflicts again and says so). A story deleted by someone
 else offers to save mine as a new story. Every change goes through the desk, so it is one undoable step.
 
 A layout step refused because the block changed reports who changed it and when; the desk has already
@@ -185,7 +186,9 @@ class StoryConflictFlow:
             if choice == "Keep mine as a copy":
                 return self._save(Resolution.COPIED, theirs)
             if choice == CompareDialog.OVERWRITE:
-                return self._save(Resolution.OVERWRITTEN, theirs)
+                if self._confirm_overwrite(theirs):
+                    return self._save(Resolution.OVERWRITTEN, theirs)
+                continue
             if choice == CompareDialog.BACK:
                 continue
             return Outcome(
@@ -260,6 +263,32 @@ class StoryConflictFlow:
         )
         return choice == "Discard mine and reload"
 
+    def _confirm_overwrite(self, theirs: Story) -> bool:
+        """Replacing theirs also undoes what only they changed (a title they fixed): say which fields."""
+        who = _who(theirs)
+        differences = story_differences(self.opened.fields(), self.mine, theirs.fields())
+        undone = [d.label for d in differences if d.changed_by_them]
+        if undone:
+            fields = ", ".join(undone[:-1]) + (" and " if len(undone) > 1 else "") + undone[-1]
+            text = (
+                f"Replace {who}'s version with yours? "
+                f"{who}'s changes to {fields} since you opened it are undone."
+            )
+        else:
+            text = f"Replace {who}'s version with yours?"
+        choice = ask(
+            self.parent,
+            QMessageBox.Icon.Warning,
+            "Replace their version",
+            text,
+            "Every field is saved as it is in your form. Undo (Ctrl+Z) brings their version back; "
+            "Keep mine as a copy keeps both instead.",
+            ["Replace theirs", "Cancel"],
+            default="Cancel",
+            destructive="Replace theirs",
+        )
+        return choice == "Replace theirs"
+
     def _save(self, resolution: Resolution, theirs: Story) -> Outcome:
         stories = self.desk.services.stories
         try:
@@ -273,6 +302,14 @@ class StoryConflictFlow:
                 story = self.desk.update_story(theirs, self.mine)
                 message = f"Saved your version over {_who(theirs)}'s. Undo (Ctrl+Z) brings theirs back."
         except ConflictError as exc:
+            if resolution == Resolution.OVERWRITTEN:  # saved again while the person compared
+                at = f" at {clock_time(exc.when)}" if exc.when is not None else ""
+                return Outcome(
+                    Resolution.KEEP_EDITING,
+                    theirs,
+                    f"Not saved: {exc.who or _who(theirs)} saved “{_short(theirs.title)}” again{at}, "
+                    "after the version you compared. Your edits are kept; Save asks again what to do.",
+                )
             return Outcome(Resolution.KEEP_EDITING, theirs, f"Not saved: {exc}. Your edits are kept.")
         except CaEditorError as exc:
             return Outcome(Resolution.KEEP_EDITING, theirs, f"Could not save: {exc}. Your edits are kept.")
