@@ -577,3 +577,25 @@ def test_screenshot_with_a_validation_message(editor: StoryEditor, services, tmp
     shot = Path(os.environ.get("CA_EDITOR_SCREENSHOT_DIR", tmp_path)) / "story-editor.png"
     assert editor.grab().save(str(shot))
     assert shot.stat().st_size > 10_000
+
+
+def test_a_storage_refusal_reads_as_one_sentence_and_keeps_the_edits(
+    qtbot, editor: StoryEditor, desk: Desk, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read-only message ends in a full stop and says what to do: no '..', no 'try again' after it."""
+    from ca_editor.domain.errors import StorageError
+    from ca_editor.persistence.database import READ_ONLY_MESSAGE
+
+    story = services.sections.layout(services.section_id()).slots[0].story
+    editor.show_story(story.id)
+    editor.title_edit.setText("Edited on a read-only share")
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise StorageError(READ_ONLY_MESSAGE)
+
+    monkeypatch.setattr(services.stories, "update", refuse)
+    assert not editor.save()
+    notice = editor.notice_message()
+    assert ".." not in notice and "try again" not in notice, notice
+    assert notice.endswith("Your edits are kept.")
+    assert editor.title_edit.text() == "Edited on a read-only share"

@@ -301,7 +301,8 @@ class StoryEditor(QWidget):
             )
             return False
         except CaEditorError as exc:
-            self._show_notice(f"Could not save: {exc}. Your edits are kept; try again.", "error")
+            # The storage messages end in a full stop and say themselves whether trying again can help.
+            self._show_notice(f"Could not save: {str(exc).rstrip('.')}. Your edits are kept.", "error")
             return False
         finally:
             self._saving = False
