@@ -286,6 +286,7 @@ def test_a_story_deleted_by_someone_else_can_be_saved_anew(
     assert f"“{opened.title[:40]}" in answers.seen[0] and "deleted by someone else" in answers.seen[0]
     copy = aigerim.stories.get_by_slug(opened.slug)  # the slug was free again
     assert copy.title == "Still wanted" and copy.version == 1 and copy.created_at > opened.created_at
+    assert copy.status is StoryStatus.DRAFT and "as a draft" in answers.seen[0]  # reviewed again
     assert aigerim.stories.count() == count + 1
     assert editor.current_story() == copy
 

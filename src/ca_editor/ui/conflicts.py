@@ -205,14 +205,15 @@ class StoryConflictFlow:
             QMessageBox.Icon.Warning,
             "Deleted by someone else",
             f"“{title}” was deleted by someone else since you opened it.",
-            "Your edits are still in the form. Save mine as a new story creates it again with your fields; "
-            "Discard mine drops them.",
+            "Your edits are still in the form. Save mine as a new story creates it again with your fields, "
+            "as a draft to be approved again (someone took it out); Discard mine drops them.",
             ["Save mine as a new story", "Discard mine", "Cancel"],
             default="Save mine as a new story",
             destructive="Discard mine",
         )
         if choice == "Save mine as a new story":
-            fields = self.mine
+            # A draft, as a copy is: a story someone deleted must not go out with the next export unreviewed.
+            fields = replace(self.mine, status=StoryStatus.DRAFT)
             if fields.slug and self.desk.services.stories.is_slug_taken(fields.slug):
                 fields = replace(
                     fields, slug=unique_slug(fields.slug, self.desk.services.stories.is_slug_taken)
