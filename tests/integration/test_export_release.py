@@ -159,6 +159,25 @@ def test_the_sign_off_is_recorded_and_a_later_change_is_flagged(services: Servic
     assert release_of(out)["sign_off"]["changed_since"] is True
 
 
+def test_the_manifest_the_sheet_and_the_review_window_agree_on_changed_since(
+    services: Services, tmp_path: Path
+) -> None:
+    """One rule (``review.latest_sign_off``): a save that changes nothing a reader sees is no change, a
+    story taken out of the block is one."""
+    section_id = services.section_id()
+    services.review.sign_off(section_id, "fine")
+    first = services.sections.layout(section_id).slots[0].story
+    services.stories.update(first.id, first.fields(), expected_version=first.version)  # saved, unchanged
+    services.exports.export(section_id, tmp_path / "a", release=Release(override_reason="test"))
+    assert release_of(tmp_path / "a")["sign_off"]["changed_since"] is False
+    assert services.review.last_sign_off(section_id).changed_since is False  # type: ignore[union-attr]
+    entries = services.sections.layout(section_id).entries()
+    services.sections.replace_slots(section_id, entries[1:])
+    services.exports.export(section_id, tmp_path / "b", release=Release(override_reason="one slot empty"))
+    assert release_of(tmp_path / "b")["sign_off"]["changed_since"] is True
+    assert services.review.last_sign_off(section_id).changed_since is True  # type: ignore[union-attr]
+
+
 def test_every_export_keeps_a_snapshot(services: Services, tmp_path: Path) -> None:
     section_id = services.section_id()
     services.identity.set("Ann Editor")

@@ -33,17 +33,18 @@ from ca_editor.domain.checklist import CheckReport, Finding, Severity
 from ca_editor.domain.model import PUBLISHABLE_STATUSES, SectionLayout, Slot, Story
 from ca_editor.domain.release import Release, ReleaseBlockedError, SignOff, UnapprovedSlot
 from ca_editor.domain.slugs import is_valid_slug
-from ca_editor.domain.snapshots import SnapshotContent, SnapshotKind
 from ca_editor.domain.validation import SUMMARY_ADVISED_LENGTH
 from ca_editor.export.card_images import RATIO_TOLERANCE, need_for_slot
 from ca_editor.export.sanitize import STORY_LINK, _markdown, sanitize_html
 from ca_editor.persistence.database import Database
-from ca_editor.persistence.models import LayoutSnapshotRow, RenderedBodyRow, StoryRow
+from ca_editor.persistence.models import RenderedBodyRow, StoryRow
 from ca_editor.services import rendering
 from ca_editor.services.export_scope import exported_where
 from ca_editor.services.identity import Identity
+
+# One truth for 'changed since sign-off': the review window's (a change a reviewer would see).
+from ca_editor.services.review import latest_sign_off
 from ca_editor.services.sections import read_layout
-from ca_editor.services.snapshots import current_content, snapshot_from_row
 
 MAX_LISTED = 50  # findings of one kind about stories outside the block, before one "and N more"
 
@@ -172,36 +173,6 @@ def prepare_release(
         unapproved=unapproved,
     )
     return replace(filled, override_by=by if filled.overridden else "")
-
-
-def latest_sign_off(session: Session, section_id: int) -> SignOff | None:
-    row = session.scalars(
-        select(LayoutSnapshotRow)
-        .where(
-            LayoutSnapshotRow.section_id == section_id,
-            LayoutSnapshotRow.kind == SnapshotKind.SIGN_OFF.value,
-        )
-        .order_by(LayoutSnapshotRow.taken_at.desc(), LayoutSnapshotRow.id.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    snapshot = snapshot_from_row(row)
-    changed = _comparable(snapshot.content) != _comparable(current_content(session, section_id))
-    return SignOff(
-        snapshot.id,
-        snapshot.taken_by,
-        snapshot.taken_at,
-        snapshot.note,
-        snapshot.section_version,
-        changed,
-    )
-
-
-def _comparable(content: SnapshotContent) -> object:
-    """What a reader sees of a block: the story versions differ after a save that changed nothing."""
-    stories = {i: replace(s, version=0) for i, s in content.stories.items()}
-    return (content.section_title, content.section_description, content.entries, stories)
 
 
 # ------------------------------------------------------------------------------------------- the block
