@@ -46,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
         services = open_services(args.db)
         try:
             taken = services.backups.backup(args.reason)
-        finally:
+        finally:  # the watcher's own connection too: left to the garbage collector, it blocked a restore
+            services.backups.close()
             services.db.dispose()
         print(taken.path)
         return 0
