@@ -153,7 +153,7 @@ def test_a_failed_write_rolls_back_to_the_previous_bundle(
     edit(services, ids[0], title="Changed title")
     edit(services, ids[1], body="Changed body")
     writes = {"n": 0}
-    original = inplace._write_durably
+    original = inplace.write_synced
 
     def fail_on_third(path: Path, data: bytes | str) -> None:
         writes["n"] += 1
@@ -161,7 +161,7 @@ def test_a_failed_write_rolls_back_to_the_previous_bundle(
             raise OSError(28, "No space left on device")
         original(path, data)
 
-    monkeypatch.setattr(inplace, "_write_durably", fail_on_third)
+    monkeypatch.setattr(inplace, "write_synced", fail_on_third)
     with pytest.raises(ExportFailedError, match="previous bundle is untouched"):
         services.exports.export(services.section_id(), out)
     assert writes["n"] == 3
@@ -181,7 +181,7 @@ def test_a_journal_left_by_a_crash_is_rolled_back_by_the_next_export(
 
     # kill -9 half-way: some files replaced, the journal still there, no rollback ran.
     writes = {"n": 0}
-    original = inplace._write_durably
+    original = inplace.write_synced
 
     def die_on_fourth(path: Path, data: bytes | str) -> None:
         writes["n"] += 1
@@ -189,7 +189,7 @@ def test_a_journal_left_by_a_crash_is_rolled_back_by_the_next_export(
             raise KeyboardInterrupt
         original(path, data)
 
-    monkeypatch.setattr(inplace, "_write_durably", die_on_fourth)
+    monkeypatch.setattr(inplace, "write_synced", die_on_fourth)
     monkeypatch.setattr(inplace, "rollback", lambda root: None)
     with pytest.raises(KeyboardInterrupt):
         services.exports.export(services.section_id(), out)
@@ -202,7 +202,7 @@ def test_a_journal_left_by_a_crash_is_rolled_back_by_the_next_export(
     assert contents(out) == before
 
     # Once more, then let the next export (incremental, then a full one) find the journal.
-    monkeypatch.setattr(inplace, "_write_durably", die_on_fourth)
+    monkeypatch.setattr(inplace, "write_synced", die_on_fourth)
     monkeypatch.setattr(inplace, "rollback", lambda root: None)
     writes["n"] = 0
     with pytest.raises(KeyboardInterrupt):

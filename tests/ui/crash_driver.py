@@ -167,7 +167,7 @@ def exports(window: main_window.MainWindow) -> None:
 
 
 def inplace_selfkill(window: main_window.MainWindow) -> None:
-    original = inplace._write_durably
+    original = inplace.write_synced
 
     def write(path: Path, data: Any) -> None:
         if path.parent.name == "new" and path.name != "0":  # file 0 is in the bundle now, the rest not
@@ -175,7 +175,7 @@ def inplace_selfkill(window: main_window.MainWindow) -> None:
             os.kill(os.getpid(), signal.SIGKILL)
         original(path, data)
 
-    inplace._write_durably = write  # type: ignore[assignment]
+    inplace.write_synced = write  # type: ignore[assignment]
     _change_and_export(window, 0, lambda flow: log("export-end", outcome=flow.outcome, message=flow.message))
 
 

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from ca_editor.domain.errors import ExportFailedError
+from ca_editor.durable import fsync_dir, write_synced
 
 JOURNAL = ".ca-editor-update"
 _PLAN = "plan.json"
@@ -113,7 +114,7 @@ def apply(
             entries.append((relative, existed))
         parents = {relative.rpartition("/")[0] for relative in writes}
         new_folders = sorted(f for f in parents if f and not (root / f).is_dir())
-        _write_durably(journal / f"{_PLAN}.tmp", json.dumps({"entries": entries, "new_folders": new_folders}))
+        write_synced(journal / f"{_PLAN}.tmp", json.dumps({"entries": entries, "new_folders": new_folders}))
         (journal / f"{_PLAN}.tmp").replace(journal / _PLAN)
         fsync_dir(journal / _OLD)
         fsync_dir(journal)
@@ -125,7 +126,7 @@ def apply(
             if before_file is not None:
                 before_file()
             staged = journal / _NEW / str(number)
-            _write_durably(staged, writes[relative])
+            write_synced(staged, writes[relative])
             staged.replace(root / relative)
             touched.add(relative.rpartition("/")[0])
             if after_file is not None:
@@ -139,7 +140,7 @@ def apply(
             with contextlib.suppress(OSError):  # a full export would not have the emptied folder either
                 (root / folder).rmdir()
         staged = journal / _NEW / "manifest"
-        _write_durably(staged, manifest_chunks)
+        write_synced(staged, manifest_chunks)
         staged.replace(root / manifest_path)
         for folder in sorted(touched):
             fsync_dir(root / folder if folder else root)
@@ -165,22 +166,3 @@ def _save(target: Path, saved: Path) -> bool:
             return False
         saved.chmod(target.stat().st_mode & 0o7777)
     return True
-
-
-def _write_durably(path: Path, data: bytes | str | Iterable[bytes]) -> None:
-    chunks = [data.encode("utf-8")] if isinstance(data, str) else [data] if isinstance(data, bytes) else data
-    with open(path, "wb") as out:  # noqa: PTH123
-        for chunk in chunks:
-            out.write(chunk)
-        out.flush()
-        os.fsync(out.fileno())
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a rename or unlink in ``path`` durable (staging's swap uses it too)."""
-    with contextlib.suppress(OSError):  # not every file system can fsync a directory
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ca_editor.domain.errors import ExportFailedError
+from ca_editor.durable import fsync_dir
 from ca_editor.export import inplace
 
 BUNDLE_MARKER = "manifest.json"
@@ -64,7 +65,7 @@ def _swap_in(stage: Path, target: Path) -> None:
         if old is not None and not target.exists():
             old.rename(target)  # put the previous bundle back where it was
         raise ExportFailedError(f"cannot put the new bundle in place: {exc.strerror or exc}") from exc
-    inplace.fsync_dir(target.parent)
+    fsync_dir(target.parent)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 

@@ -35,6 +35,7 @@ from urllib.parse import quote, unquote
 from sqlalchemy.engine import URL, make_url
 
 from ca_editor.domain.errors import StorageError
+from ca_editor.durable import fsync_dir, fsync_file
 from ca_editor.locations import backups_dir
 
 #: Periodic backups kept per database (the newest ones).
@@ -256,9 +257,9 @@ def take_backup(database: Path, reason: str, *, now: datetime | None = None) -> 
             problem = integrity_problem(partial)
             if problem is not None:
                 raise StorageError(f"the copy failed its check ({problem}); the database was not changed")
-            _fsync_file(partial)
+            fsync_file(partial)
             partial.replace(target)
-            _fsync_dir(folder)
+            fsync_dir(folder)
         finally:
             with contextlib.suppress(OSError):
                 partial.unlink()
@@ -324,13 +325,13 @@ def restore(database: Path, source: Path, *, reason: str = "before-restore") -> 
     try:
         staged = database.with_name(f".{database.name}.restoring")
         shutil.copyfile(source, staged)
-        _fsync_file(staged)
+        fsync_file(staged)
         # A WAL left by the old file would be replayed into the new one: the old file's -wal is kept in the
         # damaged copy above or was checkpointed by the last connection's close; remove what is left.
         for leftover in _sidecars(database):
             leftover.unlink(missing_ok=True)
         staged.replace(database)
-        _fsync_dir(database.parent)
+        fsync_dir(database.parent)
     except OSError as exc:
         with contextlib.suppress(OSError):
             staged.unlink()
@@ -351,8 +352,8 @@ def keep_damaged_copy(database: Path, *, now: datetime | None = None) -> Backup:
         wal = database.with_name(database.name + "-wal")
         if wal.exists():
             shutil.copyfile(wal, target.with_name(target.name + "-wal"))
-        _fsync_file(target)
-        _fsync_dir(folder)
+        fsync_file(target)
+        fsync_dir(folder)
     except OSError as exc:
         raise StorageError(
             f"could not keep a copy of the damaged {database} before replacing it ({exc.strerror or exc}); "
@@ -405,9 +406,9 @@ def salvage(damaged: Path, target: Path) -> SalvageReport:
             out.commit()
             rows = out.execute("PRAGMA integrity_check").fetchall()
             check = "; ".join(str(r[0]) for r in rows[:3])
-        _fsync_file(partial)
+        fsync_file(partial)
         partial.replace(target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
     except sqlite3.Error as exc:
         raise StorageError(f"could not salvage {damaged}: {_sentence(exc)}") from exc
     except OSError as exc:
@@ -614,20 +615,6 @@ def _clear_partials(folder: Path, *, older_than_s: float = 3600.0) -> None:
         with contextlib.suppress(OSError):
             if leftover.stat().st_mtime < limit:
                 leftover.unlink()
-
-
-def _fsync_file(path: Path) -> None:
-    with path.open("rb+") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):  # not every file system can fsync a directory
-        descriptor = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
 
 
 def _quote(name: str) -> str:

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from ca_editor.domain.model import StoryFields, StoryStatus
+from ca_editor.durable import fsync_dir, write_synced
 from ca_editor.locations import recovery_dir
 
 log = logging.getLogger(__name__)
@@ -135,7 +136,7 @@ class RecoveryStore:
         """Delete a recovered form (the user chose to drop it)."""
         with contextlib.suppress(FileNotFoundError):
             edit.path.unlink()
-        _fsync_dir(self.folder)
+        fsync_dir(self.folder)
 
     # --- inside ------------------------------------------------------------------------------------------
 
@@ -297,10 +298,7 @@ class RecoverySession:
         temp = target.with_name(f".{target.name}.tmp")
         try:
             self.store.folder.mkdir(parents=True, exist_ok=True)
-            with open(temp, "wb") as out:  # noqa: PTH123
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
+            write_synced(temp, data)
             temp.replace(target)
         except OSError as exc:
             with contextlib.suppress(OSError):
@@ -308,7 +306,7 @@ class RecoverySession:
             raise RecoveryError(
                 f"cannot write a recovery copy in {self.store.folder}: {exc.strerror or exc}"
             ) from exc
-        _fsync_dir(self.store.folder)
+        fsync_dir(self.store.folder)
         self.store._prune(keep=target)
         return target
 
@@ -316,7 +314,7 @@ class RecoverySession:
         """Remove this window's copy of one form (saved, or its edits discarded)."""
         with contextlib.suppress(FileNotFoundError):
             self.path(key).unlink()
-            _fsync_dir(self.store.folder)
+            fsync_dir(self.store.folder)
 
     def adopt(self, edit: RecoveredEdit) -> Path:
         """Take a dead window's copy over: written under this session first, then the old file removed, so a
@@ -332,7 +330,7 @@ class RecoverySession:
         if edit.path != path:
             with contextlib.suppress(FileNotFoundError):
                 edit.path.unlink()
-            _fsync_dir(self.store.folder)
+            fsync_dir(self.store.folder)
         return path
 
     def close(self, *, keep: bool = False) -> None:
@@ -362,15 +360,6 @@ def _younger_than(path: Path, seconds: float) -> bool:
         return time.time() - path.stat().st_mtime < seconds
     except OSError:
         return False
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):  # not every file system can fsync a directory
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 # --- JSON ------------------------------------------------------------------------------------------------
