@@ -12,7 +12,6 @@ from functools import cache
 from pathlib import Path
 
 import platformdirs
-from sqlalchemy.engine import URL
 
 APP_NAME = "ca-editor"
 DB_ENV_VAR = "CA_EDITOR_DB"
@@ -78,5 +77,8 @@ def database_url(explicit: str | None = None) -> str:
         return chosen
     path = Path(chosen).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Imported here: the export's page workers use this module and should not load SQLAlchemy (0.3 s).
+    from sqlalchemy.engine import URL
+
     # Built, not formatted: a '?' or '%25' in a file name would otherwise be read as URL syntax.
     return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)

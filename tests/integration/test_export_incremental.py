@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text, update
 
-from ca_editor.domain.errors import ExportFailedError
 from ca_editor.domain.model import StoryFields, StoryStatus
-from ca_editor.export import filer, sanitize, writer
+from ca_editor.export import sanitize
 from ca_editor.persistence.models import RenderedBodyRow, StoryRow
 from ca_editor.services import rendering
 from ca_editor.services.container import Services
@@ -222,35 +221,3 @@ def test_a_hand_removed_file_is_written_again(services: Services, tmp_path: Path
     (out / "manifest.json").write_text((out / "manifest.json").read_text())  # still a bundle
     services.exports.export(section_id, out)
     assert victim.read_bytes() == expected
-
-
-def test_files_written_by_the_helper_process_equal_those_written_in_process(
-    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    add_stories(services, 4)
-    section_id = services.section_id()
-    services.exports.export(section_id, tmp_path / "here")
-    monkeypatch.setattr(writer, "FILER_AFTER", 0)
-    services.exports.export(section_id, tmp_path / "helper")
-    assert contents(tmp_path / "helper") == contents(tmp_path / "here")
-
-
-def test_an_error_in_the_helper_process_fails_the_export_and_keeps_the_previous_bundle(
-    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    out = tmp_path / "out"
-    section_id = services.section_id()
-    services.exports.export(section_id, out)
-    before = contents(out)
-    monkeypatch.setattr(writer, "FILER_AFTER", 0)
-    original = filer.FileWriterProcess.write
-
-    def write_twice(self: filer.FileWriterProcess, relative: str, data: bytes) -> None:
-        original(self, relative, data)
-        original(self, relative, data)  # the child refuses to overwrite: EEXIST
-
-    monkeypatch.setattr(filer.FileWriterProcess, "write", write_twice)
-    with pytest.raises(ExportFailedError, match="could not be written"):
-        services.exports.export(section_id, out, full=True)
-    assert contents(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == []

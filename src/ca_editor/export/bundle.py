@@ -98,9 +98,10 @@ def write_bundle(
     try:
         with staged_directory(out_dir) as stage:
             previous = PreviousBundle.empty() if full else PreviousBundle.read(out_dir.expanduser().resolve())
-            with BundleWriter(stage, previous) as writer:
+            with BundleWriter(stage, previous, (head.section, head.archive)) as writer:
                 run = _Run(head, writer, read_asset, total, progress, cancelled)
                 run.write_all(stories)
+                writer.finish()
                 manifest = Manifest(
                     generator=f"ca-editor {__version__}",
                     exported_at=head.generated_at,
@@ -190,7 +191,13 @@ class _Run:
             return
         bodies = self._stream.bodies([story.id for story, _ in self._pending])
         for story, key in self._pending:
-            self._page(pages.story_page(self.frame, story, bodies[story.id]), key, ticked=True)
+            body = bodies[story.id]
+            if self.writer.delegating() and self.writer.offer_story_page(
+                site.story_path(story.slug), key, story, body
+            ):
+                self._step()
+            else:  # few pages so far, one core, or every worker is behind: this process renders it
+                self._page(pages.story_page(self.frame, story, body), key, ticked=True)
         self._pending = []
 
     def _year(self, bucket: YearBucket, months: list[tuple[MonthBucket, list[Story]]]) -> None:
@@ -199,6 +206,12 @@ class _Run:
         keys = [fingerprint.year_key(self.frame_key, bucket, month_keys), *month_keys]
         paths = [site.year_path(bucket.year)] + [site.month_path(m.year, m.month) for m, _ in months]
         if all(self.writer.reuse(path, key) for path, key in zip(paths, keys, strict=True)):
+            for _ in paths:
+                self._tick()
+                self._step()
+            return
+        if self.writer.delegating():
+            self.writer.year_pages(bucket, months, paths, keys)
             for _ in paths:
                 self._tick()
                 self._step()

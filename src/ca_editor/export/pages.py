@@ -12,7 +12,6 @@ from ca_editor.domain.dates import DateRange, MonthBucket, YearBucket
 from ca_editor.domain.model import Section, Slot, Story, StoryImage
 from ca_editor.domain.publication import SiteSnapshot
 from ca_editor.export import site
-from ca_editor.export.sanitize import render_markdown
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +92,10 @@ def front_page(frame: Frame, slots: Iterable[Slot]) -> Page:
 
 
 def story_pages(snapshot: SiteSnapshot) -> Iterator[Page]:
+    # Imported here: the page workers (``export.workers``) get bodies already rendered, and Markdown and
+    # nh3 would add to every worker's start.
+    from ca_editor.export.sanitize import render_markdown
+
     frame = Frame(snapshot.section, snapshot.archive)
     for story in snapshot.stories:
         yield story_page(frame, story, render_markdown(story.body))

@@ -1,8 +1,10 @@
 """Files into a stage: new content is written, content the previous bundle already has is hard-linked.
 
-Links and the first files are made in this process. From the ``FILER_AFTER``-th new file on, files go to a
-helper process (``export.filer``) that creates them on the other core while this one renders; a thread could
-not overlap the two (each of ten thousand hand-offs waited for the GIL, and the export got slower).
+Links and the first files are made in this process. From the ``WORKERS_AFTER``-th new file on (and only with
+more than one core), story and archive pages are rendered and written by worker processes
+(``export.workers``) while this one reads the next stories, and other new files are written by them too;
+what they did comes back when the writer closes. Pages are fingerprinted here, before they are handed out,
+so the manifest's inputs never wait for a worker.
 
 Every path is a bundle-relative name built by ``export.site`` from validated slugs, numbers and hashes; the
 writer still refuses anything that could leave the stage.
@@ -17,25 +19,34 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
 
+from ca_editor.domain.dates import MonthBucket, YearBucket
 from ca_editor.domain.errors import ExportFailedError
-from ca_editor.export.filer import FileWriterProcess
+from ca_editor.domain.model import Section, Story
 from ca_editor.export.previous import PreviousBundle
+from ca_editor.export.workers import PageWorkers, worker_count
 
-FILER_AFTER = 200  # new files written here before a helper process pays for its start
+WORKERS_AFTER = 200  # new files made here before starting the workers pays (about 0.3 s of CPU each)
 _SAFE_PATH = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9._-]*/)*[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 class BundleWriter:
-    def __init__(self, stage: Path, previous: PreviousBundle) -> None:
+    def __init__(
+        self,
+        stage: Path,
+        previous: PreviousBundle,
+        frame: tuple[Section, tuple[YearBucket, ...]] | None = None,
+    ) -> None:
+        """``frame`` (the section and archive every page shows) lets pages go to worker processes."""
         self.root = str(stage)
         self.previous = previous
+        self._frame = frame
         self.hashes: dict[str, str] = {}  # what the manifest lists: path -> sha256
         self.inputs: dict[str, str] = {}  # path -> page fingerprint
         self.written = 0  # files whose bytes were written (not linked): what an incremental export costs
         self.linked = 0
         self._dirs: set[str] = {""}
         self._present: dict[str, frozenset[str]] = {}  # folder -> names in the previous bundle's folder
-        self._filer: FileWriterProcess | None = None
+        self._workers: PageWorkers | None = None
 
     def __enter__(self) -> BundleWriter:
         return self
@@ -43,13 +54,68 @@ class BundleWriter:
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        filer, self._filer = self._filer, None
-        if filer is None:
+        workers, self._workers = self._workers, None
+        if workers is not None:
+            if kind is None:
+                raise RuntimeError("BundleWriter.finish() was not called")
+            workers.abort()
+
+    def finish(self) -> None:
+        """Wait for the workers' files and take in their hashes: call before the manifest is written."""
+        workers, self._workers = self._workers, None
+        if workers is None:
             return
-        if kind is None:
-            filer.close()  # every file on disk before the stage may be swapped in
-        else:
-            filer.abort()
+        try:
+            results = workers.close()
+        except BaseException:
+            workers.abort()
+            raise
+        for path, digest, written in results:
+            self.hashes[path] = digest
+            if written:
+                self.written += 1
+            else:
+                self.linked += 1
+
+    def delegating(self) -> bool:
+        """Whether pages now go to the worker processes (``story_page``, ``year_pages``); starts them."""
+        if self._workers is None and self._frame is not None and self.written >= WORKERS_AFTER:
+            if worker_count() < 2:
+                return False
+            previous = str(self.previous.root) if self.previous.root is not None else None
+            self._workers = PageWorkers(self.root, previous, *self._frame)
+        return self._workers is not None
+
+    def offer_story_page(self, relative: str, key: str, story: Story, body_html: str) -> bool:
+        """Hand a story page to a worker; False when they are all behind: render it here then."""
+        assert self._workers is not None
+        old_hash = self.previous.files.get(relative)
+        if old_hash is not None and not self._linkable(relative):
+            old_hash = None
+        if not self._workers.offer_story(relative, old_hash, story, body_html):
+            return False
+        self._submit("prepare", relative)
+        self.inputs[relative] = key
+        return True
+
+    def year_pages(
+        self,
+        bucket: YearBucket,
+        months: list[tuple[MonthBucket, list[Story]]],
+        paths: list[str],
+        keys: list[str],
+    ) -> None:
+        """Hand a year page and its month pages (``paths``, ``keys`` in ``pages.year_pages`` order)."""
+        assert self._workers is not None
+        olds = [self._planned(path, key) for path, key in zip(paths, keys, strict=True)]
+        self._workers.year(bucket, months, olds)
+
+    def _planned(self, relative: str, key: str) -> str | None:
+        """Get ``relative`` ready for a worker; the previous bundle's sha256 if the page may be linked."""
+        self._submit("prepare", relative)
+        self.inputs[relative] = key
+        old_hash = self.previous.files.get(relative)
+        return old_hash if old_hash is not None and self._linkable(relative) else None
 
     def reuse(self, relative: str, key: str) -> bool:
         """Link the previous bundle's file if it was built from the same inputs; False if it must be built."""
@@ -67,7 +133,9 @@ class BundleWriter:
         if self.previous.files.get(relative) == digest and self._linkable(relative):
             self._submit("link", relative)
         else:
-            self._submit("write", relative, data)
+            self._submit("prepare", relative)
+            if self._workers is None or not self._workers.offer_write(relative, data, digest):
+                self._submit("write", relative, data)
         self.hashes[relative] = digest
         if key is not None:
             self.inputs[relative] = key
@@ -114,13 +182,8 @@ class BundleWriter:
             _link_or_copy(f"{self.previous.root}/{relative}", target)
             self.linked += 1
         else:
-            if self._filer is None and self.written >= FILER_AFTER:
-                self._filer = FileWriterProcess(self.root)
-            if self._filer is not None:
-                self._filer.write(relative, data)
-            else:
-                with open(target, "xb") as out:  # noqa: PTH123 - hot path, no Path objects
-                    out.write(data)
+            with open(target, "xb") as out:  # noqa: PTH123 - hot path, no Path objects
+                out.write(data)
             self.written += 1
 
 

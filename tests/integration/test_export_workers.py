@@ -1,0 +1,183 @@
+"""Pages rendered and written by the export's worker processes are the bytes this process would write."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from ca_editor.domain.errors import ExportFailedError
+from ca_editor.domain.model import StoryFields, StoryStatus
+from ca_editor.export import workers, writer
+from ca_editor.export.bundle import ExportCancelledError
+from ca_editor.persistence.models import SectionRow
+from ca_editor.services.container import Services
+
+
+@pytest.fixture(autouse=True)
+def _pinned_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+
+
+@pytest.fixture
+def spawned(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
+    """Every page worker started, so a test can tell they ran and that none is left running."""
+    started: list[subprocess.Popen[bytes]] = []
+    original = subprocess.Popen
+
+    def popen(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        proc: subprocess.Popen[bytes] = original(*args, **kwargs)  # type: ignore[call-overload]
+        started.append(proc)
+        return proc
+
+    monkeypatch.setattr(workers.subprocess, "Popen", popen)
+    return started
+
+
+def use_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers from the first page, and two of them even on a one-core machine."""
+    monkeypatch.setattr(writer, "WORKERS_AFTER", 0)
+    monkeypatch.setattr(writer, "worker_count", lambda: 2)
+    monkeypatch.setattr(workers, "worker_count", lambda: 2)
+    monkeypatch.setattr(workers, "STORY_BATCH", 2)
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+def add_stories(services: Services, count: int) -> None:
+    for number in range(count):
+        services.stories.create(
+            StoryFields(
+                title=f"Сюжет {number} — “quotes” & <tags>",
+                summary=f"Summary {number} with Қазақ letters",
+                body=f"## Part {number}\n\nText with *emphasis*.[^1]\n\n[^1]: Footnote {number}.",
+                byline="Desk" if number % 2 else "",
+                published_at=datetime(2020 + number % 3, 1 + number % 12, 1 + number % 27, tzinfo=UTC),
+                status=StoryStatus.PUBLISHED,
+                tags=("energy", f"tag-{number}") if number % 3 else (),
+            )
+        )
+
+
+def test_pages_from_the_workers_equal_pages_rendered_in_process(
+    services: Services,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    spawned: list[subprocess.Popen[bytes]],
+) -> None:
+    add_stories(services, 30)
+    section_id = services.section_id()
+    services.exports.export(section_id, tmp_path / "here", full=True)
+    assert spawned == []  # a small bundle never pays for starting workers
+    use_workers(monkeypatch)
+    services.exports.export(section_id, tmp_path / "workers", full=True)
+    assert len(spawned) == 2
+    assert all(proc.returncode == 0 for proc in spawned)
+    assert contents(tmp_path / "workers") == contents(tmp_path / "here")
+
+
+def test_when_every_worker_is_behind_this_process_renders_and_the_bytes_are_the_same(
+    services: Services,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    spawned: list[subprocess.Popen[bytes]],
+) -> None:
+    add_stories(services, 30)
+    section_id = services.section_id()
+    services.exports.export(section_id, tmp_path / "here", full=True)
+    use_workers(monkeypatch)
+    room = itertools.cycle([0, 0, 1 << 20])  # two offers in three find every pipe full
+    monkeypatch.setattr(workers, "_room", lambda proc: next(room))
+    services.exports.export(section_id, tmp_path / "mixed", full=True)
+    assert spawned
+    assert contents(tmp_path / "mixed") == contents(tmp_path / "here")
+
+
+def test_a_worker_links_a_page_that_came_out_the_same_as_the_previous_bundle(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_stories(services, 20)
+    section_id = services.section_id()
+    out = tmp_path / "out"
+    use_workers(monkeypatch)
+    services.exports.export(section_id, out)
+    before = inodes(out)
+    # The description is part of every page's fingerprint but only the front page shows it: every story
+    # page is rendered again, comes out the same, and is linked rather than written.
+    with services.db.write() as session:
+        session.execute(
+            update(SectionRow).where(SectionRow.id == section_id).values(description="A new description")
+        )
+    services.exports.export(section_id, out)
+    after = inodes(out)
+    stories = [path for path in after if path.startswith("stories/")]
+    assert stories and all(after[path] == before[path] for path in stories)
+    assert after["index.html"] != before["index.html"]
+    monkeypatch.setattr(writer, "WORKERS_AFTER", 10**9)
+    services.exports.export(section_id, tmp_path / "full", full=True)
+    assert contents(out) == contents(tmp_path / "full")
+
+
+def test_an_error_in_a_worker_fails_the_export_and_keeps_the_previous_bundle(
+    services: Services,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    spawned: list[subprocess.Popen[bytes]],
+) -> None:
+    add_stories(services, 10)
+    out = tmp_path / "out"
+    section_id = services.section_id()
+    services.exports.export(section_id, out)
+    before = contents(out)
+    use_workers(monkeypatch)
+    original = workers.PageWorkers.offer_story
+
+    def offer_twice(self: workers.PageWorkers, path: str, *rest: object) -> bool:
+        original(self, path, *rest)  # type: ignore[arg-type]
+        return original(self, path, *rest)  # type: ignore[arg-type]  # the child refuses to overwrite
+
+    monkeypatch.setattr(workers.PageWorkers, "offer_story", offer_twice)
+    with pytest.raises(ExportFailedError, match=r"could not be written .*File exists"):
+        services.exports.export(section_id, out, full=True)
+    assert contents(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == []
+    assert spawned and all(proc.poll() is not None for proc in spawned)
+
+
+def test_cancelling_stops_the_workers_and_keeps_the_previous_bundle(
+    services: Services,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    spawned: list[subprocess.Popen[bytes]],
+) -> None:
+    add_stories(services, 30)
+    out = tmp_path / "out"
+    section_id = services.section_id()
+    services.exports.export(section_id, out)
+    before = contents(out)
+    use_workers(monkeypatch)
+    asked = itertools.count()
+    with pytest.raises(ExportCancelledError):
+        services.exports.export(section_id, out, full=True, cancelled=lambda: next(asked) > 20)
+    assert spawned and all(proc.poll() is not None for proc in spawned)
+    assert contents(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == []
+
+
+def test_a_story_survives_packing_for_a_worker(services: Services) -> None:
+    add_stories(services, 3)
+    for summary in services.stories.list():
+        story = services.stories.get(summary.id)
+        unpacked = workers.unpack_story(workers.pack_story(story))
+        for name in ("id", "slug", "title", "summary", "byline", "published_at", "status", "tags", "image"):
+            assert getattr(unpacked, name) == getattr(story, name)
