@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from ca_editor.domain.errors import ExportFailedError
 from ca_editor.domain.model import StoryFields, StoryStatus
-from ca_editor.export import workers, writer
+from ca_editor.export import spool, workers, writer
 from ca_editor.export.bundle import ExportCancelledError
 from ca_editor.persistence.models import SectionRow
 from ca_editor.services.container import Services
@@ -181,3 +181,16 @@ def test_a_story_survives_packing_for_a_worker(services: Services) -> None:
         unpacked = workers.unpack_story(workers.pack_story(story))
         for name in ("id", "slug", "title", "summary", "byline", "published_at", "status", "tags", "image"):
             assert getattr(unpacked, name) == getattr(story, name)
+
+
+def test_a_manifest_spooled_to_disk_in_small_runs_equals_one_kept_in_memory(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_stories(services, 25)
+    section_id = services.section_id()
+    memory = services.exports.export(section_id, tmp_path / "memory", full=True)
+    monkeypatch.setattr(spool, "RUN_ENTRIES", 4)
+    spooled = services.exports.export(section_id, tmp_path / "spooled", full=True)
+    assert isinstance(spooled.files, spool.SpooledMap) and spooled.files._runs
+    assert len(spooled.files) == len(memory.files)
+    assert contents(tmp_path / "spooled") == contents(tmp_path / "memory")

@@ -28,6 +28,7 @@ from ca_editor.export import fingerprint, pages, site
 from ca_editor.export.manifest import Manifest, slot_entries
 from ca_editor.export.previous import PreviousBundle
 from ca_editor.export.sanitize import render_markdown
+from ca_editor.export.spool import SpooledMap
 from ca_editor.export.staging import staged_directory
 from ca_editor.export.templating import environment
 from ca_editor.export.writer import BundleWriter
@@ -147,7 +148,7 @@ class _Run:
         self.frame_key = fingerprint.frame_key(head.section, head.archive)
         self.env = environment()
         self.assets: dict[str, ImageAsset] = {}
-        self.states: dict[str, str] = {}  # story id -> fingerprint.story_state, for the manifest
+        self.states = SpooledMap()  # story id -> fingerprint.story_state, for the manifest
         self._stream: StoryStream | None = None
         self._pending: list[tuple[Story, str]] = []  # story pages to render, waiting for their bodies
 

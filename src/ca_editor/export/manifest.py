@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -10,9 +11,11 @@ from datetime import UTC, datetime
 from ca_editor.domain.publication import SiteSnapshot
 from ca_editor.domain.release import Release
 from ca_editor.export import site
+from ca_editor.export.spool import SpooledMap, sorted_items
 from ca_editor.export.staging import BUNDLE_FORMAT
 
 FORMAT = BUNDLE_FORMAT
+StringMap = dict[str, str] | SpooledMap
 FORMAT_VERSION = 1
 
 
@@ -22,14 +25,16 @@ class Manifest:
     exported_at: datetime
     section_slug: str
     editors_choice: tuple[dict[str, object], ...]
-    files: dict[str, str] = field(default_factory=dict)  # bundle-relative path -> sha256
+    # The three maps are dicts, or spooled to disk by a full write (``export.spool``): read them in order with
+    # ``spool.sorted_items``.
+    files: StringMap = field(default_factory=dict)  # bundle-relative path -> sha256
     problems: tuple[str, ...] = ()
     # page path -> fingerprint of what built it; the next export links pages whose inputs are unchanged
-    page_inputs: dict[str, str] = field(default_factory=dict)
+    page_inputs: StringMap = field(default_factory=dict)
     # What the next export compares to update the bundle in place: the fingerprint of what every page shares
     # (section, archive navigation, templates, code) and, per story id, ``fingerprint.story_state``.
     frame: str = ""
-    stories: dict[str, str] = field(default_factory=dict)
+    stories: StringMap = field(default_factory=dict)
     # The checklist it passed (or the override that let it through), unapproved slots, the sign-off.
     release: Release | None = None
 
@@ -71,18 +76,14 @@ _FLAT = "ca-editor-flat-map"
 _LINES_PER_CHUNK = 2000
 
 
-def _flat_json(mapping: dict[str, str]) -> Iterator[str]:
-    if not mapping:
-        yield "{}"
-        return
+def _flat_json(mapping: StringMap) -> Iterator[str]:
     encode = json.encoder.encode_basestring  # the C version: ensure_ascii=False
-    keys = sorted(mapping)
-    for start in range(0, len(keys), _LINES_PER_CHUNK):
-        lines = ",\n".join(
-            f"    {encode(k)}: {encode(mapping[k])}" for k in keys[start : start + _LINES_PER_CHUNK]
-        )
-        yield ("{\n" if start == 0 else ",\n") + lines
-    yield "\n  }"
+    items = sorted_items(mapping)
+    opening = "{\n"
+    while chunk := list(itertools.islice(items, _LINES_PER_CHUNK)):
+        yield opening + ",\n".join(f"    {encode(k)}: {encode(v)}" for k, v in chunk)
+        opening = ",\n"
+    yield "{}" if opening == "{\n" else "\n  }"
 
 
 def slot_entries(snapshot: SiteSnapshot) -> tuple[dict[str, object], ...]:

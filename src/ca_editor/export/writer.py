@@ -23,6 +23,7 @@ from ca_editor.domain.dates import MonthBucket, YearBucket
 from ca_editor.domain.errors import ExportFailedError
 from ca_editor.domain.model import Section, Story
 from ca_editor.export.previous import PreviousBundle
+from ca_editor.export.spool import SpooledMap
 from ca_editor.export.workers import PageWorkers, worker_count
 
 WORKERS_AFTER = 200  # new files made here before starting the workers pays (about 0.3 s of CPU each)
@@ -40,8 +41,8 @@ class BundleWriter:
         self.root = str(stage)
         self.previous = previous
         self._frame = frame
-        self.hashes: dict[str, str] = {}  # what the manifest lists: path -> sha256
-        self.inputs: dict[str, str] = {}  # path -> page fingerprint
+        self.hashes = SpooledMap()  # what the manifest lists: path -> sha256
+        self.inputs = SpooledMap()  # path -> page fingerprint
         self.written = 0  # files whose bytes were written (not linked): what an incremental export costs
         self.linked = 0
         self._dirs: set[str] = {""}
@@ -133,10 +134,13 @@ class BundleWriter:
         if self.previous.files.get(relative) == digest and self._linkable(relative):
             self._submit("link", relative)
         else:
-            self._submit("prepare", relative)
-            if self._workers is None or not self._workers.offer_write(relative, data, digest):
+            self._submit("prepare", relative)  # checks the path and makes its folder, for a worker too
+            if self._workers is not None and self._workers.offer_write(relative, data, digest):
+                digest = ""  # the worker reports the file when it is written
+            else:
                 self._submit("write", relative, data)
-        self.hashes[relative] = digest
+        if digest:
+            self.hashes[relative] = digest
         if key is not None:
             self.inputs[relative] = key
 
