@@ -16,6 +16,9 @@ from ca_editor.export.manifest import Manifest
         ({}, {}),
         ({"b.html": "2", 'a/é "q".html': "1"}, {"a": "x"}),
         ({"stories/x.html": "ca-editor-flat-map"}, {}),
+        ({"a\\b": "c\nd", "tab\there": "\x01", "plain.html": "ü"}, {"k\x7f": "v\u2028"}),
+        # more than one chunk of lines, with one entry to escape in the second chunk only
+        ({f"stories/s-{n:05d}.html": f"{n:064x}" for n in range(4500)} | {'stories/s-03000".html': "x"}, {}),
     ],
 )
 def test_to_json_matches_the_standard_layout(files: dict[str, str], inputs: dict[str, str]) -> None:

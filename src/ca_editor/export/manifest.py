@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -76,12 +77,22 @@ _FLAT = "ca-editor-flat-map"
 _LINES_PER_CHUNK = 2000
 
 
+# What JSON must escape in a string (with ensure_ascii=False): the quote, the backslash, control characters.
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
+
+
 def _flat_json(mapping: StringMap) -> Iterator[str]:
     encode = json.encoder.encode_basestring  # the C version: ensure_ascii=False
     items = sorted_items(mapping)
     opening = "{\n"
     while chunk := list(itertools.islice(items, _LINES_PER_CHUNK)):
-        yield opening + ",\n".join(f"    {encode(k)}: {encode(v)}" for k, v in chunk)
+        # Paths, digests and story states never need escaping: quoted as they are when one search of the
+        # whole chunk finds nothing to escape (half the cost of encoding 30,000 strings one by one).
+        if _NEEDS_ESCAPE.search("".join(itertools.chain.from_iterable(chunk))) is None:
+            lines = ",\n".join(f'    "{k}": "{v}"' for k, v in chunk)
+        else:
+            lines = ",\n".join(f"    {encode(k)}: {encode(v)}" for k, v in chunk)
+        yield opening + lines
         opening = ",\n"
     yield "{}" if opening == "{\n" else "\n  }"
 
