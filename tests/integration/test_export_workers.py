@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import update
 
 from ca_editor.domain.errors import ExportFailedError
-from ca_editor.domain.model import StoryFields, StoryStatus
+from ca_editor.domain.model import Story, StoryFields, StoryStatus
 from ca_editor.export import spool, workers, writer
 from ca_editor.export.bundle import ExportCancelledError
 from ca_editor.persistence.models import SectionRow
@@ -41,7 +41,7 @@ def spawned(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen[bytes]]:
 def use_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     """Workers from the first page, and two of them even on a one-core machine."""
     monkeypatch.setattr(writer, "WORKERS_AFTER", 0)
-    monkeypatch.setattr(writer, "worker_count", lambda: 2)
+    monkeypatch.setattr(writer, "cores", lambda: 3)
     monkeypatch.setattr(workers, "worker_count", lambda: 2)
     monkeypatch.setattr(workers, "STORY_BATCH", 2)
 
@@ -194,3 +194,29 @@ def test_a_manifest_spooled_to_disk_in_small_runs_equals_one_kept_in_memory(
     assert isinstance(spooled.files, spool.SpooledMap) and spooled.files._runs
     assert len(spooled.files) == len(memory.files)
     assert contents(tmp_path / "spooled") == contents(tmp_path / "memory")
+
+
+def test_a_page_a_worker_cannot_render_fails_the_export_with_the_reason(
+    services: Services,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    spawned: list[subprocess.Popen[bytes]],
+) -> None:
+    add_stories(services, 10)
+    out = tmp_path / "out"
+    section_id = services.section_id()
+    services.exports.export(section_id, out)
+    before = contents(out)
+    use_workers(monkeypatch)
+    original = workers.pack_story
+
+    def unsafe_slug(story: Story) -> workers.PackedStory:
+        packed = original(story)
+        return (packed[0], "../../escaped", *packed[2:])  # what a worker must never write
+
+    monkeypatch.setattr(workers, "pack_story", unsafe_slug)
+    with pytest.raises(ExportFailedError, match=r"a page could not be rendered \(ValueError: .*unsafe slug"):
+        services.exports.export(section_id, out, full=True)
+    assert contents(out) == before
+    assert not (tmp_path / "escaped.html").exists()
+    assert spawned and all(proc.poll() is not None for proc in spawned)

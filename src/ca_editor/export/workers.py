@@ -50,12 +50,19 @@ PackedStory = tuple[Any, ...]
 Result = tuple[str, str, bool]
 
 
-def worker_count() -> int:
+def cores() -> int:
+    """Cores this process may run on (a container's or ``taskset``'s limit, not the machine's)."""
     try:
-        cores = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(4, cores))
+        return os.cpu_count() or 1
+
+
+def worker_count() -> int:
+    # One core stays with the exporting process, which reads the stories and renders whatever the workers
+    # cannot take: with a worker per core, two workers and the parent on two cores spent a second more of
+    # CPU (contending for the CPU and the folder's lock) for the same wall time.
+    return max(1, min(4, cores() - 1))
 
 
 def pack_story(story: Story) -> PackedStory:
@@ -87,18 +94,22 @@ class PageWorkers:
     ):
         self._procs: list[subprocess.Popen[bytes]] = []
         self._results: list[IO[bytes]] = []
+        self._errors: list[IO[bytes]] = []
         self._stories: list[tuple[str, str | None, PackedStory, str]] = []
         self._turn = 0
         setup = pickle.dumps((root, previous_root, section, archive), protocol=5)
         try:
             for _ in range(worker_count()):
+                # Results and errors go to files, not pipes: a child never waits for the parent to read.
                 results = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close() or abort()
                 self._results.append(results)
+                errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed in close() or abort()
+                self._errors.append(errors)
                 proc = subprocess.Popen(
                     [sys.executable, "-m", "ca_editor.export.workers"],
                     stdin=subprocess.PIPE,
                     stdout=results,
-                    stderr=subprocess.PIPE,
+                    stderr=errors,
                     close_fds=True,
                 )
                 self._procs.append(proc)
@@ -148,10 +159,7 @@ class PageWorkers:
         for results in self._results:
             results.seek(0)
             found.extend(_parse(results))
-            results.close()
-        for proc in self._procs:
-            if proc.stderr is not None:
-                proc.stderr.close()
+        self._close_files()
         return found
 
     def abort(self) -> None:
@@ -159,12 +167,15 @@ class PageWorkers:
             with contextlib.suppress(OSError):
                 proc.kill()
             proc.wait()
-            for stream in (proc.stdin, proc.stderr):
-                if stream is not None:
-                    with contextlib.suppress(OSError):
-                        stream.close()
-        for results in self._results:
-            results.close()
+            if proc.stdin is not None:
+                with contextlib.suppress(OSError):
+                    proc.stdin.close()
+        self._close_files()
+
+    def _close_files(self) -> None:
+        for file in (*self._results, *self._errors):
+            file.close()
+        self._results, self._errors = [], []
 
     def _flush_stories(self, *, wait: bool) -> bool:
         if not self._stories:
@@ -198,7 +209,9 @@ class PageWorkers:
 
     def _raise_child_error(self, proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
-        message = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+        errors = self._errors[self._procs.index(proc)]
+        errors.seek(0)
+        message = errors.read(4096).decode("utf-8", "replace")
         number, _, text = message.strip().partition("\t")
         raise OSError(int(number) if number.isdigit() else 0, text or "a page worker stopped")
 

@@ -24,7 +24,7 @@ from ca_editor.domain.errors import ExportFailedError
 from ca_editor.domain.model import Section, Story
 from ca_editor.export.previous import PreviousBundle
 from ca_editor.export.spool import SpooledMap
-from ca_editor.export.workers import PageWorkers, worker_count
+from ca_editor.export.workers import PageWorkers, cores
 
 WORKERS_AFTER = 200  # new files made here before starting the workers pays (about 0.3 s of CPU each)
 _SAFE_PATH = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9._-]*/)*[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -81,7 +81,7 @@ class BundleWriter:
     def delegating(self) -> bool:
         """Whether pages now go to the worker processes (``story_page``, ``year_pages``); starts them."""
         if self._workers is None and self._frame is not None and self.written >= WORKERS_AFTER:
-            if worker_count() < 2:
+            if cores() < 2:
                 return False
             previous = str(self.previous.root) if self.previous.root is not None else None
             self._workers = PageWorkers(self.root, previous, *self._frame)
