@@ -43,6 +43,11 @@ class SpooledMap:
 
     def sorted_items(self) -> Iterator[tuple[str, str]]:
         """Every entry, by key (as ``sorted`` orders ``str``: code points, which UTF-8 bytes keep)."""
+        if not self._runs:  # all in memory: no merge (it costs a few microseconds an entry)
+            return iter(sorted(self._buffer.items()))
+        return self._merged()
+
+    def _merged(self) -> Iterator[tuple[str, str]]:
         runs: list[Iterable[tuple[str, int, str]]] = [_read(path, n) for n, path in enumerate(self._runs)]
         last = len(self._runs)
         runs.append((key, last, value) for key, value in sorted(self._buffer.items()))
