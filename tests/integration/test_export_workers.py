@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from ca_editor.domain.errors import ExportFailedError
 from ca_editor.domain.model import Story, StoryFields, StoryStatus
-from ca_editor.export import spool, workers, writer
+from ca_editor.export import bundle, spool, workers, writer
 from ca_editor.export.bundle import ExportCancelledError
 from ca_editor.persistence.models import SectionRow
 from ca_editor.services.container import Services
@@ -220,3 +220,30 @@ def test_a_page_a_worker_cannot_render_fails_the_export_with_the_reason(
     assert contents(out) == before
     assert not (tmp_path / "escaped.html").exists()
     assert spawned and all(proc.poll() is not None for proc in spawned)
+
+
+def test_a_new_bundle_of_many_pages_starts_the_workers_before_its_first_page(
+    services: Services,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    spawned: list[subprocess.Popen[bytes]],
+) -> None:
+    add_stories(services, 30)
+    section_id = services.section_id()
+    use_workers(monkeypatch)
+    monkeypatch.setattr(writer, "WORKERS_AFTER", 10)
+    monkeypatch.setattr(workers, "_room", lambda proc: 1 << 30)  # never behind
+    rendered_here: list[str] = []
+    original = bundle.pages.story_page
+
+    def story_page(*args: object) -> object:
+        page = original(*args)  # type: ignore[arg-type]
+        rendered_here.append(page.path)
+        return page
+
+    monkeypatch.setattr(bundle.pages, "story_page", story_page)
+    services.exports.export(section_id, tmp_path / "new")
+    assert spawned and rendered_here == []  # no previous bundle: every page to a worker from the first
+    spawned.clear()
+    services.exports.export(section_id, tmp_path / "new", full=False)  # nothing changed: all linked
+    assert spawned == []

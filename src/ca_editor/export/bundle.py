@@ -100,6 +100,7 @@ def write_bundle(
         with staged_directory(out_dir) as stage:
             previous = PreviousBundle.empty() if full else PreviousBundle.read(out_dir.expanduser().resolve())
             with BundleWriter(stage, previous, (head.section, head.archive)) as writer:
+                writer.expect_pages(story_count)
                 run = _Run(head, writer, read_asset, total, progress, cancelled)
                 run.write_all(stories)
                 writer.finish()

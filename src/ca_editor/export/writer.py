@@ -80,12 +80,21 @@ class BundleWriter:
 
     def delegating(self) -> bool:
         """Whether pages now go to the worker processes (``story_page``, ``year_pages``); starts them."""
-        if self._workers is None and self._frame is not None and self.written >= WORKERS_AFTER:
-            if cores() < 2:
-                return False
+        if self._workers is None and self.written >= WORKERS_AFTER:
+            self.start_workers()
+        return self._workers is not None
+
+    def expect_pages(self, count: int) -> None:
+        """``count`` pages are coming: with no previous bundle to link from, each will be rendered, so
+        start the workers at once when there are enough; their start then overlaps the first pages."""
+        if self.previous.root is None and count >= WORKERS_AFTER:
+            self.start_workers()
+
+    def start_workers(self) -> None:
+        """Start the page workers now (with more than one core)."""
+        if self._workers is None and self._frame is not None and cores() >= 2:
             previous = str(self.previous.root) if self.previous.root is not None else None
             self._workers = PageWorkers(self.root, previous, *self._frame)
-        return self._workers is not None
 
     def offer_story_page(self, relative: str, key: str, story: Story, body_html: str) -> bool:
         """Hand a story page to a worker; False when they are all behind: render it here then."""
