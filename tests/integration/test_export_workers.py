@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import itertools
 import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 
+from ca_editor.domain.dates import MonthBucket
 from ca_editor.domain.errors import ExportFailedError
 from ca_editor.domain.model import Story, StoryFields, StoryStatus
-from ca_editor.export import bundle, spool, workers, writer
+from ca_editor.export import bundle, pages, spool, workers, writer
 from ca_editor.export.bundle import ExportCancelledError
+from ca_editor.export.templating import environment
 from ca_editor.persistence.models import SectionRow
 from ca_editor.services.container import Services
 
@@ -120,8 +125,9 @@ def test_a_worker_links_a_page_that_came_out_the_same_as_the_previous_bundle(
         )
     services.exports.export(section_id, out)
     after = inodes(out)
-    stories = [path for path in after if path.startswith("stories/")]
-    assert stories and all(after[path] == before[path] for path in stories)
+    pages_alike = [path for path in after if path.startswith(("stories/", "archive/"))]
+    assert any(path.startswith("archive/") for path in pages_alike)
+    assert pages_alike and all(after[path] == before[path] for path in pages_alike)
     assert after["index.html"] != before["index.html"]
     monkeypatch.setattr(writer, "WORKERS_AFTER", 10**9)
     services.exports.export(section_id, tmp_path / "full", full=True)
@@ -247,3 +253,32 @@ def test_a_new_bundle_of_many_pages_starts_the_workers_before_its_first_page(
     spawned.clear()
     services.exports.export(section_id, tmp_path / "new", full=False)  # nothing changed: all linked
     assert spawned == []
+
+
+def test_a_year_page_written_in_pieces_equals_the_page_rendered_whole(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_stories(services, 30)
+    snapshot = services.exports.snapshot(services.section_id())
+    year = snapshot.archive[0]
+
+    def in_month(story: Story, month: MonthBucket) -> bool:
+        when = story.published_at
+        return when is not None and (when.year, when.month) == (month.year, month.month)
+
+    months = [(month, [s for s in snapshot.stories if in_month(s, month)]) for month in year.months]
+    frame = pages.Frame(snapshot.section, snapshot.archive)
+    expected = {page.path: environment().get_template(page.template).render(page.context).encode()
+                for page in pages.year_pages(frame, year, months)}  # fmt: skip
+    (tmp_path / "archive").mkdir()
+    monkeypatch.setattr(workers, "_STREAM_CHARS", 50)  # many pieces per page
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO()))
+    child = workers._Child(str(tmp_path), None, snapshot.section, snapshot.archive)
+    packed = [(month, [workers.pack_story(s) for s in stories]) for month, stories in months]
+    child.handle(("year", year, packed, [None] * len(expected)))
+    assert {path: (tmp_path / path).read_bytes() for path in expected} == expected
+    reported = sys.stdout.buffer.getvalue().decode().splitlines()  # type: ignore[attr-defined]
+    assert sorted(line.split(" ")[2] for line in reported) == sorted(expected)
+    assert all(
+        line.split(" ")[0] == hashlib.sha256(expected[line.split(" ")[2]]).hexdigest() for line in reported
+    )

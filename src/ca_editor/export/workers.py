@@ -42,6 +42,8 @@ _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 _F_GETPIPE_SZ = getattr(fcntl, "F_GETPIPE_SZ", 1032)
 _NO_TIME = datetime(1970, 1, 1, tzinfo=UTC)  # pages never show it
 
+_STREAM_CHARS = 1 << 18  # a streamed page is written in pieces of about this many characters
+
 # Pages go out in small batches: one pickle and one pipe write per batch, not per page.
 STORY_BATCH = 16
 
@@ -280,8 +282,9 @@ class _Child:
         elif kind == "year":
             _, bucket, packed, olds = message
             months = [(month, [unpack_story(s) for s in stories]) for month, stories in packed]
+            del packed
             for page, old in zip(self._pages.year_pages(self._frame, bucket, months), olds, strict=True):
-                self._put(page, old)
+                self._stream(page, old)
         elif kind == "write":
             _, path, data, digest = message
             self._file(path, data, digest, None)
@@ -291,6 +294,32 @@ class _Child:
     def _put(self, page: Any, old: str | None) -> None:
         data = self._env.get_template(page.template).render(page.context).encode("utf-8")
         self._file(page.path, data, hashlib.sha256(data).hexdigest(), old)
+
+    def _stream(self, page: Any, old: str | None) -> None:
+        """A page that may be large (a year page lists every story of its year: megabytes at 20,000) is
+        written as Jinja generates it, never held whole: its text, its chunks and its bytes would be."""
+        target = f"{self._root}/{page.path}"
+        digest = hashlib.sha256()
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            pending: list[str] = []
+            size = 0
+            for chunk in self._env.get_template(page.template).generate(page.context):
+                pending.append(chunk)
+                size += len(chunk)
+                if size >= _STREAM_CHARS:
+                    _write_all(fd, digest, "".join(pending).encode("utf-8"))
+                    pending, size = [], 0
+            _write_all(fd, digest, "".join(pending).encode("utf-8"))
+        finally:
+            os.close(fd)
+        sha256 = digest.hexdigest()
+        if old == sha256 and self._previous is not None:
+            os.unlink(target)  # noqa: PTH108 - the previous bundle has these bytes: link its file instead
+            os.link(f"{self._previous}/{page.path}", target)
+            self._out.write(f"{sha256} L {page.path}\n".encode())
+        else:
+            self._out.write(f"{sha256} W {page.path}\n".encode())
 
     def _file(self, path: str, data: bytes, digest: str, old: str | None) -> None:
         target = f"{self._root}/{path}"
@@ -311,6 +340,13 @@ class _Child:
         finally:
             os.close(fd)
         self._out.write(f"{digest} W {path}\n".encode())
+
+
+def _write_all(fd: int, digest: Any, data: bytes) -> None:
+    digest.update(data)
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _frames(stream: IO[bytes]) -> Iterator[Any]:
