@@ -74,38 +74,46 @@ def add_stories(services: Services, count: int) -> None:
         )
 
 
+def exported_then_workers(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int
+) -> tuple[Path, int, dict[str, bytes]]:
+    """A bundle exported in this process, then workers from the first page: (folder, section, contents)."""
+    add_stories(services, count)
+    out = tmp_path / "out"
+    section_id = services.section_id()
+    services.exports.export(section_id, out)
+    use_workers(monkeypatch)
+    return out, section_id, contents(out)
+
+
+def assert_previous_bundle_kept(
+    out: Path, before: dict[str, bytes], spawned: list[subprocess.Popen[bytes]]
+) -> None:
+    assert contents(out) == before
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".out")) == []
+    assert spawned and all(proc.poll() is not None for proc in spawned)  # no worker left running
+
+
+@pytest.mark.parametrize("behind", [False, True], ids=["workers-keep-up", "workers-behind"])
 def test_pages_from_the_workers_equal_pages_rendered_in_process(
     services: Services,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     spawned: list[subprocess.Popen[bytes]],
+    behind: bool,
 ) -> None:
     add_stories(services, 30)
     section_id = services.section_id()
     services.exports.export(section_id, tmp_path / "here", full=True)
     assert spawned == []  # a small bundle never pays for starting workers
     use_workers(monkeypatch)
+    if behind:  # two offers in three find every pipe full: this process renders those pages itself
+        room = itertools.cycle([0, 0, 1 << 20])
+        monkeypatch.setattr(workers, "_room", lambda proc: next(room))
     services.exports.export(section_id, tmp_path / "workers", full=True)
     assert len(spawned) == 2
     assert all(proc.returncode == 0 for proc in spawned)
     assert contents(tmp_path / "workers") == contents(tmp_path / "here")
-
-
-def test_when_every_worker_is_behind_this_process_renders_and_the_bytes_are_the_same(
-    services: Services,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    spawned: list[subprocess.Popen[bytes]],
-) -> None:
-    add_stories(services, 30)
-    section_id = services.section_id()
-    services.exports.export(section_id, tmp_path / "here", full=True)
-    use_workers(monkeypatch)
-    room = itertools.cycle([0, 0, 1 << 20])  # two offers in three find every pipe full
-    monkeypatch.setattr(workers, "_room", lambda proc: next(room))
-    services.exports.export(section_id, tmp_path / "mixed", full=True)
-    assert spawned
-    assert contents(tmp_path / "mixed") == contents(tmp_path / "here")
 
 
 def test_a_worker_links_a_page_that_came_out_the_same_as_the_previous_bundle(
@@ -140,12 +148,7 @@ def test_an_error_in_a_worker_fails_the_export_and_keeps_the_previous_bundle(
     monkeypatch: pytest.MonkeyPatch,
     spawned: list[subprocess.Popen[bytes]],
 ) -> None:
-    add_stories(services, 10)
-    out = tmp_path / "out"
-    section_id = services.section_id()
-    services.exports.export(section_id, out)
-    before = contents(out)
-    use_workers(monkeypatch)
+    out, section_id, before = exported_then_workers(services, tmp_path, monkeypatch, 10)
     original = workers.PageWorkers.offer_story
 
     def offer_twice(self: workers.PageWorkers, path: str, *rest: object) -> bool:
@@ -155,9 +158,7 @@ def test_an_error_in_a_worker_fails_the_export_and_keeps_the_previous_bundle(
     monkeypatch.setattr(workers.PageWorkers, "offer_story", offer_twice)
     with pytest.raises(ExportFailedError, match=r"could not be written .*File exists"):
         services.exports.export(section_id, out, full=True)
-    assert contents(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == []
-    assert spawned and all(proc.poll() is not None for proc in spawned)
+    assert_previous_bundle_kept(out, before, spawned)
 
 
 def test_cancelling_stops_the_workers_and_keeps_the_previous_bundle(
@@ -166,18 +167,11 @@ def test_cancelling_stops_the_workers_and_keeps_the_previous_bundle(
     monkeypatch: pytest.MonkeyPatch,
     spawned: list[subprocess.Popen[bytes]],
 ) -> None:
-    add_stories(services, 30)
-    out = tmp_path / "out"
-    section_id = services.section_id()
-    services.exports.export(section_id, out)
-    before = contents(out)
-    use_workers(monkeypatch)
+    out, section_id, before = exported_then_workers(services, tmp_path, monkeypatch, 30)
     asked = itertools.count()
     with pytest.raises(ExportCancelledError):
         services.exports.export(section_id, out, full=True, cancelled=lambda: next(asked) > 20)
-    assert spawned and all(proc.poll() is not None for proc in spawned)
-    assert contents(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == []
+    assert_previous_bundle_kept(out, before, spawned)
 
 
 def test_a_story_survives_packing_for_a_worker(services: Services) -> None:
@@ -208,12 +202,7 @@ def test_a_page_a_worker_cannot_render_fails_the_export_with_the_reason(
     monkeypatch: pytest.MonkeyPatch,
     spawned: list[subprocess.Popen[bytes]],
 ) -> None:
-    add_stories(services, 10)
-    out = tmp_path / "out"
-    section_id = services.section_id()
-    services.exports.export(section_id, out)
-    before = contents(out)
-    use_workers(monkeypatch)
+    out, section_id, before = exported_then_workers(services, tmp_path, monkeypatch, 10)
     original = workers.pack_story
 
     def unsafe_slug(story: Story) -> workers.PackedStory:
@@ -223,9 +212,8 @@ def test_a_page_a_worker_cannot_render_fails_the_export_with_the_reason(
     monkeypatch.setattr(workers, "pack_story", unsafe_slug)
     with pytest.raises(ExportFailedError, match=r"a page could not be rendered \(ValueError: .*unsafe slug"):
         services.exports.export(section_id, out, full=True)
-    assert contents(out) == before
+    assert_previous_bundle_kept(out, before, spawned)
     assert not (tmp_path / "escaped.html").exists()
-    assert spawned and all(proc.poll() is not None for proc in spawned)
 
 
 def test_a_new_bundle_of_many_pages_starts_the_workers_before_its_first_page(
