@@ -108,8 +108,8 @@ def test_pages_from_the_workers_equal_pages_rendered_in_process(
     assert spawned == []  # a small bundle never pays for starting workers
     use_workers(monkeypatch)
     if behind:  # two offers in three find every pipe full: this process renders those pages itself
-        room = itertools.cycle([0, 0, 1 << 20])
-        monkeypatch.setattr(workers, "_room", lambda proc: next(room))
+        ready = itertools.cycle([False, False, True])
+        monkeypatch.setattr(workers.PageWorkers, "_ready", lambda self, index: next(ready))
     services.exports.export(section_id, tmp_path / "workers", full=True)
     assert len(spawned) == 2
     assert all(proc.returncode == 0 for proc in spawned)
@@ -226,7 +226,7 @@ def test_a_new_bundle_of_many_pages_starts_the_workers_before_its_first_page(
     section_id = services.section_id()
     use_workers(monkeypatch)
     monkeypatch.setattr(writer, "WORKERS_AFTER", 10)
-    monkeypatch.setattr(workers, "_room", lambda proc: 1 << 30)  # never behind
+    monkeypatch.setattr(workers.PageWorkers, "_ready", lambda self, index: True)  # never behind
     rendered_here: list[str] = []
     original = bundle.pages.story_page
 

@@ -23,11 +23,11 @@ import fcntl
 import hashlib
 import os
 import pickle
+import select
 import struct
 import subprocess
 import sys
 import tempfile
-import termios
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -39,7 +39,6 @@ _HEADER = struct.Struct(">I")
 _EARLY_WRITEBACK = hasattr(os, "posix_fadvise")
 _PIPE_BYTES = 1 << 20  # Linux lets anyone raise a pipe to 1 MB: a hundred pages queued per worker
 _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
-_F_GETPIPE_SZ = getattr(fcntl, "F_GETPIPE_SZ", 1032)
 _NO_TIME = datetime(1970, 1, 1, tzinfo=UTC)  # pages never show it
 
 _STREAM_CHARS = 1 << 18  # a streamed page is written in pieces of about this many characters
@@ -100,6 +99,7 @@ class PageWorkers:
         self._errors: list[IO[bytes]] = []
         self.peaks_kb: list[int] = []  # each child's peak resident size, known after ``close``
         self._stories: list[tuple[str, str | None, PackedStory, str]] = []
+        self._pending: list[memoryview] = []  # per child: what was sent that its pipe has not taken yet
         self._turn = 0
         setup = pickle.dumps((root, previous_root, section, archive), protocol=5)
         try:
@@ -120,7 +120,9 @@ class PageWorkers:
                 assert proc.stdin is not None
                 with contextlib.suppress(OSError):
                     fcntl.fcntl(proc.stdin.fileno(), _F_SETPIPE_SZ, _PIPE_BYTES)
-                self._send(proc, setup)
+                # Never blocking: a full pipe means "render it yourself", not "wait" (see ``_dispatch``).
+                os.set_blocking(proc.stdin.fileno(), False)
+                self._pending.append(memoryview(_HEADER.pack(len(setup)) + setup))
         except BaseException:
             self.abort()
             raise
@@ -152,7 +154,8 @@ class PageWorkers:
     def close(self) -> list[Result]:
         """Wait for every file; what each child did. Raises ``OSError`` with a child's error."""
         self._flush_stories(wait=True)
-        for proc in self._procs:
+        for index, proc in enumerate(self._procs):
+            self._drain(index)
             assert proc.stdin is not None
             with contextlib.suppress(BrokenPipeError):
                 proc.stdin.close()
@@ -190,26 +193,46 @@ class PageWorkers:
         return True
 
     def _dispatch(self, frame: bytes, *, wait: bool) -> bool:
-        """Send ``frame`` to the next child (in turn) whose pipe has room for all of it; with ``wait``,
-        to the next one in turn whatever its room (the write then waits for the child)."""
-        order = self._procs[self._turn :] + self._procs[: self._turn]
-        chosen = next((proc for proc in order if _room(proc) >= len(frame) + _HEADER.size), None)
+        """Send ``frame`` to the next child (in turn) that has taken all it was sent; with ``wait``, to the
+        next one in turn after waiting until it has. False if none is ready and ``wait`` is not set."""
+        order = [(self._turn + step) % len(self._procs) for step in range(len(self._procs))]
+        chosen = next((index for index in order if self._ready(index)), None)
         if chosen is None:
             if not wait:
                 return False
             chosen = order[0]
-        self._turn = (self._procs.index(chosen) + 1) % len(self._procs)
-        self._send(chosen, frame)
+        self._drain(chosen)
+        self._pending[chosen] = memoryview(_HEADER.pack(len(frame)) + frame)
+        self._pump(chosen)
+        self._turn = (chosen + 1) % len(self._procs)
         return True
 
-    def _send(self, proc: subprocess.Popen[bytes], frame: bytes) -> None:
+    def _ready(self, index: int) -> bool:
+        """Whether child ``index``'s pipe has taken everything sent to it so far."""
+        return self._pump(index)
+
+    def _pump(self, index: int) -> bool:
+        """Move what is pending for child ``index`` into its pipe as far as the pipe takes it."""
+        pending = self._pending[index]
+        proc = self._procs[index]
         assert proc.stdin is not None
-        try:
-            proc.stdin.write(_HEADER.pack(len(frame)))
-            proc.stdin.write(frame)
-            proc.stdin.flush()
-        except BrokenPipeError:
-            self._raise_child_error(proc)
+        while pending:
+            try:
+                written = os.write(proc.stdin.fileno(), pending)
+            except BlockingIOError:
+                break
+            except BrokenPipeError:
+                self._raise_child_error(proc)
+            pending = pending[written:]
+        self._pending[index] = pending
+        return not pending
+
+    def _drain(self, index: int) -> None:
+        """Wait until child ``index``'s pipe has taken everything sent to it."""
+        proc = self._procs[index]
+        assert proc.stdin is not None
+        while not self._pump(index):
+            select.select([], [proc.stdin.fileno()], [])
 
     def _raise_child_error(self, proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
@@ -218,19 +241,6 @@ class PageWorkers:
         message = errors.read(4096).decode("utf-8", "replace")
         number, _, text = message.strip().partition("\t")
         raise OSError(int(number) if number.isdigit() else 0, text or "a page worker stopped")
-
-
-def _room(proc: subprocess.Popen[bytes]) -> int:
-    """Free bytes in the pipe to ``proc``: its capacity less what the child has not read yet."""
-    assert proc.stdin is not None
-    fd = proc.stdin.fileno()
-    try:
-        capacity = int(fcntl.fcntl(fd, _F_GETPIPE_SZ))
-        (unread,) = struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))
-        assert isinstance(unread, int)
-    except OSError:
-        return 0
-    return capacity - unread
 
 
 def _parse(results: IO[bytes], peaks_kb: list[int]) -> Iterator[Result]:
