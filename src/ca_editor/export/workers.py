@@ -1,7 +1,8 @@
 """Worker processes that render and write pages on every core while the export reads the next stories.
 
-Rendering a page is pure Python (Jinja), and creating its file costs the kernel about as much again, so one
-process cannot keep two cores busy and a thread cannot help (the GIL). The export hands each page to render
+Rendering a page is pure Python (Jinja), and creating its file costs the kernel as much again or more (far
+more right after many files were deleted on the same file system), so one process cannot keep two cores
+busy and a thread cannot help (the GIL). The export hands each page to render
 (a story page with its cached body; a year with its month pages) or each file to write to one of a few
 plain ``python -m`` children: nothing of the caller's ``__main__`` is re-run and no Qt state is forked. Each
 child renders with the same code and templates as the parent (``export.pages`` and ``templating``), so a
@@ -9,11 +10,11 @@ page is the same bytes wherever it was rendered.
 
 Parent to child, on its stdin: frames of a 4-byte big-endian length and a pickle (our own two processes on
 a private pipe). The first frame sets the child up (stage, previous bundle, section, archive); the others
-are ``("stories", [...])``, ``("year", ...)`` or ``("write", path, data)``. The child writes each file with
-``O_EXCL``, or hard-links the previous bundle's file when the page came out the same (its sha256 equals the
-one the parent sent), and reports one line per file on its stdout, which is a temporary file the parent
-reads at the end: ``sha256 W|L path``, then ``- P kilobytes`` (its peak resident size). On an error it
-prints ``errno<TAB>message`` to stderr (also a file) and exits 1.
+are ``("stories", [...])``, ``("year", ...)`` or ``("write", path, data, sha256)``. The child writes each
+file with ``O_EXCL``, or hard-links the previous bundle's file when the page came out the same (its sha256
+equals the one the parent sent), and reports one line per file on its stdout, which is a temporary file the
+parent reads at the end: ``sha256 W|L path``, then ``- P kilobytes`` (its peak resident size). On an error
+it prints ``errno<TAB>message`` to stderr (also a file) and exits 1.
 """
 
 from __future__ import annotations
