@@ -178,6 +178,10 @@ class RenderedBodyRow(Base):
     """
 
     __tablename__ = "rendered_bodies"
+    # Covers the export scan's join (version check and body hash) without reading the wide rows (0007).
+    __table_args__ = (
+        Index("ix_rendered_bodies_scan", "story_id", "story_version", "renderer_version", "html_sha256"),
+    )
 
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)
     story_version: Mapped[int] = mapped_column(Integer)
