@@ -99,14 +99,9 @@ class BundleWriter:
     def offer_story_page(self, relative: str, key: str, story: Story, body_html: str) -> bool:
         """Hand a story page to a worker; False when they are all behind: render it here then."""
         assert self._workers is not None
-        old_hash = self.previous.files.get(relative)
-        if old_hash is not None and not self._linkable(relative):
-            old_hash = None
-        if not self._workers.offer_story(relative, old_hash, story, body_html):
-            return False
-        self._submit("prepare", relative)
-        self.inputs[relative] = key
-        return True
+        # Planned first: its folder must exist before a worker may write into it. A page refused here is
+        # rendered by the caller under the same key, so the recorded input stands either way.
+        return self._workers.offer_story(relative, self._planned(relative, key), story, body_html)
 
     def year_pages(
         self,

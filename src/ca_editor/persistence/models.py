@@ -171,6 +171,9 @@ class FormerSlotRow(Base):
     story: Mapped[StoryRow] = relationship(lazy="joined")
 
 
+RENDER_SCAN_INDEX = "ix_rendered_bodies_scan"  # named by the export scan (``INDEXED BY``)
+
+
 class RenderedBodyRow(Base):
     """A story body rendered and sanitised once per edit; valid for one story version and renderer version.
 
@@ -180,7 +183,7 @@ class RenderedBodyRow(Base):
     __tablename__ = "rendered_bodies"
     # Covers the export scan's join (version check and body hash) without reading the wide rows (0007).
     __table_args__ = (
-        Index("ix_rendered_bodies_scan", "story_id", "story_version", "renderer_version", "html_sha256"),
+        Index(RENDER_SCAN_INDEX, "story_id", "story_version", "renderer_version", "html_sha256"),
     )
 
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)

@@ -30,6 +30,7 @@ from ca_editor.export.sanitize import render_markdown
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.mapping import story_from_row
 from ca_editor.persistence.models import (
+    RENDER_SCAN_INDEX,
     AssetRow,
     LayoutSnapshotRow,
     RenderedBodyRow,
@@ -322,7 +323,7 @@ def _scan(session: Session, where: ColumnElement[bool]) -> dict[int, tuple[int, 
     compiled = stmt.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.construct_params()
     # If SQLAlchemy ever spells the join differently the hint is left out: slower, never wrong.
-    sql = str(compiled).replace(_CACHE_JOIN, f"{_CACHE_JOIN[:-3]} INDEXED BY {RENDER_SCAN_INDEX} ON", 1)
+    sql = str(compiled).replace(_CACHE_JOIN, _CACHE_JOIN_BY_INDEX, 1)
     driver = connection.connection.driver_connection
     assert driver is not None
     rows = driver.execute(sql, [params[name] for name in compiled.positiontup or ()])
@@ -330,7 +331,7 @@ def _scan(session: Session, where: ColumnElement[bool]) -> dict[int, tuple[int, 
 
 
 _CACHE_JOIN = "LEFT OUTER JOIN rendered_bodies ON"
-RENDER_SCAN_INDEX = "ix_rendered_bodies_scan"
+_CACHE_JOIN_BY_INDEX = f"LEFT OUTER JOIN rendered_bodies INDEXED BY {RENDER_SCAN_INDEX} ON"
 
 
 class _ExportedBlock:
