@@ -92,6 +92,23 @@ def test_a_body_edit_is_written_in_place_and_equals_a_full_export(
     assert contents(out) == full_export(services, tmp_path / "full")
 
 
+def test_quotes_in_a_slotted_headline_still_update_in_place(
+    services: Services, tmp_path: Path, spy: list[int]
+) -> None:
+    """The manifest's head then holds JSON escapes; its maps, which the update splices, still hold none."""
+    slotted = services.sections.layout(services.section_id()).slots[0].story
+    out = tmp_path / "out"
+    services.exports.export(services.section_id(), out)
+    edit(services, slotted.id, title='A \\ "quoted" headline')
+    services.exports.export(services.section_id(), out)
+    assert spy == [1]
+    assert '\\"quoted\\"' in (out / "manifest.json").read_text(encoding="utf-8")
+    edit(services, slotted.id, body="A corrected body.")  # and again, over the escaped head
+    services.exports.export(services.section_id(), out)
+    assert spy == [1, 1]
+    assert contents(out) == full_export(services, tmp_path / "full")
+
+
 def test_a_title_edit_rewrites_its_month_and_year_pages(
     services: Services, tmp_path: Path, spy: list[int]
 ) -> None:
@@ -288,25 +305,30 @@ def test_a_busy_bundle_folder_is_refused(services: Services, tmp_path: Path) -> 
 def test_only_a_folder_holding_exactly_its_manifest_is_updated_in_place(
     services: Services, tmp_path: Path
 ) -> None:
-    from ca_editor.export.previous import PreviousBundle
+    from ca_editor.export.manifest_text import ManifestText
+
+    def listed(folder: Path) -> list[str]:
+        manifest = ManifestText.read(folder)
+        assert manifest is not None
+        return manifest.files.base_keys()
 
     add_stories(services, 3)
     out = tmp_path / "out"
     services.exports.export(services.section_id(), out)
     page = next((out / "stories").iterdir())
-    assert update._folder_matches(out, PreviousBundle.read(out))
+    assert update._folder_matches(out, listed(out))
     for foreign in (out / "stories" / "drafts", out / "archive" / "old"):  # a folder where none belongs
         foreign.mkdir()
-        assert not update._folder_matches(out, PreviousBundle.read(out))
+        assert not update._folder_matches(out, listed(out))
         foreign.rmdir()
     (out / "stories" / "extra.html").write_text("x")
-    assert not update._folder_matches(out, PreviousBundle.read(out))
+    assert not update._folder_matches(out, listed(out))
     (out / "stories" / "extra.html").unlink()
     data = page.read_bytes()
     page.unlink()  # removed by hand: a new bundle writes it again
-    assert not update._folder_matches(out, PreviousBundle.read(out))
+    assert not update._folder_matches(out, listed(out))
     page.write_bytes(data)
     (out / "scratch").mkdir()
-    assert not update._folder_matches(out, PreviousBundle.read(out))
+    assert not update._folder_matches(out, listed(out))
     (out / "scratch").rmdir()
-    assert update._folder_matches(out, PreviousBundle.read(out))
+    assert update._folder_matches(out, listed(out))

@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 from ca_editor.domain.publication import SiteSnapshot
 from ca_editor.domain.release import Release
 from ca_editor.export import site
+from ca_editor.export.manifest_text import FlatMapText
 from ca_editor.export.spool import SpooledMap, sorted_items
 from ca_editor.export.staging import BUNDLE_FORMAT
 
 FORMAT = BUNDLE_FORMAT
-StringMap = dict[str, str] | SpooledMap
+StringMap = dict[str, str] | SpooledMap | FlatMapText
 FORMAT_VERSION = 1
 
 
@@ -26,8 +27,8 @@ class Manifest:
     exported_at: datetime
     section_slug: str
     editors_choice: tuple[dict[str, object], ...]
-    # The three maps are dicts, or spooled to disk by a full write (``export.spool``): read them in order with
-    # ``spool.sorted_items``.
+    # The three maps are dicts, spooled to disk by a full write (``export.spool``), or the previous manifest's
+    # text with an update's changes (``export.manifest_text``): read them in order with ``sorted_items``.
     files: StringMap = field(default_factory=dict)  # bundle-relative path -> sha256
     problems: tuple[str, ...] = ()
     # page path -> fingerprint of what built it; the next export links pages whose inputs are unchanged
@@ -82,6 +83,9 @@ _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
 
 
 def _flat_json(mapping: StringMap) -> Iterator[str]:
+    if isinstance(mapping, FlatMapText):
+        yield from mapping.json_pieces()  # the same layout, spliced rather than rebuilt
+        return
     encode = json.encoder.encode_basestring  # the C version: ensure_ascii=False
     items = sorted_items(mapping)
     opening = "{\n"

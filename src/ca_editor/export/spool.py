@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import heapq
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 RUN_ENTRIES = 20_000  # entries buffered before a run is written: about 4 MB
 
@@ -83,7 +83,11 @@ def _read(path: str, order: int) -> Iterator[tuple[str, int, str]]:
             yield key, order, value
 
 
-def sorted_items(mapping: dict[str, str] | SpooledMap) -> Iterator[tuple[str, str]]:
+def sorted_items(mapping: Mapping[str, str] | SpooledMap) -> Iterator[tuple[str, str]]:
+    """A map's entries by key; a spooled map (or any map that knows its order) reads them back itself."""
     if isinstance(mapping, SpooledMap):
         return mapping.sorted_items()
+    in_order = getattr(mapping, "sorted_items", None)
+    if in_order is not None:
+        return in_order()  # type: ignore[no-any-return]
     return iter(sorted(mapping.items()))

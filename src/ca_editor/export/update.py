@@ -28,7 +28,7 @@ from ca_editor.domain.release import Release
 from ca_editor.export import fingerprint, inplace, pages, site
 from ca_editor.export.bundle import AssetReader, ExportCancelledError, Progress, StoryEntry
 from ca_editor.export.manifest import Manifest, slot_entries
-from ca_editor.export.previous import PreviousBundle
+from ca_editor.export.manifest_text import ManifestText
 from ca_editor.export.templating import environment
 from ca_editor.locations import static_dir
 
@@ -56,7 +56,7 @@ def update_bundle(
     head: SiteSnapshot,
     scan: Scan,
     source: UpdateSource,
-    previous: PreviousBundle,
+    previous: ManifestText,
     read_asset: AssetReader,
     *,
     progress: Progress | None = None,
@@ -69,19 +69,18 @@ def update_bundle(
     into the new manifest as it is, as a full export would write it.
     """
     root = previous.root
-    if root is None or not previous.frame:
-        return None
     frame_key = fingerprint.frame_key(head.section, head.archive)
     if previous.frame != frame_key:
         return None
-    changed = _changed(scan, previous.stories)
+    states = previous.stories.base_dict()
+    changed = _changed(scan, states)
     if changed is None:
         return None
-    added = sum(1 for i in changed if str(i) not in previous.stories)
+    added = sum(1 for i in changed if str(i) not in states)
     removed: list[str] = []
-    if len(previous.stories) != len(scan) - added:
-        removed = [i for i in previous.stories if not i.isdigit() or int(i) not in scan]
-    if len(changed) + len(removed) > MAX_CHANGED or not _folder_matches(root, previous):
+    if len(states) != len(scan) - added:
+        removed = [i for i in states if not i.isdigit() or int(i) not in scan]
+    if len(changed) + len(removed) > MAX_CHANGED or not _folder_matches(root, previous.files.base_keys()):
         return None
     plan = _Plan(head, frame_key, previous, source, read_asset, cancelled)
     if not plan.build(changed, removed, scan):
@@ -100,13 +99,13 @@ def _changed(scan: Scan, states: Mapping[str, str]) -> list[int] | None:
     return changed
 
 
-def _folder_matches(root: Path, previous: PreviousBundle) -> bool:
+def _folder_matches(root: Path, paths: list[str]) -> bool:
     """The folder holds exactly what its manifest lists: no foreign file (a new bundle would refuse the
     folder), no missing one (a new bundle writes it again). One listing per folder: bundles are flat, so
     any name a listing shows that the manifest does not, a folder inside ``stories/`` included, is foreign.
     Names only (``listdir``, no ``stat``): 10,000 stories list in a few milliseconds."""
     expected: dict[str, set[str]] = {"": {site.MANIFEST}}
-    for path in previous.files:
+    for path in paths:
         folder, _, name = path.rpartition("/")
         if "/" in folder:
             return False  # not a layout this export writes
@@ -130,7 +129,7 @@ class _Plan:
         self,
         head: SiteSnapshot,
         frame_key: str,
-        previous: PreviousBundle,
+        previous: ManifestText,
         source: UpdateSource,
         read_asset: AssetReader,
         cancelled: Callable[[], bool] | None,
@@ -143,9 +142,10 @@ class _Plan:
         self.cancelled = cancelled
         self.frame = pages.Frame(head.section, head.archive)
         self.env = environment()
-        self.files = dict(previous.files)
-        self.inputs = dict(previous.inputs)
-        self.states = dict(previous.stories)
+        # Changes on top of the previous manifest's text; ``commit`` writes it with the changes spliced in.
+        self.files = previous.files
+        self.inputs = previous.inputs
+        self.states = previous.stories
         self.writes: dict[str, bytes] = {}
         self.deletes: set[str] = set()
         self.rendered = 0
@@ -247,7 +247,7 @@ class _Plan:
         for entry in entries:
             if entry.story.image is not None:
                 known[entry.story.image.asset.sha256] = entry.story.image.asset
-        present = {sha: path for path, sha in self.files.items() if path.startswith("images/")}
+        present = {sha: path for path, sha in self.files.with_prefix("images/").items()}
         for sha256 in sorted(wanted - present.keys()):
             asset = known.get(sha256)
             if asset is None:

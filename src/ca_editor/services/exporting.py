@@ -25,7 +25,7 @@ from ca_editor.domain.snapshots import SnapshotContent, SnapshotKind
 from ca_editor.export import inplace, site, update
 from ca_editor.export.bundle import Progress, StoryEntry, write_bundle
 from ca_editor.export.manifest import Manifest
-from ca_editor.export.previous import PreviousBundle
+from ca_editor.export.manifest_text import ManifestText
 from ca_editor.export.sanitize import render_markdown
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.mapping import story_from_row
@@ -176,9 +176,9 @@ class ExportService:
             return None
         try:
             with inplace.locked(target):
-                previous = PreviousBundle.read(target)
-                if not previous.frame:
-                    return None
+                previous = ManifestText.read(target)
+                if previous is None:
+                    return None  # not a manifest this export can update: a new bundle reads it as JSON
                 for attempt in range(2):
                     with self._db.read() as session:
                         if session.get(SectionRow, section_id) is None:
