@@ -135,9 +135,10 @@ def year_pages(frame: Frame, year: YearBucket, months: list[tuple[MonthBucket, l
     """The year page and its month pages; each month's stories in any order (they are sorted here)."""
     path = site.year_path(year.year)
     root = site.root_prefix(path)
-    groups = [(month, _links(stories, root)) for month, stories in months]
+    lists = [(month, story_list(stories, root)) for month, stories in months]
+    groups = [(month, in_year_page(html)) for month, html in lists]
     result = [Page(path, "archive_year.html", frame.common(path) | {"year": year, "groups": groups})]
-    for month, links in groups:
+    for month, html in lists:
         month_page = site.month_path(month.year, month.month)
         result.append(
             Page(
@@ -148,11 +149,34 @@ def year_pages(frame: Frame, year: YearBucket, months: list[tuple[MonthBucket, l
                     "year": year,
                     "year_href": root + site.year_path(year.year),
                     "month": month,
-                    "stories": links,
+                    "story_list": html,
                 },
             )
         )
     return result
+
+
+def story_list(stories: list[Story], root: str) -> Markup:
+    """A month's list of stories as its month page shows it (``_story_list.html``, headings h2).
+
+    Rendered once for the two pages that show it: a year page lists every story of its year again, and
+    rendering each list twice was a third of a full export's rendering.
+    """
+    # Imported here: ``templating`` needs Jinja, which a page context alone does not.
+    from ca_editor.export.templating import environment
+
+    html = environment().get_template("_story_list.html").render(stories=_links(stories, root))
+    return Markup(html.removesuffix("\n"))  # noqa: S704 - rendered with autoescape; the page adds the newline
+
+
+def in_year_page(month_list: Markup) -> Markup:
+    """A month's list as its year page shows it: under the month's h2, each story's heading is an h3.
+
+    Every title and summary in the list is escaped, so these two tags can only be the list's own.
+    """
+    # ``str.replace``: Markup's own would escape the tags it is given.
+    html = str.replace(month_list, '<h2 class="story-title">', '<h3 class="story-title">')
+    return Markup(str.replace(html, "</h2>", "</h3>"))  # noqa: S704 - only our own tags changed
 
 
 def _in_month(story: Story, year: int, month: int) -> bool:
