@@ -83,6 +83,14 @@ def test_any_edits_splice_into_the_bytes_a_dict_would_write(seed: int, tmp_path:
     assert flat.with_prefix("stories/") == {k: v for k, v in expected.items() if k.startswith("stories/")}
 
 
+def test_key_and_prefixes_give_each_entry_its_key_and_first_fields(tmp_path: Path) -> None:
+    stories = {"7": "3 abc e slug-a 2026-11", "12": "10 def f slug-b -", "9": "1 0"}
+    found = read(tmp_path, manifest({"a": "1"}, {"x": "y"}, stories))
+    assert found is not None
+    assert found.stories.key_and_prefixes(2) == {"7 3 abc", "12 10 def", "9 1 0"}
+    assert found.stories.key_and_prefixes(1) == {"7 3", "12 10", "9 1"}
+
+
 def test_deleting_every_entry_leaves_an_empty_map(tmp_path: Path) -> None:
     found = read(tmp_path, manifest({"a": "1", "b": "2"}, {"x": "y"}, {"1": "z"}))
     assert found is not None

@@ -89,8 +89,3 @@ def story_state(story: Story, body_sha256: str) -> str:
     when = story.published_at
     month = f"{when.year:04d}-{when.month:02d}" if when is not None else "-"
     return f"{story.version} {body_sha256} {listed} {story.slug} {month}"
-
-
-def state_prefix(version: int, body_sha256: str) -> str:
-    """The start of ``story_state`` for an unchanged story: compared with the manifest's to find edits."""
-    return f"{version} {body_sha256} "

@@ -27,6 +27,7 @@ _PARSE_AFTER = 32  # lookups past this many read the whole map into a dict (each
 # A line of a map; the text starts each map right after a newline, so ``^`` matches at its first line.
 _ENTRY = re.compile(r'^    "([^"]*)": "([^"]*)"', re.MULTILINE)
 _KEY = re.compile(r'^    "([^"]*)": ', re.MULTILINE)
+_PREFIXES: dict[int, re.Pattern[str]] = {}
 
 
 class FlatMapText(MutableMapping[str, str]):
@@ -119,6 +120,18 @@ class FlatMapText(MutableMapping[str, str]):
         if self._parsed is None:
             self._parsed = dict(_ENTRY.findall(self._text, self._start, self._end))
         return self._parsed
+
+    def key_and_prefixes(self, fields: int) -> set[str]:
+        """``"key field1 … fieldN"`` for each entry the text holds: its key and the first ``fields``
+        space-separated fields of its value, read in one regex pass (a set to compare a scan against)."""
+        pattern = _PREFIXES.get(fields)
+        if pattern is None:
+            field = r"[^\" ]*"
+            fields_pattern = " ".join([field] * fields)
+            pattern = _PREFIXES[fields] = re.compile(
+                rf'^    "([^"]*)": "({fields_pattern})[ "]', re.MULTILINE
+            )
+        return {f"{key} {prefix}" for key, prefix in pattern.findall(self._text, self._start, self._end)}
 
     # -- changing
 

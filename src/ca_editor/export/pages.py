@@ -133,27 +133,39 @@ def archive_pages(snapshot: SiteSnapshot) -> Iterator[Page]:
 
 def year_pages(frame: Frame, year: YearBucket, months: list[tuple[MonthBucket, list[Story]]]) -> list[Page]:
     """The year page and its month pages; each month's stories in any order (they are sorted here)."""
+    lists = [(month, story_list(stories, ARCHIVE_ROOT)) for month, stories in months]
+    return [year_page(frame, year, lists), *(month_page(frame, year, month, html) for month, html in lists)]
+
+
+ARCHIVE_ROOT = site.root_prefix(site.year_path(2000))  # every archive page sits in the same folder
+
+
+def year_page(frame: Frame, year: YearBucket, lists: Iterable[tuple[MonthBucket, Markup]]) -> Page:
+    """The year page, from its months' lists (``story_list``) newest first, which may be read lazily."""
     path = site.year_path(year.year)
-    root = site.root_prefix(path)
-    lists = [(month, story_list(stories, root)) for month, stories in months]
-    groups = [(month, in_year_page(html)) for month, html in lists]
-    result = [Page(path, "archive_year.html", frame.common(path) | {"year": year, "groups": groups})]
-    for month, html in lists:
-        month_page = site.month_path(month.year, month.month)
-        result.append(
-            Page(
-                month_page,
-                "archive_month.html",
-                frame.common(month_page)
-                | {
-                    "year": year,
-                    "year_href": root + site.year_path(year.year),
-                    "month": month,
-                    "story_list": html,
-                },
-            )
-        )
-    return result
+    return Page(path, "archive_year.html", frame.common(path) | {"year": year, "groups": _YearGroups(lists)})
+
+
+class _YearGroups:
+    """The year page's months with their lists, made as the template reads them (lists read lazily stay
+    lazy: a worker reads each month's list back from disk only as the year page is written)."""
+
+    def __init__(self, lists: Iterable[tuple[MonthBucket, Markup]]) -> None:
+        self._lists = lists
+
+    def __iter__(self) -> Iterator[tuple[MonthBucket, Markup]]:
+        return ((month, in_year_page(html)) for month, html in self._lists)
+
+
+def month_page(frame: Frame, year: YearBucket, month: MonthBucket, month_list: Markup) -> Page:
+    path = site.month_path(month.year, month.month)
+    context = {
+        "year": year,
+        "year_href": ARCHIVE_ROOT + site.year_path(year.year),
+        "month": month,
+        "story_list": month_list,
+    }
+    return Page(path, "archive_month.html", frame.common(path) | context)
 
 
 def story_list(stories: list[Story], root: str) -> Markup:

@@ -72,14 +72,14 @@ def update_bundle(
     frame_key = fingerprint.frame_key(head.section, head.archive)
     if previous.frame != frame_key:
         return None
-    states = previous.stories.base_dict()
-    changed = _changed(scan, states)
+    states = previous.stories
+    changed = _changed(scan, states.key_and_prefixes(2))
     if changed is None:
         return None
     added = sum(1 for i in changed if str(i) not in states)
     removed: list[str] = []
     if len(states) != len(scan) - added:
-        removed = [i for i in states if not i.isdigit() or int(i) not in scan]
+        removed = [i for i in states.base_keys() if not i.isdigit() or int(i) not in scan]
     if len(changed) + len(removed) > MAX_CHANGED or not _folder_matches(root, previous.files.base_keys()):
         return None
     plan = _Plan(head, frame_key, previous, source, read_asset, cancelled)
@@ -88,15 +88,11 @@ def update_bundle(
     return plan.commit(root, progress, release)
 
 
-def _changed(scan: Scan, states: Mapping[str, str]) -> list[int] | None:
-    changed = []
-    for story_id, (version, body, _image) in scan.items():
-        state = states.get(str(story_id))
-        if state is None or not state.startswith(fingerprint.state_prefix(version, body)):
-            changed.append(story_id)
-            if len(changed) > MAX_CHANGED:
-                return None
-    return changed
+def _changed(scan: Scan, unchanged: set[str]) -> list[int] | None:
+    """The stories whose version or body differ from the manifest's states (``unchanged``: each state's
+    story id and its first two fields, version and body hash, as ``key_and_prefixes`` gives them)."""
+    changed = [i for i, (version, body, _image) in scan.items() if f"{i} {version} {body}" not in unchanged]
+    return None if len(changed) > MAX_CHANGED else changed
 
 
 def _folder_matches(root: Path, paths: list[str]) -> bool:

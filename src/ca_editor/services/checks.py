@@ -142,14 +142,20 @@ def _checks(
 
 
 def prepare_release(
-    session: Session, section_id: int, release: Release, by: str, *, now: datetime | None = None
+    session: Session,
+    section_id: int,
+    release: Release,
+    by: str,
+    *,
+    now: datetime | None = None,
+    layout: SectionLayout | None = None,
 ) -> Release:
     """``release`` filled in from ``session``: checks, sign-off, unapproved slots, who overrode.
 
     The checks are ``run_export_checks`` (``EXPORT_SCOPE``). Raises ``ReleaseBlockedError`` when they find
-    errors and ``release`` gives no reason.
+    errors and ``release`` gives no reason. ``layout``: the section's, if the caller read it in ``session``.
     """
-    layout = read_layout(session, section_id)
+    layout = layout or read_layout(session, section_id)
     report = _checks(session, layout, release.include_unapproved, now, archive_bodies=False)
     if not report.ok and not release.reason:
         raise ReleaseBlockedError(report)

@@ -18,7 +18,15 @@ from sqlalchemy.orm import Session
 
 from ca_editor.domain.dates import DateRange, YearBucket, group_buckets
 from ca_editor.domain.errors import ExportFailedError, NotFoundError
-from ca_editor.domain.model import PUBLISHABLE_STATUSES, ImageAsset, Slot, Story, StoryImage, StoryStatus
+from ca_editor.domain.model import (
+    PUBLISHABLE_STATUSES,
+    ImageAsset,
+    SectionLayout,
+    Slot,
+    Story,
+    StoryImage,
+    StoryStatus,
+)
 from ca_editor.domain.publication import SiteSnapshot
 from ca_editor.domain.release import Release
 from ca_editor.domain.snapshots import SnapshotContent, SnapshotKind
@@ -43,7 +51,7 @@ from ca_editor.services.checks import prepare_release
 from ca_editor.services.export_scope import exported_slots, exported_where
 from ca_editor.services.identity import Identity
 from ca_editor.services.sections import read_layout
-from ca_editor.services.snapshots import MAX_NOTE, current_content
+from ca_editor.services.snapshots import MAX_NOTE, content_of, current_content
 from ca_editor.services.stories import count_by_month
 
 STREAM_BATCH = 1000  # rows per fetch while streaming stories
@@ -183,14 +191,17 @@ class ExportService:
                     with self._db.read() as session:
                         if session.get(SectionRow, section_id) is None:
                             raise NotFoundError(f"section {section_id} does not exist")
-                        filled = prepare_release(session, section_id, release, self._identity.name)
+                        # Read once for the checks, the pages and the snapshot (each read is milliseconds).
+                        layout = read_layout(session, section_id)
+                        by = self._identity.name
+                        filled = prepare_release(session, section_id, release, by, layout=layout)
                         where = exported_where(section_id, release.include_unapproved)
                         scan = _scan(session, where)
                         missing = [i for i, (_v, body, _img) in scan.items() if not body]
                         if not missing:
-                            head = self._head(session, section_id, release.include_unapproved)
+                            head = self._head(session, section_id, release.include_unapproved, layout)
                             source = _UpdateSource(session, where)
-                            block = _ExportedBlock.read(session, section_id)
+                            block = _ExportedBlock(layout.section.version, content_of(layout))
                             manifest = update.update_bundle(
                                 head,
                                 scan,  # type: ignore[arg-type]  # no body hash is missing here
@@ -211,9 +222,11 @@ class ExportService:
             ) from exc
         return None
 
-    def _head(self, session: Session, section_id: int, include_unapproved: bool) -> SiteSnapshot:
+    def _head(
+        self, session: Session, section_id: int, include_unapproved: bool, layout: SectionLayout | None = None
+    ) -> SiteSnapshot:
         """Section, slots, archive counts and export time: what every page shows. No stories."""
-        layout = read_layout(session, section_id)
+        layout = layout or read_layout(session, section_id)
         slots = exported_slots(layout.slots, include_unapproved)
         archive = exported_archive(publishable_month_counts(session), slots)
         return SiteSnapshot(layout.section, slots, (), archive, export_time())

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ca_editor.domain.errors import NotFoundError
+from ca_editor.domain.model import SectionLayout
 from ca_editor.domain.snapshots import LayoutSnapshot, SnapshotContent, SnapshotKind, SnapshotStory
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.models import LayoutSnapshotRow, utcnow
@@ -60,7 +61,10 @@ class SnapshotService:
 
 
 def current_content(session: Session, section_id: int) -> SnapshotContent:
-    layout = read_layout(session, section_id)
+    return content_of(read_layout(session, section_id))
+
+
+def content_of(layout: SectionLayout) -> SnapshotContent:
     section = layout.section
     stories = {slot.story.id: SnapshotStory.of(slot.story) for slot in layout.slots}
     return SnapshotContent(section.title, section.description, section.slot_count, layout.entries(), stories)
