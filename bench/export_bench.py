@@ -8,8 +8,9 @@ is the exporting process's peak plus its page workers' peaks (each read by the w
 compare like with like on whatever machine this is. Our times are the export call itself; ``wall`` adds the
 interpreter start and imports. The incremental export is timed as an editor meets it in the desk: the second
 export of a running process, after one story was edited; the first export of that process (nothing changed)
-is printed apart. Every build starts after ``sync``, so none pays for writing back the one before. Hugo and Pelican are measured when found (``hugo`` on PATH; ``pelican`` in
-``.bench/venv``, ``$PELICAN`` or on PATH); see the README.
+is printed apart. Every build starts after ``sync``, so none pays for writing back the one before.
+Hugo and Pelican are measured when found (``hugo`` on PATH; ``pelican`` in ``.bench/venv``, ``$PELICAN``
+or on PATH); see the README.
 """
 
 from __future__ import annotations
