@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,7 +92,7 @@ def child(args: argparse.Namespace) -> None:
     worker_peaks_kb: list[int] = []
     close_workers = page_workers.PageWorkers.close
 
-    def close_and_note_peaks(self: page_workers.PageWorkers) -> list[page_workers.Result]:
+    def close_and_note_peaks(self: page_workers.PageWorkers) -> Iterator[page_workers.Result]:
         results = close_workers(self)
         worker_peaks_kb.extend(self.peaks_kb)
         return results

@@ -243,7 +243,7 @@ def test_a_new_bundle_of_many_pages_starts_the_workers_before_its_first_page(
     assert spawned == []
 
 
-def test_a_year_page_written_in_pieces_equals_the_page_rendered_whole(
+def test_a_year_streamed_month_by_month_equals_its_pages_rendered_whole(
     services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     add_stories(services, 30)
@@ -262,11 +262,60 @@ def test_a_year_page_written_in_pieces_equals_the_page_rendered_whole(
     monkeypatch.setattr(workers, "_STREAM_CHARS", 50)  # many pieces per page
     monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO()))
     child = workers._Child(str(tmp_path), None, snapshot.section, snapshot.archive)
-    packed = [(month, [workers.pack_story(s) for s in stories]) for month, stories in months]
-    child.handle(("year", year, packed, [None] * len(expected)))
+    assert len(months) > 1
+    for month, stories in months:  # one month at a time, as the export streams them
+        child.handle(("month", year, month, [workers.pack_story(s) for s in stories], None, True))
+    child.handle(("year", year, None, True))
     assert {path: (tmp_path / path).read_bytes() for path in expected} == expected
     reported = sys.stdout.buffer.getvalue().decode().splitlines()  # type: ignore[attr-defined]
     assert sorted(line.split(" ")[2] for line in reported) == sorted(expected)
     assert all(
         line.split(" ")[0] == hashlib.sha256(expected[line.split(" ")[2]]).hexdigest() for line in reported
     )
+
+
+def test_a_large_year_held_for_linking_is_streamed_to_the_workers_once_it_grows(
+    services: Services,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    spawned: list[subprocess.Popen[bytes]],
+) -> None:
+    """Re-exporting over a bundle links most pages, so the workers may not be running when a year begins;
+    a year past ``HOLD_STORIES`` starts them and goes on month by month rather than being held whole."""
+    add_stories(services, 40)
+    section_id = services.section_id()
+    out = tmp_path / "out"
+    services.exports.export(section_id, out)
+    use_workers(monkeypatch)
+    monkeypatch.setattr(writer, "WORKERS_AFTER", 10_000)  # no worker until a year is too large to hold
+    monkeypatch.setattr(bundle, "HOLD_STORIES", 3)
+    handed: list[tuple[int, int]] = []
+    original = writer.BundleWriter.archive_month
+
+    def noting(self: writer.BundleWriter, year: object, month: MonthBucket, *args: object) -> None:
+        handed.append((month.year, month.month))
+        original(self, year, month, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writer.BundleWriter, "archive_month", noting)
+    with services.db.write() as session:  # every page's fingerprint changes; every page comes out the same
+        session.execute(update(SectionRow).values(description="A new description"))
+    services.exports.export(section_id, out, full=False)
+    assert spawned and handed
+    assert len(handed) == len(set(handed))  # each month handed over once
+    services.exports.export(section_id, tmp_path / "full", full=True)
+    assert contents(out) == contents(tmp_path / "full")
+
+
+def test_results_are_read_lazily_and_the_peak_from_the_last_line(tmp_path: Path) -> None:
+    results = (tmp_path / "results").open("w+b")
+    results.write(
+        b"".join(f"{n:064x} {'W' if n % 2 else 'L'} stories/s{n}.html\n".encode() for n in range(300))
+    )
+    results.write(b"- P 51234\n")
+    assert workers._peak_kb(results) == 51234
+    results.seek(0)
+    read = workers._parse(results)
+    assert next(read) == ("stories/s0.html", f"{0:064x}", False)
+    assert len(list(read)) == 299  # the peak line is not a file
+    empty = (tmp_path / "empty").open("w+b")
+    assert workers._peak_kb(empty) == 0

@@ -37,6 +37,7 @@ from ca_editor.locations import static_dir
 AssetReader = Callable[[str], bytes]  # sha256 -> image bytes
 Progress = Callable[[int, int], None]  # done, total
 BODY_BATCH = 256  # story bodies fetched per query when pages must be rendered
+HOLD_STORIES = 5000  # a year with more stories than this is streamed to a worker, never held (≈4 MB)
 
 
 class ExportCancelledError(ExportFailedError):
@@ -152,6 +153,11 @@ class _Run:
         self.states = SpooledMap()  # story id -> fingerprint.story_state, for the manifest
         self._stream: StoryStream | None = None
         self._pending: list[tuple[Story, str]] = []  # story pages to render, waiting for their bodies
+        # The current year's archive: month keys, and where its pages are made. Streamed months go to a
+        # worker as they end (``writer.archive_month``); held months wait here for the year's end.
+        self._month_keys: list[str] = []
+        self._held: list[tuple[MonthBucket, list[Story]]] = []
+        self._streaming: bool | None = None
 
     def write_all(self, stories: StoryStream) -> None:
         self._tick()
@@ -171,7 +177,7 @@ class _Run:
 
     def _stories(self, stories: StoryStream) -> None:
         self._stream = stories
-        archive = _ArchiveWalk(self.head.archive, self._year)
+        archive = _ArchiveWalk(self.head.archive, self._month, self._year)
         for entry in stories:
             story = entry.story
             self._tick()
@@ -202,24 +208,49 @@ class _Run:
                 self._page(pages.story_page(self.frame, story, body), key, ticked=True)
         self._pending = []
 
-    def _year(self, bucket: YearBucket, months: list[tuple[MonthBucket, list[Story]]]) -> None:
+    def _month(self, year: YearBucket, month: MonthBucket, stories: list[Story]) -> None:
+        if self._streaming is None:  # the year's first month: its pages go to a worker if they are running
+            self._streaming = self.writer.delegating()
+        self._month_keys.append(fingerprint.month_key(self.frame_key, month, stories))
+        self._held.append((month, stories))
+        if not self._streaming and sum(len(held) for _, held in self._held) > HOLD_STORIES:
+            # A year this large is not held: start the workers (a re-export that links most pages has not
+            # needed them yet) and stream it from here on.
+            self.writer.start_workers()
+            self._streaming = self.writer.delegating()
+        if self._streaming:
+            keys = self._month_keys[-len(self._held) :]
+            for (held_month, held_stories), key in zip(self._held, keys, strict=True):
+                self._tick()
+                path = site.month_path(held_month.year, held_month.month)
+                self.writer.archive_month(year, held_month, held_stories, path, key)
+                self._step()
+            self._held = []
+
+    def _year(self, year: YearBucket) -> None:
         self._render_stories()  # the year's story pages first: a failure leaves no page half-way
-        month_keys = [fingerprint.month_key(self.frame_key, month, stories) for month, stories in months]
-        keys = [fingerprint.year_key(self.frame_key, bucket, month_keys), *month_keys]
-        paths = [site.year_path(bucket.year)] + [site.month_path(m.year, m.month) for m, _ in months]
-        if all(self.writer.reuse(path, key) for path, key in zip(paths, keys, strict=True)):
-            for _ in paths:
+        month_keys, held, streaming = self._month_keys, self._held, self._streaming
+        self._month_keys, self._held, self._streaming = [], [], None
+        year_key = fingerprint.year_key(self.frame_key, year, month_keys)
+        if streaming:
+            self._tick()
+            self.writer.archive_year(year, site.year_path(year.year), year_key)
+            self._step()
+            return
+        keys = [year_key, *month_keys]
+        paths = [site.year_path(year.year)] + [site.month_path(m.year, m.month) for m, _ in held]
+        if all(self.writer.reusable(path, key) for path, key in zip(paths, keys, strict=True)):
+            for path, key in zip(paths, keys, strict=True):  # nothing changed: no list is rendered
                 self._tick()
+                self.writer.reuse(path, key)
                 self._step()
             return
-        if self.writer.delegating():
-            self.writer.year_pages(bucket, months, paths, keys)
-            for _ in paths:
+        for page, key in zip(pages.year_pages(self.frame, year, held), keys, strict=True):
+            if self.writer.reuse(page.path, key):
                 self._tick()
                 self._step()
-            return
-        for page, key in zip(pages.year_pages(self.frame, bucket, months), keys, strict=True):
-            self._page(page, key)
+            else:
+                self._page(page, key)
 
     def _page(self, page: pages.Page, key: str, *, ticked: bool = False) -> None:
         if not ticked:
@@ -243,45 +274,55 @@ class _Run:
 
 
 class _ArchiveWalk:
-    """Groups a newest-first stream into months and years, handing each finished year to ``on_year``."""
+    """Groups a newest-first stream into months, handing each finished month to ``on_month`` and then each
+    finished year to ``on_year``: one month's stories are held at a time. Checks every month's count
+    against the archive the pages show, so a list always matches its navigation."""
 
     def __init__(
         self,
         archive: tuple[YearBucket, ...],
-        on_year: Callable[[YearBucket, list[tuple[MonthBucket, list[Story]]]], None],
+        on_month: Callable[[YearBucket, MonthBucket, list[Story]], None],
+        on_year: Callable[[YearBucket], None],
     ) -> None:
-        self._years = {year.year: year for year in archive}
+        self._buckets = {(m.year, m.month): (year, m) for year in archive for m in year.months}
+        self._on_month = on_month
         self._on_year = on_year
-        self._finished: set[int] = set()
-        self._year: int | None = None
-        self._months: dict[int, list[Story]] = {}  # month -> its stories, for the current year
+        self._done: set[tuple[int, int]] = set()
+        self._month: tuple[int, int] | None = None
+        self._stories: list[Story] = []
 
     def add(self, story: Story) -> None:
         if story.published_at is None:
             return
-        year, month = story.published_at.year, story.published_at.month
-        if year != self._year:
-            self._close_year()
-            if year in self._finished:
+        at = (story.published_at.year, story.published_at.month)
+        if at != self._month:
+            if self._month is not None and at > self._month:
                 raise ExportFailedError("stories must arrive newest first; nothing was exported")
-            self._year = year
-        self._months.setdefault(month, []).append(story)
+            self._close_month(at[0])
+            self._month = at
+        self._stories.append(story)
 
     def close(self) -> None:
-        self._close_year()
-        if self._finished != set(self._years):
+        self._close_month(None)
+        if self._done != set(self._buckets):
             raise ExportFailedError("the archive changed during the export; export again")
 
-    def _close_year(self) -> None:
-        if self._year is None:
+    def _close_month(self, next_year: int | None) -> None:
+        if self._month is None:
             return
-        bucket = self._years.get(self._year)
-        counts = [(m.month, m.count) for m in bucket.months] if bucket else None
-        if bucket is None or counts != [(m, len(s)) for m, s in sorted(self._months.items(), reverse=True)]:
-            raise ExportFailedError(f"the archive of {self._year} changed during the export; export again")
-        self._on_year(bucket, [(m, self._months[m.month]) for m in bucket.months])
-        self._finished.add(self._year)
-        self._year, self._months = None, {}
+        found = self._buckets.get(self._month)
+        if found is None or found[1].count != len(self._stories):
+            raise ExportFailedError(
+                f"the archive of {self._month[0]} changed during the export; export again"
+            )
+        year, month = found
+        self._on_month(year, month, self._stories)
+        self._done.add(self._month)
+        self._month, self._stories = None, []
+        if next_year != year.year:
+            if any((year.year, m.month) not in self._done for m in year.months):
+                raise ExportFailedError(f"the archive of {year.year} changed during the export; export again")
+            self._on_year(year)
 
 
 class _SnapshotStream:

@@ -10,11 +10,13 @@ page is the same bytes wherever it was rendered.
 
 Parent to child, on its stdin: frames of a 4-byte big-endian length and a pickle (our own two processes on
 a private pipe). The first frame sets the child up (stage, previous bundle, section, archive); the others
-are ``("stories", [...])``, ``("year", ...)`` or ``("write", path, data, sha256)``. The child writes each
-file with ``O_EXCL``, or hard-links the previous bundle's file when the page came out the same (its sha256
-equals the one the parent sent), and reports one line per file on its stdout, which is a temporary file the
-parent reads at the end: ``sha256 W|L path``, then ``- P kilobytes`` (its peak resident size). On an error
-it prints ``errno<TAB>message`` to stderr (also a file) and exits 1.
+are ``("stories", [...])``, ``("write", path, data, sha256)``, or a year's archive as ``("month", ...)``
+frames, newest first, then its ``("year", ...)``, all to the same child: it writes each month page as its
+month comes and keeps the month's list on disk until the year page, which lists them all, is written.
+The child writes each file with ``O_EXCL``, or hard-links the previous bundle's file when the page came
+out the same (its sha256 equals the one the parent sent), and reports one line per file on its stdout, which
+is a temporary file the parent reads at the end: ``sha256 W|L path``, then ``- P kilobytes`` (its peak
+resident size). On an error it prints ``errno<TAB>message`` to stderr (also a file) and exits 1.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import IO, Any
+
+from markupsafe import Markup
 
 from ca_editor.domain.dates import MonthBucket, YearBucket
 from ca_editor.domain.model import ImageAsset, Section, Story, StoryImage, StoryStatus
@@ -102,6 +106,7 @@ class PageWorkers:
         self._stories: list[tuple[str, str | None, PackedStory, str]] = []
         self._pending: list[memoryview] = []  # per child: what was sent that its pipe has not taken yet
         self._turn = 0
+        self._archive_child: int | None = None  # the child writing the current year's archive pages
         setup = pickle.dumps((root, previous_root, section, archive), protocol=5)
         try:
             for _ in range(worker_count()):
@@ -138,22 +143,36 @@ class PageWorkers:
             self._flush_stories(wait=False)
         return True
 
-    def year(
+    def archive_month(
         self,
-        bucket: YearBucket,
-        months: Sequence[tuple[MonthBucket, Sequence[Story]]],
-        old_sha256: Sequence[str | None],
+        year: YearBucket,
+        month: MonthBucket,
+        stories: Sequence[Story],
+        old_sha256: str | None,
+        write: bool,
     ) -> None:
-        """Queue a year page and its month pages (``old_sha256`` in that order)."""
-        packed = [(month, [pack_story(s) for s in stories]) for month, stories in months]
-        self._dispatch(pickle.dumps(("year", bucket, packed, list(old_sha256)), protocol=5), wait=True)
+        """Queue a month of ``year`` to the child that has its year (the first month picks one): the child
+        renders the month's list for the year page and, if ``write``, the month page. Months come newest
+        first, as the year page lists them."""
+        if self._archive_child is None:
+            self._archive_child = self._turn
+        packed = [pack_story(s) for s in stories]
+        frame = pickle.dumps(("month", year, month, packed, old_sha256, write), protocol=5)
+        self._dispatch(frame, wait=True, child=self._archive_child)
+
+    def archive_year(self, year: YearBucket, old_sha256: str | None, write: bool) -> None:
+        """The year's last month was queued: its child writes the year page (if ``write``) from the lists."""
+        child, self._archive_child = self._archive_child, None
+        frame = pickle.dumps(("year", year, old_sha256, write), protocol=5)
+        self._dispatch(frame, wait=True, child=child)
 
     def offer_write(self, path: str, data: bytes, sha256: str) -> bool:
         """Queue a file to write, or return False when every child is behind (the caller writes it)."""
         return self._dispatch(pickle.dumps(("write", path, data, sha256), protocol=5), wait=False)
 
-    def close(self) -> list[Result]:
-        """Wait for every file; what each child did. Raises ``OSError`` with a child's error."""
+    def close(self) -> Iterator[Result]:
+        """Wait for every file; then what each child did, read as it is iterated (a list of 200,000 results
+        held 50 MB at the end of the export). Raises ``OSError`` with a child's error."""
         self._flush_stories(wait=True)
         for index, proc in enumerate(self._procs):
             self._drain(index)
@@ -163,12 +182,17 @@ class PageWorkers:
         for proc in self._procs:
             if proc.wait() != 0:
                 self._raise_child_error(proc)
-        found: list[Result] = []
         for results in self._results:
-            results.seek(0)
-            found.extend(_parse(results, self.peaks_kb))
-        self._close_files()
-        return found
+            self.peaks_kb.append(_peak_kb(results))
+        return self._read_results()
+
+    def _read_results(self) -> Iterator[Result]:
+        try:
+            for results in self._results:
+                results.seek(0)
+                yield from _parse(results)
+        finally:
+            self._close_files()
 
     def abort(self) -> None:
         for proc in self._procs:
@@ -193,11 +217,12 @@ class PageWorkers:
         self._stories = []
         return True
 
-    def _dispatch(self, frame: bytes, *, wait: bool) -> bool:
+    def _dispatch(self, frame: bytes, *, wait: bool, child: int | None = None) -> bool:
         """Send ``frame`` to the next child (in turn) that has taken all it was sent; with ``wait``, to the
-        next one in turn after waiting until it has. False if none is ready and ``wait`` is not set."""
+        next one in turn after waiting until it has (or to ``child``). False if none is ready and ``wait``
+        is not set."""
         order = [(self._turn + step) % len(self._procs) for step in range(len(self._procs))]
-        chosen = next((index for index in order if self._ready(index)), None)
+        chosen = child if child is not None else next((i for i in order if self._ready(i)), None)
         if chosen is None:
             if not wait:
                 return False
@@ -244,13 +269,19 @@ class PageWorkers:
         raise OSError(int(number) if number.isdigit() else 0, text or "a page worker stopped")
 
 
-def _parse(results: IO[bytes], peaks_kb: list[int]) -> Iterator[Result]:
+def _parse(results: IO[bytes]) -> Iterator[Result]:
     for line in results:
         digest, kind, path = line.decode("utf-8").rstrip("\n").split(" ", 2)
-        if kind == "P":  # the child's last line: its peak resident size
-            peaks_kb.append(int(path))
-        else:
+        if kind != "P":  # not the child's last line, its peak resident size (``_peak_kb``)
             yield path, digest, kind == "W"
+
+
+def _peak_kb(results: IO[bytes]) -> int:
+    """The peak resident size a child reported on the last line of its results."""
+    size = results.seek(0, os.SEEK_END)
+    results.seek(max(0, size - 64))
+    last = results.read().decode("utf-8", "replace").rstrip("\n").rpartition("\n")[2]
+    return int(last[4:]) if last.startswith("- P ") and last[4:].isdigit() else 0
 
 
 def _own_peak_kb() -> int:
@@ -281,6 +312,10 @@ class _Child:
         self._frame = pages.Frame(section, archive)
         self._env = environment()
         self._out = sys.stdout.buffer
+        # The current year's month lists, kept on disk until its year page is written: a year page lists
+        # every story of its year (megabytes at 200,000 stories), and only one month is in memory.
+        self._lists: list[tuple[MonthBucket, int, int]] = []  # month, offset, length in ``_spill``
+        self._spill: IO[bytes] | None = None
 
     def handle(self, message: tuple[Any, ...]) -> None:
         kind = message[0]
@@ -290,17 +325,39 @@ class _Child:
                 if page.path != path:
                     raise OSError(0, f"the page of {path} came out as {page.path}")
                 self._put(page, old)
+        elif kind == "month":
+            _, year, month, packed, old, write = message
+            html = self._pages.story_list([unpack_story(s) for s in packed], self._pages.ARCHIVE_ROOT)
+            self._keep_list(month, html)
+            if write:
+                self._stream(self._pages.month_page(self._frame, year, month, html), old)
         elif kind == "year":
-            _, bucket, packed, olds = message
-            months = [(month, [unpack_story(s) for s in stories]) for month, stories in packed]
-            del packed
-            for page, old in zip(self._pages.year_pages(self._frame, bucket, months), olds, strict=True):
-                self._stream(page, old)
+            _, year, old, write = message
+            if write:
+                self._stream(self._pages.year_page(self._frame, year, self._kept_lists()), old)
+            self._lists = []
+            if self._spill is not None:
+                self._spill.seek(0)
+                self._spill.truncate()
         elif kind == "write":
             _, path, data, digest = message
             self._file(path, data, digest, None)
         else:
             raise OSError(0, f"unknown page job {kind!r}")
+
+    def _keep_list(self, month: MonthBucket, html: str) -> None:
+        if self._spill is None:
+            self._spill = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the child
+        data = html.encode("utf-8")
+        self._lists.append((month, self._spill.seek(0, os.SEEK_END), len(data)))
+        self._spill.write(data)
+
+    def _kept_lists(self) -> Iterator[tuple[MonthBucket, Markup]]:
+        """The year's month lists, read back one at a time as the year page is written."""
+        assert self._spill is not None
+        for month, offset, length in self._lists:
+            self._spill.seek(offset)
+            yield month, Markup(self._spill.read(length).decode("utf-8"))  # noqa: S704 - rendered by us
 
     def _put(self, page: Any, old: str | None) -> None:
         data = self._env.get_template(page.template).render(page.context).encode("utf-8")

@@ -79,7 +79,7 @@ class BundleWriter:
                 self.linked += 1
 
     def delegating(self) -> bool:
-        """Whether pages now go to the worker processes (``story_page``, ``year_pages``); starts them."""
+        """Whether pages now go to the worker processes (story pages, archive months); starts them."""
         if self._workers is None and self.written >= WORKERS_AFTER:
             self.start_workers()
         return self._workers is not None
@@ -103,17 +103,22 @@ class BundleWriter:
         # rendered by the caller under the same key, so the recorded input stands either way.
         return self._workers.offer_story(relative, self._planned(relative, key), story, body_html)
 
-    def year_pages(
-        self,
-        bucket: YearBucket,
-        months: list[tuple[MonthBucket, list[Story]]],
-        paths: list[str],
-        keys: list[str],
+    def archive_month(
+        self, year: YearBucket, month: MonthBucket, stories: list[Story], relative: str, key: str
     ) -> None:
-        """Hand a year page and its month pages (``paths``, ``keys`` in ``pages.year_pages`` order)."""
+        """Hand a month to the worker writing its year, which keeps the month's list for the year page and
+        writes the month page at ``relative``, unless the previous bundle's is linked here."""
         assert self._workers is not None
-        olds = [self._planned(path, key) for path, key in zip(paths, keys, strict=True)]
-        self._workers.year(bucket, months, olds)
+        write = not self.reuse(relative, key)
+        old = self._planned(relative, key) if write else None
+        self._workers.archive_month(year, month, stories, old, write)
+
+    def archive_year(self, year: YearBucket, relative: str, key: str) -> None:
+        """The year's months were all handed over: its worker writes the year page, unless it is linked."""
+        assert self._workers is not None
+        write = not self.reuse(relative, key)
+        old = self._planned(relative, key) if write else None
+        self._workers.archive_year(year, old, write)
 
     def _planned(self, relative: str, key: str) -> str | None:
         """Get ``relative`` ready for a worker; the previous bundle's sha256 if the page may be linked."""
@@ -122,11 +127,16 @@ class BundleWriter:
         old_hash = self.previous.files.get(relative)
         return old_hash if old_hash is not None and self._linkable(relative) else None
 
+    def reusable(self, relative: str, key: str) -> bool:
+        """Whether the previous bundle's file was built from the same inputs and can be linked."""
+        old_hash = self.previous.files.get(relative)
+        return old_hash is not None and self.previous.inputs.get(relative) == key and self._linkable(relative)
+
     def reuse(self, relative: str, key: str) -> bool:
         """Link the previous bundle's file if it was built from the same inputs; False if it must be built."""
-        old_hash = self.previous.files.get(relative)
-        if old_hash is None or self.previous.inputs.get(relative) != key or not self._linkable(relative):
+        if not self.reusable(relative, key):
             return False
+        old_hash = self.previous.files[relative]
         self._submit("link", relative)
         self.hashes[relative] = old_hash
         self.inputs[relative] = key
