@@ -41,7 +41,6 @@ from ca_editor.domain.dates import MonthBucket, YearBucket
 from ca_editor.domain.model import ImageAsset, Section, Story, StoryImage, StoryStatus
 
 _HEADER = struct.Struct(">I")
-_EARLY_WRITEBACK = hasattr(os, "posix_fadvise")
 _PIPE_BYTES = 1 << 20  # Linux lets anyone raise a pipe to 1 MB: a hundred pages queued per worker
 _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 _NO_TIME = datetime(1970, 1, 1, tzinfo=UTC)  # pages never show it
@@ -400,11 +399,8 @@ class _Child:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
-            if _EARLY_WRITEBACK:
-                # Start writing the page out now, while the export renders on: the sync before the swap
-                # then finds little left to write (Linux starts writeback for DONTNEED; 0.6 s -> 0.1 s at
-                # 10,000 pages here), and the pages are not read again: the next export links them.
-                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            # No early writeback (posix_fadvise DONTNEED): it made the sync before the swap shorter but cost
+            # the workers more kernel time than it saved; 10,000 pages exported 0.2-0.75 s faster without.
         finally:
             os.close(fd)
         self._out.write(f"{digest} W {path}\n".encode())
