@@ -182,15 +182,16 @@ class _Run:
             story = entry.story
             self._tick()
             self._note_image(story.image)
-            key = fingerprint.story_key(self.frame_key, story, entry.body_sha256)
-            self.states[str(story.id)] = fingerprint.story_state(story, entry.body_sha256)
+            listed = fingerprint.listed_key(story)
+            key = fingerprint.story_key(self.frame_key, story, entry.body_sha256, listed)
+            self.states[str(story.id)] = fingerprint.story_state(story, entry.body_sha256, listed)
             if self.writer.reuse(site.story_path(story.slug), key):
                 self._step()
             else:
                 self._pending.append((story, key))
                 if len(self._pending) >= BODY_BATCH:
                     self._render_stories()
-            archive.add(story)
+            archive.add(story, listed)
         archive.close()
         self._render_stories()
 
@@ -208,10 +209,10 @@ class _Run:
                 self._page(pages.story_page(self.frame, story, body), key, ticked=True)
         self._pending = []
 
-    def _month(self, year: YearBucket, month: MonthBucket, stories: list[Story]) -> None:
+    def _month(self, year: YearBucket, month: MonthBucket, stories: list[Story], listed: list[str]) -> None:
         if self._streaming is None:  # the year's first month: its pages go to a worker if they are running
             self._streaming = self.writer.delegating()
-        self._month_keys.append(fingerprint.month_key(self.frame_key, month, stories))
+        self._month_keys.append(fingerprint.month_key_of(self.frame_key, month, listed))
         self._held.append((month, stories))
         if not self._streaming and sum(len(held) for _, held in self._held) > HOLD_STORIES:
             # A year this large is not held: start the workers (a re-export that links most pages has not
@@ -281,7 +282,7 @@ class _ArchiveWalk:
     def __init__(
         self,
         archive: tuple[YearBucket, ...],
-        on_month: Callable[[YearBucket, MonthBucket, list[Story]], None],
+        on_month: Callable[[YearBucket, MonthBucket, list[Story], list[str]], None],
         on_year: Callable[[YearBucket], None],
     ) -> None:
         self._buckets = {(m.year, m.month): (year, m) for year in archive for m in year.months}
@@ -290,8 +291,9 @@ class _ArchiveWalk:
         self._done: set[tuple[int, int]] = set()
         self._month: tuple[int, int] | None = None
         self._stories: list[Story] = []
+        self._listed: list[str] = []  # each story's ``fingerprint.listed_key``, for the month's key
 
-    def add(self, story: Story) -> None:
+    def add(self, story: Story, listed: str) -> None:
         if story.published_at is None:
             return
         at = (story.published_at.year, story.published_at.month)
@@ -301,6 +303,7 @@ class _ArchiveWalk:
             self._close_month(at[0])
             self._month = at
         self._stories.append(story)
+        self._listed.append(listed)
 
     def close(self) -> None:
         self._close_month(None)
@@ -316,9 +319,9 @@ class _ArchiveWalk:
                 f"the archive of {self._month[0]} changed during the export; export again"
             )
         year, month = found
-        self._on_month(year, month, self._stories)
+        self._on_month(year, month, self._stories, self._listed)
         self._done.add(self._month)
-        self._month, self._stories = None, []
+        self._month, self._stories, self._listed = None, [], []
         if next_year != year.year:
             if any((year.year, m.month) not in self._done for m in year.months):
                 raise ExportFailedError(f"the archive of {year.year} changed during the export; export again")

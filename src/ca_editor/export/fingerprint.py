@@ -61,8 +61,16 @@ def _story(story: Story) -> tuple[object, ...]:
             story.tags, _image(story.image))  # fmt: skip
 
 
-def story_key(frame: str, story: Story, body_sha256: str) -> str:
-    return _key(frame, _story(story), body_sha256)
+def listed_key(story: Story) -> str:
+    """A key of everything a page shows of ``story`` beside its body (its list entry, its page's fields).
+
+    Computed once per story per export and passed to ``story_key``, ``month_key`` and ``story_state``,
+    which would each compute it again (a date formatted and a tuple repr'd per call)."""
+    return hashlib.blake2b(repr(_story(story)).encode("utf-8"), digest_size=8).hexdigest()
+
+
+def story_key(frame: str, story: Story, body_sha256: str, listed: str | None = None) -> str:
+    return _key(frame, listed or listed_key(story), body_sha256)
 
 
 def front_key(frame: str, slots: Iterable[Slot]) -> str:
@@ -73,19 +81,24 @@ def front_key(frame: str, slots: Iterable[Slot]) -> str:
 
 
 def month_key(frame: str, month: MonthBucket, stories: Iterable[Story]) -> str:
-    return _key(frame, month, [_story(s) for s in stories])
+    return month_key_of(frame, month, [listed_key(s) for s in stories])
+
+
+def month_key_of(frame: str, month: MonthBucket, listed: Iterable[str]) -> str:
+    """``month_key`` from the month's stories' ``listed_key``s, in the same order."""
+    return _key(frame, month, list(listed))
 
 
 def year_key(frame: str, year: YearBucket, month_keys: Iterable[str]) -> str:
     return _key(frame, year, list(month_keys))
 
 
-def story_state(story: Story, body_sha256: str) -> str:
+def story_state(story: Story, body_sha256: str, listed: str | None = None) -> str:
     """What the manifest keeps of a story for the next export, space-separated (slugs hold no spaces):
     its version and clean body's hash (a re-export reads only these two to find what changed), a key of
     what archive lists show of it, its slug and its month, so that an update in place knows which pages
     an edit touches without reading the story's earlier fields."""
-    listed = hashlib.blake2b(repr(_story(story)).encode("utf-8"), digest_size=8).hexdigest()
+    listed = listed or listed_key(story)
     when = story.published_at
     month = f"{when.year:04d}-{when.month:02d}" if when is not None else "-"
     return f"{story.version} {body_sha256} {listed} {story.slug} {month}"

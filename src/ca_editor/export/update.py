@@ -160,7 +160,8 @@ class _Plan:
         to_render: list[tuple[Story, str]] = []
         for entry in entries:
             story = entry.story
-            state = fingerprint.story_state(story, entry.body_sha256)
+            listed_key = fingerprint.listed_key(story)
+            state = fingerprint.story_state(story, entry.body_sha256, listed_key)
             before = self.states.get(str(story.id))
             self.states[str(story.id)] = state
             path = site.story_path(story.slug)
@@ -174,7 +175,7 @@ class _Plan:
                 if (old_listed, old_month) != (listed, month):
                     _add_month(months, old_month)
                     _add_month(months, month)
-            key = fingerprint.story_key(self.frame_key, story, entry.body_sha256)
+            key = fingerprint.story_key(self.frame_key, story, entry.body_sha256, listed_key)
             if before is None or slug != before.split(" ")[3] or self.inputs.get(path) != key:
                 to_render.append((story, key))
         for path in old_paths - new_paths:
