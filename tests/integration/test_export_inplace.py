@@ -305,12 +305,12 @@ def test_a_busy_bundle_folder_is_refused(services: Services, tmp_path: Path) -> 
 def test_only_a_folder_holding_exactly_its_manifest_is_updated_in_place(
     services: Services, tmp_path: Path
 ) -> None:
-    from ca_editor.export.manifest_text import ManifestText
+    from ca_editor.export.manifest_text import FlatMapText, ManifestText
 
-    def listed(folder: Path) -> list[str]:
+    def listed(folder: Path) -> FlatMapText:
         manifest = ManifestText.read(folder)
         assert manifest is not None
-        return manifest.files.base_keys()
+        return manifest.files
 
     add_stories(services, 3)
     out = tmp_path / "out"

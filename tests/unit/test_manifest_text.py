@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,12 +84,18 @@ def test_any_edits_splice_into_the_bytes_a_dict_would_write(seed: int, tmp_path:
     assert flat.with_prefix("stories/") == {k: v for k, v in expected.items() if k.startswith("stories/")}
 
 
-def test_key_and_prefixes_give_each_entry_its_key_and_first_fields(tmp_path: Path) -> None:
+def test_entry_prefixes_give_each_entry_its_key_and_first_fields(tmp_path: Path) -> None:
     stories = {"7": "3 abc e slug-a 2026-11", "12": "10 def f slug-b -", "9": "1 0"}
     found = read(tmp_path, manifest({"a": "1"}, {"x": "y"}, stories))
     assert found is not None
-    assert found.stories.key_and_prefixes(2) == {"7 3 abc", "12 10 def", "9 1 0"}
-    assert found.stories.key_and_prefixes(1) == {"7 3", "12 10", "9 1"}
+    prefix = FlatMapText.entry_prefix
+    assert found.stories.entry_prefixes(2) == {
+        prefix("7", "3", "abc"),
+        prefix("12", "10", "def"),
+        prefix("9", "1", "0"),
+    }
+    assert found.stories.entry_prefixes(1) == {prefix("7", "3"), prefix("12", "10"), prefix("9", "1")}
+    assert prefix("7", "3", "abc") not in found.stories.entry_prefixes(1)
 
 
 def test_deleting_every_entry_leaves_an_empty_map(tmp_path: Path) -> None:
@@ -163,3 +170,36 @@ def test_refuses_entries_json_would_escape(tmp_path: Path) -> None:
     for key, value in (('a"b', "1"), ("a", "1\n2"), ("a\\b", "1")):
         with pytest.raises(ValueError, match="not a manifest entry"):
             found.files[key] = value
+
+
+def test_a_manifest_this_process_wrote_is_trusted_until_the_file_changes(tmp_path: Path) -> None:
+    from ca_editor.export import manifest_text
+
+    files = {f"stories/s{n}.html": f"{n:064x}" for n in range(5)}
+    text = manifest(files, {"x": "y"}, {"1": "z"})
+    path = tmp_path / "manifest.json"
+    path.write_text(text, encoding="utf-8")
+    manifest_text.remember_written(path, 99, 1, 1)  # counts as a splice would have left them
+    found = ManifestText.read(tmp_path)
+    assert found is not None and len(found.files) == 99  # taken on trust: no counting
+    os.utime(path, ns=(1, 1))  # any other write changes the file's identity
+    found = ManifestText.read(tmp_path)
+    assert found is not None and len(found.files) == 5
+    path.write_text(text.replace('"stories/s1.html"', '"stories/s\\u0031.html"'), encoding="utf-8")
+    manifest_text.remember_written(tmp_path / "elsewhere.json", 5, 1, 1)
+    assert ManifestText.read(tmp_path) is None
+
+
+def test_names_by_folder_groups_the_keys_and_refuses_deeper_paths(tmp_path: Path) -> None:
+    files = {"index.html": "1", "archive.html": "2", "archive/2026.html": "3", "archive/2026-01.html": "4",
+             "stories/b.html": "5", "stories/a.html": "6", "style.css": "7", "zz/last.html": "8"}  # fmt: skip
+    found = read(tmp_path, manifest(files, {"x": "y"}, {"1": "z"}))
+    assert found is not None
+    assert found.files.names_by_folder() == {
+        "": ["archive.html", "archive", "index.html", "stories", "style.css", "zz"],
+        "archive": ["2026-01.html", "2026.html"],
+        "stories": ["a.html", "b.html"],
+        "zz": ["last.html"],
+    }
+    nested = read(tmp_path, manifest({**files, "stories/deep/x.html": "9"}, {"x": "y"}, {"1": "z"}))
+    assert nested is not None and nested.files.names_by_folder() is None

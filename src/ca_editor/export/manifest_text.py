@@ -14,6 +14,7 @@ A manifest that is not in that layout (edited by hand, escaped characters, an em
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ class FlatMapText(MutableMapping[str, str]):
         self._parsed: dict[str, str] | None = None
 
     @classmethod
-    def parse(cls, text: str, start: int, end: int) -> FlatMapText | None:
+    def parse(cls, text: str, start: int, end: int, count: int | None = None) -> FlatMapText | None:
         """The map whose lines are ``text[start:end]``, or ``None`` if they are not one entry a line.
 
         Three counts in C (about 3 ms a megabyte) instead of a parse. With no backslash in the lines there
@@ -55,6 +56,8 @@ class FlatMapText(MutableMapping[str, str]):
         """
         if start >= end or not text.startswith(_INDENT, start) or not text.endswith('"', start, end):
             return None
+        if count is not None:  # a map this process wrote: its layout is known (``remember_written``)
+            return cls(text, start, end, count)
         if text.find("\\", start, end) >= 0:
             return None
         count = text.count('"' + _SEPARATOR + _INDENT, start, end) + 1
@@ -114,6 +117,30 @@ class FlatMapText(MutableMapping[str, str]):
         """The keys the text holds, in order (without the changes made here)."""
         return _KEY.findall(self._text, self._start, self._end)
 
+    def names_by_folder(self) -> dict[str, list[str]] | None:
+        """The keys the text holds as folder -> names in order (``""``: the top level, which also names
+        each folder); ``None`` when a key is nested deeper than one folder. Per folder one binary search and
+        one regex pass over its lines: no Python loop over 10,000 entries."""
+        found: dict[str, list[str]] = {"": []}
+        at = self._start
+        while at < self._end:
+            key, _value, after = self._line(at)
+            folder, slash, _name = key.partition("/")
+            if not slash:
+                found[""].append(key)
+                at = after
+                continue
+            end = self._insert_point(folder + "0")  # "0" sorts right after "/": past the folder's keys
+            pattern = re.compile(rf'^    "{re.escape(folder)}/([^"/]*)": ', re.MULTILINE)
+            names = pattern.findall(self._text, at, end)
+            lines = self._text.count("\n", at, end) + (1 if end == self._end else 0)
+            if len(names) != lines or folder in found:
+                return None  # a name with a "/" in it: a layout the export does not write
+            found[folder] = names
+            found[""].append(folder)
+            at = end
+        return found
+
     def base_dict(self) -> dict[str, str]:
         """The entries the text holds (without the changes made here), read in one pass: about 7 ms for
         10,000 entries, against 0.1 ms for one lookup."""
@@ -121,17 +148,19 @@ class FlatMapText(MutableMapping[str, str]):
             self._parsed = dict(_ENTRY.findall(self._text, self._start, self._end))
         return self._parsed
 
-    def key_and_prefixes(self, fields: int) -> set[str]:
-        """``"key field1 … fieldN"`` for each entry the text holds: its key and the first ``fields``
-        space-separated fields of its value, read in one regex pass (a set to compare a scan against)."""
+    def entry_prefixes(self, fields: int) -> set[str]:
+        """Each entry the text holds, cut after the first ``fields`` space-separated fields of its value, as
+        ``entry_prefix`` spells it: read in one regex pass, to compare a scan against as a set."""
         pattern = _PREFIXES.get(fields)
         if pattern is None:
-            field = r"[^\" ]*"
-            fields_pattern = " ".join([field] * fields)
-            pattern = _PREFIXES[fields] = re.compile(
-                rf'^    "([^"]*)": "({fields_pattern})[ "]', re.MULTILINE
-            )
-        return {f"{key} {prefix}" for key, prefix in pattern.findall(self._text, self._start, self._end)}
+            value = " ".join([r"[^\" ]*"] * fields)
+            pattern = _PREFIXES[fields] = re.compile(rf'^    "([^"]*": "{value})[ "]', re.MULTILINE)
+        return set(pattern.findall(self._text, self._start, self._end))
+
+    @staticmethod
+    def entry_prefix(key: str, *fields: str) -> str:
+        """An entry with ``key`` whose value starts with ``fields``, as ``entry_prefixes`` gives it."""
+        return f'{key}": "{" ".join(fields)}'
 
     # -- changing
 
@@ -247,10 +276,15 @@ class ManifestText:
     @classmethod
     def read(cls, folder: Path) -> ManifestText | None:
         """The manifest in ``folder`` if it is ours and in our layout; ``None`` otherwise."""
+        path = folder / BUNDLE_MARKER
         try:
-            text = (folder / BUNDLE_MARKER).read_text(encoding="utf-8")
+            with path.open("rb") as file:
+                identity = _identity(os.fstat(file.fileno()))  # of the very file read
+                text = file.read().decode("utf-8")
         except (OSError, ValueError):
             return None
+        known = _WRITTEN.get(str(path))
+        counts = known[1] if known is not None and known[0] == identity else (None, None, None)
         files_at = text.find('\n  "files": {\n')
         inputs_at = text.find('\n  },\n  "page_inputs": {\n', files_at)
         frame_at = text.find('\n  },\n  "frame": "', inputs_at)
@@ -265,9 +299,27 @@ class ManifestText:
         if not isinstance(head, dict) or head.get("format") != BUNDLE_FORMAT:
             return None
         frame = text[frame_at + len('\n  },\n  "frame": "') : stories_at]
-        files = FlatMapText.parse(text, files_at + len('\n  "files": {\n'), inputs_at)
-        inputs = FlatMapText.parse(text, inputs_at + len('\n  },\n  "page_inputs": {\n'), frame_at)
-        stories = FlatMapText.parse(text, stories_at + len('",\n  "stories": {\n'), end)
+        files = FlatMapText.parse(text, files_at + len('\n  "files": {\n'), inputs_at, counts[0])
+        inputs = FlatMapText.parse(text, inputs_at + len('\n  },\n  "page_inputs": {\n'), frame_at, counts[1])
+        stories = FlatMapText.parse(text, stories_at + len('",\n  "stories": {\n'), end, counts[2])
         if files is None or inputs is None or stories is None or not frame or '"' in frame:
             return None
         return cls(folder, frame, files, inputs, stories)
+
+
+# Manifests this process wrote by splicing (our layout by construction), by path: the file's identity and
+# each map's entry count. Reading one of them again skips the layout counts (about 8 ms at 10,000 stories);
+# any other write to the file changes its identity.
+_WRITTEN: dict[str, tuple[tuple[int, int, int], tuple[int, int, int]]] = {}
+
+
+def remember_written(path: Path, files: int, inputs: int, stories: int) -> None:
+    """``path`` now holds a manifest written here with maps of these sizes."""
+    try:
+        _WRITTEN[str(path)] = (_identity(path.stat()), (files, inputs, stories))
+    except OSError:
+        _WRITTEN.pop(str(path), None)
+
+
+def _identity(status: os.stat_result) -> tuple[int, int, int]:
+    return status.st_ino, status.st_size, status.st_mtime_ns

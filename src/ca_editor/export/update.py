@@ -25,10 +25,9 @@ from ca_editor import __version__
 from ca_editor.domain.model import ImageAsset, Story
 from ca_editor.domain.publication import SiteSnapshot
 from ca_editor.domain.release import Release
-from ca_editor.export import fingerprint, inplace, pages, site
+from ca_editor.export import fingerprint, inplace, manifest_text, pages, site
 from ca_editor.export.bundle import AssetReader, ExportCancelledError, Progress, StoryEntry
 from ca_editor.export.manifest import Manifest, slot_entries
-from ca_editor.export.manifest_text import ManifestText
 from ca_editor.export.templating import environment
 from ca_editor.locations import static_dir
 
@@ -56,7 +55,7 @@ def update_bundle(
     head: SiteSnapshot,
     scan: Scan,
     source: UpdateSource,
-    previous: ManifestText,
+    previous: manifest_text.ManifestText,
     read_asset: AssetReader,
     *,
     progress: Progress | None = None,
@@ -73,14 +72,14 @@ def update_bundle(
     if previous.frame != frame_key:
         return None
     states = previous.stories
-    changed = _changed(scan, states.key_and_prefixes(2))
+    changed = _changed(scan, states.entry_prefixes(2))
     if changed is None:
         return None
     added = sum(1 for i in changed if str(i) not in states)
     removed: list[str] = []
     if len(states) != len(scan) - added:
         removed = [i for i in states.base_keys() if not i.isdigit() or int(i) not in scan]
-    if len(changed) + len(removed) > MAX_CHANGED or not _folder_matches(root, previous.files.base_keys()):
+    if len(changed) + len(removed) > MAX_CHANGED or not _folder_matches(root, previous.files):
         return None
     plan = _Plan(head, frame_key, previous, source, read_asset, cancelled)
     if not plan.build(changed, removed, scan):
@@ -90,32 +89,30 @@ def update_bundle(
 
 def _changed(scan: Scan, unchanged: set[str]) -> list[int] | None:
     """The stories whose version or body differ from the manifest's states (``unchanged``: each state's
-    story id and its first two fields, version and body hash, as ``key_and_prefixes`` gives them)."""
-    changed = [i for i, (version, body, _image) in scan.items() if f"{i} {version} {body}" not in unchanged]
+    story id with its first two fields, version and body hash, from ``FlatMapText.entry_prefixes``)."""
+    prefix = manifest_text.FlatMapText.entry_prefix
+    changed = [
+        i for i, (version, body, _img) in scan.items() if prefix(str(i), str(version), body) not in unchanged
+    ]
     return None if len(changed) > MAX_CHANGED else changed
 
 
-def _folder_matches(root: Path, paths: list[str]) -> bool:
+def _folder_matches(root: Path, files: manifest_text.FlatMapText) -> bool:
     """The folder holds exactly what its manifest lists: no foreign file (a new bundle would refuse the
     folder), no missing one (a new bundle writes it again). One listing per folder: bundles are flat, so
     any name a listing shows that the manifest does not, a folder inside ``stories/`` included, is foreign.
     Names only (``listdir``, no ``stat``): 10,000 stories list in a few milliseconds."""
-    expected: dict[str, set[str]] = {"": {site.MANIFEST}}
-    for path in paths:
-        folder, _, name = path.rpartition("/")
-        if "/" in folder:
-            return False  # not a layout this export writes
-        names = expected.get(folder)
-        if names is None:
-            names = expected[folder] = set()
-            expected[""].add(folder)  # the folder itself is a name in the root
-        names.add(name)
+    expected = files.names_by_folder()
+    if expected is None:
+        return False  # not a layout this export writes
+    expected[""].append(site.MANIFEST)
     for folder, names in expected.items():
         try:
             present = os.listdir(root / folder if folder else root)  # noqa: PTH208 - names only
         except OSError:
             return False
-        if len(present) != len(names) or not names.issuperset(present):
+        # A folder's names come in order from the manifest; the top level mixes files and folders.
+        if sorted(present) != (names if folder else sorted(names)):
             return False
     return True
 
@@ -125,7 +122,7 @@ class _Plan:
         self,
         head: SiteSnapshot,
         frame_key: str,
-        previous: ManifestText,
+        previous: manifest_text.ManifestText,
         source: UpdateSource,
         read_asset: AssetReader,
         cancelled: Callable[[], bool] | None,
@@ -306,6 +303,8 @@ class _Plan:
             before_file=self._tick,
             after_file=step,
         )
+        counts = len(self.files), len(self.inputs), len(self.states)
+        manifest_text.remember_written(root / site.MANIFEST, *counts)
         if progress is not None:
             progress(total, total)
         return manifest

@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from html.parser import HTMLParser
 from textwrap import shorten
 from urllib.parse import unquote, urlsplit
@@ -408,6 +409,17 @@ class _Inventory(HTMLParser):
         return " ".join("".join(self.text).split())
 
 
+@lru_cache(maxsize=256)
+def _inventories(body: str) -> tuple[_Inventory, _Inventory]:
+    """What a body renders to before and after the sanitiser (read only by the checks).
+
+    Kept per body text: every export's gate checks the slotted stories' bodies again, and rendering one
+    costs about a millisecond; what the links lead to is looked up afresh each time.
+    """
+    raw = _markdown().convert(body)
+    return _Inventory.of(raw), _Inventory.of(sanitize_html(raw))
+
+
 class _BodyChecks:
     """Renders a body before and after the sanitiser and says what it lost, and which links lead nowhere."""
 
@@ -417,9 +429,7 @@ class _BodyChecks:
         self._slugs: dict[str, bool] = {}  # slug -> exported
 
     def findings(self, story_id: int, title: str, body: str, slot: int | None) -> list[Finding]:
-        raw = _markdown().convert(body)
-        clean = sanitize_html(raw)
-        before, after = _Inventory.of(raw), _Inventory.of(clean)
+        before, after = _inventories(body)
         name = f"'{shorten(title, 70, placeholder='…')}'"
         removed: list[str] = []
         broken: list[str] = []
