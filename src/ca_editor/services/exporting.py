@@ -53,7 +53,7 @@ from ca_editor.services.checks import prepare_release
 from ca_editor.services.export_scope import exported_slots, exported_where
 from ca_editor.services.identity import Identity
 from ca_editor.services.sections import read_layout
-from ca_editor.services.snapshots import MAX_NOTE, content_of, current_content
+from ca_editor.services.snapshots import MAX_NOTE, content_of
 from ca_editor.services.stories import count_by_month
 
 STREAM_BATCH = 1000  # rows per fetch while streaming stories
@@ -155,11 +155,12 @@ class ExportService:
                 report_all(offset + done, offset + total)
 
         with self._db.read() as session:
-            filled = prepare_release(session, section_id, release, self._identity.name)
-            head = self._head(session, section_id, release.include_unapproved)
+            layout = read_layout(session, section_id)  # once for the checks, the pages and the snapshot
+            filled = prepare_release(session, section_id, release, self._identity.name, layout=layout)
+            head = self._head(session, section_id, release.include_unapproved, layout)
             count = int(session.scalar(select(func.count(StoryRow.id)).where(where)) or 0)
             stream = _StoryStream(session, where)
-            block = _ExportedBlock.read(session, section_id)
+            block = _ExportedBlock.of(layout)
             manifest = write_bundle(
                 head,
                 stream,
@@ -204,7 +205,7 @@ class ExportService:
                         if not missing:
                             head = self._head(session, section_id, release.include_unapproved, layout)
                             source = _UpdateSource(session, where)
-                            block = _ExportedBlock(layout.section.version, content_of(layout))
+                            block = _ExportedBlock.of(layout)
                             manifest = update.update_bundle(
                                 head,
                                 scan,  # type: ignore[arg-type]  # no body hash is missing here
@@ -373,9 +374,8 @@ class _ExportedBlock:
         self.content = content
 
     @classmethod
-    def read(cls, session: Session, section_id: int) -> _ExportedBlock:
-        version = read_layout(session, section_id).section.version
-        return cls(version, current_content(session, section_id))
+    def of(cls, layout: SectionLayout) -> _ExportedBlock:
+        return cls(layout.section.version, content_of(layout))
 
 
 class _UpdateSource:
