@@ -46,6 +46,8 @@ class StoryImage:
     alt: str = ""
     caption: str = ""
     credit: str = ""
+    # Where the crop centres: fractions (x, y) in 0..1 of the width and height after EXIF orientation.
+    focus: tuple[float, float] | None = None  # None: the centre
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,7 @@ class StoryFields:
     image_alt: str = ""
     image_caption: str = ""
     image_credit: str = ""
+    image_focus: tuple[float, float] | None = None  # see StoryImage.focus
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +109,9 @@ class Story:
             published_at=fields.published_at,
             status=fields.status,
             tags=fields.tags,
-            image=StoryImage(image, fields.image_alt, fields.image_caption, fields.image_credit)
+            image=StoryImage(
+                image, fields.image_alt, fields.image_caption, fields.image_credit, fields.image_focus
+            )
             if image
             else None,
             version=version,
@@ -128,6 +133,7 @@ class Story:
             image_alt=self.image.alt if self.image else "",
             image_caption=self.image.caption if self.image else "",
             image_credit=self.image.credit if self.image else "",
+            image_focus=self.image.focus if self.image else None,
         )
 
 
@@ -189,6 +195,7 @@ class SlotEntry:
     summary: str | None = None
     image_sha256: str | None = None
     image_alt: str | None = None
+    image_focus: tuple[float, float] | None = None  # the override image's focal point (StoryImage.focus)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +225,7 @@ class Slot:
             self.overrides.summary,
             image.asset.sha256 if image else None,
             image.alt if image else None,
+            image.focus if image else None,
         )
 
 

@@ -44,6 +44,7 @@ class SnapshotStory:
     image_caption: str
     image_credit: str
     version: int
+    image_focus: tuple[float, float] | None = None  # absent from snapshots taken before 0008
 
     @classmethod
     def of(cls, story: Story) -> SnapshotStory:
@@ -63,14 +64,20 @@ class SnapshotStory:
             image_caption=image.caption if image else "",
             image_credit=image.credit if image else "",
             version=story.version,
+            image_focus=image.focus if image else None,
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__} | {"tags": list(self.tags)}
+        return {name: getattr(self, name) for name in self.__slots__} | {
+            "tags": list(self.tags),
+            "image_focus": _focus_json(self.image_focus),
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SnapshotStory:
-        return cls(**{**data, "tags": tuple(data.get("tags", ()))})
+        return cls(
+            **{**data, "tags": tuple(data.get("tags", ())), "image_focus": _focus(data.get("image_focus"))}
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +100,7 @@ class SnapshotContent:
                     "summary": e.summary,
                     "image_sha256": e.image_sha256,
                     "image_alt": e.image_alt,
+                    "image_focus": _focus_json(e.image_focus),
                 }
                 for e in self.entries
             ],
@@ -106,9 +114,23 @@ class SnapshotContent:
             section_title=str(data.get("section_title", "")),
             section_description=str(data.get("section_description", "")),
             slot_count=int(data.get("slot_count", 0)),
-            entries=tuple(SlotEntry(**e) for e in data.get("entries", ())),
+            entries=tuple(
+                SlotEntry(**{**e, "image_focus": _focus(e.get("image_focus"))})
+                for e in data.get("entries", ())
+            ),
             stories={s.id: s for s in stories},
         )
+
+
+def _focus_json(focus: tuple[float, float] | None) -> list[float] | None:
+    return list(focus) if focus is not None else None
+
+
+def _focus(value: Any) -> tuple[float, float] | None:
+    """A focal point read back from JSON (a list); None for snapshots taken before focal points."""
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        return None
+    return (float(value[0]), float(value[1]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ import re
 
 from ca_editor.domain.dates import DateParseError, ensure_utc
 from ca_editor.domain.errors import Problem
+from ca_editor.domain.focus import focus_error
 from ca_editor.domain.model import StoryFields
 from ca_editor.domain.slugs import MAX_SLUG_LENGTH, is_valid_slug
 
@@ -61,6 +62,9 @@ def validate_story(fields: StoryFields) -> list[Problem]:
             problems.append(Problem("published_at", str(exc)))
         if fields.published_at.tzinfo is None:
             problems.append(Problem("published_at", "has no time zone; give it one (UTC if unsure)"))
+    focus_problem = focus_error(fields.image_focus)
+    if focus_problem:
+        problems.append(Problem("image_focus", focus_problem))
     if fields.image_sha256 and not fields.image_alt.strip():
         problems.append(
             Problem(

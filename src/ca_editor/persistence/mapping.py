@@ -22,9 +22,20 @@ def asset_from_row(row: AssetRow) -> ImageAsset:
     return ImageAsset(row.sha256, row.media_type, row.width, row.height, row.byte_size)
 
 
+def focus_of(x: float | None, y: float | None) -> tuple[float, float] | None:
+    """A focal point from its two nullable columns: both set, or the centre (None)."""
+    return (x, y) if x is not None and y is not None else None
+
+
 def story_from_row(row: StoryRow) -> Story:
     image = (
-        StoryImage(asset_from_row(row.image), row.image_alt, row.image_caption, row.image_credit)
+        StoryImage(
+            asset_from_row(row.image),
+            row.image_alt,
+            row.image_caption,
+            row.image_credit,
+            focus_of(row.image_focus_x, row.image_focus_y),
+        )
         if row.image is not None
         else None
     )
@@ -68,7 +79,8 @@ def section_from_row(row: SectionRow) -> Section:
 def slot_from_row(row: SlotRow) -> Slot:
     image = None
     if row.image_override is not None:
-        image = StoryImage(asset_from_row(row.image_override), row.image_override_alt or "")
+        focus = focus_of(row.image_override_focus_x, row.image_override_focus_y)
+        image = StoryImage(asset_from_row(row.image_override), row.image_override_alt or "", focus=focus)
     overrides = SlotOverrides(row.headline_override, row.summary_override, image)
     return Slot(id=row.id, position=row.position + 1, story=story_from_row(row.story), overrides=overrides)
 

@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -112,6 +113,9 @@ class StoryRow(Base):
     image_alt: Mapped[str] = mapped_column(Text, default="")
     image_caption: Mapped[str] = mapped_column(Text, default="")
     image_credit: Mapped[str] = mapped_column(String(300), default="")
+    # The image's focal point as fractions of its oriented width and height; NULL: the centre (0008).
+    image_focus_x: Mapped[float | None] = mapped_column(Float, nullable=True)
+    image_focus_y: Mapped[float | None] = mapped_column(Float, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -144,6 +148,8 @@ class SlotRow(Base):
         ForeignKey("assets.sha256", ondelete="RESTRICT"), nullable=True
     )
     image_override_alt: Mapped[str | None] = mapped_column(Text, nullable=True)
+    image_override_focus_x: Mapped[float | None] = mapped_column(Float, nullable=True)  # 0008
+    image_override_focus_y: Mapped[float | None] = mapped_column(Float, nullable=True)
 
     section: Mapped[SectionRow] = relationship(back_populates="slots")
     story: Mapped[StoryRow] = relationship(lazy="joined")
@@ -167,6 +173,8 @@ class FormerSlotRow(Base):
         ForeignKey("assets.sha256", ondelete="RESTRICT"), nullable=True
     )
     image_override_alt: Mapped[str | None] = mapped_column(Text, nullable=True)
+    image_override_focus_x: Mapped[float | None] = mapped_column(Float, nullable=True)  # 0008
+    image_override_focus_y: Mapped[float | None] = mapped_column(Float, nullable=True)
 
     story: Mapped[StoryRow] = relationship(lazy="joined")
 

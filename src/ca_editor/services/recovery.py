@@ -37,6 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ca_editor.domain.focus import focus_error
 from ca_editor.domain.model import StoryFields, StoryStatus
 from ca_editor.durable import fsync_dir, write_synced
 from ca_editor.locations import recovery_dir
@@ -379,6 +380,7 @@ def _fields_json(fields: StoryFields) -> dict[str, Any]:
         "image_alt": fields.image_alt,
         "image_caption": fields.image_caption,
         "image_credit": fields.image_credit,
+        "image_focus": list(fields.image_focus) if fields.image_focus is not None else None,
     }
 
 
@@ -458,7 +460,23 @@ def _fields(data: dict[str, Any]) -> StoryFields:
         image_alt=_str(data, "image_alt"),
         image_caption=_str(data, "image_caption"),
         image_credit=_str(data, "image_credit"),
+        image_focus=_focus(data.get("image_focus")),  # absent from files written before focal points
     )
+
+
+def _focus(value: object) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    if not (isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value)):
+        raise ValueError("image_focus is not two numbers")
+    focus = (float(value[0]), float(value[1]))
+    if focus_error(focus):
+        raise ValueError("image_focus lies outside the image")
+    return focus
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _object(value: object, what: str) -> dict[str, Any]:

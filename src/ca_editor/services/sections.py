@@ -12,10 +12,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ca_editor.domain import ordering
 from ca_editor.domain.errors import ConflictError, ConflictKind, NotFoundError, Problem, ValidationError
+from ca_editor.domain.focus import focus_error
 from ca_editor.domain.model import FormerSlot, Section, SectionLayout, SlotEntry, SlotOverrides, Story
 from ca_editor.domain.validation import unprintable_character
 from ca_editor.persistence.database import Database, actor_of
 from ca_editor.persistence.mapping import (
+    focus_of,
     section_from_row,
     slot_from_row,
     story_from_row,
@@ -180,9 +182,11 @@ class SectionService:
                     raise ValidationError([Problem("image", "the chosen image is not in the database")])
                 slot.image_override = asset
                 slot.image_override_alt = overrides.image.alt
+                _set_override_focus(slot, overrides.image.focus)
             else:
                 slot.image_override = None
                 slot.image_override_alt = None
+                _set_override_focus(slot, None)
             _touch(section)
             session.flush()
             return _layout(section)
@@ -220,7 +224,14 @@ def _check_overrides(overrides: SlotOverrides) -> list[Problem]:
         message = unprintable_character(text) if text else None
         if message:
             problems.append(Problem(name, message))
+    focus_problem = focus_error(overrides.image.focus) if overrides.image else None
+    if focus_problem:
+        problems.append(Problem("image_focus", focus_problem))
     return problems
+
+
+def _set_override_focus(row: SlotRow | FormerSlotRow, focus: tuple[float, float] | None) -> None:
+    row.image_override_focus_x, row.image_override_focus_y = focus if focus is not None else (None, None)
 
 
 def _section(session: Session, section_id: int) -> SectionRow:
@@ -278,6 +289,8 @@ def _remember_departures(session: Session, section: SectionRow, departed: Sequen
         row.summary_override = slot.summary_override
         row.image_override_sha256 = slot.image_override.sha256 if slot.image_override else None
         row.image_override_alt = slot.image_override_alt
+        row.image_override_focus_x = slot.image_override_focus_x
+        row.image_override_focus_y = slot.image_override_focus_y
 
 
 def _apply_entry(session: Session, slot: SlotRow, entry: SlotEntry) -> None:
@@ -285,6 +298,9 @@ def _apply_entry(session: Session, slot: SlotRow, entry: SlotEntry) -> None:
     alt_problem = unprintable_character(entry.image_alt) if entry.image_alt else None
     if alt_problem:
         problems.append(Problem("image_alt", alt_problem))
+    focus_problem = focus_error(entry.image_focus)
+    if focus_problem:
+        problems.append(Problem("image_focus", focus_problem))
     if problems:
         raise ValidationError(problems)
     slot.headline_override = entry.headline
@@ -295,9 +311,11 @@ def _apply_entry(session: Session, slot: SlotRow, entry: SlotEntry) -> None:
             raise ValidationError([Problem("image", "the chosen image is not in the database")])
         slot.image_override = asset
         slot.image_override_alt = entry.image_alt or ""
+        _set_override_focus(slot, entry.image_focus)
     else:
         slot.image_override = None
         slot.image_override_alt = None
+        _set_override_focus(slot, None)
 
 
 def _former_from_row(row: FormerSlotRow) -> FormerSlot:
@@ -309,6 +327,7 @@ def _former_from_row(row: FormerSlotRow) -> FormerSlot:
         row.summary_override,
         row.image_override_sha256,
         row.image_override_alt,
+        focus_of(row.image_override_focus_x, row.image_override_focus_y),
     )
     return FormerSlot(summary, row.last_position + 1, row.removed_at, entry)
 

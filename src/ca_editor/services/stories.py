@@ -189,6 +189,8 @@ def apply_fields(session: Session, row: StoryRow, fields: StoryFields) -> None:
     row.image_alt = fields.image_alt if fields.image_sha256 else ""
     row.image_caption = fields.image_caption if fields.image_sha256 else ""
     row.image_credit = fields.image_credit if fields.image_sha256 else ""
+    focus = fields.image_focus if fields.image_sha256 else None
+    row.image_focus_x, row.image_focus_y = focus if focus is not None else (None, None)
     row.updated_at = utcnow()
     actor = actor_of(session)
     if actor:
