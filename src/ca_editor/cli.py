@@ -9,26 +9,59 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ca_editor import __version__, backup_commands
+from ca_editor import backup_commands
 from ca_editor.domain.errors import CaEditorError
 
 if TYPE_CHECKING:
     from ca_editor.services.container import Services
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ca-editor", description="Curate a section page and export it.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument(
+class _VersionAction(argparse.Action):
+    """``--version``, looked up only when asked for (``importlib.metadata`` costs every other command 30 ms)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=str(kwargs["help"]))
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from ca_editor import __version__
+
+        print(f"{parser.prog} {__version__}")
+        parser.exit()
+
+
+GLOBAL_OPTIONS_NOTE = (
+    "--db and --user may come before or after COMMAND: "
+    "`ca-editor --db desk.sqlite3 export OUT` and `ca-editor export OUT --db desk.sqlite3` are the same."
+)
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, default: object) -> None:
+    """``--db`` and ``--user``, for the main parser (``default`` None) and for every command's own.
+
+    A command's copy has ``default=argparse.SUPPRESS``: when the option is not given after the command,
+    argparse sets nothing, so a value given before the command is not overwritten with None.
+    """
+    group = parser.add_argument_group("options of every command (before or after COMMAND)")
+    group.add_argument(
         "--db",
         metavar="PATH_OR_URL",
+        default=default,
         help="SQLite file or SQLAlchemy URL (default: $CA_EDITOR_DB, else the user data folder)",
     )
-    parser.add_argument(
+    group.add_argument(
         "--user",
         metavar="NAME",
+        default=default,
         help="the name recorded with changes and sign-offs (default: $CA_EDITOR_USER, else the login name)",
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ca-editor", description="Curate a section page and export it.", epilog=GLOBAL_OPTIONS_NOTE
+    )
+    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
+    _add_global_options(parser, default=None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("gui", help="open the desk window (the default)")
     importing = commands.add_parser(
@@ -62,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.add_argument("out", type=Path, metavar="OUT.pdf")
     sheet.add_argument("--section", metavar="SLUG", help="section to print (default: the first)")
     backup_commands.add_parsers(commands)
+    for command in commands.choices.values():  # every command, whoever added it, takes them after itself
+        _add_global_options(command, default=argparse.SUPPRESS)
     return parser
 
 
@@ -112,16 +147,9 @@ def _run(args: argparse.Namespace) -> int:
         print(f"database ready: {services.db.url}")
         return 0
     if command == "import":
-        plan = services.imports.preview(args.paths)
-        print(f"{plan.source.name} ({plan.source.kind}): {plan.summary()}")
-        if args.dry_run:
-            for entry in plan.entries:
-                print(f"  {entry.action:<6}  {entry.record.origin.label}  -> {entry.slug}: {entry.reason}")
-            return 0
-        services.backups.before("import")
-        report = services.imports.apply(plan)
-        print(f"{report.source}: {report.summary()}")
-        return 0
+        from ca_editor import import_command
+
+        return import_command.run(services, args)
     if command == "export":
         return _export(services, args)
     if command == "check":

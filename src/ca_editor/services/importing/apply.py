@@ -1,9 +1,11 @@
 """Writing a plan: inside the caller's one transaction, checked against a fresh plan, cancellable.
 
-The plan is computed again inside the write transaction (``BEGIN IMMEDIATE`` on SQLite, so nothing moves
-under it) and must match the one the person saw: a story edited or created since the preview makes the
-import refuse, rather than write something nobody agreed to. Any failure or a cancel raises, and the
-caller's unit of work rolls everything back: nothing of the import is left.
+A plan a person saw (the window's preview) is computed again inside the write transaction (``BEGIN
+IMMEDIATE`` on SQLite, so nothing moves under it) and must match: a story edited or created since the
+preview makes the import refuse, rather than write something nobody agreed to. A script's import (the
+command line, ``import_path``) saw no preview: ``plan_and_write`` plans inside the write transaction and
+writes that plan, so another writer busy on the same stories only makes it wait, never fail. Any failure
+or a cancel raises, and the caller's unit of work rolls everything back: nothing of the import is left.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from ca_editor.services.importing.records import (
     Cancelled,
     ImportCancelledError,
     ImportRecord,
+    ImportSource,
     Progress,
     short,
 )
@@ -101,8 +104,10 @@ def write_plan(
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> ImportReport:
-    """Write ``plan`` inside the caller's transaction; raise (so it rolls back) on any problem or cancel."""
-    name = plan.source.name
+    """Write ``plan``, which a person saw, inside the caller's transaction, refusing when it is stale.
+
+    Raises (so the transaction rolls back) on any problem or cancel.
+    """
     fresh = make_plan(plan.source, SessionLookup(session, plan.source.records))
     if fresh.decisions() != plan.decisions():
         changed = next(
@@ -112,8 +117,30 @@ def write_plan(
             f" ({changed.record.origin.label} is now: {changed.action}, {changed.reason})" if changed else ""
         )
         raise ImportFailedError(
-            name, None, None, f"the stories changed since the preview{what}; preview the import again"
+            plan.source.name,
+            None,
+            None,
+            f"the stories changed since the preview{what}; preview the import again",
         )
+    return _write_entries(session, plan, progress, cancelled)
+
+
+def plan_and_write(
+    session: Session,
+    source: ImportSource,
+    *,
+    progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
+) -> tuple[ImportPlan, ImportReport]:
+    """Plan ``source`` inside the caller's write transaction and write that plan: nothing moves between."""
+    plan = make_plan(source, SessionLookup(session, source.records))
+    return plan, _write_entries(session, plan, progress, cancelled)
+
+
+def _write_entries(
+    session: Session, plan: ImportPlan, progress: Progress | None, cancelled: Cancelled | None
+) -> ImportReport:
+    name = plan.source.name
     created: list[str] = []
     updated: list[str] = []
     skipped: list[str] = []

@@ -1,4 +1,8 @@
-"""The import use case: read and plan (no writes), then write the plan in one transaction."""
+"""The import use case: read and plan (no writes), then write the plan in one transaction.
+
+The window previews, and ``apply`` refuses a plan the stories moved away from; scripts ``import_source``,
+which plans and writes under one write lock.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ca_editor.persistence.database import Database
 from ca_editor.services.identity import Identity
-from ca_editor.services.importing.apply import ImportReport, SessionLookup, write_plan
+from ca_editor.services.importing.apply import ImportReport, SessionLookup, plan_and_write, write_plan
 from ca_editor.services.importing.jsonl import read_jsonl
 from ca_editor.services.importing.plan import ImportPlan, make_plan
 from ca_editor.services.importing.records import Cancelled, ImportSource, Progress
@@ -49,21 +53,34 @@ class ImportService:
     def apply(
         self, plan: ImportPlan, *, progress: Progress | None = None, cancelled: Cancelled | None = None
     ) -> ImportReport:
-        """Write ``plan`` in one transaction: all of it, or (failure, cancel) nothing."""
+        """Write ``plan``, which a person saw, in one transaction: all of it, or (failure, cancel) nothing.
+
+        Refused when the stories moved since the plan was made: the person previews again.
+        """
         with self._db.write(self._identity.name) as session:
             return write_plan(session, plan, progress=progress, cancelled=cancelled)
 
+    def import_source(
+        self, source: ImportSource, *, progress: Progress | None = None, cancelled: Cancelled | None = None
+    ) -> tuple[ImportPlan, ImportReport]:
+        """Plan and write ``source`` in one write transaction, for imports nobody previewed (scripts).
+
+        Another writer (a second script, a window) only makes it wait for the write lock; the plan it
+        writes is the one made under that lock, so there is no stale preview to refuse.
+        """
+        with self._db.write(self._identity.name) as session:
+            return plan_and_write(session, source, progress=progress, cancelled=cancelled)
+
     def import_path(self, paths: Path | Sequence[Path]) -> ImportReport:
-        return self.apply(self.preview(paths))
+        return self.import_source(self.read(paths))[1]
 
     def import_jsonl(self, path: Path) -> ImportReport:
         """A JSON Lines file whatever its name ends with."""
-        return self.apply(self.plan(read_jsonl(path)))
+        return self.import_source(read_jsonl(path))[1]
 
 
 def write_records(session: Session, source: ImportSource, *, name: str | None = None) -> ImportReport:
     """Plan and write ``source`` inside the caller's transaction (the demo seeding uses it)."""
-    plan = make_plan(source, SessionLookup(session, source.records))
     if name is not None:
-        plan = ImportPlan(ImportSource(name, source.kind, source.records, source.title), plan.entries)
-    return write_plan(session, plan)
+        source = ImportSource(name, source.kind, source.records, source.title)
+    return plan_and_write(session, source)[1]
