@@ -11,6 +11,7 @@ from ca_editor import __version__
 from ca_editor.services.container import Services
 from ca_editor.ui.identity import ensure_user_name
 from ca_editor.ui.main_window import MainWindow
+from ca_editor.ui.preview.sandbox import allow_preview_as_root, show_sandbox_note
 from ca_editor.ui.recovery import offer_recovery
 from ca_editor.ui.settings import Settings
 from ca_editor.ui.theme import apply_theme
@@ -32,11 +33,18 @@ def show_startup_error(message: str) -> None:
 
 
 def run(services: Services) -> int:
+    # Before the window builds the preview: as root QtWebEngine would not start (ui/preview/sandbox.py).
+    sandbox_note = allow_preview_as_root()
+    if sandbox_note is not None:
+        print(f"ca-editor: {sandbox_note}", file=sys.stderr, flush=True)
     app = application()
     settings = Settings()
     apply_theme(app, settings.theme)
     ensure_user_name(services.identity, settings)  # first run: ask who is at the keyboard (ui/identity.py)
     window = MainWindow(services, settings)
+    if sandbox_note is not None:
+        show_sandbox_note(window.statusBar(), sandbox_note)
+        window.statusBar().showMessage(sandbox_note[0].upper() + sandbox_note[1:] + ".", 20_000)
     window.show()
     QTimer.singleShot(0, lambda: offer_recovery(window))  # unsaved edits a crash left (ui/recovery.py)
     return int(app.exec())
