@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 class _VersionAction(argparse.Action):
-    """``--version``, looked up only when asked for (``importlib.metadata`` costs every other command 30 ms)."""
+    """``--version``, looked up only when asked for: ``importlib.metadata`` would cost every command 30 ms."""
 
     def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=str(kwargs["help"]))
