@@ -156,6 +156,60 @@ def test_only_the_alt_text_of_an_override_image_changed() -> None:
     assert (change.field, change.old, change.new) == ("image_alt", "Old", "New")
 
 
+def test_a_moved_focal_point_of_an_override_image_is_reported() -> None:
+    image = "c" * 64
+    before = layout(SlotEntry(1, image_sha256=image, image_alt="A yurt"))
+    after = layout(SlotEntry(1, image_sha256=image, image_alt="A yurt", image_focus=(0.3, 0.25)))
+    diff = diff_layouts(before, after)
+    [change] = diff.overrides
+    assert (change.field, change.old, change.new) == ("image_focus", "centre", "30% across, 25% down")
+    assert change.sentence == (
+        "Slot 1 “Story 1”: page-only image focal point moved from centre to 30% across, 25% down."
+    )
+    back = diff_layouts(after, before)
+    assert [(c.field, c.old, c.new) for c in back.overrides] == [
+        ("image_focus", "30% across, 25% down", "centre")
+    ]
+
+
+def test_alt_text_and_focal_point_changed_together_are_two_changes() -> None:
+    image = "d" * 64
+    before = layout(SlotEntry(1, image_sha256=image, image_alt="Old", image_focus=(0.1, 0.1)))
+    after = layout(SlotEntry(1, image_sha256=image, image_alt="New", image_focus=(0.9, 0.9)))
+    assert [c.field for c in diff_layouts(before, after).overrides] == ["image_alt", "image_focus"]
+
+
+def test_a_replaced_override_image_is_one_change_whatever_its_focus() -> None:
+    before = layout(SlotEntry(1, image_sha256="e" * 64, image_alt="A", image_focus=(0.2, 0.2)))
+    after = layout(SlotEntry(1, image_sha256="f" * 64, image_alt="A", image_focus=(0.8, 0.8)))
+    assert [c.field for c in diff_layouts(before, after).overrides] == ["image"]
+
+
+def test_a_story_image_focal_point_change_is_a_story_edit() -> None:
+    with_image = story(2, image_sha256="a" * 64, image_alt="Steppe")
+    moved = replace(with_image, image_focus=(0.7, 0.4), version=2)
+    diff = diff_layouts(layout(1, 2, stories={2: with_image}), layout(1, 2, stories={2: moved}))
+    [edit] = diff.edits
+    [change] = edit.changes
+    assert (change.field, change.label) == ("image_focus", "Image focal point")
+    assert (change.old, change.new) == ("centre", "70% across, 40% down")
+    assert diff.sentences() == ("“Story 2” (slot 2): image focal point edited.",)
+
+
+def test_snapshots_taken_before_focal_points_load_as_centred() -> None:
+    content = layout(SlotEntry(1, image_sha256="a" * 64, image_alt="A", image_focus=(0.25, 0.75)))
+    data = content.to_json()
+    assert data["entries"][0]["image_focus"] == [0.25, 0.75]
+    assert SnapshotContent.from_json(data) == content
+    for entry in data["entries"]:
+        del entry["image_focus"]
+    for text in data["stories"]:
+        del text["image_focus"]
+    old = SnapshotContent.from_json(data)
+    assert old.entries[0].image_focus is None
+    assert old.stories[1].image_focus is None
+
+
 def test_story_edits_list_each_changed_field_with_a_diff() -> None:
     before = layout(1, 2)
     edited = story(

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from ca_editor.domain.focus import format_focus
 from ca_editor.domain.model import SlotEntry
 from ca_editor.domain.snapshots import SnapshotContent, SnapshotStory
 
@@ -241,7 +242,7 @@ class OverrideChange:
     story_id: int
     title: str
     position: int  # 1-based, in the block after
-    field: str  # "headline", "summary", "image", "image_alt"
+    field: str  # "headline", "summary", "image", "image_alt", "image_focus"
     label: str
     old: str | None
     new: str | None
@@ -253,6 +254,8 @@ class OverrideChange:
         what = f"page-only {self.label.lower()}"
         if self.field == "image_alt":
             return f"{where}: {what} changed from {_quote(self.old or '')} to {_quote(self.new or '')}."
+        if self.field == "image_focus":
+            return f"{where}: {what} moved from {self.old} to {self.new}."
         if self.field == "image":
             if self.old is None:
                 return f"{where}: {what} set."
@@ -481,13 +484,21 @@ def _override_changes(old: SlotEntry, new: SlotEntry, title: str, position: int)
         changes.append(
             OverrideChange(new.story_id, title, position, "image", "Image", a, b, text_diff(a or "", b or ""))
         )
-    elif old.image_sha256 is not None and (old.image_alt or "") != (new.image_alt or ""):
-        a, b = old.image_alt or "", new.image_alt or ""
-        changes.append(
-            OverrideChange(
-                new.story_id, title, position, "image_alt", "Image description", a, b, text_diff(a, b)
+    elif old.image_sha256 is not None:  # the same picture: its description or its crop may have changed
+        if (old.image_alt or "") != (new.image_alt or ""):
+            a, b = old.image_alt or "", new.image_alt or ""
+            changes.append(
+                OverrideChange(
+                    new.story_id, title, position, "image_alt", "Image description", a, b, text_diff(a, b)
+                )
             )
-        )
+        if old.image_focus != new.image_focus:
+            a, b = format_focus(old.image_focus), format_focus(new.image_focus)
+            changes.append(
+                OverrideChange(
+                    new.story_id, title, position, "image_focus", "Image focal point", a, b, text_diff(a, b)
+                )
+            )
     return changes
 
 
@@ -510,6 +521,7 @@ _STORY_FIELDS = (
     ("image_alt", "Image description"),
     ("image_caption", "Image caption"),
     ("image_credit", "Image credit"),
+    ("image_focus", "Image focal point"),
 )
 
 
@@ -539,6 +551,8 @@ def _field_changes(old: SnapshotStory, new: SnapshotStory) -> Iterable[FieldChan
 
 
 def _field_text(name: str, value: object) -> str:
+    if name == "image_focus":  # None is the centre, which a reviewer should read as such
+        return format_focus(value) if isinstance(value, tuple) else format_focus(None)
     if value is None:
         return ""
     if name == "tags" and isinstance(value, tuple):

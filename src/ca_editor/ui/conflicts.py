@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from ca_editor.domain.errors import CaEditorError, ConflictError, NotFoundError, clock_time
+from ca_editor.domain.focus import format_focus
 from ca_editor.domain.model import SectionLayout, Story, StoryFields, StoryStatus
 from ca_editor.domain.slugs import MAX_SLUG_LENGTH, make_slug, unique_slug
 from ca_editor.domain.validation import MAX_LENGTHS
@@ -64,6 +65,7 @@ FIELD_LABELS = {
     "image_alt": "Image alt text",
     "image_caption": "Image caption",
     "image_credit": "Image credit",
+    "image_focus": "Image focal point",
 }
 _MULTILINE = frozenset({"summary", "body"})
 
@@ -77,6 +79,8 @@ def field_text(fields: StoryFields, name: str) -> str:
         return ", ".join(value) if value else "(no tags)"
     if name == "image_sha256":
         return f"image {value[:12]}" if value else "(no image)"
+    if name == "image_focus":
+        return format_focus(value)
     if isinstance(value, StoryStatus):
         return value.value
     return str(value)
