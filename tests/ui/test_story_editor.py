@@ -102,7 +102,7 @@ def test_every_field_shows_the_story(editor: StoryEditor, services: Services) ->
     assert editor.alt_edit.text() == story.image.alt
     assert editor.caption_edit.text() == story.image.caption
     assert editor.credit_edit.text() == story.image.credit
-    assert editor.thumbnail.pixmap() is not None and not editor.thumbnail.pixmap().isNull()
+    assert editor.image_picker.view.has_image()  # decoded and drawn with its focal point
     assert editor.choose_button.text() == "Re&place…"
     assert f"{len(story.summary)} / 400" in editor.summary_counter.text()
     assert "words" in editor.word_count_label.text()

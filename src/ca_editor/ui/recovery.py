@@ -335,7 +335,9 @@ def restore_edit(
     notes: list[str] = []
     image = _asset(services, fields.image_sha256)
     if fields.image_sha256 and image is None:
-        fields = replace(fields, image_sha256=None, image_alt="", image_caption="", image_credit="")
+        fields = replace(
+            fields, image_sha256=None, image_alt="", image_caption="", image_credit="", image_focus=None
+        )
         notes.append("Its image is no longer in the database and was left out.")
     when = _when(edit.saved_at)
     opened: Story | None = None

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QDateTime, QSize, Qt, QTime, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QPixmap
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
@@ -58,6 +58,7 @@ from ca_editor.ui.editor.widgets import (
     tinted_pixmap,
 )
 from ca_editor.ui.editor.workflow import WorkflowBox
+from ca_editor.ui.focal_image import FocalImagePicker
 from ca_editor.ui.icons import icon
 
 #: What each field is called on screen; problems name fields by these keys.
@@ -82,7 +83,7 @@ STATUS_LABELS = {
     StoryStatus.PUBLISHED: "Published",
 }
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.gif);;All files (*)"
-THUMBNAIL = QSize(160, 110)
+THUMBNAIL = QSize(240, 160)  # big enough to click a face in: it sets the focal point
 DATE_FORMAT = "yyyy-MM-dd HH:mm"
 
 
@@ -201,6 +202,7 @@ class StoryEditor(QWidget):
             image_alt=self.alt_edit.text() if image else "",
             image_caption=self.caption_edit.text() if image else "",
             image_credit=self.credit_edit.text() if image else "",
+            image_focus=self.image_picker.focus_point() if image else None,
         )
 
     def edited_story(self) -> Story | None:
@@ -600,11 +602,9 @@ class StoryEditor(QWidget):
         group = QGroupBox("Image")
         form = self._new_form(group)
 
-        self.thumbnail = QLabel()
-        self.thumbnail.setFixedSize(THUMBNAIL)
-        self.thumbnail.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.thumbnail.setFrameShape(QFrame.Shape.StyledPanel)
-        self.thumbnail.setAccessibleName("Image preview")
+        # The picture with its focal point and the card's crop (ui/focal_image.py, shared with the slots).
+        self.image_picker = FocalImagePicker(THUMBNAIL)
+        self.image_picker.focus_changed.connect(self._changed)
         self.image_info = QLabel()
         self.image_info.setWordWrap(True)
         self.image_info.setAccessibleName("Image details")
@@ -624,14 +624,14 @@ class StoryEditor(QWidget):
         picker = QWidget()
         row = QHBoxLayout(picker)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.thumbnail, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.image_picker, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(buttons, 1)
         self._field(
             form,
             "image",
             "Image",
-            self.thumbnail,
-            "The story's picture, shown on its page and teaser",
+            self.image_picker,
+            "The story's picture, shown on its page and teaser; click it where the crop should centre",
             holder=picker,
         )
 
@@ -693,6 +693,8 @@ class StoryEditor(QWidget):
             self.undated_check,
             self.status_combo,
             self.tags_edit,
+            self.image_picker.view,
+            self.image_picker.centre_button,
             self.choose_button,
             self.remove_button,
             self.alt_edit,
@@ -755,7 +757,7 @@ class StoryEditor(QWidget):
                 line.setCursorPosition(0)  # show the start of a long value, not its end
             for line in (self.caption_edit, self.credit_edit):
                 line.setCursorPosition(0)
-            self._set_image(asset)
+            self._set_image(asset, fields.image_focus)
         finally:
             self._loading = False
 
@@ -791,7 +793,8 @@ class StoryEditor(QWidget):
         self._update_dirty()
         self.edited.emit(None)  # the preview must not keep showing a story that is gone
 
-    def _set_image(self, asset: ImageAsset | None) -> None:
+    def _set_image(self, asset: ImageAsset | None, focus: tuple[float, float] | None = None) -> None:
+        """Show ``asset`` with ``focus``; a newly chosen picture starts centred (``focus`` None)."""
         self._image = asset
         has = asset is not None
         self.choose_button.setText("Re&place…" if has else "Ch&oose image…")
@@ -801,29 +804,21 @@ class StoryEditor(QWidget):
         for edit in (self.alt_edit, self.caption_edit, self.credit_edit):
             edit.setEnabled(has)
         if asset is None:
-            self.thumbnail.setPixmap(tinted_pixmap("no_image", "#77767b", 48))
-            self.thumbnail.setToolTip("No image")
+            self.image_picker.view.set_empty_text("No image")
+            self.image_picker.set_image(None)
             self.image_info.setText("No image")
             return
-        pixmap = QPixmap()
         try:
-            loaded = pixmap.loadFromData(self._desk.services.images.read(asset.sha256))
+            data: bytes | None = self._desk.services.images.read(asset.sha256)
         except CaEditorError as exc:
-            loaded = False
+            data = None
             self._image_refusal = str(exc)
-        if loaded:
-            self.thumbnail.setPixmap(
-                pixmap.scaled(
-                    THUMBNAIL - QSize(4, 4),
-                    Qt.AspectRatioMode.KeepAspectRatio,
-                    Qt.TransformationMode.SmoothTransformation,
-                )
-            )
-        else:
-            self.thumbnail.setText("No preview")
+        self.image_picker.view.set_empty_text("No preview")
+        # A picture Qt cannot draw still keeps its focal point: the form must not lose a stored value.
+        self.image_picker.set_image(data, focus)
+        self.image_picker.set_focus_point(focus)
         kind = asset.media_type.removeprefix("image/").upper()
         self.image_info.setText(f"{kind}, {asset.width}×{asset.height}, {asset.byte_size / 1024:,.0f} KB")
-        self.thumbnail.setToolTip(self.image_info.text())
 
     # --- reacting to edits -----------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """Page-only headline, summary and image of one slot, each beside the story's own value.
 
-Apply saves all three in one undo step; each "Revert to the story's" button clears one override in one
-click (also one undo step). The story itself is never changed from here.
+The override image carries its own focal point (click the picture: ``ui/focal_image.py``, the view the
+story editor uses too). Apply saves all three in one undo step; each "Revert to the story's" button clears
+one override in one click (also one undo step). The story itself is never changed from here.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QFileDialog,
-    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -24,15 +24,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ca_editor.domain.errors import ValidationError
+from ca_editor.domain.errors import CaEditorError, ValidationError
 from ca_editor.domain.model import Slot, SlotEntry
 from ca_editor.services.sections import MAX_OVERRIDE_HEADLINE, MAX_OVERRIDE_SUMMARY
 from ca_editor.ui.desk import Desk
+from ca_editor.ui.focal_image import FocalImagePicker
 from ca_editor.ui.icons import icon
 from ca_editor.ui.slots.models import Thumbnails
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.gif)"
 MAX_PICKED_BYTES = 25 * 1024 * 1024  # read no more than this; the image service refuses above 20 MB
+OVERRIDE_VIEW = QSize(192, 128)  # room to click a face: the override's focal point is set on it
 
 
 def pick_image_file(parent: QWidget) -> str | None:
@@ -82,10 +84,9 @@ class OverridesPanel(QGroupBox):
         grid.addWidget(self.summary_revert, 2, 2, Qt.AlignmentFlag.AlignTop)
         grid.addWidget(self.summary_own, 3, 1, 1, 2)
 
-        self.image_preview = QLabel()
-        self.image_preview.setAccessibleName("Image for this page")
-        self.image_preview.setFixedSize(self._thumbnails.size)
-        self.image_preview.setFrameShape(QFrame.Shape.StyledPanel)
+        self.image_picker = FocalImagePicker(OVERRIDE_VIEW)
+        self.image_picker.setAccessibleName("Image for this page")
+        self.image_picker.view.set_empty_text("No override")
         self.image_own = QLabel()
         self.image_own.setAccessibleName("Story's own image")
         self.image_own.setFixedSize(self._thumbnails.size)
@@ -96,12 +97,12 @@ class OverridesPanel(QGroupBox):
         self.choose_image.clicked.connect(self._choose_image)
         self.image_revert = self._revert_button("image")
         images = QHBoxLayout()
-        images.addWidget(self.image_preview)
-        images.addWidget(self.choose_image)
+        images.addWidget(self.image_picker, 0, Qt.AlignmentFlag.AlignTop)
+        images.addWidget(self.choose_image, 0, Qt.AlignmentFlag.AlignTop)
         images.addStretch(1)
-        images.addWidget(QLabel("Story's own:"))
-        images.addWidget(self.image_own)
-        grid.addWidget(QLabel("Image"), 4, 0)
+        images.addWidget(QLabel("Story's own:"), 0, Qt.AlignmentFlag.AlignTop)
+        images.addWidget(self.image_own, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(_label("I&mage", self.image_picker), 4, 0, Qt.AlignmentFlag.AlignTop)
         grid.addLayout(images, 4, 1)
         grid.addWidget(self.image_revert, 4, 2)
 
@@ -154,7 +155,7 @@ class OverridesPanel(QGroupBox):
 
         shown = SlotEntry(
             slot.story.id,
-            *(keep(name) for name in ("headline", "summary", "image_sha256", "image_alt")),  # type: ignore[arg-type]
+            *(keep(name) for name in ("headline", "summary", "image_sha256", "image_alt", "image_focus")),  # type: ignore[arg-type]
         )
         self._loaded = saved
         self._fill(shown)
@@ -177,10 +178,7 @@ class OverridesPanel(QGroupBox):
         self.summary_edit.setPlainText(entry.summary or "")
         self._image_sha = entry.image_sha256
         self.alt_edit.setText(entry.image_alt or "")
-        self._show_thumb(self.image_preview, entry.image_sha256, "No override")
-        self.image_preview.setToolTip(
-            "The image shown on this page instead of the story's" if entry.image_sha256 else "No override"
-        )
+        self._show_override(entry.image_sha256, entry.image_focus)
 
     def _edited(self) -> SlotEntry:
         """What the fields say now, as an entry (empty text: use the story's own)."""
@@ -188,7 +186,8 @@ class OverridesPanel(QGroupBox):
         headline = self.headline_edit.text().strip() or None
         summary = self.summary_edit.toPlainText().strip() or None
         alt = self.alt_edit.text().strip() if self._image_sha else None
-        return SlotEntry(story_id, headline, summary, self._image_sha, alt)
+        focus = self.image_picker.focus_point() if self._image_sha else None
+        return SlotEntry(story_id, headline, summary, self._image_sha, alt, focus)
 
     # --- changing ---------------------------------------------------------------------------------------
 
@@ -232,7 +231,7 @@ class OverridesPanel(QGroupBox):
         elif field == "summary":
             entry = replace(saved, summary=None)
         elif field == "image":
-            entry = replace(saved, image_sha256=None, image_alt=None)
+            entry = replace(saved, image_sha256=None, image_alt=None, image_focus=None)
         else:
             raise ValueError(field)
         # The reverted field shows the story's value again; other unsaved edits stay.
@@ -243,6 +242,7 @@ class OverridesPanel(QGroupBox):
         else:
             self._image_sha = None
             self.alt_edit.clear()
+            self._show_override(None, None)
         return self._save(slot, entry)
 
     def _save(self, slot: Slot, entry: SlotEntry) -> bool:
@@ -281,8 +281,8 @@ class OverridesPanel(QGroupBox):
             return
         self.message.clear()
         self._image_sha = asset.sha256
-        self._show_thumb(self.image_preview, asset.sha256, "No override")
-        self.image_preview.setToolTip(f"{file.name} (not applied yet)")
+        self._show_override(asset.sha256, None)  # a new picture starts centred
+        self.image_picker.setToolTip(f"{file.name} (not applied yet)")
         if not self.alt_edit.text().strip():
             self.alt_edit.setFocus()
             self.message.setText("Describe the new image in the alt text, then Apply.")
@@ -295,6 +295,22 @@ class OverridesPanel(QGroupBox):
         button.setToolTip(f"Use the story's own {field} on this page again (one click, can be undone)")
         button.clicked.connect(lambda: self.revert(field))
         return button
+
+    def _show_override(self, sha256: str | None, focus: tuple[float, float] | None) -> None:
+        data = None
+        if sha256 is not None:
+            try:
+                data = self.desk.services.images.read(sha256)
+            except CaEditorError:
+                data = None  # drawn as "No preview"; the entry keeps its image and focus
+        self.image_picker.view.set_empty_text("No preview" if sha256 else "No override")
+        self.image_picker.set_image(data, focus)
+        self.image_picker.set_focus_point(focus)
+        self.image_picker.setToolTip(
+            "The image shown on this page instead of the story's; click it where the crop should centre"
+            if sha256
+            else "No override"
+        )
 
     def _show_thumb(self, label: QLabel, sha256: str | None, empty_text: str) -> None:
         pixmap = self._thumbnails.get(sha256)
