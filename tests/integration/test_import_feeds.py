@@ -194,8 +194,15 @@ XXE_PARAMETER = b"""<?xml version="1.0"?>
 <rss version="2.0"><channel><title>xxe</title><item><title>x</title></item></channel></rss>"""
 
 
+DECLARED_TEXT = b"""<?xml version="1.0"?>
+<!DOCTYPE rss [<!ENTITY eacute "lollol">]>
+<rss version="2.0"><channel><title>declared</title><item><title>Caf&eacute;</title></item></channel></rss>"""
+
+
 @pytest.mark.parametrize(
-    "data", [BILLION_LAUGHS, XXE, XXE_PARAMETER], ids=["billion-laughs", "xxe", "xxe-param"]
+    "data",
+    [BILLION_LAUGHS, XXE, XXE_PARAMETER, DECLARED_TEXT],
+    ids=["billion-laughs", "xxe", "xxe-param", "declared-text"],
 )
 def test_entity_attacks_neither_expand_nor_read_files(
     services: Services, db_path: Path, tmp_path: Path, data: bytes
@@ -211,6 +218,55 @@ def test_entity_attacks_neither_expand_nor_read_files(
     assert "root:" not in message and "lollol" not in message
     assert snapshot(db_path) == before
     assert "root:" not in everything_in(db_path)
+
+
+CMS_ITEM = (
+    "<item><title>Caf&eacute;&nbsp;culture in Almaty&hellip;</title><guid>cms-1</guid>"
+    "<pubDate>Fri, 27 Nov 2026 14:05:00 +0500</pubDate>"
+    "<description>Le caf&eacute; du coin&nbsp;: 10&nbsp;km &amp; more&hellip;</description>"
+    "<content:encoded><![CDATA[<p>Caf&eacute;&nbsp;au lait &mdash; &laquo;tr&egrave;s bien&raquo;</p>]]>"
+    "</content:encoded></item>"
+)
+
+
+def test_html_named_entities_of_a_cms_feed_are_read_as_their_characters(
+    empty_services: Services, db_path: Path, tmp_path: Path
+) -> None:
+    # Undeclared in XML, so a strict parser refused the whole feed ("undefined entity").
+    feed = write(tmp_path / "cms.xml", rss(CMS_ITEM))
+    report = empty_services.imports.import_path(feed)
+    assert report.total == 1
+    story = empty_services.stories.get_by_slug(report.created[0])
+    assert story.title == "Café\u00a0culture in Almaty…"  # the no-break space is kept, not collapsed
+    assert story.summary == "Le café du coin\u00a0: 10\u00a0km & more…"
+    assert "Café\u00a0au lait — «très bien»" in story.body
+    assert "&eacute;" not in everything_in(db_path)
+
+
+def test_an_rss_091_doctype_without_declarations_is_read_with_its_entities(
+    empty_services: Services, tmp_path: Path
+) -> None:
+    # Netscape's RSS 0.91 DTD is why such feeds use HTML entities: the DOCTYPE is dropped, never fetched.
+    doctype = (
+        b'<?xml version="1.0" encoding="iso-8859-1"?>\n<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD '
+        b'RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd">\n'
+    )
+    body = b'<rss version="0.91"><channel><title>Old</title><link>https://x.example/</link>'
+    body += b"<description>d</description><item><title>Na\xefve caf&eacute;</title>"
+    body += b"<link>https://x.example/1</link></item></channel></rss>"
+    report = empty_services.imports.import_path(write(tmp_path / "old.rss", doctype + body))
+    assert empty_services.stories.get_by_slug(report.created[0]).title == "Naïve café"
+
+
+@pytest.mark.parametrize("reference", ["&bogus;", "&eacute"], ids=["unknown-name", "no-semicolon"])
+def test_an_entity_html_does_not_know_is_still_refused(
+    empty_services: Services, tmp_path: Path, reference: str
+) -> None:
+    feed = write(tmp_path / "odd.xml", rss(f"<item><title>Caf{reference} x</title></item>"))
+    with pytest.raises(ImportFailedError) as caught:
+        empty_services.imports.preview(feed)
+    assert "odd.xml" in str(caught.value) and "not well-formed" in str(caught.value)
+    assert empty_services.stories.count() == 0
 
 
 def test_a_50_mb_feed_is_refused_before_it_is_read(services: Services, db_path: Path, tmp_path: Path) -> None:

@@ -1,11 +1,12 @@
 """RSS and Atom feeds through feedparser, always handed bytes.
 
 ``feedparser.parse(str)`` treats a string that looks like a path or URL as one and opens it, so the file is
-read here (within a size limit) and passed as ``BytesIO``. On bytes feedparser never expands entity
-declarations (billion laughs) or fetches external entities (XXE): a DOCTYPE with entities leaves the
-document not well-formed, and any ``bozo`` feed is refused whole, since its loose fallback parser may have
-dropped or mangled entries. Entry HTML becomes Markdown (``wire_html``); feedparser's own sanitiser is off
-because nh3 cleans everything first. Dates are read by ``date_forms`` from the text the feed gave.
+read here (within a size limit) and passed as ``BytesIO``. A feed that declares entities (billion laughs,
+XXE) is refused before parsing; on bytes feedparser would not expand or fetch them either. HTML's named
+entities, which CMSs put in feeds undeclared, become character references first (``entities``). Any
+``bozo`` feed is refused whole, since its loose fallback parser may have dropped or mangled entries.
+Entry HTML becomes Markdown (``wire_html``); feedparser's own sanitiser is off because nh3 cleans
+everything first. Dates are read by ``date_forms`` from the text the feed gave.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ca_editor.domain.errors import ImportFailedError
 from ca_editor.domain.model import StoryFields
 from ca_editor.domain.slugs import make_slug
 from ca_editor.domain.validation import MAX_LENGTHS, SUMMARY_ADVISED_LENGTH
+from ca_editor.services.importing.entities import declares_entities, html_entities_as_references
 from ca_editor.services.importing.records import (
     MAX_ENTRIES,
     MAX_FEED_BYTES,
@@ -37,9 +39,18 @@ from ca_editor.services.importing.records import (
     read_limited,
     short,
 )
-from ca_editor.services.importing.wire_html import html_to_markdown, html_to_text, text_to_markdown
+from ca_editor.services.importing.wire_html import (
+    collapse_spaces,
+    html_to_markdown,
+    html_to_text,
+    text_to_markdown,
+)
 
 _KINDS = {"rss": "RSS feed", "rss20": "RSS 2.0 feed", "atom10": "Atom feed", "atom03": "Atom 0.3 feed"}
+_DECLARES_ENTITIES = (
+    "the file is not well-formed XML for a feed: it declares entities (<!ENTITY …>); entity declarations "
+    "and external entities are not accepted (HTML's named entities such as &eacute; need none)"
+)
 
 
 def read_feed(
@@ -53,7 +64,9 @@ def parse_feed(
 ) -> ImportSource:
     if not raw.strip():
         raise ImportFailedError(source, None, None, "the file is empty")
-    parsed = feedparser.parse(io.BytesIO(raw), sanitize_html=False)
+    if declares_entities(raw):
+        raise ImportFailedError(source, None, None, _DECLARES_ENTITIES)
+    parsed = feedparser.parse(io.BytesIO(html_entities_as_references(raw)), sanitize_html=False)
     if parsed.get("bozo"):
         raise ImportFailedError(source, None, None, _bozo_message(parsed.get("bozo_exception")))
     feed_title = html_to_text(parsed.get("feed", {}).get("title", ""))
@@ -101,7 +114,7 @@ class _Text:
 
 def _record(entry: Any, source: str, number: int) -> ImportRecord:
     raw_title = entry.get("title", "") or ""
-    title = html_to_text(raw_title) if _is_html(entry.get("title_detail")) else " ".join(raw_title.split())
+    title = html_to_text(raw_title) if _is_html(entry.get("title_detail")) else collapse_spaces(raw_title)
     origin = Origin(source, number, entry_label("entry", number, title))
     if not title:
         raise origin.fail("title", "the entry has no title")
@@ -175,7 +188,7 @@ def _markdown(text: _Text | None) -> tuple[str, int]:
 
 
 def _plain(text: _Text) -> str:
-    return html_to_text(text.value) if text.is_html else " ".join(text.value.split())
+    return html_to_text(text.value) if text.is_html else collapse_spaces(text.value)
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -35,6 +35,7 @@ _SPECIAL = re.compile(r"([\\`*_\[\]])")
 _LINE_START = re.compile(r"^(\s*)(#{1,6}|[-+>])(?=\s|$)")
 _NUMBERED = re.compile(r"^(\s*\d{1,9})([.)])(?=\s|$)")
 _BLANK_LINES = re.compile(r"\n{3,}")
+_SPACES = re.compile(r"[^\S\u00a0\u2007\u202f]+")  # white space except the no-break spaces
 
 
 class _Converter(MarkdownConverter):
@@ -69,4 +70,9 @@ def text_to_markdown(text: str) -> str:
 
 def html_to_text(fragment: str) -> str:
     """One line of plain text: tags removed, entities decoded, white space collapsed."""
-    return " ".join(html.unescape(str(_TEXT_ONLY.clean(fragment))).split())
+    return collapse_spaces(html.unescape(str(_TEXT_ONLY.clean(fragment))))
+
+
+def collapse_spaces(text: str) -> str:
+    """Runs of white space as one space, ends trimmed; a no-break space (``&nbsp;``) is meant: kept."""
+    return _SPACES.sub(" ", text).strip()
