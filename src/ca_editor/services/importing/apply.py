@@ -28,6 +28,7 @@ from ca_editor.services.importing.records import (
     ImportCancelledError,
     ImportRecord,
     ImportSource,
+    InvalidEntry,
     Progress,
     short,
 )
@@ -42,13 +43,18 @@ class ImportReport:
     created: tuple[str, ...]
     updated: tuple[str, ...]
     skipped: tuple[str, ...] = ()
+    invalid: tuple[InvalidEntry, ...] = ()  # left out because the person chose to skip invalid entries
 
     @property
     def total(self) -> int:
         return len(self.created) + len(self.updated)
 
     def summary(self) -> str:
-        return f"{len(self.created):,} created, {len(self.updated):,} updated, {len(self.skipped):,} skipped"
+        left_out = f", {len(self.invalid):,} invalid left out" if self.invalid else ""
+        return (
+            f"{len(self.created):,} created, {len(self.updated):,} updated, "
+            f"{len(self.skipped):,} skipped{left_out}"
+        )
 
 
 class SessionLookup:
@@ -156,7 +162,7 @@ def _write_entries(
             (created if entry.action is Action.ADD else updated).append(entry.slug)
         if progress is not None:
             progress(done, total)
-    return ImportReport(name, tuple(created), tuple(updated), tuple(skipped))
+    return ImportReport(name, tuple(created), tuple(updated), tuple(skipped), plan.source.invalid)
 
 
 def _write_entry(

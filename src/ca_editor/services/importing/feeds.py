@@ -27,9 +27,11 @@ from ca_editor.services.importing.records import (
     MAX_ENTRIES,
     MAX_FEED_BYTES,
     Cancelled,
+    EntryFailedError,
     ImportCancelledError,
     ImportRecord,
     ImportSource,
+    InvalidEntry,
     Origin,
     Progress,
     check_fields,
@@ -82,14 +84,18 @@ def parse_feed(
             source, None, None, f"the feed has {len(entries):,} entries; at most {MAX_ENTRIES:,} at once"
         )
     records = []
+    invalid = []  # entries that failed their checks: named, and left out only when asked to
     for number, entry in enumerate(entries, start=1):
         if cancelled is not None and cancelled():
             raise ImportCancelledError
-        records.append(_record(entry, source, number))
+        try:
+            records.append(_record(entry, source, number))
+        except EntryFailedError as exc:
+            invalid.append(InvalidEntry.of(exc))
         if progress is not None:
             progress(number, len(entries))
     kind = _KINDS.get(version, "RSS feed" if version.startswith("rss") else "Atom feed")
-    return ImportSource(source, kind, tuple(records), feed_title)
+    return ImportSource(source, kind, tuple(records), feed_title, tuple(invalid))
 
 
 def _bozo_message(exc: object) -> str:

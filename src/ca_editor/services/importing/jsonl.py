@@ -1,4 +1,8 @@
-"""JSON Lines, the Foundation's format: one story object per line, every line checked before planning."""
+"""JSON Lines, the Foundation's format: one story object per line, every line checked before planning.
+
+A line that fails its checks is kept as an ``InvalidEntry`` and reading goes on, so a refusal can name
+every bad line, and an import told to skip them can write the others.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +18,12 @@ from ca_editor.services.importing.records import (
     MAX_ENTRIES,
     MAX_JSONL_BYTES,
     Cancelled,
+    EntryFailedError,
     ImageHashes,
     ImportCancelledError,
     ImportRecord,
     ImportSource,
+    InvalidEntry,
     Origin,
     Progress,
     check_fields,
@@ -51,6 +57,7 @@ def read_jsonl(
     raw = read_limited(path, source, MAX_JSONL_BYTES)
     lines = raw.splitlines()
     records: list[ImportRecord] = []
+    invalid: list[InvalidEntry] = []  # refused lines: the import stops at them unless told to skip
     seen_slugs: dict[str, int] = {}
     hashes = ImageHashes()
     for number, raw_line in enumerate(lines, start=1):
@@ -60,19 +67,23 @@ def read_jsonl(
             progress(number, len(lines))
         if not raw_line.strip():
             continue
-        if len(records) == MAX_ENTRIES:
+        if len(records) + len(invalid) == MAX_ENTRIES:
             raise ImportFailedError(source, number, None, f"more than {MAX_ENTRIES:,} stories in one file")
-        record = _parse_line(raw_line, Origin(source, number, f"line {number}"), path.parent, hashes)
-        if record.explicit_slug:
-            if record.fields.slug in seen_slugs:
-                raise record.origin.fail(
-                    "slug", f"'{record.fields.slug}' is also on line {seen_slugs[record.fields.slug]}"
-                )
-            seen_slugs[record.fields.slug] = number
+        try:
+            record = _parse_line(raw_line, Origin(source, number, f"line {number}"), path.parent, hashes)
+            if record.explicit_slug:
+                if record.fields.slug in seen_slugs:
+                    raise record.origin.fail(
+                        "slug", f"'{record.fields.slug}' is also on line {seen_slugs[record.fields.slug]}"
+                    )
+                seen_slugs[record.fields.slug] = number
+        except EntryFailedError as exc:
+            invalid.append(InvalidEntry.of(exc))
+            continue
         records.append(record)
-    if not records:
+    if not records and not invalid:
         raise ImportFailedError(source, None, None, "the file holds no stories")
-    return ImportSource(source, "JSON Lines", tuple(records))
+    return ImportSource(source, "JSON Lines", tuple(records), invalid=tuple(invalid))
 
 
 def _parse_line(raw_line: bytes, origin: Origin, base: Path, hashes: ImageHashes) -> ImportRecord:

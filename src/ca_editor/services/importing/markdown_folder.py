@@ -25,10 +25,12 @@ from ca_editor.services.importing.records import (
     MAX_FRONT_MATTER_BYTES,
     MAX_MARKDOWN_BYTES,
     Cancelled,
+    EntryFailedError,
     ImageHashes,
     ImportCancelledError,
     ImportRecord,
     ImportSource,
+    InvalidEntry,
     Origin,
     Progress,
     check_fields,
@@ -86,21 +88,28 @@ def read_markdown(
         raise ImportFailedError(name, None, None, f"{len(paths):,} files; at most {MAX_ENTRIES:,} at once")
     hashes = ImageHashes()
     records = []
+    invalid = []  # files that failed their checks: named, and left out only when asked to
     seen_slugs: dict[str, str] = {}
     for number, path in enumerate(paths, start=1):
         if cancelled is not None and cancelled():
             raise ImportCancelledError
-        record = _read_file(path, root, Origin(name, number, f"file '{path.name}'"), hashes)
-        if record.explicit_slug:
-            if record.fields.slug in seen_slugs:
-                raise record.origin.fail(
-                    "slug", f"'{record.fields.slug}' is also the slug of {seen_slugs[record.fields.slug]}"
-                )
-            seen_slugs[record.fields.slug] = record.origin.label
-        records.append(record)
+        origin = Origin(name, number, f"file '{path.name}'")
+        try:
+            record = _read_file(path, root, origin, hashes)
+            if record.explicit_slug:
+                if record.fields.slug in seen_slugs:
+                    raise record.origin.fail(
+                        "slug", f"'{record.fields.slug}' is also the slug of {seen_slugs[record.fields.slug]}"
+                    )
+                seen_slugs[record.fields.slug] = record.origin.label
+            records.append(record)
+        except EntryFailedError as exc:
+            invalid.append(InvalidEntry.of(exc))
+        except ImportFailedError as exc:  # the file itself: too large, unreadable
+            invalid.append(InvalidEntry.of(origin.fail(None, exc.reason)))
         if progress is not None:
             progress(number, len(paths))
-    return ImportSource(name, "Markdown", tuple(records))
+    return ImportSource(name, "Markdown", tuple(records), invalid=tuple(invalid))
 
 
 def _read_file(path: Path, root: Path, origin: Origin, hashes: ImageHashes) -> ImportRecord:

@@ -77,10 +77,11 @@ class ImportPlan:
         return self.count(Action.ADD) + self.count(Action.UPDATE)
 
     def summary(self) -> str:
-        """'12 to add, 3 to update, 5 skipped'."""
+        """'12 to add, 3 to update, 5 skipped' (and ', 2 invalid' when the source had invalid entries)."""
+        invalid = f", {len(self.source.invalid):,} invalid" if self.source.invalid else ""
         return (
             f"{self.count(Action.ADD):,} to add, {self.count(Action.UPDATE):,} to update, "
-            f"{self.count(Action.SKIP):,} skipped"
+            f"{self.count(Action.SKIP):,} skipped{invalid}"
         )
 
     def decisions(self) -> tuple[tuple[str, str, int | None, int | None, str], ...]:

@@ -43,19 +43,40 @@ class Origin:
     number: int
     label: str  # "line 4", "entry 3 'Astana summit'", "file 'summit.md'"
 
-    def fail(self, field_name: str | None, message: str) -> ImportFailedError:
-        return entry_failed(self.source, self.number, self.label, field_name, message)
+    def fail(self, field_name: str | None, message: str) -> EntryFailedError:
+        return EntryFailedError(self, field_name, message)
 
 
-def entry_failed(
-    source: str, number: int | None, label: str | None, field_name: str | None, message: str
-) -> ImportFailedError:
-    """An ``ImportFailedError`` whose message says "entry 3 'Title'" or "file 'x.md'" instead of "line 3"."""
-    error = ImportFailedError(source, number, field_name, message)
-    if label is not None:
-        where = f"{source}, {label}" + (f", field '{field_name}'" if field_name else "")
-        error.args = (f"{where}: {message}. Nothing was imported.",)
-    return error
+class EntryFailedError(ImportFailedError):
+    """One entry (line, feed entry, file) is invalid; its message says "entry 3 'Title'", not "line 3"."""
+
+    def __init__(self, origin: Origin, field_name: str | None, message: str) -> None:
+        super().__init__(origin.source, origin.number, field_name, message)
+        self.origin = origin
+        where = f"{origin.source}, {origin.label}" + (f", field '{field_name}'" if field_name else "")
+        self.args = (f"{where}: {message}. Nothing was imported.",)
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidEntry:
+    """An entry a reader refused, kept so the import can name it, and leave it out when asked to."""
+
+    source: str  # the file
+    label: str  # "line 17", "entry 3 'Title'", "file 'a.md'"
+    number: int  # the line, entry or file number
+    field: str | None
+    reason: str
+    message: str  # the whole refusal, as it reads when this entry stops the import
+
+    @classmethod
+    def of(cls, error: EntryFailedError) -> InvalidEntry:
+        origin = error.origin
+        return cls(origin.source, origin.label, origin.number, error.field, error.reason, str(error))
+
+    def __str__(self) -> str:
+        """'wire.jsonl, line 17, field 'tags': each tag must be 1–60 characters'."""
+        field_part = f", field '{self.field}'" if self.field else ""
+        return f"{self.source}, {self.label}{field_part}: {self.reason}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +111,33 @@ class ImportSource:
     kind: str  # "JSON Lines", "RSS 2.0 feed", "Atom feed", "Markdown"
     records: tuple[ImportRecord, ...]
     title: str = ""  # a feed's own title
+    invalid: tuple[InvalidEntry, ...] = ()  # entries refused while reading, in file order
+
+    @property
+    def entry_count(self) -> int:
+        return len(self.records) + len(self.invalid)
+
+
+def refuse_invalid(source: ImportSource, *, skip_invalid: bool) -> None:
+    """Raise unless every entry is valid, or the person chose to skip the invalid ones (and some are left).
+
+    The refusal is the first invalid entry's own (its ``line`` and ``field``), saying how many there are.
+    """
+    if not source.invalid:
+        return
+    first, count = source.invalid[0], len(source.invalid)
+    if skip_invalid and source.records:
+        return
+    error = ImportFailedError(first.source, first.number, first.field, first.reason)
+    if skip_invalid:
+        error.args = (f"{first.message} None of its {count:,} entries is valid.",)
+    elif count > 1:
+        valid = len(source.records)
+        rest = f"; skipping them would import the other {valid:,}" if valid else ""
+        error.args = (f"{first.message} {count:,} entries are invalid in all{rest}.",)
+    else:
+        error.args = (first.message,)
+    raise error
 
 
 def check_fields(origin: Origin, fields: StoryFields) -> None:

@@ -40,12 +40,14 @@ def read_paths(
     if len(parts) == 1:
         return parts[0]
     records: tuple[ImportRecord, ...] = tuple(r for part in parts for r in part.records)
-    if len(records) > MAX_ENTRIES:
+    invalid = tuple(entry for part in parts for entry in part.invalid)
+    if len(records) + len(invalid) > MAX_ENTRIES:
+        count = len(records) + len(invalid)
         raise ImportFailedError(
-            f"{len(paths)} files", None, None, f"{len(records):,} stories; at most {MAX_ENTRIES:,} at once"
+            f"{len(paths)} files", None, None, f"{count:,} stories; at most {MAX_ENTRIES:,} at once"
         )
     kinds = sorted({part.kind for part in parts})
-    return ImportSource(f"{len(paths)} files", " and ".join(kinds), records)
+    return ImportSource(f"{len(paths)} files", " and ".join(kinds), records, invalid=invalid)
 
 
 def read_path(
