@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -117,20 +118,79 @@ def test_import_writes_refreshes_the_desk_and_closes(
     assert services.stories.get_by_slug("astana-summit").updated_by == services.identity.name
 
 
-def test_a_bad_entry_is_named_and_nothing_can_be_imported(
+def test_a_bad_entry_is_named_and_nothing_can_be_imported_unless_skipped(
     qtbot: QtBot, dialog: ImportDialog, db_path: Path, tmp_path: Path
 ) -> None:
     feed = tmp_path / "bad.xml"
     feed.write_bytes(rss(("Fine", "g1", "2026-11-27"), ("Which day?", "g2", "03/04/2026")))
     before = count_stories(db_path)
     preview(qtbot, dialog, feed)
-    assert dialog.state == "failed"
+    assert dialog.state == "ready"
+    assert dialog.counts_label.text() == "RSS 2.0 feed 'Лента': 1 to add, 0 to update, 0 skipped, 1 invalid"
+    assert dialog.invalid_list.isVisible()
+    (listed,) = [dialog.invalid_list.item(r).text() for r in range(dialog.invalid_list.count())]
+    assert listed.startswith("bad.xml, entry 2 'Which day?', field 'published_at': ")
+    assert "could be 3 April or 4 March 2026" in listed
     assert dialog.message_label.isVisible()
-    assert "bad.xml, entry 2 'Which day?', field 'published_at'" in dialog.message_label.text()
-    assert "could be 3 April or 4 March 2026" in dialog.message_label.text()
-    assert not dialog.import_button.isEnabled()
-    assert dialog.model.rowCount() == 0
+    assert "1 of 2 entries is invalid" in dialog.message_label.text()
+    assert dialog.skip_invalid_box.isVisible() and not dialog.skip_invalid_box.isChecked()
+    assert dialog.skip_invalid_box.text() == "&Skip the 1 invalid entry and import the other 1"
+    assert not dialog.import_button.isEnabled()  # the default: a bad entry imports nothing
+    assert dialog.model.rowCount() == 1  # the valid entry's plan is shown
     assert count_stories(db_path) == before
+
+
+def test_a_valid_file_shows_no_skip_choice(qtbot: QtBot, dialog: ImportDialog, tmp_path: Path) -> None:
+    feed = tmp_path / "wire.xml"
+    feed.write_bytes(rss(("Astana summit", "g1", "2026-11-27")))
+    preview(qtbot, dialog, feed)
+    assert not dialog.skip_invalid_box.isVisible()
+    assert not dialog.invalid_list.isVisible()
+    assert dialog.import_button.isEnabled()
+
+
+def test_skipping_invalid_lines_imports_the_others_in_one_go(
+    qtbot: QtBot, dialog: ImportDialog, desk: Desk, services: Services, db_path: Path, tmp_path: Path
+) -> None:
+    lines = []
+    for n in range(1, 21):
+        story: dict[str, object] = {"title": f"Wire story {n}", "slug": f"wire-story-{n}", "tags": ["Asia"]}
+        if n == 4:
+            story["tags"] = ["Kazakh\x07stan"]
+        if n == 9:
+            story["tags"] = ["x" * 70]
+        if n == 15:
+            story["published_at"] = "the day after tomorrow"
+        lines.append(json.dumps(story))
+    source = tmp_path / "wire.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = count_stories(db_path)
+    preview(qtbot, dialog, source)
+    listed = [dialog.invalid_list.item(r).text() for r in range(dialog.invalid_list.count())]
+    assert [row.split(":")[0] for row in listed] == [
+        "wire.jsonl, line 4, field 'tags'",
+        "wire.jsonl, line 9, field 'tags'",
+        "wire.jsonl, line 15, field 'published_at'",
+    ]
+    assert dialog.skip_invalid_box.text() == "&Skip the 3 invalid entries and import the other 17"
+    assert not dialog.import_button.isEnabled()
+    shots = os.environ.get("CA_EDITOR_SCREENSHOT_DIR")
+    if shots:
+        dialog.grab().save(str(Path(shots) / "import-invalid.png"))
+
+    dialog.skip_invalid_box.click()
+    assert dialog.import_button.isEnabled()
+    assert "Import leaves them out" in dialog.message
+    dialog.skip_invalid_box.click()  # changing one's mind turns Import off again
+    assert not dialog.import_button.isEnabled()
+    dialog.skip_invalid_box.click()
+    with qtbot.waitSignal(desk.stories_changed, timeout=60_000):
+        dialog.import_button.click()
+    assert dialog.state == "done"
+    assert dialog.message == "Imported from wire.jsonl: 17 created, 0 updated, 0 skipped, 3 invalid left out."
+    assert count_stories(db_path) == before + 17
+    slugs = {s.slug for s in services.stories.list()}
+    assert "wire-story-3" in slugs and "wire-story-4" not in slugs
 
 
 def test_nothing_new_means_nothing_to_import(

@@ -1,9 +1,10 @@
 """Import stories: choose feeds, JSON Lines files or a Markdown folder, see the plan, then import or not.
 
-Nothing is written until Import is pressed. Reading and writing run on worker threads behind a progress
-dialog whose Cancel drops the preview or rolls the whole import back. After an import the desk re-reads
-everything, so every pane shows the new stories. Imports are not undoable steps: the write is one
-transaction, and the preview is where the decision is made.
+Nothing is written until Import is pressed. Entries that fail their checks are listed under the plan, and
+the import writes nothing unless the person ticks "Skip the N invalid entries". Reading and writing run on
+worker threads behind a progress dialog whose Cancel drops the preview or rolls the whole import back.
+After an import the desk re-reads everything, so every pane shows the new stories. Imports are not
+undoable steps: the write is one transaction, and the preview is where the decision is made.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from pathlib import Path
 from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QListWidget,
     QProgressDialog,
     QPushButton,
     QTableView,
@@ -116,6 +119,21 @@ class ImportDialog(QDialog):
         self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail_label.setAccessibleName("The selected entry")
 
+        # Shown only when some entries failed their checks: they are listed, and the person may leave them
+        # out (the default imports nothing, as the command line's without --skip-invalid).
+        self.invalid_heading = QLabel("Invalid entries (file, line or entry, field: why):")
+        self.invalid_heading.hide()
+        self.invalid_list = QListWidget()
+        self.invalid_list.setObjectName("import-invalid-entries")
+        self.invalid_list.setAccessibleName("Invalid entries")
+        self.invalid_list.setMaximumHeight(110)
+        self.invalid_list.setWordWrap(True)
+        self.invalid_list.hide()
+        self.skip_invalid_box = QCheckBox()
+        self.skip_invalid_box.setObjectName("import-skip-invalid")
+        self.skip_invalid_box.toggled.connect(self._skip_invalid_toggled)
+        self.skip_invalid_box.hide()
+
         self.counts_label = QLabel("")
         self.counts_label.setTextFormat(Qt.TextFormat.PlainText)
         font = self.counts_label.font()
@@ -140,6 +158,9 @@ class ImportDialog(QDialog):
         layout.addLayout(choose)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail_label)
+        layout.addWidget(self.invalid_heading)
+        layout.addWidget(self.invalid_list)
+        layout.addWidget(self.skip_invalid_box)
         layout.addWidget(self.counts_label)
         layout.addWidget(self.message_label)
         layout.addWidget(self.buttons)
@@ -177,7 +198,9 @@ class ImportDialog(QDialog):
         assert isinstance(plan, ImportPlan)
         self.state = "ready"
         self._show_plan(plan)
-        if not plan.writes:
+        if plan.source.invalid:
+            self._say_invalid()
+        elif not plan.writes:
             self._say("Everything here is already on the desk; there is nothing to import.")
 
     def _row_changed(self, current: QModelIndex) -> None:
@@ -194,7 +217,48 @@ class ImportDialog(QDialog):
             title = f" '{plan.source.title}'" if plan.source.title else ""
             self.counts_label.setText(f"{plan.source.kind}{title}: {plan.summary()}")
         self.import_button.setText("&Import")
-        self.import_button.setEnabled(plan is not None and plan.writes > 0)
+        self._show_invalid(plan)
+        self.import_button.setEnabled(self._can_import())
+
+    def _show_invalid(self, plan: ImportPlan | None) -> None:
+        invalid = plan.source.invalid if plan is not None else ()
+        self.invalid_list.clear()
+        self.invalid_list.addItems([str(entry) for entry in invalid])
+        self.invalid_list.setVisible(bool(invalid))
+        self.invalid_heading.setVisible(bool(invalid))
+        self.skip_invalid_box.blockSignals(True)
+        self.skip_invalid_box.setChecked(False)  # every preview starts from "import nothing"
+        self.skip_invalid_box.blockSignals(False)
+        self.skip_invalid_box.setVisible(bool(invalid))
+        if plan is not None and invalid:
+            count, valid = len(invalid), len(plan.source.records)
+            noun = "entry" if count == 1 else "entries"
+            self.skip_invalid_box.setText(
+                f"&Skip the {count:,} invalid {noun} and import the other {valid:,}"
+            )
+
+    def _skip_invalid_toggled(self) -> None:
+        self.import_button.setEnabled(self._can_import())
+        self._say_invalid()
+
+    def _say_invalid(self) -> None:
+        if self.plan is None or not self.plan.source.invalid:
+            return
+        count, total = len(self.plan.source.invalid), self.plan.source.entry_count
+        verb = "is" if count == 1 else "are"
+        if self.skip_invalid_box.isChecked():
+            self._say(f"{count:,} of {total:,} entries {verb} invalid; Import leaves them out.")
+        else:
+            self._say(
+                f"{count:,} of {total:,} entries {verb} invalid (listed above); nothing will be imported "
+                "unless you skip them."
+            )
+
+    def _can_import(self) -> bool:
+        plan = self.plan
+        if plan is None or plan.writes == 0:
+            return False
+        return not plan.source.invalid or self.skip_invalid_box.isChecked()
 
     # --- importing ---------------------------------------------------------------------------------------
 
@@ -212,7 +276,7 @@ class ImportDialog(QDialog):
             return
         self.state = "writing"
         self.import_button.setEnabled(False)
-        worker = ApplyWorker(self.desk.services, self.plan)
+        worker = ApplyWorker(self.desk.services, self.plan, skip_invalid=self.skip_invalid_box.isChecked())
         self._start(worker, f"Importing {self.plan.writes:,} stories…", self._written)
 
     def updated_story_ids(self) -> frozenset[int]:
@@ -302,7 +366,7 @@ class ImportDialog(QDialog):
         self.state = "cancelled"
         if writing:  # the plan still stands: Import tries again
             self._say("Import cancelled; nothing was written.")
-            self.import_button.setEnabled(self.plan is not None and self.plan.writes > 0)
+            self.import_button.setEnabled(self._can_import())
         else:
             self._show_plan(None)
             self._say("Reading cancelled; nothing was imported.")

@@ -52,9 +52,10 @@ class PreviewWorker(_Worker):
         self.paths = list(paths)
 
     def run(self) -> None:
+        # Invalid entries are listed in the plan, not a failure: the person may choose to skip them.
         self._run(
             lambda: self.services.imports.preview(
-                self.paths, progress=self._progress, cancelled=self.cancel_event.is_set
+                self.paths, progress=self._progress, cancelled=self.cancel_event.is_set, skip_invalid=True
             )
         )
 
@@ -62,14 +63,18 @@ class PreviewWorker(_Worker):
 class ApplyWorker(_Worker):
     """Writes a plan in one transaction; ``succeeded`` carries the ``ImportReport``."""
 
-    def __init__(self, services: Services, plan: ImportPlan) -> None:
+    def __init__(self, services: Services, plan: ImportPlan, *, skip_invalid: bool = False) -> None:
         super().__init__()
         self.services = services
         self.plan = plan
+        self.skip_invalid = skip_invalid  # the person chose to leave the plan's invalid entries out
 
     def run(self) -> None:
         self._run(
             lambda: self.services.imports.apply(
-                self.plan, progress=self._progress, cancelled=self.cancel_event.is_set
+                self.plan,
+                progress=self._progress,
+                cancelled=self.cancel_event.is_set,
+                skip_invalid=self.skip_invalid,
             )
         )
