@@ -9,12 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from PIL import Image
 
-from ca_editor.domain.checklist import Severity
-from ca_editor.domain.model import SlotOverrides, StoryFields, StoryImage, StoryStatus
+from ca_editor.domain.checklist import FixPlace, Severity
+from ca_editor.domain.model import ImageAsset, SlotOverrides, StoryFields, StoryImage, StoryStatus
 from ca_editor.domain.snapshots import SnapshotKind
 from ca_editor.export.card_images import card_image_need
 from ca_editor.services import checks
 from ca_editor.services.container import Services
+from ca_editor.services.image_checks import CARD_MIN_WIDTH
 
 PAST = datetime(2024, 3, 1, 9, tzinfo=UTC)
 
@@ -109,33 +110,59 @@ def test_dates_undated_and_future(services: Services) -> None:
 
 def test_slot_image_alt_width_and_shape(services: Services) -> None:
     section_id = services.section_id()
-    lead_need = card_image_need(lead=True)
-    card_need = card_image_need(lead=False)
-    assert lead_need.min_width > card_need.min_width  # the lead card shows its image bigger
-    small = services.images.add(
-        png(card_need.min_width, round(card_need.min_width * 9 / 16))
-    )  # fine for a card
+    assert card_image_need(lead=True).min_width < CARD_MIN_WIDTH  # one rule covers every card
+    narrow = services.images.add(png(719, 405))  # one pixel short of the 720 px derivative
+    enough = services.images.add(png(720, 405))
     square = services.images.add(png(1200, 1200))
     layout = services.sections.layout(section_id)
-    # Slot 1 (the lead) gets the card-sized image: too small there; slot 2 the same image: fine.
-    services.sections.set_overrides(
-        section_id, layout.slots[0].id, SlotOverrides(image=StoryImage(small, "A map"))
-    )
-    services.sections.set_overrides(
-        section_id, layout.slots[1].id, SlotOverrides(image=StoryImage(small, "A map"))
-    )
-    services.sections.set_overrides(
-        section_id, layout.slots[2].id, SlotOverrides(image=StoryImage(square, ""))
-    )
+
+    def override(slot: int, image: ImageAsset, alt: str, focus: tuple[float, float] | None = None) -> None:
+        overrides = SlotOverrides(image=StoryImage(image, alt, focus=focus))
+        services.sections.set_overrides(section_id, layout.slots[slot - 1].id, overrides)
+
+    override(1, narrow, "A map")
+    override(2, enough, "A map")
+    override(3, square, "")
     report = services.checks.run(section_id)
     assert codes(report) == [
         ("image_too_small", "warning", 1),
         ("missing_alt", "error", 3),
         ("image_ratio", "warning", 3),
+        ("no_focal_point", "hint", 3),
     ]
-    assert f"{lead_need.min_width} px" in report.findings[0].message
+    assert "719 px wide" in report.findings[0].message and "720×405" in report.findings[0].message
     assert "slot's own image" in report.findings[1].message
     assert "cutting 44%" in report.findings[2].message  # a square loses 1 - 9/16 of its height
+    assert "focal point" in report.findings[3].message
+    assert {f.fix for f in report.findings} == {FixPlace.SLOT_IMAGE}  # each opens the slot's override
+    assert len(report.warnings) == 2 and len(report.hints) == 1  # a hint is not a warning
+
+    override(3, square, "A square", focus=(0.5, 0.2))  # someone chose where the crop centres
+    assert codes(services.checks.run(section_id))[-1] == ("image_ratio", "warning", 3)
+
+
+def test_the_width_rule_measures_the_16_9_cut_not_the_picture(services: Services) -> None:
+    panorama = story(services, "Panorama", image_sha256=services.images.add(png(2000, 300)).sha256)
+    put_in_slot(services, panorama, 4)
+    report = services.checks.run(services.section_id())
+    small = next(f for f in report.findings if f.code == "image_too_small")
+    assert "only 533 px wide once cut to 16:9" in small.message  # 300 px tall: 533 × 300
+    assert (small.slot, small.story_id, small.fix) == (4, panorama, FixPlace.STORY_IMAGE)
+
+
+def test_photo_findings_of_the_story_image_open_the_story(services: Services) -> None:
+    portrait = services.images.add(png(900, 1400))
+    no_alt = story(services, "Portrait", image_sha256=portrait.sha256, image_alt="")
+    put_in_slot(services, no_alt, 5)
+    report = services.checks.run(services.section_id())
+    assert [(f.code, f.severity.value, f.fix) for f in report.findings] == [
+        ("missing_alt", "error", FixPlace.STORY_IMAGE),
+        ("image_ratio", "warning", FixPlace.STORY_IMAGE),
+        ("no_focal_point", "hint", FixPlace.STORY_IMAGE),
+    ]
+    fields = replace(services.stories.get(no_alt).fields(), image_alt="A portrait", image_focus=(0.5, 0.3))
+    services.stories.update(no_alt, fields, expected_version=services.stories.get(no_alt).version)
+    assert codes(services.checks.run(services.section_id())) == [("image_ratio", "warning", 5)]
 
 
 def test_slot_without_image_and_summaries(services: Services) -> None:
@@ -233,4 +260,4 @@ def test_an_unknown_section_is_a_clear_error(services: Services) -> None:
 
 
 def test_severity_vocabulary_is_shared() -> None:
-    assert {s.value for s in Severity} == {"error", "warning"}
+    assert {s.value for s in Severity} == {"error", "warning", "hint"}

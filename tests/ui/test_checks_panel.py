@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from ca_editor.domain.checklist import CheckReport
+from ca_editor.domain.checklist import CheckReport, FixPlace
 from ca_editor.domain.model import StoryFields, StoryStatus
 from ca_editor.services.container import Services
 from ca_editor.ui.checks import ChecklistPane, OverrideDialog
@@ -127,3 +128,83 @@ def test_the_override_dialog_needs_a_reason_and_names_unapproved_stories(
     assert dialog.export_button.isEnabled()
     assert dialog.reason_text == "the desk knows"
     assert dialog.include_unapproved
+
+
+# --- photo findings (issue 17): a hint of its own, and a Fix button that opens the place to fix it -------
+
+
+def _square_override(services: Services, desk: Desk, slot: int, alt: str) -> None:
+    import io
+
+    from PIL import Image
+
+    from ca_editor.domain.model import SlotEntry
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 1200), (30, 80, 120)).save(buffer, "PNG")
+    asset = services.images.add(buffer.getvalue())
+    target = desk.layout.slots[slot - 1]
+    assert desk.set_slot_overrides(
+        target.id, SlotEntry(target.story.id, image_sha256=asset.sha256, image_alt=alt)
+    )
+
+
+def test_a_hint_is_listed_last_looks_apart_and_fix_opens_the_slot(qtbot: QtBot, services: Services) -> None:
+    desk, pane = make_pane(qtbot, services)
+    with qtbot.waitSignal(pane.checked, timeout=30_000):
+        _square_override(services, desk, 3, alt="")
+    assert pane.report is not None and len(pane.report.hints) == 1
+    assert "1 error</b>, 1 warning, 1 hint" in pane.summary.text()
+    last = pane.list.item(pane.list.count() - 1)
+    assert last.text().startswith("Slot 3: the slot's own image is cut around its middle")
+    assert last.font().italic() and not pane.list.item(0).font().italic()
+    assert last.data(Qt.ItemDataRole.AccessibleTextRole).startswith("Hint: ")
+    assert not pane.fix_button.isEnabled()  # nothing selected yet
+
+    pane.list.setCurrentItem(last)
+    assert pane.fix_button.isEnabled() and pane.fix_button.text() == "Fix: open the slot's image"
+    with qtbot.waitSignal(pane.fix_requested) as asked:
+        pane.fix_button.click()
+    [finding] = asked.args
+    assert (finding.code, finding.slot, finding.fix) == ("no_focal_point", 3, FixPlace.SLOT_IMAGE)
+    pane.wait_idle()
+
+
+def test_fix_in_the_window_lands_on_the_slot_override_and_the_story_image(
+    qtbot: QtBot, services: Services, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    from ca_editor.domain.checklist import Finding, Severity
+    from ca_editor.ui.main_window import MainWindow
+    from ca_editor.ui.settings import Settings
+
+    window = MainWindow(services, Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)))
+    window.editor.maybe_leave = lambda: True  # type: ignore[method-assign]
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+
+    def active() -> bool:  # focus goes only to the active window; without a window manager, ask again
+        window.activateWindow()
+        return window.isActiveWindow()
+
+    qtbot.waitUntil(active)
+    _square_override(services, window.desk, 2, alt="A square")
+    slot = window.desk.layout.slots[1]
+
+    window.checklist.fix_requested.emit(
+        Finding("no_focal_point", Severity.HINT, "…", 2, slot.story.id, FixPlace.SLOT_IMAGE)
+    )
+    selected = window.choice.selected_slot()
+    assert selected is not None and selected.id == slot.id
+    qtbot.waitUntil(window.choice.overrides.image_picker.view.hasFocus, timeout=3000)
+
+    story = window.desk.layout.slots[4].story
+    window.checklist.fix_requested.emit(
+        Finding("missing_alt", Severity.ERROR, "…", 5, story.id, FixPlace.STORY_IMAGE)
+    )
+    current = window.editor.current_story()
+    assert current is not None and current.id == story.id
+    qtbot.waitUntil(lambda: window.editor.alt_edit.hasFocus(), timeout=3000)
+    window.checklist.wait_idle()

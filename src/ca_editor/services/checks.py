@@ -3,16 +3,18 @@
 One read, three parts, so it stays quick over a large archive:
 
 - the block (a handful of slots) is checked in Python: empty slots, a story placed twice, unapproved,
-  undated or future-dated stories, the card's image (alt text, width and shape against
-  ``export.card_images``) and summary, and each slotted story's body (rendered before and after the
-  sanitiser, compared);
+  undated or future-dated stories, the card's image (alt text, the width of its 16:9 cut, its shape
+  against ``export.card_images``, a focal point chosen where the cut loses something) and summary, and
+  each slotted story's body (rendered before and after the sanitiser, compared);
 - every other exported story is checked by one SQL query for the data faults (no date, a future date,
   a summary too long for a teaser, an image without alt text), listed up to ``MAX_LISTED`` per kind;
 - bodies of other exported stories are read only when the render cache shows something the sanitiser
   removed (a link without its target) or an in-page link (``href="#``), or when the source holds an image
   (``![``), which the sanitiser drops without a trace: those few are rendered and compared like a slot's.
 
-Severities (README, "Pre-export checklist"): errors block an export unless overridden with a reason.
+Severities (README, "Pre-export checklist"): errors block an export unless overridden with a reason;
+hints are suggestions. Image findings name where they are fixed (``Finding.fix``): the story's image
+field, or the slot's override form when the card shows a page-only picture.
 """
 
 from __future__ import annotations
@@ -30,18 +32,18 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
-from ca_editor.domain.checklist import CheckReport, Finding, Severity
+from ca_editor.domain.checklist import CheckReport, Finding, FixPlace, Severity
 from ca_editor.domain.model import PUBLISHABLE_STATUSES, SectionLayout, Slot, Story
 from ca_editor.domain.release import Release, ReleaseBlockedError, SignOff, UnapprovedSlot
 from ca_editor.domain.slugs import is_valid_slug
 from ca_editor.domain.validation import SUMMARY_ADVISED_LENGTH
-from ca_editor.export.card_images import RATIO_TOLERANCE, need_for_slot
 from ca_editor.export.sanitize import STORY_LINK, _markdown, sanitize_html
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.models import RenderedBodyRow, StoryRow
 from ca_editor.services import rendering
 from ca_editor.services.export_scope import exported_where
 from ca_editor.services.identity import Identity
+from ca_editor.services.image_checks import MISSING_ALT, card_image_findings  # and the other photo codes
 
 # One truth for 'changed since sign-off': the review window's (a change a reviewer would see).
 from ca_editor.services.review import latest_sign_off
@@ -57,10 +59,6 @@ PLACED_TWICE = "placed_twice"
 UNAPPROVED = "unapproved"
 UNDATED = "undated"
 FUTURE_DATE = "future_date"
-MISSING_ALT = "missing_alt"
-NO_IMAGE = "no_image"
-IMAGE_TOO_SMALL = "image_too_small"
-IMAGE_RATIO = "image_ratio"
 SUMMARY_EMPTY = "summary_empty"
 SUMMARY_TOO_LONG = "summary_too_long"
 BROKEN_LINK = "broken_link"
@@ -221,37 +219,7 @@ def _slot_findings(layout: SectionLayout, include_unapproved: bool, now: datetim
 
 def _card_findings(slot: Slot) -> Iterable[Finding]:
     story, p = slot.story, slot.position
-    image = slot.image
-    whose = "the slot's own image" if slot.overrides.image is not None else "the story's image"
-    if image is None:
-        yield Finding(NO_IMAGE, W, f"{_name(story)} has no image; the card shows text only", p, story.id)
-    else:
-        if not image.alt.strip():
-            yield Finding(
-                MISSING_ALT, E, f"{whose} has no alt text; describe it for screen readers", p, story.id
-            )
-        need = need_for_slot(p)
-        width, height = image.asset.width, image.asset.height
-        card = "lead card" if p == 1 else "card"
-        if width < need.min_width:
-            yield Finding(
-                IMAGE_TOO_SMALL,
-                W,
-                f"{whose} is {width} px wide; the {card} shows it up to {need.min_width} px wide "
-                f"(use at least {need.min_width}×{need.min_height})",
-                p,
-                story.id,
-            )
-        if need.ratio_off_by(width, height) > RATIO_TOLERANCE:
-            yield Finding(
-                IMAGE_RATIO,
-                W,
-                f"{whose} is {width}×{height}; the card crops it to "
-                f"{need.aspect_width}:{need.aspect_height}, "
-                f"cutting {need.cropped_share(width, height):.0%} of it",
-                p,
-                story.id,
-            )
+    yield from card_image_findings(slot, _name(story))
     summary = slot.summary
     if not summary.strip():
         yield Finding(SUMMARY_EMPTY, W, "the card has no summary", p, story.id)
@@ -304,7 +272,8 @@ def _archive_findings(
     def note(code: str, message: str, story_id: int) -> None:
         counts[code] += 1
         if counts[code] <= MAX_LISTED:
-            listed.setdefault(code, []).append(Finding(code, W, message, None, story_id))
+            fix = FixPlace.STORY_IMAGE if code == MISSING_ALT else None
+            listed.setdefault(code, []).append(Finding(code, W, message, None, story_id, fix))
 
     for story_id, title, published_at, summary_length, lacks_alt in session.execute(stmt):
         name = f"'{shorten(title, 70, placeholder='…')}'"

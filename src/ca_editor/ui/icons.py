@@ -39,6 +39,8 @@ _ICONS = {
     "delete": "mdi6.delete-outline",
     "problem_error": "mdi6.alert-circle",
     "problem_warning": "mdi6.alert",
+    "problem_hint": "mdi6.lightbulb-on-outline",
+    "fix": "mdi6.wrench-outline",
     "image_choose": "mdi6.image-plus-outline",
     "image_replace": "mdi6.image-edit-outline",
     "image_remove": "mdi6.image-remove-outline",
@@ -64,6 +66,7 @@ _ICONS = {
 _FIXED_COLOURS = {
     "problem_error": "#c62828",
     "problem_warning": "#b26a00",
+    "problem_hint": "#1a73e8",  # a suggestion: calm blue, never the colours of a problem
     "slot_warning": "#b26a00",
     "status_ready": "#b26a00",  # waiting for approval
     "status_approved": "#2e7d32",  # cleared for the page

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ca_editor.domain.checklist import Finding, FixPlace
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import SectionLayout, Story
 from ca_editor.services.container import Services
@@ -291,6 +292,7 @@ class MainWindow(QMainWindow):
         self.desk.layout_conflict.connect(lambda conflict: show_layout_conflict(self, conflict))
         self.checklist.slot_requested.connect(self._show_slot)
         self.checklist.story_requested.connect(self._story_activated)
+        self.checklist.fix_requested.connect(self._fix_finding)
         self._stories_refresh = QTimer(self, singleShot=True, interval=0)
         self._stories_refresh.timeout.connect(self._refresh_lists)
 
@@ -359,6 +361,20 @@ class MainWindow(QMainWindow):
     def _layout_changed(self, layout: SectionLayout) -> None:
         self.preview.show_section(layout)
         self._update_title()
+
+    def _fix_finding(self, finding: Finding) -> None:
+        """A photo finding's Fix: the slot's override form, or the story's image field in the editor."""
+        alt = finding.code == "missing_alt"
+        if finding.fix is FixPlace.SLOT_IMAGE and finding.slot is not None:
+            self._show_slot(finding.slot)
+            target = self.choice.overrides.image_target(alt=alt)
+            self.choice.overrides_area.ensureWidgetVisible(target)
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif finding.story_id is not None:
+            self._story_activated(finding.story_id)
+            current = self.editor.current_story()
+            if current is not None and current.id == finding.story_id:  # not kept by unsaved edits
+                self.editor.focus_image_field(alt=alt)
 
     def _show_slot(self, position: int) -> None:
         """A checklist finding about a slot: show that slot in editor's choice."""

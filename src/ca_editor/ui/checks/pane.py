@@ -2,7 +2,9 @@
 
 Checks run on a worker thread (the archive part reads the whole exported set), a moment after the last
 change (several signals of one step make one run). Activating a finding selects its slot in editor's
-choice, or opens its story.
+choice, or opens its story. A photo finding (``Finding.fix``) also enables the Fix button, which opens the
+place to fix it: the story's image field in the editor, or the slot's override form (``fix_requested``).
+Hints (a photo with no focal point) are listed after errors and warnings, with their own blue icon.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from ca_editor.domain.checklist import CheckReport, Finding, Severity
+from ca_editor.domain.checklist import CheckReport, Finding, FixPlace, Severity
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.icons import icon
@@ -33,6 +36,7 @@ FINDING_ROLE = Qt.ItemDataRole.UserRole
 class ChecklistPane(QWidget):
     slot_requested = Signal(int)  # 1-based position: select this slot
     story_requested = Signal(int)  # story id: open this story
+    fix_requested = Signal(object)  # Finding with a ``fix``: open the place that fixes it
     checked = Signal(object)  # CheckReport: a run finished (tests and the window title may follow it)
     _finished = Signal(int, object)  # generation, CheckReport | str: from the worker thread
 
@@ -62,7 +66,11 @@ class ChecklistPane(QWidget):
         self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.list.itemActivated.connect(self._activate)
         self.list.itemClicked.connect(self._activate)
-        hint = QLabel("Errors stop the export unless you give a reason; warnings do not.")
+        self.list.currentItemChanged.connect(self._update_fix_button)
+        self.fix_button = QPushButton(icon("fix"), "Fix…")
+        self.fix_button.setObjectName("checklist-fix")
+        self.fix_button.clicked.connect(self.fix_current)
+        hint = QLabel("Errors stop the export unless you give a reason; warnings do not; hints suggest.")
         hint.setWordWrap(True)
         hint.setEnabled(False)
 
@@ -72,7 +80,11 @@ class ChecklistPane(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.list, 1)
-        layout.addWidget(hint)
+        bottom = QHBoxLayout()
+        bottom.addWidget(hint, 1)
+        bottom.addWidget(self.fix_button)
+        layout.addLayout(bottom)
+        self._update_fix_button()
 
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="checklist")
         self.destroyed.connect(lambda: self._pool.shutdown(wait=False, cancel_futures=True))
@@ -119,18 +131,39 @@ class ChecklistPane(QWidget):
             self.summary.setText(f"The checks could not run: {outcome}")
             return
         self.report = outcome
-        errors, warnings = len(outcome.errors), len(outcome.warnings)
+        errors, warnings, hints = len(outcome.errors), len(outcome.warnings), len(outcome.hints)
         if not outcome.findings:
             self.summary.setText("Ready to export: every check passed.")
         else:
             self.summary.setText(
                 f"<b>{errors} error{'s' if errors != 1 else ''}</b>, "
                 f"{warnings} warning{'s' if warnings != 1 else ''}"
+                + (f", {hints} hint{'s' if hints != 1 else ''}" if hints else "")
                 + (" — the export needs a reason to go ahead." if errors else " — the export can go ahead.")
             )
         for finding in sorted(outcome.findings, key=_order):
             self.list.addItem(_item(finding))
+        self._update_fix_button()
         self.checked.emit(outcome)
+
+    def fix_current(self) -> None:
+        """Open the place that fixes the selected finding (its story's image field or its slot's form)."""
+        item = self.list.currentItem()
+        finding = item.data(FINDING_ROLE) if item is not None else None
+        if isinstance(finding, Finding) and finding.fix is not None:
+            self.fix_requested.emit(finding)
+
+    def _update_fix_button(self, *_args: object) -> None:
+        item = self.list.currentItem()
+        finding = item.data(FINDING_ROLE) if item is not None else None
+        place = finding.fix if isinstance(finding, Finding) else None
+        self.fix_button.setEnabled(place is not None)
+        text, tip = _FIX_TEXTS.get(
+            place, ("Fix…", "Select a finding about a picture to open where it is fixed")
+        )
+        self.fix_button.setText(text)
+        self.fix_button.setToolTip(tip)
+        self.fix_button.setAccessibleName(tip)
 
     def _activate(self, item: QListWidgetItem) -> None:
         finding = item.data(FINDING_ROLE)
@@ -144,18 +177,32 @@ class ChecklistPane(QWidget):
             self.slot_requested.emit(finding.slot)  # an empty slot: the pane shows the block
 
 
+_FIX_TEXTS = {
+    FixPlace.STORY_IMAGE: ("Fix: open the story's image", "Open the story's image field in the editor"),
+    FixPlace.SLOT_IMAGE: ("Fix: open the slot's image", "Open the slot's page-only image in editor's choice"),
+}
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.HINT: 2}
+_LOOK = {  # icon and word of each severity: a hint must not pass for a problem
+    Severity.ERROR: ("problem_error", "Error"),
+    Severity.WARNING: ("problem_warning", "Warning"),
+    Severity.HINT: ("problem_hint", "Hint"),
+}
+
+
 def _order(finding: Finding) -> tuple[int, int]:
-    return (0 if finding.severity is Severity.ERROR else 1, finding.slot or 10_000)
+    return (_RANK[finding.severity], finding.slot or 10_000)
 
 
 def _item(finding: Finding) -> QListWidgetItem:
     where = f"Slot {finding.slot}: " if finding.slot is not None else ""
-    item = QListWidgetItem(
-        icon("problem_error" if finding.severity is Severity.ERROR else "problem_warning"),
-        where + finding.message,
-    )
-    kind = "Error" if finding.severity is Severity.ERROR else "Warning"
-    item.setToolTip(f"{kind} ({finding.code}). Click to go to it.")
+    glyph, kind = _LOOK[finding.severity]
+    item = QListWidgetItem(icon(glyph), where + finding.message)
+    fix = " Fix opens where to change it." if finding.fix is not None else ""
+    item.setToolTip(f"{kind} ({finding.code}). Click to go to it.{fix}")
+    if finding.severity is Severity.HINT:
+        font = item.font()
+        font.setItalic(True)  # set apart from the problems above it, in shape as well as colour
+        item.setFont(font)
     item.setData(FINDING_ROLE, finding)
     item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{kind}: {where}{finding.message}")
     return item

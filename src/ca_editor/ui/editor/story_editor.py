@@ -1126,6 +1126,18 @@ class StoryEditor(QWidget):
         """The notice bar's text, or "" when it is hidden."""
         return self.notice_text.text() if not self.notice.isHidden() else ""
 
+    def focus_image_field(self, *, alt: bool = False) -> None:
+        """Where a checklist photo finding's Fix lands: the alt text, else the picture (its focal point),
+        else the Choose button when the story has no picture."""
+        view = self.image_picker.view
+        target: QWidget = self.choose_button
+        if alt and self.alt_edit.isEnabled():
+            target = self.alt_edit
+        elif view.isEnabled():
+            target = view
+        self.scroll_area.ensureWidgetVisible(target)
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def _focus_field(self, key: str) -> None:
         widget = self._fields.get(key)
         if widget is None:

@@ -555,10 +555,10 @@ class _Sheet:
         error = finding.severity is Severity.ERROR
         badge_w, where_w, pad = self.mm(20), self.mm(16), self.mm(1.3)
         badge = self.text(
-            "ERROR" if error else "WARNING",
+            finding.severity.value.upper(),  # ERROR, WARNING or HINT
             _font(8, bold=True),
             badge_w,
-            color=ERROR if error else WARNING,
+            color=ERROR if error else WARNING if finding.severity is Severity.WARNING else ACCENT,
             max_lines=1,
         )
         where = self.text(
@@ -725,7 +725,7 @@ def _sentence(text: str) -> str:
 
 
 def _rank(finding: Finding) -> int:
-    return 0 if finding.severity is Severity.ERROR else 1
+    return {Severity.ERROR: 0, Severity.WARNING: 1}.get(finding.severity, 2)  # hints last
 
 
 def _join(words: Sequence[str]) -> str:

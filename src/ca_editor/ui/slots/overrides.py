@@ -287,6 +287,13 @@ class OverridesPanel(QGroupBox):
             self.alt_edit.setFocus()
             self.message.setText("Describe the new image in the alt text, then Apply.")
 
+    def image_target(self, *, alt: bool = False) -> QWidget:
+        """The control a checklist photo finding's Fix lands on: the alt text, the picture (focal
+        point), or Choose image when the slot has no page-only picture."""
+        if alt and self._image_sha is not None:
+            return self.alt_edit
+        return self.image_picker.view if self.image_picker.view.isEnabled() else self.choose_image
+
     # --- small parts -----------------------------------------------------------------------------------
 
     def _revert_button(self, field: str) -> QPushButton:
