@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -269,3 +270,78 @@ def test_alembic_version_holds_exactly_one_row(services: object, db_path: Path) 
     finally:
         connection.close()
     assert rows == [(head_revision(),)]
+
+
+def test_0008_carries_a_0007_database_forward_with_centred_images(db_path: Path) -> None:
+    """Stories, slot overrides, former slots and snapshots written before focal points keep working."""
+    import io
+    import json
+
+    from PIL import Image
+
+    from ca_editor.app import open_services
+    from ca_editor.domain.model import SlotEntry, SlotOverrides
+
+    upgrade(url_for(db_path), revision="0007_render_cache_scan_index")
+    picture = io.BytesIO()
+    Image.new("RGB", (1200, 900), (10, 20, 30)).save(picture, "PNG")
+    sha = "ab" * 32
+    old_entry = {"story_id": 1, "headline": None, "summary": None, "image_sha256": sha, "image_alt": "A"}
+    snapshot = {"section_title": "S", "section_description": "", "slot_count": 8, "entries": [old_entry]}
+    now = "2026-11-27 09:00:00.000000"
+    connection = sqlite3.connect(db_path)
+    with connection:
+        connection.execute(
+            "INSERT INTO assets VALUES (?, 'image/png', 1200, 900, ?, ?, ?)",
+            (sha, len(picture.getvalue()), picture.getvalue(), now),
+        )
+        connection.execute(
+            "INSERT INTO sections (id, slug, title, description, slot_count, version, created_at, updated_at)"
+            " VALUES (1, 'central-asia', 'Central Asia', '', 8, 1, ?, ?)",
+            (now, now),
+        )
+        for story_id in (1, 2):
+            connection.execute(
+                "INSERT INTO stories (id, slug, title, summary, body, byline, status, tags, image_sha256,"
+                " image_alt, image_caption, image_credit, version, created_at, updated_at)"
+                " VALUES (?, ?, ?, '', '', '', 'draft', '[]', ?, 'A photo', '', '', 1, ?, ?)",
+                (story_id, f"story-{story_id}", f"Story {story_id}", sha, now, now),
+            )
+        connection.execute(
+            "INSERT INTO slots (section_id, position, story_id, image_override_sha256, image_override_alt)"
+            " VALUES (1, 0, 1, ?, 'A')",
+            (sha,),
+        )
+        connection.execute(
+            "INSERT INTO former_slots (section_id, story_id, last_position, removed_at,"
+            " image_override_sha256, image_override_alt) VALUES (1, 2, 1, ?, ?, 'B')",
+            (now, sha),
+        )
+        connection.execute(
+            "INSERT INTO layout_snapshots (section_id, kind, taken_at, taken_by, section_version, content)"
+            " VALUES (1, 'sign_off', ?, 'Ann', 1, ?)",
+            (now, json.dumps(snapshot)),
+        )
+    connection.close()
+
+    services = open_services(str(db_path), seed_demo=False)
+    try:
+        assert raw_revision(db_path) == head_revision()
+        assert {name for kind, name, _ in raw_schema(db_path) if kind == "trigger"} >= FTS_TRIGGERS
+        story = services.stories.get(1)
+        assert story.image is not None and story.image.focus is None and story.image.alt == "A photo"
+        [slot] = services.sections.layout(1).slots
+        assert slot.overrides.image is not None and slot.overrides.image.focus is None
+        [former] = services.sections.former(1)
+        assert former.entry.image_sha256 == sha and former.entry.image_focus is None
+        [taken] = services.snapshots.list(1)
+        assert taken.content.entries[0] == SlotEntry(1, image_sha256=sha, image_alt="A")
+
+        fields = story.fields()
+        services.stories.update(1, replace(fields, image_focus=(0.25, 0.6)), expected_version=story.version)
+        assert services.stories.get(1).image.focus == (0.25, 0.6)  # type: ignore[union-attr]
+        moved = SlotOverrides(image=replace(slot.overrides.image, focus=(0.9, 0.1)))  # type: ignore[type-var]
+        services.sections.set_overrides(1, slot.id, moved)
+        assert services.sections.layout(1).slots[0].overrides.image.focus == (0.9, 0.1)  # type: ignore[union-attr]
+    finally:
+        services.db.dispose()

@@ -371,3 +371,21 @@ def test_a_version_that_moves_between_read_and_write_is_a_conflict_not_a_crash(
         services.sections.move(section_id, before.slots[0].id, 3)
     monkeypatch.undo()
     assert services.sections.layout(section_id).entries() == before.entries()
+
+
+def test_an_override_focal_point_is_stored_and_one_outside_the_image_refused(services: Services) -> None:
+    section_id = services.section_id()
+    layout = services.sections.layout(section_id)
+    slot = layout.slots[0]
+    asset = next(s.story.image.asset for s in layout.slots if s.story.image is not None)
+    inside = SlotOverrides(image=StoryImage(asset, "A photo", focus=(0.1, 0.9)))
+    after = services.sections.set_overrides(section_id, slot.id, inside)
+    assert after.slots[0].overrides.image.focus == (0.1, 0.9)  # type: ignore[union-attr]
+    assert after.slots[0].entry().image_focus == (0.1, 0.9)
+    outside = SlotOverrides(image=StoryImage(asset, "A photo", focus=(1.5, 0.5)))
+    with pytest.raises(ValidationError) as refused:
+        services.sections.set_overrides(section_id, slot.id, outside)
+    assert [p.field for p in refused.value.problems] == ["image_focus"]
+    assert services.sections.layout(section_id).slots[0].overrides.image.focus == (0.1, 0.9)  # type: ignore[union-attr]
+    cleared = services.sections.set_overrides(section_id, slot.id, SlotOverrides())
+    assert cleared.slots[0].entry().image_focus is None
