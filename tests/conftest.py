@@ -33,6 +33,8 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))  # the image derivatives' cache
+    monkeypatch.delenv("CA_EDITOR_CACHE", raising=False)
     monkeypatch.delenv("CA_EDITOR_DB", raising=False)
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
 

@@ -58,6 +58,15 @@ def recovery_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "recovery"
 
 
+def derivatives_dir() -> Path:
+    """The export's cache of encoded image derivatives (``export.image_cache``): disposable, so it lives in
+    the user cache folder (``$CA_EDITOR_CACHE`` moves it, for benchmarks)."""
+    explicit = os.environ.get("CA_EDITOR_CACHE")
+    if explicit:
+        return Path(explicit).expanduser()
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "derivatives"
+
+
 def backups_dir(database: Path) -> Path:
     """Where the backups of the SQLite file ``database`` go (``persistence.backup``).
 

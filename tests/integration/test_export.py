@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from ca_editor.domain.errors import ExportFailedError
 from ca_editor.domain.model import SlotOverrides, StoryFields, StoryStatus
 from ca_editor.domain.release import Release
 from ca_editor.export.bundle import ExportCancelledError
+from ca_editor.export.image_cache import DerivativeCache
 from ca_editor.services.container import Services
 from ca_editor.services.exporting import ExportService
 
@@ -268,18 +270,21 @@ def test_every_local_reference_resolves_inside_the_bundle(demo_bundle: Path, par
         ids = {node.get("id") for node in document.iter() if node.get("id")}
         for node in document.iter():
             for attribute in URL_ATTRIBUTES:
-                url = node.get(attribute)
-                if url is None:
+                value = node.get(attribute)
+                if value is None:
                     continue
-                assert url.strip(), f"empty {attribute} on <{node.tag}> in {page}"
-                if is_remote(url):
-                    continue  # judged by the next test
-                target = local_target(page, demo_bundle, url)
-                if target is None:
-                    assert urlsplit(url).fragment in ids, f"{url!r} on {page} names no element"
-                else:
-                    assert target.is_file(), f"{url!r} on {page.relative_to(demo_bundle)} is missing"
-                    checked += 1
+                assert value.strip(), f"empty {attribute} on <{node.tag}> in {page}"
+                # A srcset is a list of "URL WIDTHw" candidates.
+                urls = [c.split()[0] for c in value.split(",")] if attribute == "srcset" else [value]
+                for url in urls:
+                    if is_remote(url):
+                        continue  # judged by the next test
+                    target = local_target(page, demo_bundle, url)
+                    if target is None:
+                        assert urlsplit(url).fragment in ids, f"{url!r} on {page} names no element"
+                    else:
+                        assert target.is_file(), f"{url!r} on {page.relative_to(demo_bundle)} is missing"
+                        checked += 1
     assert checked > 50
 
 
@@ -332,9 +337,10 @@ def test_bundle_holds_exactly_the_expected_files(demo_bundle: Path, demo_stories
         for s in published
         if s.image
     }
-    assert {PurePosixPath(f).stem for f in images} == {h[:24] for h in demo_images}
+    # Derivatives only, named by the original's hash, the crop and the width; never the originals.
+    assert {PurePosixPath(f).stem[:12] for f in images} == {h[:12] for h in demo_images}
     for name in images:
-        assert PurePosixPath(name).suffix == ".png"
+        assert re.fullmatch(r"images/[0-9a-f]{12}-[0-9a-f]{10}-\d+w\.(webp|png|jpg)", name), name
 
 
 # ----------------------------------------------------------------------------------------- manifest
@@ -451,11 +457,11 @@ def test_image_override_is_exported_and_used_on_the_card(
     services.exports.export(section_id, out)
     img = card_nodes(parse_html(out / "index.html"))[0].find("img")
     assert img.get("alt") == "Override alt"
-    assert img.get("src") == f"images/{donor.asset.file_name}"
+    assert img.get("src").startswith(f"images/{donor.asset.sha256[:12]}-")
     own = layout.slots[0].story.image
     assert own is not None
     story_img = parse_html(out / "stories" / f"{layout.slots[0].story.slug}.html").find("figure").find("img")
-    assert story_img.get("src") == f"../images/{own.asset.file_name}"
+    assert story_img.get("src").startswith(f"../images/{own.asset.sha256[:12]}-")
 
 
 # ---------------------------------------------------------------------------------- hostile content
@@ -624,6 +630,7 @@ def test_failed_export_leaves_the_previous_bundle_untouched(
     slot = services.sections.layout(section_id).slots[0]
     services.sections.set_overrides(section_id, slot.id, SlotOverrides(headline="New headline"))
     monkeypatch.setattr(ExportService, "_read_asset", _fail_reading_after(3, exc))
+    services.exports.derivatives = DerivativeCache(None)  # nothing cached: every original is read
 
     with pytest.raises(expected) as caught:  # full: an incremental export would link the images instead
         services.exports.export(section_id, out, full=True)

@@ -30,8 +30,11 @@ def test_section_page_is_the_exported_index(services: Services, exported: Path) 
     layout = services.sections.layout(services.section_id())
     shown = {s.image.asset.sha256 for s in layout.slots if s.image}
     assert {a.sha256 for a in page.assets} == shown
-    for asset in page.assets:
-        assert (exported / "images" / asset.file_name).read_bytes() == services.images.read(asset.sha256)
+    assert {p.sha256 for p in page.pictures} == shown
+    for picture in page.pictures:  # the derivatives the page names are the bundle's, never the originals
+        for file in services.previews.picture_files(picture):
+            assert (exported / file.rendition.path).is_file()
+    assert not any((exported / "images" / a.file_name).exists() for a in page.assets)
 
 
 def test_story_page_is_the_exported_story_page(services: Services, exported: Path) -> None:

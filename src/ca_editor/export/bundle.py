@@ -21,12 +21,15 @@ from typing import Protocol
 from ca_editor import __version__
 from ca_editor.domain.dates import MonthBucket, YearBucket
 from ca_editor.domain.errors import ExportFailedError
-from ca_editor.domain.model import ImageAsset, Story, StoryImage
+from ca_editor.domain.model import Story, StoryImage
 from ca_editor.domain.publication import SiteSnapshot
 from ca_editor.domain.release import Release
 from ca_editor.export import fingerprint, pages, site
+from ca_editor.export.image_cache import DerivativeCache
 from ca_editor.export.manifest import Manifest, slot_entries
+from ca_editor.export.pictures import PicturePlanner, encode_files
 from ca_editor.export.previous import PreviousBundle
+from ca_editor.export.renditions import Picture
 from ca_editor.export.sanitize import render_markdown
 from ca_editor.export.spool import SpooledMap
 from ca_editor.export.staging import staged_directory
@@ -69,11 +72,13 @@ def build_bundle(
     *,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    cache: DerivativeCache | None = None,
 ) -> Manifest:
     """Write the bundle of an in-memory snapshot (small sites, tests); bodies are rendered here."""
     stream = _SnapshotStream(snapshot.stories)
+    count = len(snapshot.stories)
     return write_bundle(
-        snapshot, stream, len(snapshot.stories), out_dir, read_asset, progress=progress, cancelled=cancelled
+        snapshot, stream, count, out_dir, read_asset, progress=progress, cancelled=cancelled, cache=cache
     )
 
 
@@ -88,12 +93,14 @@ def write_bundle(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
     release: Release | None = None,
+    cache: DerivativeCache | None = None,
 ) -> Manifest:
     """Write section page, story pages, archive pages, CSS, images and manifest into ``out_dir``.
 
     ``head`` gives the section, slots, archive counts and export time (its ``stories`` are not used);
     ``stories`` streams the story pages' data. With ``full`` the previous bundle is not reused.
-    ``release`` (checklist, override, sign-off) goes into the manifest as it is.
+    ``release`` (checklist, override, sign-off) goes into the manifest as it is. Images are encoded
+    into ``cache`` and taken from it (None: nothing is kept, every picture is encoded).
     """
     months = sum(len(year.months) for year in head.archive)
     total = 1 + story_count + len(head.archive) + months + 1  # pages, stylesheet; images join as found
@@ -102,7 +109,8 @@ def write_bundle(
             previous = PreviousBundle.empty() if full else PreviousBundle.read(out_dir.expanduser().resolve())
             with BundleWriter(stage, previous, (head.section, head.archive)) as writer:
                 writer.expect_pages(story_count)
-                run = _Run(head, writer, read_asset, total, progress, cancelled)
+                planner = PicturePlanner(cache or DerivativeCache(None), read_asset)
+                run = _Run(head, writer, planner, total, progress, cancelled)
                 run.write_all(stories)
                 writer.finish()
                 manifest = Manifest(
@@ -134,7 +142,7 @@ class _Run:
         self,
         head: SiteSnapshot,
         writer: BundleWriter,
-        read_asset: AssetReader,
+        planner: PicturePlanner,
         total: int,
         progress: Progress | None,
         cancelled: Callable[[], bool] | None,
@@ -143,13 +151,13 @@ class _Run:
         self.writer = writer
         self.total = total
         self.done = 0
-        self._read_asset = read_asset
+        self.planner = planner
+        self._placed: set[str] = set()  # pictures (``Picture.key``) whose files are in the stage
         self._progress = progress
         self._cancelled = cancelled
         self.frame = pages.Frame(head.section, head.archive)
         self.frame_key = fingerprint.frame_key(head.section, head.archive)
         self.env = environment()
-        self.assets: dict[str, ImageAsset] = {}
         self.states = SpooledMap()  # story id -> fingerprint.story_state, for the manifest
         self._stream: StoryStream | None = None
         self._pending: list[tuple[Story, str]] = []  # story pages to render, waiting for their bodies
@@ -163,17 +171,9 @@ class _Run:
         self._tick()
         self.writer.put(site.STYLESHEET, (static_dir() / "style.css").read_bytes())
         self._step()
-        front = pages.front_page(self.frame, self.head.slots)
+        front = pages.front_page(self.frame, self.head.slots, self._picture)
         self._page(front, fingerprint.front_key(self.frame_key, self.head.slots))
-        for slot in self.head.slots:
-            self._note_image(slot.image)
         self._stories(stories)
-        self.total += len(self.assets)
-        for sha256 in sorted(self.assets):
-            self._tick()
-            asset = self.assets[sha256]
-            self.writer.put_asset(site.image_path(asset), sha256, self._read_asset)
-            self._step()
 
     def _stories(self, stories: StoryStream) -> None:
         self._stream = stories
@@ -181,7 +181,8 @@ class _Run:
         for entry in stories:
             story = entry.story
             self._tick()
-            self._note_image(story.image)
+            if story.image is not None:
+                self._picture(story.image)  # its files go into the stage whether or not the page is made
             listed = fingerprint.listed_key(story)
             key = fingerprint.story_key(self.frame_key, story, entry.body_sha256, listed)
             self.states[str(story.id)] = fingerprint.story_state(story, entry.body_sha256, listed)
@@ -201,12 +202,13 @@ class _Run:
         bodies = self._stream.bodies([story.id for story, _ in self._pending])
         for story, key in self._pending:
             body = bodies[story.id]
+            picture = self._picture(story.image) if story.image is not None else None
             if self.writer.delegating() and self.writer.offer_story_page(
-                site.story_path(story.slug), key, story, body
+                site.story_path(story.slug), key, story, body, picture
             ):
                 self._step()
             else:  # few pages so far, one core, or every worker is behind: this process renders it
-                self._page(pages.story_page(self.frame, story, body), key, ticked=True)
+                self._page(pages.story_page(self.frame, story, body, picture), key, ticked=True)
         self._pending = []
 
     def _month(self, year: YearBucket, month: MonthBucket, stories: list[Story], listed: list[str]) -> None:
@@ -260,9 +262,25 @@ class _Run:
         self.writer.put(page.path, html.encode("utf-8"), key)
         self._step()
 
-    def _note_image(self, image: StoryImage | None) -> None:
-        if image is not None:
-            self.assets[image.asset.sha256] = image.asset
+    def _picture(self, image: StoryImage) -> Picture:
+        """The derivatives of ``image``; the first time a crop is met its files go into the stage: linked
+        from the previous bundle or the cache, else encoded by a worker (or here when they are all busy)."""
+        picture = self.planner.picture(image)
+        if picture.key in self._placed:
+            return picture
+        self._placed.add(picture.key)
+        self.total += 1
+        files = self.planner.cached_files(picture)
+        if files is not None:
+            self.writer.put_picture_files(files)
+        else:
+            self.planner.encoded += 1
+            original = self.planner.original(picture.sha256)
+            cache = self.planner.cache
+            if not self.writer.offer_picture(picture, original, cache.root):
+                self.writer.put_picture_files(encode_files(picture, original, cache))
+        self._step()
+        return picture
 
     def _tick(self) -> None:
         if self._cancelled is not None and self._cancelled():

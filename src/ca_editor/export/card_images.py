@@ -55,6 +55,20 @@ def card_image_width(viewport: int, *, lead: bool) -> float:
     return (column - (per_row - 1) * CARD_COLUMN_GAP) / per_row
 
 
+# The ``sizes`` the pages give their pictures, from the same declarations (each at least the width the image
+# is drawn at, at every viewport: ``tests/unit/test_card_images.py``), so a browser picks the narrowest
+# rendition that is sharp at its device pixel ratio.
+LEAD_SIZES = (
+    "(min-width: 1152px) 394px, (min-width: 960px) calc(50vw - 182px), "
+    "(min-width: 720px) calc(50vw - 34px), calc(100vw - 40px)"
+)
+OTHER_SIZES = (
+    "(min-width: 1152px) 254px, (min-width: 960px) calc(50vw - 182px), "
+    "(min-width: 816px) calc(33.34vw - 32px), (min-width: 548px) calc(50vw - 34px), calc(100vw - 40px)"
+)
+STORY_SIZES = "(min-width: 744px) 704px, calc(100vw - 40px)"  # ``.story { max-width: 44rem }``
+
+
 @dataclass(frozen=True, slots=True)
 class CardImageNeed:
     min_width: int  # px: the widest the card draws its image

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,16 +12,25 @@ from ca_editor.domain.dates import DateRange, MonthBucket, YearBucket
 from ca_editor.domain.model import Section, Slot, Story, StoryImage
 from ca_editor.domain.publication import SiteSnapshot
 from ca_editor.export import site
+from ca_editor.export.card_images import LEAD_SIZES, OTHER_SIZES, STORY_SIZES
+from ca_editor.export.renditions import Picture, srcset
+
+#: The derivatives of an image cut around its focal point (``renditions.plan_picture`` with the original's
+#: facts, which the caller has read): pages never point at an original.
+PictureOf = Callable[[StoryImage], Picture]
 
 
 @dataclass(frozen=True, slots=True)
 class ImageView:
-    src: str
+    src: str  # the widest fallback (JPEG or PNG); ``width`` and ``height`` are its size
     alt: str
-    width: int
+    width: int  # with ``height``: the box the browser keeps while loading, so nothing shifts
     height: int
     caption: str = ""
     credit: str = ""
+    srcset: str = ""  # the fallback in every width
+    webp_srcset: str = ""
+    sizes: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,16 +58,23 @@ class Page:
     context: dict[str, object]
 
 
-def image_view(image: StoryImage | None, root: str) -> ImageView | None:
+def image_view(image: StoryImage | None, root: str, picture: Picture | None, sizes: str) -> ImageView | None:
     if image is None:
         return None
+    if picture is None or picture.sha256 != image.asset.sha256:
+        raise ValueError(f"no derivatives planned for image {image.asset.sha256[:12]}")
+    fallback = picture.fallback
+    largest = picture.largest  # for a browser without srcset; the others choose from the sets
     return ImageView(
-        root + site.image_path(image.asset),
+        root + largest.path,
         image.alt,
-        image.asset.width,
-        image.asset.height,
+        largest.width,
+        largest.height,
         image.caption,
         image.credit,
+        srcset(fallback, root),
+        srcset(picture.webp, root),
+        sizes,
     )
 
 
@@ -82,27 +98,29 @@ class Frame:
         return {"root": root, "section": self.section, "archive": nav, "lang": "en"}
 
 
-def section_page(snapshot: SiteSnapshot) -> Page:
-    return front_page(Frame(snapshot.section, snapshot.archive), snapshot.slots)
+def section_page(snapshot: SiteSnapshot, picture_of: PictureOf) -> Page:
+    return front_page(Frame(snapshot.section, snapshot.archive), snapshot.slots, picture_of)
 
 
-def front_page(frame: Frame, slots: Iterable[Slot]) -> Page:
-    cards = [_card(slot) for slot in slots]
+def front_page(frame: Frame, slots: Iterable[Slot], picture_of: PictureOf) -> Page:
+    cards = [_card(slot, picture_of) for slot in slots]
     return Page(site.INDEX, "section.html", frame.common(site.INDEX) | {"cards": cards})
 
 
-def story_pages(snapshot: SiteSnapshot) -> Iterator[Page]:
+def story_pages(snapshot: SiteSnapshot, picture_of: PictureOf) -> Iterator[Page]:
     # Imported here: the page workers (``export.workers``) get bodies already rendered, and Markdown and
     # nh3 would add to every worker's start.
     from ca_editor.export.sanitize import render_markdown
 
     frame = Frame(snapshot.section, snapshot.archive)
     for story in snapshot.stories:
-        yield story_page(frame, story, render_markdown(story.body))
+        picture = picture_of(story.image) if story.image is not None else None
+        yield story_page(frame, story, render_markdown(story.body), picture)
 
 
-def story_page(frame: Frame, story: Story, body_html: str) -> Page:
-    """The page of ``story``; ``body_html`` must be the sanitiser's output for its body."""
+def story_page(frame: Frame, story: Story, body_html: str, picture: Picture | None = None) -> Page:
+    """The page of ``story``; ``body_html`` must be the sanitiser's output for its body, ``picture`` the
+    derivatives of its image (required when it has one)."""
     path = site.story_path(story.slug)
     root = site.root_prefix(path)
     month_href = None
@@ -115,7 +133,7 @@ def story_page(frame: Frame, story: Story, body_html: str) -> Page:
         | {
             "story": story,
             "body_html": Markup(body_html),  # noqa: S704 - nh3 cleaned it
-            "image": image_view(story.image, root),
+            "image": image_view(story.image, root, picture, STORY_SIZES),
             "month_href": month_href,
         },
     )
@@ -195,13 +213,15 @@ def _in_month(story: Story, year: int, month: int) -> bool:
     return story.published_at is not None and DateRange.month(year, month).contains(story.published_at)
 
 
-def _card(slot: Slot) -> Card:
+def _card(slot: Slot, picture_of: PictureOf) -> Card:
+    picture = picture_of(slot.image) if slot.image is not None else None
+    sizes = LEAD_SIZES if slot.position == 1 else OTHER_SIZES
     return Card(
         slot.position,
         slot.headline,
         slot.summary,
         site.story_path(slot.story.slug),
-        image_view(slot.image, ""),
+        image_view(slot.image, "", picture, sizes),
         slot.story.published_at,
     )
 

@@ -19,6 +19,8 @@ from ca_editor.domain.model import ImageAsset, Section, Slot, Story, StoryImage
 from ca_editor.domain.publication import SiteSnapshot
 from ca_editor.domain.slugs import is_valid_slug
 from ca_editor.export import pages, site
+from ca_editor.export.pages import PictureOf
+from ca_editor.export.renditions import Picture
 from ca_editor.export.templating import CONTENT_SECURITY_POLICY, environment
 
 #: A slug to put on a story whose unsaved slug is not valid yet; no page is named after it.
@@ -27,31 +29,58 @@ PLACEHOLDER_SLUG = "preview"
 
 @dataclass(frozen=True, slots=True)
 class RenderedPage:
-    """One page of the bundle: where it would live, its HTML and the images it shows."""
+    """One page of the bundle: where it would live, its HTML, the originals and the derivatives it shows."""
 
     path: str
     html: str
     assets: tuple[ImageAsset, ...]
+    pictures: tuple[Picture, ...] = ()
 
 
 def story_page(
-    section: Section, story: Story, archive: tuple[YearBucket, ...], generated_at: datetime
+    section: Section,
+    story: Story,
+    archive: tuple[YearBucket, ...],
+    generated_at: datetime,
+    picture_of: PictureOf,
 ) -> RenderedPage:
     """The story page of ``story`` as the export would write it."""
     shown = _with_safe_slug(story)
     snapshot = SiteSnapshot(section, (), (shown,), archive, generated_at)
-    page = next(iter(pages.story_pages(snapshot)))
-    return RenderedPage(page.path, _render(page), _assets([shown.image]))
+    pictures = _Pictures(picture_of)
+    page = next(iter(pages.story_pages(snapshot, pictures)))
+    return RenderedPage(page.path, _render(page), _assets([shown.image]), pictures.used())
 
 
 def section_page(
-    section: Section, slots: Iterable[Slot], archive: tuple[YearBucket, ...], generated_at: datetime
+    section: Section,
+    slots: Iterable[Slot],
+    archive: tuple[YearBucket, ...],
+    generated_at: datetime,
+    picture_of: PictureOf,
 ) -> RenderedPage:
     """The section front with its editor's-choice cards as the export would write it."""
     shown = tuple(replace(slot, story=_with_safe_slug(slot.story)) for slot in slots)
     snapshot = SiteSnapshot(section, shown, (), archive, generated_at)
-    page = pages.section_page(snapshot)
-    return RenderedPage(page.path, _render(page), _assets(s.image for s in shown))
+    pictures = _Pictures(picture_of)
+    page = pages.section_page(snapshot, pictures)
+    return RenderedPage(page.path, _render(page), _assets(s.image for s in shown), pictures.used())
+
+
+class _Pictures:
+    """``picture_of`` that remembers what the page asked for: the files the preview must show."""
+
+    def __init__(self, picture_of: PictureOf) -> None:
+        self._picture_of = picture_of
+        self._used: dict[str, Picture] = {}
+
+    def __call__(self, image: StoryImage) -> Picture:
+        picture = self._picture_of(image)
+        self._used.setdefault(picture.key, picture)
+        return picture
+
+    def used(self) -> tuple[Picture, ...]:
+        return tuple(self._used[key] for key in sorted(self._used))
 
 
 def message_page(title: str, message: str) -> str:

@@ -22,12 +22,15 @@ from pathlib import Path
 from typing import Protocol
 
 from ca_editor import __version__
-from ca_editor.domain.model import ImageAsset, Story
+from ca_editor.domain.model import Story, StoryImage
 from ca_editor.domain.publication import SiteSnapshot
 from ca_editor.domain.release import Release
 from ca_editor.export import fingerprint, inplace, manifest_text, pages, site
 from ca_editor.export.bundle import AssetReader, ExportCancelledError, Progress, StoryEntry
+from ca_editor.export.image_cache import DerivativeCache
 from ca_editor.export.manifest import Manifest, slot_entries
+from ca_editor.export.pictures import PicturePlanner
+from ca_editor.export.renditions import Picture
 from ca_editor.export.templating import environment
 from ca_editor.locations import static_dir
 
@@ -61,6 +64,7 @@ def update_bundle(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
     release: Release | None = None,
+    cache: DerivativeCache | None = None,
 ) -> Manifest | None:
     """Bring the bundle at ``previous.root`` up to date in place; ``None`` (nothing touched) if it cannot.
 
@@ -81,7 +85,8 @@ def update_bundle(
         removed = [i for i in states.base_keys() if not i.isdigit() or int(i) not in scan]
     if len(changed) + len(removed) > MAX_CHANGED or not _folder_matches(root, previous.files):
         return None
-    plan = _Plan(head, frame_key, previous, source, read_asset, cancelled)
+    planner = PicturePlanner(cache or DerivativeCache(None), read_asset)
+    plan = _Plan(head, frame_key, previous, source, planner, cancelled)
     if not plan.build(changed, removed, scan):
         return None
     return plan.commit(root, progress, release)
@@ -124,14 +129,15 @@ class _Plan:
         frame_key: str,
         previous: manifest_text.ManifestText,
         source: UpdateSource,
-        read_asset: AssetReader,
+        planner: PicturePlanner,
         cancelled: Callable[[], bool] | None,
     ) -> None:
         self.head = head
         self.frame_key = frame_key
         self.previous = previous
         self.source = source
-        self.read_asset = read_asset
+        self.planner = planner
+        self._placed: set[str] = set()  # pictures (``Picture.key``) whose files are checked
         self.cancelled = cancelled
         self.frame = pages.Frame(head.section, head.archive)
         self.env = environment()
@@ -181,10 +187,11 @@ class _Plan:
             self.inputs.pop(path, None)
         bodies = self.source.bodies([story.id for story, _ in to_render]) if to_render else {}
         for story, key in to_render:
-            self._render(pages.story_page(self.frame, story, bodies[story.id]), key)
+            picture = self._picture(story.image) if story.image is not None else None
+            self._render(pages.story_page(self.frame, story, bodies[story.id], picture), key)
         front = fingerprint.front_key(self.frame_key, self.head.slots)
         if self.inputs.get(site.INDEX) != front:
-            self._render(pages.front_page(self.frame, self.head.slots), front)
+            self._render(pages.front_page(self.frame, self.head.slots, self._picture), front)
         if not self._archive(months):
             return False
         self._stylesheet()
@@ -232,26 +239,40 @@ class _Plan:
         self._put(site.STYLESHEET, data, None)
 
     def _images(self, scan: Scan, entries: list[StoryEntry]) -> bool:
-        wanted = {image for _v, _b, image in scan.values() if image is not None}
-        known: dict[str, ImageAsset] = {}
-        for slot in self.head.slots:
-            if slot.image is not None:
-                wanted.add(slot.image.asset.sha256)
-                known[slot.image.asset.sha256] = slot.image.asset
-        for entry in entries:
-            if entry.story.image is not None:
-                known[entry.story.image.asset.sha256] = entry.story.image.asset
-        present = {sha: path for path, sha in self.files.with_prefix("images/").items()}
-        for sha256 in sorted(wanted - present.keys()):
-            asset = known.get(sha256)
-            if asset is None:
-                return False  # an unchanged story's image missing from the bundle: build it anew
-            self._put(site.image_path(asset), self.read_asset(sha256), None)
-        for sha256 in present.keys() - wanted:
-            path = present[sha256]
-            self.deletes.add(path)
-            self.files.pop(path, None)
+        """Every image still shown keeps its files; an image no longer shown anywhere loses all of its.
+
+        Derivatives are named ``images/<sha256[:12]>-...``. Pages made here placed their pictures' files
+        (``_picture``); an unchanged page's are already in the folder. A crop an edit replaced stays until
+        the next full export (the scan does not carry focal points), but a picture taken out of every story
+        and slot leaves the bundle now."""
+        wanted = {image[:12] for _v, _b, image in scan.values() if image is not None}
+        wanted.update(s.image.asset.sha256[:12] for s in self.head.slots if s.image is not None)
+        wanted.update(e.story.image.asset.sha256[:12] for e in entries if e.story.image is not None)
+        present: dict[str, list[str]] = {}
+        for path in self.files.with_prefix("images/"):
+            present.setdefault(path.removeprefix("images/")[:12], []).append(path)
+        if wanted - present.keys():
+            return False  # an unchanged story's image missing from the bundle: build it anew
+        for prefix in present.keys() - wanted:
+            for path in present[prefix]:
+                self.deletes.add(path)
+                self.files.pop(path, None)
         return True
+
+    def _picture(self, image: StoryImage) -> Picture:
+        picture = self.planner.picture(image)
+        if picture.key not in self._placed:
+            self._placed.add(picture.key)
+            for file in self.planner.files(picture):
+                path = file.rendition.path
+                if self.files.get(path) == file.sha256 and path not in self.deletes:
+                    continue
+                if file.data is not None:
+                    self._put(path, file.data, None)
+                else:
+                    assert file.cached is not None
+                    self._put(path, Path(file.cached).read_bytes(), None)
+        return picture
 
     def _render(self, page: pages.Page, key: str) -> None:
         self._tick()

@@ -27,6 +27,7 @@ import hashlib
 import os
 import pickle
 import select
+import signal
 import struct
 import subprocess
 import sys
@@ -39,6 +40,7 @@ from markupsafe import Markup
 
 from ca_editor.domain.dates import MonthBucket, YearBucket
 from ca_editor.domain.model import ImageAsset, Section, Story, StoryImage, StoryStatus
+from ca_editor.export.renditions import Picture
 
 _HEADER = struct.Struct(">I")
 _PIPE_BYTES = 1 << 20  # Linux lets anyone raise a pipe to 1 MB: a hundred pages queued per worker
@@ -77,7 +79,7 @@ def pack_story(story: Story) -> PackedStory:
     if image is not None:
         asset = image.asset
         packed_image = (asset.sha256, asset.media_type, asset.width, asset.height, asset.byte_size,
-                        image.alt, image.caption, image.credit)  # fmt: skip
+                        image.alt, image.caption, image.credit, image.focus)  # fmt: skip
     return (story.id, story.slug, story.title, story.summary, story.byline, story.published_at,
             story.status.value, story.tags, story.version, packed_image)  # fmt: skip
 
@@ -86,8 +88,9 @@ def unpack_story(packed: PackedStory) -> Story:
     story_id, slug, title, summary, byline, published_at, status, tags, version, packed_image = packed
     image = None
     if packed_image is not None:
-        sha256, media_type, width, height, byte_size, alt, caption, credit = packed_image
-        image = StoryImage(ImageAsset(sha256, media_type, width, height, byte_size), alt, caption, credit)
+        sha256, media_type, width, height, byte_size, alt, caption, credit, focus = packed_image
+        asset = ImageAsset(sha256, media_type, width, height, byte_size)
+        image = StoryImage(asset, alt, caption, credit, focus)
     return Story(story_id, slug, title, summary, "", byline, published_at, StoryStatus(status), tags, image,
                  version, _NO_TIME, _NO_TIME)  # fmt: skip
 
@@ -102,7 +105,7 @@ class PageWorkers:
         self._results: list[IO[bytes]] = []
         self._errors: list[IO[bytes]] = []
         self.peaks_kb: list[int] = []  # each child's peak resident size, known after ``close``
-        self._stories: list[tuple[str, str | None, PackedStory, str]] = []
+        self._stories: list[tuple[str, str | None, PackedStory, str, Picture | None]] = []
         self._pending: list[memoryview] = []  # per child: what was sent that its pipe has not taken yet
         self._turn = 0
         self._archive_child: int | None = None  # the child writing the current year's archive pages
@@ -132,12 +135,14 @@ class PageWorkers:
             self.abort()
             raise
 
-    def offer_story(self, path: str, old_sha256: str | None, story: Story, body_html: str) -> bool:
+    def offer_story(
+        self, path: str, old_sha256: str | None, story: Story, body_html: str, picture: Picture | None = None
+    ) -> bool:
         """Queue a story page, or return False when every child is behind: the caller renders it then,
         rather than wait. ``old_sha256`` is the previous bundle's file, linked if the page equals it."""
         if len(self._stories) >= STORY_BATCH and not self._flush_stories(wait=False):
             return False
-        self._stories.append((path, old_sha256, pack_story(story), body_html))
+        self._stories.append((path, old_sha256, pack_story(story), body_html, picture))
         if len(self._stories) >= STORY_BATCH:
             self._flush_stories(wait=False)
         return True
@@ -164,6 +169,12 @@ class PageWorkers:
         child, self._archive_child = self._archive_child, None
         frame = pickle.dumps(("year", year, old_sha256, write), protocol=5)
         self._dispatch(frame, wait=True, child=child)
+
+    def offer_picture(self, picture: Picture, original: bytes, cache_root: str | None) -> bool:
+        """Queue a picture to encode from ``original`` (and keep in the cache at ``cache_root``), or return
+        False when every child is behind: the caller encodes it then."""
+        frame = pickle.dumps(("picture", picture, original, cache_root), protocol=5)
+        return self._dispatch(frame, wait=False)
 
     def offer_write(self, path: str, data: bytes, sha256: str) -> bool:
         """Queue a file to write, or return False when every child is behind (the caller writes it)."""
@@ -319,8 +330,8 @@ class _Child:
     def handle(self, message: tuple[Any, ...]) -> None:
         kind = message[0]
         if kind == "stories":
-            for path, old, packed, body in message[1]:
-                page = self._pages.story_page(self._frame, unpack_story(packed), body)
+            for path, old, packed, body, picture in message[1]:
+                page = self._pages.story_page(self._frame, unpack_story(packed), body, picture)
                 if page.path != path:
                     raise OSError(0, f"the page of {path} came out as {page.path}")
                 self._put(page, old)
@@ -341,8 +352,25 @@ class _Child:
         elif kind == "write":
             _, path, data, digest = message
             self._file(path, data, digest, None)
+        elif kind == "picture":
+            _, picture, original, cache_root = message
+            self._picture(picture, original, cache_root)
         else:
             raise OSError(0, f"unknown page job {kind!r}")
+
+    def _picture(self, picture: Picture, original: bytes, cache_root: str | None) -> None:
+        # Imported here: Pillow only in a child that encodes.
+        from ca_editor.export.image_cache import DerivativeCache
+        from ca_editor.export.pictures import encode_files
+
+        for file in encode_files(picture, original, DerivativeCache(cache_root)):
+            path = file.rendition.path
+            if file.cached is not None:
+                _link_or_copy(file.cached, f"{self._root}/{path}")
+                self._out.write(f"{file.sha256} W {path}\n".encode())
+            else:
+                assert file.data is not None
+                self._file(path, file.data, file.sha256, None)
 
     def _keep_list(self, month: MonthBucket, html: str) -> None:
         if self._spill is None:
@@ -406,6 +434,14 @@ class _Child:
         self._out.write(f"{digest} W {path}\n".encode())
 
 
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or none with hard links: a copy is as good
+        with open(source, "rb") as old, open(target, "xb") as new:  # noqa: PTH123
+            new.write(old.read())
+
+
 def _write_all(fd: int, digest: Any, data: bytes) -> None:
     digest.update(data)
     view = memoryview(data)
@@ -426,6 +462,9 @@ def _frames(stream: IO[bytes]) -> Iterator[Any]:
 
 
 def main() -> int:
+    # Ctrl+C in a terminal reaches the whole process group: the parent alone handles it (it aborts the
+    # export, which kills us and removes the stage); a child dying of it first would look like a disk error.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         frames = _frames(sys.stdin.buffer)
         child = _Child(*next(frames))

@@ -15,17 +15,20 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
 from ca_editor.domain.dates import MonthBucket, YearBucket
 from ca_editor.domain.errors import ExportFailedError
 from ca_editor.domain.model import Section, Story
+from ca_editor.export.pictures import PictureFile
 from ca_editor.export.previous import PreviousBundle
+from ca_editor.export.renditions import Picture
 from ca_editor.export.spool import SpooledMap
 from ca_editor.export.workers import PageWorkers, cores
 
+START_WORKERS_PIXELS = 2_000_000  # a crop this large costs about 0.1 s to encode: worth a worker
 WORKERS_AFTER = 200  # new files made here before starting the workers pays (about 0.3 s of CPU each)
 _SAFE_PATH = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9._-]*/)*[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -96,12 +99,14 @@ class BundleWriter:
             previous = str(self.previous.root) if self.previous.root is not None else None
             self._workers = PageWorkers(self.root, previous, *self._frame)
 
-    def offer_story_page(self, relative: str, key: str, story: Story, body_html: str) -> bool:
+    def offer_story_page(
+        self, relative: str, key: str, story: Story, body_html: str, picture: Picture | None = None
+    ) -> bool:
         """Hand a story page to a worker; False when they are all behind: render it here then."""
         assert self._workers is not None
         # Planned first: its folder must exist before a worker may write into it. A page refused here is
         # rendered by the caller under the same key, so the recorded input stands either way.
-        return self._workers.offer_story(relative, self._planned(relative, key), story, body_html)
+        return self._workers.offer_story(relative, self._planned(relative, key), story, body_html, picture)
 
     def archive_month(
         self, year: YearBucket, month: MonthBucket, stories: list[Story], relative: str, key: str
@@ -158,13 +163,33 @@ class BundleWriter:
         if key is not None:
             self.inputs[relative] = key
 
-    def put_asset(self, relative: str, sha256: str, read: Callable[[str], bytes]) -> None:
-        """An image named by its content: linked when the previous bundle has it, else read and written."""
-        if self.previous.files.get(relative) == sha256 and self._linkable(relative):
-            self._submit("link", relative)
-            self.hashes[relative] = sha256
-            return
-        self.put(relative, read(sha256))
+    def put_picture_files(self, files: Iterable[PictureFile]) -> None:
+        """A picture's renditions: linked from the previous bundle when it has the same bytes, else from
+        the derivative cache (copied where links cannot be made), else written."""
+        for file in files:
+            relative = file.rendition.path
+            if self.previous.files.get(relative) == file.sha256 and self._linkable(relative):
+                self._submit("link", relative)
+            elif file.cached is not None:
+                self._submit("prepare", relative)
+                _link_or_copy(file.cached, f"{self.root}/{relative}")
+                self.linked += 1
+            else:
+                assert file.data is not None
+                self._submit("write", relative, file.data)
+            self.hashes[relative] = file.sha256
+
+    def offer_picture(self, picture: Picture, original: bytes, cache_root: str | None) -> bool:
+        """Hand a picture to encode (and cache) to a worker, starting them; False when there are none or
+        all are behind (the caller encodes it then). Workers are started for a large original only: a
+        small one encodes here in less time than a worker takes to start."""
+        if self._workers is None and picture.box_pixels >= START_WORKERS_PIXELS:
+            self.start_workers()
+        if self._workers is None:
+            return False
+        for rendition in picture.renditions:
+            self._submit("prepare", rendition.path)
+        return self._workers.offer_picture(picture, original, cache_root)
 
     def write_new(self, relative: str, chunks: Iterable[bytes]) -> None:
         """A file the manifest does not list (the manifest itself), written here piece by piece."""

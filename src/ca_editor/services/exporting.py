@@ -34,11 +34,13 @@ from ca_editor.domain.release import Release
 from ca_editor.domain.snapshots import SnapshotContent, SnapshotKind
 from ca_editor.export import inplace, site, update
 from ca_editor.export.bundle import Progress, StoryEntry, write_bundle
+from ca_editor.export.image_cache import DerivativeCache
 from ca_editor.export.manifest import Manifest
 from ca_editor.export.manifest_text import ManifestText
 from ca_editor.export.sanitize import render_markdown
+from ca_editor.locations import derivatives_dir
 from ca_editor.persistence.database import Database
-from ca_editor.persistence.mapping import story_from_row
+from ca_editor.persistence.mapping import focus_of, story_from_row
 from ca_editor.persistence.models import (
     RENDER_SCAN_INDEX,
     AssetRow,
@@ -69,9 +71,12 @@ def export_time() -> datetime:
 
 
 class ExportService:
-    def __init__(self, db: Database, identity: Identity | None = None) -> None:
+    def __init__(
+        self, db: Database, identity: Identity | None = None, derivatives: DerivativeCache | None = None
+    ) -> None:
         self._db = db
         self._identity = identity or Identity()
+        self.derivatives = derivatives or DerivativeCache(derivatives_dir())
 
     def snapshot(self, section_id: int, *, include_unapproved: bool = False) -> SiteSnapshot:
         """Everything an export shows, in memory: for previews and small sites; the export streams."""
@@ -171,6 +176,7 @@ class ExportService:
                 progress=shifted,
                 cancelled=cancelled,
                 release=filled,
+                cache=self.derivatives,
             )
             return manifest, block
 
@@ -215,6 +221,7 @@ class ExportService:
                                 progress=progress,
                                 cancelled=cancelled,
                                 release=filled,
+                                cache=self.derivatives,
                             )
                             return None if manifest is None else (manifest, block)
                     if attempt:
@@ -427,6 +434,8 @@ class _StoryStream:
                 StoryRow.image_alt,
                 StoryRow.image_caption,
                 StoryRow.image_credit,
+                StoryRow.image_focus_x,
+                StoryRow.image_focus_y,
                 AssetRow.sha256,
                 AssetRow.media_type,
                 AssetRow.width,
@@ -467,7 +476,8 @@ def _story(row: Row[*tuple[Any, ...]]) -> Story:
     image = None
     if row.sha256 is not None:
         asset = ImageAsset(row.sha256, row.media_type, row.width, row.height, row.byte_size)
-        image = StoryImage(asset, row.image_alt, row.image_caption, row.image_credit)
+        focus = focus_of(row.image_focus_x, row.image_focus_y)
+        image = StoryImage(asset, row.image_alt, row.image_caption, row.image_credit, focus)
     return Story(
         id=row.id,
         slug=row.slug,

@@ -19,20 +19,33 @@ from sqlalchemy.orm import Session
 from ca_editor.domain.dates import YearBucket
 from ca_editor.domain.model import SectionLayout, Slot, Story
 from ca_editor.export import preview
+from ca_editor.export.image_cache import DerivativeCache
+from ca_editor.export.pictures import PictureFile, PicturePlanner
 from ca_editor.export.preview import RenderedPage
-from ca_editor.locations import static_dir
+from ca_editor.export.renditions import Picture
+from ca_editor.locations import derivatives_dir, static_dir
 from ca_editor.persistence.database import Database
 from ca_editor.services.export_scope import exported_slots
 from ca_editor.services.exporting import export_time, exported_archive, publishable_month_counts
+from ca_editor.services.images import ImageService
 from ca_editor.services.sections import read_layout
 
-__all__ = ["PreviewService", "RenderedPage"]
+__all__ = ["PictureFile", "PreviewService", "RenderedPage"]
 
 
 class PreviewService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, derivatives: DerivativeCache | None = None) -> None:
         self._db = db
         self._counts: dict[tuple[int, int], int] | None = None
+        # The export's own derivative cache: what the preview encodes the next export finds ready.
+        self._pictures = PicturePlanner(derivatives or DerivativeCache(derivatives_dir()), self._read_asset)
+
+    def picture_files(self, picture: Picture) -> list[PictureFile]:
+        """The files a previewed page's picture needs (encoded now if the cache does not have them)."""
+        return self._pictures.files(picture)
+
+    def _read_asset(self, sha256: str) -> bytes:
+        return ImageService(self._db).read(sha256)
 
     def forget_counts(self) -> None:
         """Count the archive again at the next render (call it after stories were saved or imported)."""
@@ -43,7 +56,7 @@ class PreviewService:
         with self._db.read() as session:
             layout = read_layout(session, section_id)
             archive = self._archive(session, exported_slots(layout.slots))
-        return preview.story_page(layout.section, story, archive, export_time())
+        return preview.story_page(layout.section, story, archive, export_time(), self._pictures.picture)
 
     def section_page(
         self, section_id: int, layout: SectionLayout | None = None, *, edited: Story | None = None
@@ -56,7 +69,7 @@ class PreviewService:
             # As the default export: a slotted story that is not approved is left off the page.
             slots = exported_slots(slots)
             archive = self._archive(session, slots)
-        return preview.section_page(layout.section, slots, archive, export_time())
+        return preview.section_page(layout.section, slots, archive, export_time(), self._pictures.picture)
 
     def message_page(self, title: str, message: str) -> str:
         return preview.message_page(title, message)

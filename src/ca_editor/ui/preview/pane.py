@@ -373,14 +373,19 @@ class PreviewPane(QWidget):
 
     def _write_page(self, page: RenderedPage, name: str) -> QUrl:
         self._write_support()
-        for asset in page.assets:
-            target = self.folder / "images" / asset.file_name
-            if not target.exists():
-                try:
-                    data = self._services.images.read(asset.sha256)
-                except CaEditorError:
-                    continue  # the page still shows, with its alt text in place of the image
-                _write_atomic(target, data)
+        for picture in page.pictures:
+            # Named by the crop: a new focal point is new files, so the preview shows the new crop at once.
+            if all((self.folder / r.path).exists() for r in picture.renditions):
+                continue
+            try:
+                files = self._services.previews.picture_files(picture)
+            except CaEditorError:
+                continue  # the page still shows, with its alt text in place of the image
+            for file in files:
+                target = self.folder / file.rendition.path
+                if not target.exists():
+                    data = file.data if file.data is not None else Path(file.cached or "").read_bytes()
+                    _write_atomic(target, data)
         return self._write_file(name, page.html.encode("utf-8"))
 
     def _write_message(self, title: str, message: str) -> QUrl:

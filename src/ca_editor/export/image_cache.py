@@ -1,0 +1,156 @@
+"""The derivative cache: every encoded rendition kept on disk by its key, so no picture is encoded twice.
+
+Content-addressed under the user cache folder (``locations.derivatives_dir``): a rendition's key already
+names the original's sha256, its crop box, width, format and encoder settings (``export.renditions``), so
+an entry never goes stale; it only stops being used. Layout::
+
+    files/ab/<key>.<ext>         the encoded bytes
+    pictures/cd/<picture key>    one line per rendition: "<key> <sha256> <size>", written after the files
+    facts/ef/<original sha256>   "<width> <height> <alpha>": the original's displayed size (``ImageFacts``)
+
+Each file is written beside its place, synced and renamed into it (``durable.write_synced``), so a reader
+never sees half a file, and a picture's record is written only once all its files are in place. A file whose
+size no longer matches its record counts as missing. ``prune`` keeps the cache under a size, dropping what
+was used longest ago (a use touches the record).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ca_editor.durable import write_synced
+from ca_editor.export.renditions import ImageFacts, Picture
+
+DEFAULT_LIMIT = 4 * 2**30  # bytes: about 20,000 pictures in every width and format
+_EXTENSIONS = {"webp": "webp", "jpeg": "jpg", "png": "png"}
+
+
+@dataclass(frozen=True, slots=True)
+class CachedFile:
+    path: str  # absolute, in the cache
+    sha256: str
+    size: int
+
+
+class DerivativeCache:
+    def __init__(self, root: Path | str | None) -> None:
+        """``root`` None: a cache that keeps nothing (every picture is encoded)."""
+        self.root = str(root) if root is not None else None
+
+    def facts(self, sha256: str) -> ImageFacts | None:
+        text = self._read(self._path("facts", sha256))
+        if text is None:
+            return None
+        try:
+            width, height, alpha = text.split()
+            return ImageFacts(int(width), int(height), alpha == "1")
+        except ValueError:
+            return None
+
+    def put_facts(self, sha256: str, facts: ImageFacts) -> None:
+        if self.root is not None:
+            self._write(
+                self._path("facts", sha256), f"{facts.width} {facts.height} {int(facts.alpha)}\n".encode()
+            )
+
+    def files(self, picture: Picture) -> dict[str, CachedFile] | None:
+        """Every rendition of ``picture`` by key, or None unless all are cached and whole."""
+        record_path = self._path("pictures", picture.key)
+        text = self._read(record_path)
+        if text is None:
+            return None
+        formats = {r.key: r.format for r in picture.renditions}
+        found: dict[str, CachedFile] = {}
+        for line in text.splitlines():
+            parts = line.split(" ")
+            if len(parts) != 3 or parts[0] not in formats or not parts[2].isdigit():
+                return None
+            key, sha256, size = parts
+            found[key] = CachedFile(self._file_path(key, formats[key]), sha256, int(size))
+        if len(found) != len(formats):
+            return None
+        for cached in found.values():
+            try:
+                if os.stat(cached.path).st_size != cached.size:  # noqa: PTH116 - hot path
+                    return None
+            except OSError:
+                return None
+        with contextlib.suppress(OSError):
+            os.utime(record_path)  # used now: the last thing ``prune`` drops
+        return found
+
+    def store(self, picture: Picture, encoded: dict[str, tuple[str, bytes]]) -> dict[str, CachedFile]:
+        """Keep ``encoded`` (rendition key -> (sha256, bytes)); the files as cached (nothing if disabled)."""
+        if self.root is None:
+            return {}
+        stored: dict[str, CachedFile] = {}
+        for rendition in picture.renditions:
+            sha256, data = encoded[rendition.key]
+            path = self._file_path(rendition.key, rendition.format)
+            self._write(path, data)
+            stored[rendition.key] = CachedFile(path, sha256, len(data))
+        lines = "".join(f"{key} {f.sha256} {f.size}\n" for key, f in sorted(stored.items()))
+        self._write(self._path("pictures", picture.key), lines.encode())
+        return stored
+
+    def size(self) -> int:
+        if self.root is None:
+            return 0
+        return sum(p.stat().st_size for p in Path(self.root).rglob("*") if p.is_file())
+
+    def prune(self, limit: int = DEFAULT_LIMIT) -> int:
+        """Drop the pictures used longest ago until the cache holds at most ``limit`` bytes; bytes freed."""
+        if self.root is None:
+            return 0
+        records = sorted(Path(self.root, "pictures").glob("*/*"), key=_mtime)
+        total = self.size()
+        freed = 0
+        for record in records:
+            if total - freed <= limit:
+                break
+            text = self._read(str(record)) or ""
+            record.unlink(missing_ok=True)  # first: a record never names a file that is gone
+            for line in text.splitlines():
+                key = line.split(" ")[0]
+                for ext in _EXTENSIONS.values():
+                    path = Path(self.root, "files", key[:2], f"{key}.{ext}")
+                    with contextlib.suppress(OSError):
+                        freed += path.stat().st_size
+                        path.unlink()
+        return freed
+
+    def _file_path(self, key: str, fmt: str) -> str:
+        return f"{self.root}/files/{key[:2]}/{key}.{_EXTENSIONS[fmt]}"
+
+    def _path(self, kind: str, key: str) -> str:
+        return f"{self.root}/{kind}/{key[:2]}/{key}"
+
+    def _read(self, path: str) -> str | None:
+        if self.root is None:
+            return None
+        try:
+            with open(path, encoding="ascii") as handle:  # noqa: PTH123
+                return handle.read()
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def _write(self, path: str, data: bytes) -> None:
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            write_synced(temporary, data)
+            os.replace(temporary, target)  # noqa: PTH105
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
