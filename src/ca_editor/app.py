@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from sqlalchemy.exc import DatabaseError
 
 from ca_editor.domain.errors import StorageError
@@ -17,7 +15,7 @@ from ca_editor.persistence.backup import (
     take_backup,
 )
 from ca_editor.persistence.database import Database
-from ca_editor.persistence.migrate import alembic_config, head_revision, upgrade
+from ca_editor.persistence.migrate import head_revision, known_revisions, upgrade
 from ca_editor.services.container import Services
 from ca_editor.services.demo import seed_demo_if_empty
 
@@ -37,12 +35,6 @@ def open_services(db: str | None = None, *, seed_demo: bool = True) -> Services:
     except DatabaseError as exc:
         reason = str(exc.orig) if exc.orig else str(exc)
         raise StorageError(f"cannot open the database {_display(url)}: {reason}") from exc
-    except CommandError as exc:  # the file carries a schema revision this version does not know
-        raise StorageError(
-            f"the database {_display(url)} was written by a newer ca-editor or another program ({exc}); "
-            f"this version knows the "
-            f"schema up to {head_revision()}. Update ca-editor; the database was not changed."
-        ) from exc
     return Services.over(database)
 
 
@@ -54,7 +46,7 @@ def _open_checked(url: str, *, seed_demo: bool) -> Database:
     """
     path = sqlite_file(url)
     if path is None or not path.exists() or path.stat().st_size == 0:
-        upgrade(url)
+        _migrate(url)
         database = Database(url)
     elif not is_writable(path):
         check_file(path)
@@ -68,24 +60,29 @@ def _open_checked(url: str, *, seed_demo: bool) -> Database:
         return Database(read_url, read_only=True)
     else:
         check_file(path)
-        revision = stored_revision(path)
-        if revision is not None and _behind_head(revision):
-            take_backup(path, "before-migration")  # a migration that goes wrong can be undone by restore
-        upgrade(url)
+        revision = stored_revision(path)  # one query; Alembic is loaded only when this is not the head
+        if revision != head_revision():
+            if revision is not None and revision in known_revisions():
+                take_backup(path, "before-migration")  # a migration that goes wrong can be undone by restore
+            _migrate(url)
         database = Database(url)
     if seed_demo:
         seed_demo_if_empty(database)
     return database
 
 
-def _behind_head(revision: str) -> bool:
-    """A revision this version knows and will migrate from (an unknown one is refused by ``upgrade``)."""
-    if revision == head_revision():
-        return False
+def _migrate(url: str) -> None:
+    """Create or upgrade the schema with Alembic (imported here: a current schema never pays for it)."""
+    from alembic.util import CommandError
+
     try:
-        return ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision(revision) is not None
-    except CommandError:
-        return False
+        upgrade(url)
+    except CommandError as exc:  # the file carries a schema revision this version does not know
+        raise StorageError(
+            f"the database {_display(url)} was written by a newer ca-editor or another program ({exc}); "
+            f"this version knows the "
+            f"schema up to {head_revision()}. Update ca-editor; the database was not changed."
+        ) from exc
 
 
 def _display(url: str) -> str:

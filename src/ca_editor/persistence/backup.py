@@ -155,13 +155,17 @@ def readable_url(path: Path) -> str:
 
 
 def stored_revision(path: Path, *, immutable: bool = False) -> str | None:
-    """The schema revision Alembic recorded in ``path`` (``None`` for a file without one), read only."""
+    """The schema revision Alembic recorded in ``path`` (``None`` for a file without one), read only.
+
+    One query: every start asks it, to know whether Alembic has anything to do.
+    """
     try:
         with _connect(read_only_uri(path, immutable=immutable), uri=True) as connection:
-            tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if "alembic_version" not in tables:
-                return None
             row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc).lower():
+            return None  # a new file, or another program's (``upgrade`` refuses that one)
+        raise StorageError(f"cannot read {path}: {_sentence(exc)}") from exc
     except sqlite3.Error as exc:
         raise StorageError(f"cannot read {path}: {_sentence(exc)}") from exc
     return str(row[0]) if row else None

@@ -1,21 +1,33 @@
-"""Run Alembic migrations at start-up, in one transaction, so a failure leaves the database as it was."""
+"""Run Alembic migrations at start-up, in one transaction, so a failure leaves the database as it was.
+
+Alembic is imported only when a migration runs (its import costs a command 0.3 s): whether one is needed is
+the stored revision (one query) against ``head_revision``, read from the migration files' own text.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 
 from ca_editor.domain.errors import StorageError
 from ca_editor.locations import migrations_dir
 from ca_editor.persistence.engine import is_sqlite, make_engine, writer
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# The module-level assignments every migration file has (``revision = "0007_…"``, ``down_revision = …``).
+_REVISION = re.compile(r"""^revision\s*(?::[^=]*)?=\s*["']([^"']+)["']""", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"""^down_revision\s*(?::[^=]*)?=\s*(.*)$""", re.MULTILINE)
+_QUOTED = re.compile(r"""["']([^"']+)["']""")
+
 
 def alembic_config(url: str, script_location: Path | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(script_location or migrations_dir()))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -24,6 +36,8 @@ def alembic_config(url: str, script_location: Path | None = None) -> Config:
 
 def upgrade(url: str, revision: str = "head", script_location: Path | None = None) -> None:
     """Bring the database at ``url`` to ``revision``; all steps commit together or not at all."""
+    from alembic import command
+
     config = alembic_config(url, script_location)
     # Table rebuilds (batch ALTER on SQLite) must not fire ON DELETE CASCADE, so migrations run with
     # foreign keys off and check them before committing instead.
@@ -54,10 +68,43 @@ def _refuse_foreign_schema(connection: Connection) -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def known_revisions(script_location: Path | None = None) -> dict[str, tuple[str, ...]]:
+    """Every revision in ``versions/`` with the revisions it follows, read from the files' text.
+
+    No Alembic: these are the two assignments Alembic itself reads from each file, so the answer is the
+    same (a test compares it with Alembic's own ``ScriptDirectory``), and a new migration file counts at
+    once, without a constant to keep in step.
+    """
+    folder = (script_location or migrations_dir()) / "versions"
+    revisions: dict[str, tuple[str, ...]] = {}
+    for file in folder.glob("*.py"):
+        source = file.read_text(encoding="utf-8")
+        named = _REVISION.search(source)
+        if named is None:
+            continue  # not a migration (a helper module beside them)
+        down = _DOWN_REVISION.search(source)
+        revisions[named.group(1)] = tuple(_QUOTED.findall(down.group(1))) if down else ()
+    return revisions
+
+
 def head_revision(script_location: Path | None = None) -> str | None:
-    script = ScriptDirectory.from_config(alembic_config("sqlite://", script_location))
-    return script.get_current_head()
+    """The newest revision: the one no other revision follows (``None`` when there are no migrations)."""
+    revisions = known_revisions(script_location)
+    followed = {down for downs in revisions.values() for down in downs}
+    heads = sorted(set(revisions) - followed)
+    if len(heads) > 1:
+        raise StorageError(f"the migrations have {len(heads)} heads ({', '.join(heads)}); merge them")
+    return heads[0] if heads else None
+
+
+def alembic_head_revision(script_location: Path | None = None) -> str | None:
+    """Alembic's own answer to ``head_revision`` (slow to import; for the test that keeps them equal)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://", script_location)).get_current_head()

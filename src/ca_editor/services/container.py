@@ -1,56 +1,99 @@
-"""The set of services one open database offers; built by the composition root, handed to the UI."""
+"""The set of services one open database offers; built by the composition root, handed to the UI.
+
+Each service is built, and its module imported, on first use: a command pays only for what it uses (an
+export never loads the importers and their feed parser, ``--version`` nothing at all).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ca_editor.domain.errors import NotFoundError
 from ca_editor.persistence.database import Database
 from ca_editor.services.backups import BackupService
-from ca_editor.services.checks import CheckService
-from ca_editor.services.exporting import ExportService
 from ca_editor.services.identity import Identity
-from ca_editor.services.images import ImageService
-from ca_editor.services.importing import ImportService
-from ca_editor.services.previewing import PreviewService
-from ca_editor.services.review import ReviewService
-from ca_editor.services.sections import SectionService
-from ca_editor.services.snapshots import SnapshotService
-from ca_editor.services.stories import StoryService
+
+if TYPE_CHECKING:
+    from ca_editor.services.checks import CheckService
+    from ca_editor.services.exporting import ExportService
+    from ca_editor.services.images import ImageService
+    from ca_editor.services.importing import ImportService
+    from ca_editor.services.previewing import PreviewService
+    from ca_editor.services.review import ReviewService
+    from ca_editor.services.sections import SectionService
+    from ca_editor.services.snapshots import SnapshotService
+    from ca_editor.services.stories import StoryService
 
 
-@dataclass(frozen=True, slots=True)
 class Services:
-    db: Database
-    stories: StoryService
-    sections: SectionService
-    imports: ImportService
-    exports: ExportService
-    images: ImageService
-    previews: PreviewService
-    snapshots: SnapshotService
-    review: ReviewService  # sign-off and send-back of the layout, changes since, restore plans
-    checks: CheckService  # the pre-export checklist
-    identity: Identity  # who the changes are recorded for; the window sets it from the name setting
-    backups: BackupService  # SQLite file backups: on demand, before destructive steps, periodically
+    """One database's services. ``db``, ``identity`` and ``backups`` are there from the start (the backup
+    service holds state, so it must never be built twice by two threads); the others on first use."""
+
+    def __init__(self, db: Database, identity: Identity | None = None) -> None:
+        self.db = db
+        self.identity = identity or Identity()  # who the changes are recorded for; the window sets it
+        self.backups = BackupService(db)  # SQLite file backups: on demand, before destructive steps, periodic
 
     @classmethod
     def over(cls, db: Database, identity: Identity | None = None) -> Services:
-        identity = identity or Identity()
-        return cls(
-            db,
-            StoryService(db, identity),
-            SectionService(db, identity),
-            ImportService(db, identity),
-            ExportService(db, identity),
-            ImageService(db),
-            PreviewService(db),
-            SnapshotService(db, identity),
-            ReviewService(db, identity),
-            CheckService(db, identity),
-            identity,
-            BackupService(db),
-        )
+        return cls(db, identity)
+
+    @cached_property
+    def stories(self) -> StoryService:
+        from ca_editor.services.stories import StoryService
+
+        return StoryService(self.db, self.identity)
+
+    @cached_property
+    def sections(self) -> SectionService:
+        from ca_editor.services.sections import SectionService
+
+        return SectionService(self.db, self.identity)
+
+    @cached_property
+    def imports(self) -> ImportService:
+        from ca_editor.services.importing import ImportService
+
+        return ImportService(self.db, self.identity)
+
+    @cached_property
+    def exports(self) -> ExportService:
+        from ca_editor.services.exporting import ExportService
+
+        return ExportService(self.db, self.identity)
+
+    @cached_property
+    def images(self) -> ImageService:
+        from ca_editor.services.images import ImageService
+
+        return ImageService(self.db)
+
+    @cached_property
+    def previews(self) -> PreviewService:
+        from ca_editor.services.previewing import PreviewService
+
+        return PreviewService(self.db)
+
+    @cached_property
+    def snapshots(self) -> SnapshotService:
+        from ca_editor.services.snapshots import SnapshotService
+
+        return SnapshotService(self.db, self.identity)
+
+    @cached_property
+    def review(self) -> ReviewService:
+        """Sign-off and send-back of the layout, changes since, restore plans."""
+        from ca_editor.services.review import ReviewService
+
+        return ReviewService(self.db, self.identity)
+
+    @cached_property
+    def checks(self) -> CheckService:
+        """The pre-export checklist."""
+        from ca_editor.services.checks import CheckService
+
+        return CheckService(self.db, self.identity)
 
     def section_id(self, slug: str | None = None) -> int:
         """The id of the section named ``slug``, or of the first section when none is named."""

@@ -10,13 +10,17 @@ from sqlalchemy import func, select
 from ca_editor.locations import demo_dir
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.models import SectionRow, SlotRow, StoryRow
-from ca_editor.services.importing import read_jsonl, write_records
 
 DEMO_AUTHOR = "ca-editor demo"
 
 
 def seed_demo_if_empty(db: Database) -> bool:
     """Create the demo section and its stories if the database has no section yet; True if it did."""
+    with db.read() as session:  # every start asks; only a first one takes the write lock and the importers
+        if session.scalar(select(func.count(SectionRow.id))):
+            return False
+    from ca_editor.services.importing import read_jsonl, write_records
+
     folder = demo_dir()
     meta: dict[str, Any] = json.loads((folder / "section.json").read_text(encoding="utf-8"))
     records = read_jsonl(folder / "stories.jsonl")

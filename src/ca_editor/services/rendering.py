@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -118,7 +119,7 @@ def _fill_in_workers(
 ) -> None:
     done = 0
     context = multiprocessing.get_context("spawn")  # never fork a process that may run Qt threads
-    with ProcessPoolExecutor(worker_count(), mp_context=context) as pool:
+    with ProcessPoolExecutor(worker_count(), mp_context=context, initializer=_leave_ctrl_c_to_parent) as pool:
         in_flight: deque[tuple[list[tuple[int, int, str]], Future[list[str]]]] = deque()
         for chunk in chunks:
             sources = _sources(db, chunk)
@@ -131,6 +132,12 @@ def _fill_in_workers(
             done += _finish(db, in_flight.popleft())
             if progress:
                 progress(done, total)
+
+
+def _leave_ctrl_c_to_parent() -> None:
+    """Ctrl+C reaches the pool's workers too (one process group): the parent stops the pool, and the
+    workers print no traceback of their own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _finish(db: Database, item: tuple[list[tuple[int, int, str]], Future[list[str]]]) -> int:
