@@ -52,7 +52,9 @@ def _image(image: StoryImage | None) -> object:
     if image is None:
         return None
     asset = image.asset
-    return (asset.sha256, asset.media_type, asset.width, asset.height, image.alt, image.caption, image.credit)
+    # The focal point chooses the crop, hence the derivatives' names in the page (``export.renditions``).
+    return (asset.sha256, asset.media_type, asset.width, asset.height, image.alt, image.caption, image.credit,
+            image.focus)  # fmt: skip
 
 
 def _story(story: Story) -> tuple[object, ...]:
