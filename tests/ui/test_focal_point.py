@@ -76,7 +76,7 @@ def test_a_click_sets_the_focal_point_and_the_crop_follows(qtbot, picker: FocalI
     assert abs(x - 0.5) < 0.02 and abs(y - 0.2) < 0.02
     assert changes == [picker.focus_point()]
     assert view.crop_rect().top() < centred.top()  # the 16:9 box moved up towards the point
-    assert picker.where.text().startswith("Focus: 50% across, 2")
+    assert picker.where.text().startswith("50% across, 2")
     _, top, _, bottom = crop_box(1600, 1200, CARD_ASPECT, picker.focus_point())
     scale = view.image_rect().width() / 1600
     assert abs(view.crop_rect().top() - (view.image_rect().top() + top * scale)) < 0.01
@@ -257,3 +257,18 @@ def test_override_focus_survives_leaving_and_returning_to_the_block(desk: Desk, 
     assert former.entry.image_focus == (0.3, 0.7)
     desk.undo_stack.undo()
     assert _slot_of(desk, slot.story.id).overrides.image.focus == (0.3, 0.7)
+
+
+def test_slot_thumbnails_are_cut_around_the_focal_point(qtbot) -> None:
+    from ca_editor.ui.slots.models import Thumbnails
+
+    tall = Image.new("RGB", (600, 900), (0, 0, 255))
+    tall.paste((255, 0, 0), (0, 0, 600, 300))  # red top third, blue below
+    data = io.BytesIO()
+    tall.save(data, "PNG")
+    thumbnails = Thumbnails(lambda sha: data.getvalue(), QSize(96, 54))
+    top = thumbnails.get("x", focus=(0.5, 0.0))
+    middle = thumbnails.get("x")
+    assert top is not None and middle is not None
+    assert top.toImage().pixelColor(48, 27).red() > 200  # the cut sits at the top: red
+    assert middle.toImage().pixelColor(48, 27).blue() > 200  # centred: blue

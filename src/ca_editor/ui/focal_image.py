@@ -25,7 +25,7 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
 )
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from ca_editor.domain.crop import CARD_ASPECT, crop_box
 from ca_editor.domain.focus import Focus, clamp_focus, format_focus
@@ -276,15 +276,17 @@ class FocalImagePicker(QWidget):
         self.view.focus_changed.connect(self._on_changed)
         self.where = QLabel()
         self.where.setAccessibleName("Focal point")
+        self.where.setWordWrap(True)  # "20% across, 60% down" takes two lines under a narrow picture
         self.where.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.centre_button = QPushButton("Centre")
+        self.centre_button = QToolButton()
+        self.centre_button.setText("Centre")
         self.centre_button.setAccessibleName("Reset the focal point to the centre")
         self.centre_button.setToolTip("Crop around the middle of the picture again (Home on the picture)")
         self.centre_button.clicked.connect(lambda: self.view.move_focus_to(None))
         line = QHBoxLayout()
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(self.where, 1)
-        line.addWidget(self.centre_button)
+        line.addWidget(self.centre_button, 0, Qt.AlignmentFlag.AlignTop)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(4)
@@ -313,6 +315,7 @@ class FocalImagePicker(QWidget):
     def _update_line(self) -> None:
         has = self.view.has_image()
         focus = self.view.focus_point()
-        self.where.setText(f"Focus: {format_focus(focus)}" if has else "")
+        # Short enough to sit beside the button under a 192 px picture; the label's name says what it is.
+        self.where.setText(("Focus: centre" if focus is None else format_focus(focus)) if has else "")
         self.where.setToolTip("Click the picture to choose where the 16:9 card crop centres" if has else "")
         self.centre_button.setEnabled(has and focus is not None)

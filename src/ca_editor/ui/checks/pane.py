@@ -80,10 +80,11 @@ class ChecklistPane(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.list, 1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(hint, 1)
-        bottom.addWidget(self.fix_button)
-        layout.addLayout(bottom)
+        fix_row = QHBoxLayout()  # a row of its own: beside the wrapped hint the button was squeezed
+        fix_row.addStretch(1)
+        fix_row.addWidget(self.fix_button)
+        layout.addLayout(fix_row)
+        layout.addWidget(hint)
         self._update_fix_button()
 
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="checklist")

@@ -26,11 +26,13 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from ca_editor.domain import ordering
+from ca_editor.domain.crop import crop_box
 from ca_editor.domain.dates import human_date
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import FormerSlot, SectionLayout, Slot, SlotEntry, Story
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.dnd import SLOT_IDS_MIME, STORY_IDS_MIME, decode_ids, encode_ids
+from ca_editor.ui.focal_image import decode_oriented
 from ca_editor.ui.icons import icon
 
 Index = QModelIndex | QPersistentModelIndex
@@ -47,24 +49,27 @@ IsEmptySlotRole = Qt.ItemDataRole.UserRole + 4
 
 
 class Thumbnails:
-    """Thumbnails cropped to one size, decoded once per image (images are stored by content hash)."""
+    """Thumbnails cropped to one size around the image's focal point (the card's cut, ``domain.crop``),
+    decoded once per image and point (images are stored by content hash)."""
 
     def __init__(self, read: Callable[[str], bytes], size: QSize = THUMBNAIL_SIZE) -> None:
         self._read = read
         self._size = size
-        self._cache: dict[tuple[str, bool], QPixmap | None] = {}
+        self._cache: dict[tuple[str, bool, tuple[float, float] | None], QPixmap | None] = {}
         self._blank: dict[tuple[str, bool], QPixmap] = {}
 
     @property
     def size(self) -> QSize:
         return QSize(self._size)
 
-    def get(self, sha256: str | None, *, warning: bool = False) -> QPixmap | None:
+    def get(
+        self, sha256: str | None, *, warning: bool = False, focus: tuple[float, float] | None = None
+    ) -> QPixmap | None:
         if sha256 is None and not warning:
             return None
-        key = (sha256 or "", warning)
+        key = (sha256 or "", warning, focus)
         if key not in self._cache:
-            self._cache[key] = self._render(sha256, warning)
+            self._cache[key] = self._render(sha256, warning, focus)
         return self._cache[key]
 
     def blank(self) -> QPixmap:
@@ -81,25 +86,23 @@ class Thumbnails:
             self._blank[("", False)] = canvas
         return self._blank[("", False)]
 
-    def _render(self, sha256: str | None, warning: bool) -> QPixmap:
+    def _render(self, sha256: str | None, warning: bool, focus: tuple[float, float] | None) -> QPixmap:
         width, height = self._size.width(), self._size.height()
         canvas = QPixmap(self._size)
         canvas.fill(Qt.GlobalColor.transparent)
         painter = QPainter(canvas)
-        source = QPixmap()
+        decoded = None
         if sha256 is not None:
-            try:
-                source.loadFromData(self._read(sha256))
+            try:  # oriented as the reader sees it, decoded at a few times the thumbnail's size only
+                decoded = decode_oriented(self._read(sha256), limit=4 * max(width, height))
             except CaEditorError:
-                source = QPixmap()
-        if not source.isNull():
-            scaled = source.scaled(
-                self._size,
-                Qt.AspectRatioMode.KeepAspectRatioByExpanding,
-                Qt.TransformationMode.SmoothTransformation,
-            )
-            x, y = (scaled.width() - width) // 2, (scaled.height() - height) // 2
-            painter.drawPixmap(0, 0, scaled, x, y, width, height)
+                decoded = None
+        if decoded is not None:
+            source = decoded[0]
+            left, top, right, bottom = crop_box(source.width(), source.height(), (width, height), focus)
+            cut = source.copy(QRect(left, top, right - left, bottom - top))
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(QRect(0, 0, width, height), cut)
         else:
             painter.fillRect(QRect(0, 0, width, height), QApplication.palette().color(QPalette.ColorRole.Mid))
         if warning:  # a badge in the corner: this story is placed twice
@@ -195,7 +198,9 @@ class SlotListModel(QAbstractListModel):
             return text + "\n" + " · ".join(m.capitalize() for m in markers) if markers else text
         if role == Qt.ItemDataRole.DecorationRole:
             image = slot.image
-            return self.thumbnails.get(image.asset.sha256 if image else None, warning=twice)
+            return self.thumbnails.get(
+                image.asset.sha256 if image else None, warning=twice, focus=image.focus if image else None
+            )
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [slot.headline]
             if slot.overrides.headline is not None:

@@ -167,7 +167,9 @@ class OverridesPanel(QGroupBox):
         self.summary_own.setToolTip(story.summary)
         self.summary_edit.setPlaceholderText(story.summary)
         own = story.image
-        self._show_thumb(self.image_own, own.asset.sha256 if own else None, "No image")
+        self._show_thumb(
+            self.image_own, own.asset.sha256 if own else None, "No image", own.focus if own else None
+        )
         self.image_own.setToolTip(f"Story's own image: {own.alt}" if own else "The story has no image")
         self.headline_revert.setEnabled(saved.headline is not None)
         self.summary_revert.setEnabled(saved.summary is not None)
@@ -319,8 +321,10 @@ class OverridesPanel(QGroupBox):
             else "No override"
         )
 
-    def _show_thumb(self, label: QLabel, sha256: str | None, empty_text: str) -> None:
-        pixmap = self._thumbnails.get(sha256)
+    def _show_thumb(
+        self, label: QLabel, sha256: str | None, empty_text: str, focus: tuple[float, float] | None = None
+    ) -> None:
+        pixmap = self._thumbnails.get(sha256, focus=focus)
         if pixmap is None:
             label.clear()
             label.setText(empty_text)
