@@ -17,8 +17,9 @@ from ca_editor.domain.checklist import Finding, FixPlace, Severity
 from ca_editor.domain.crop import CARD_ASPECT, crop_size
 from ca_editor.domain.model import Slot
 from ca_editor.export.card_images import RATIO_TOLERANCE, need_for_slot
+from ca_editor.export.renditions import WIDTHS
 
-CARD_MIN_WIDTH = 720
+CARD_MIN_WIDTH = WIDTHS[1]  # 720: the middle derivative width
 
 MISSING_ALT = "missing_alt"
 NO_IMAGE = "no_image"
