@@ -2,8 +2,8 @@
 
 Errors block an export unless someone overrides them with a reason (recorded in the manifest); warnings only
 inform; hints suggest (a photo cropped around its middle because nobody chose a focal point) and are never
-counted as warnings. The checks themselves live in ``services.checks``; this module is the vocabulary the checklist
-panel, ``ca-editor check``, the export gate and the printed review sheet share.
+counted as warnings. The checks themselves live in ``services.checks``; this module is the vocabulary the
+checklist panel, ``ca-editor check``, the export gate and the printed review sheet share.
 """
 
 from __future__ import annotations
