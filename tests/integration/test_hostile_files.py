@@ -62,8 +62,8 @@ HOSTILE_IMAGES = {
         "not a PNG, JPEG, WebP or GIF",
     ),
     "a PDF": (b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF", "not a PNG, JPEG, WebP or GIF"),
-    "a truncated PNG": (_png(64, 64, "RGB")[:60], "damaged or truncated"),
-    "an empty file": (b"", "not a PNG, JPEG, WebP or GIF"),
+    "a truncated PNG": (_png(64, 64, "RGB")[:60], "cut short (truncated)"),
+    "an empty file": (b"", "is empty (0 bytes)"),
 }
 
 

@@ -89,9 +89,8 @@ def _to_srgb(image: Image.Image) -> Image.Image:
         # 16-bit grey: keep the top 8 bits (Pillow's plain conversion clips everything above 255).
         grey = image.convert("I").point(lambda value: value / 256).convert("L")
         if "transparency" in image.info:
-            key = image.info["transparency"]
-            mask = image.convert("I").point(lambda value: 0 if value == key else 255).convert("L")
-            grey.putalpha(mask)
+            # Pillow's own conversion honours the transparent value (but clips the grey, hence the above).
+            grey.putalpha(image.convert("RGBA").getchannel("A"))
             return grey.convert("RGBA")
         return grey.convert("RGB")
     profile = image.info.get("icc_profile")
