@@ -1,8 +1,9 @@
 """The desk window: panes as docks around the story list, wired to one ``Desk``.
 
-Default arrangement at 1280×800: editor's choice above the archive filter on the left, the story list in the
-middle, the story editor, preview and undo history as tabs on the right. Every dock can be moved, floated or
-closed; the arrangement and window geometry come back on the next start (``Settings``).
+Default arrangement (``ui/desk_layout.py``): editor's choice the whole height on the left, the story list in
+the middle with the archive filter below it, the story editor, preview and histories as tabs on the right;
+on the first start the window fills the screen. Every dock can be moved, floated or closed; the arrangement
+and window geometry come back on the next start (``Settings``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import SectionLayout, Story
 from ca_editor.services.container import Services
 from ca_editor.services.recovery import RecoveryStore
+from ca_editor.ui import desk_layout
 from ca_editor.ui.backups import WindowBackups
 from ca_editor.ui.checks import ChecklistPane
 from ca_editor.ui.conflicts import show_layout_conflict
@@ -123,22 +125,10 @@ class MainWindow(QMainWindow):
         return dock
 
     def _arrange_default(self) -> None:
-        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
-        self.addDockWidget(left, self.choice_dock)
-        self.addDockWidget(left, self.archive_dock)
-        self.splitDockWidget(self.choice_dock, self.archive_dock, Qt.Orientation.Vertical)
-        self.addDockWidget(right, self.editor_dock)
-        self.tabifyDockWidget(self.editor_dock, self.preview_dock)
-        self.tabifyDockWidget(self.preview_dock, self.history_dock)
-        self.tabifyDockWidget(self.history_dock, self.checklist_dock)
-        self.tabifyDockWidget(self.history_dock, self.layout_history_dock)
-        self.editor_dock.raise_()
-        self._size_docks()
+        desk_layout.arrange_default(self)
 
     def _size_docks(self) -> None:
-        # Dock sizes only stick once the window has its real size: applied again after the first show.
-        self.resizeDocks([self.choice_dock, self.editor_dock], [340, 500], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.choice_dock, self.archive_dock], [470, 300], Qt.Orientation.Vertical)
+        desk_layout.size_docks(self)
 
     def _action(
         self,
@@ -297,10 +287,9 @@ class MainWindow(QMainWindow):
         self._stories_refresh.timeout.connect(self._refresh_lists)
 
     def _restore_window(self) -> None:
-        self.resize(1280, 800)
         geometry = self.settings.window_geometry
-        if not geometry.isEmpty():
-            self.restoreGeometry(geometry)
+        if geometry.isEmpty() or not self.restoreGeometry(geometry):
+            desk_layout.fit_to_screen(self)  # first start: the whole screen
         state = self.settings.window_state
         if state.isEmpty() or not self.restoreState(state, _STATE_VERSION):
             QTimer.singleShot(0, self._size_docks)

@@ -2,7 +2,8 @@
 
 from ca_editor.ui.slots.models import FormerListModel, SlotListModel
 from ca_editor.ui.slots.overrides import OverridesPanel
-from ca_editor.ui.slots.pane import EditorsChoicePane, SlotListView, confirm_eviction
+from ca_editor.ui.slots.pane import EditorsChoicePane, confirm_eviction
+from ca_editor.ui.slots.rows import SlotListView
 
 __all__ = [
     "EditorsChoicePane",

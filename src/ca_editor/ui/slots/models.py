@@ -126,7 +126,14 @@ class SlotListModel(QAbstractListModel):
     #: 0-based row that a move, drop or add just placed a slot at (for the view to select it).
     placed = Signal(int)
 
-    def __init__(self, desk: Desk, *, show_empty: bool = True, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        desk: Desk,
+        *,
+        show_empty: bool = True,
+        thumbnail_size: QSize = THUMBNAIL_SIZE,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.desk = desk
         self.show_empty = show_empty
@@ -134,7 +141,7 @@ class SlotListModel(QAbstractListModel):
         self.confirm_eviction: EvictionQuestion | None = None
         #: Ask about an eviction after the drop has finished instead of inside it (no dialog during QDrag).
         self.ask_after_drop = False
-        self.thumbnails = Thumbnails(desk.services.images.read)
+        self.thumbnails = Thumbnails(desk.services.images.read, thumbnail_size)
         self._slots: tuple[Slot, ...] = ()
         self._capacity = 0
         self._twice: set[int] = set()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QAction, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
-    QSplitter,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -29,10 +28,10 @@ from PySide6.QtWidgets import (
 from ca_editor.domain import ordering
 from ca_editor.domain.model import Slot, Story
 from ca_editor.ui.desk import Desk
-from ca_editor.ui.dnd import SLOT_IDS_MIME, STORY_IDS_MIME
 from ca_editor.ui.icons import icon
-from ca_editor.ui.slots.models import THUMBNAIL_SIZE, FormerListModel, SlotListModel
+from ca_editor.ui.slots.models import FormerListModel, SlotListModel
 from ca_editor.ui.slots.overrides import OverridesPanel
+from ca_editor.ui.slots.rows import ROW_THUMBNAIL_SIZE, PartsSplitter, SlotListView
 
 
 def confirm_eviction(parent: QWidget | None, stories: list[Story]) -> bool:
@@ -72,58 +71,6 @@ def ask_slot_position(parent: QWidget | None, slot: Slot, count: int) -> int | N
     return position if ok else None
 
 
-class SlotListView(QListView):
-    """The slots as a list that takes slot drags (reorder) and story drags (add) between rows."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setAccessibleName("Editor's choice slots")
-        self.setToolTip(
-            "Drag a slot to reorder, or drag stories here from the list. Keyboard: Alt+Up/Down, "
-            "Alt+Home/End, Ctrl+M, Delete, F2"
-        )
-        self.setIconSize(THUMBNAIL_SIZE)
-        self.setWordWrap(True)
-        self.setSpacing(2)
-        self.setResizeMode(QListView.ResizeMode.Adjust)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
-        self.setDefaultDropAction(Qt.DropAction.MoveAction)
-        self.setDragDropOverwriteMode(False)
-        self.setDropIndicatorShown(True)
-        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-
-    # A story dragged in from the list is copied (the list keeps its row), whatever the source proposed.
-    def _is_story_drag(self, event: QDragMoveEvent | QDropEvent) -> bool:
-        data = event.mimeData()
-        return (
-            event.source() is not self
-            and data.hasFormat(STORY_IDS_MIME)
-            and not data.hasFormat(SLOT_IDS_MIME)
-            and bool(event.possibleActions() & Qt.DropAction.CopyAction)
-        )
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        super().dragEnterEvent(event)
-        if event.isAccepted() and self._is_story_drag(event):
-            event.setDropAction(Qt.DropAction.CopyAction)
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if self._is_story_drag(event):
-            event.setDropAction(Qt.DropAction.CopyAction)
-        super().dragMoveEvent(event)
-        if event.isAccepted() and self._is_story_drag(event):
-            event.setDropAction(Qt.DropAction.CopyAction)
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        story = self._is_story_drag(event)
-        if story:
-            event.setDropAction(Qt.DropAction.CopyAction)
-        super().dropEvent(event)
-        if story and event.isAccepted():
-            event.setDropAction(Qt.DropAction.CopyAction)
-
-
 class EditorsChoicePane(QWidget):
     """Heading, slots, overrides of the selected slot, and the 'previously in editor's choice' list."""
 
@@ -141,7 +88,7 @@ class EditorsChoicePane(QWidget):
         self._keep_slot_id: int | None = None
         self._resetting = False
 
-        self.model = SlotListModel(desk, parent=self)
+        self.model = SlotListModel(desk, thumbnail_size=ROW_THUMBNAIL_SIZE, parent=self)
         self.model.confirm_eviction = lambda stories: self.confirm_eviction(self, stories)
         self.model.ask_after_drop = True
         self.model.placed.connect(self._select_row)
@@ -232,10 +179,6 @@ class EditorsChoicePane(QWidget):
         former_layout.addLayout(former_row)
         former_layout.addWidget(self.former_view, 1)
 
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.setAccessibleName("Editor's choice parts")
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(top)
         # The overrides form scrolls instead of forcing its full height and width on the whole window.
         self.overrides_area = QScrollArea()
         self.overrides_area.setWidget(self.overrides)
@@ -243,16 +186,12 @@ class EditorsChoicePane(QWidget):
         self.overrides_area.setFrameShape(QFrame.Shape.NoFrame)
         self.overrides_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.overrides_area.setAccessibleName("Overrides for this page")
-        self.splitter.addWidget(self.overrides_area)
-        self.splitter.addWidget(former)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 0)
-        self.splitter.setStretchFactor(2, 1)
-        # The slots come first: room for three of them before the overrides and the 'previously' list.
-        self.view.setMinimumHeight(3 * (THUMBNAIL_SIZE.height() + 8) + 8)
+        # The whole block first, the overrides form the rest (PartsSplitter); at the least three slots.
+        self.view.setMinimumHeight(self.view.height_for_rows(3))
         self.overrides_area.setMinimumHeight(120)
         self.former_view.setMinimumHeight(3 * self.fontMetrics().lineSpacing())
-        self.splitter.setSizes([600, self.overrides.sizeHint().height(), 110])
+        self.splitter = PartsSplitter(top, self.overrides_area, former, self.view)
+        self.splitter.setAccessibleName("Editor's choice parts")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.splitter)
