@@ -63,7 +63,7 @@ def _screenshot(tmp_path: Path, width: int, height: int) -> Path:
 
 
 @pytest.mark.xvfb
-@pytest.mark.parametrize(("width", "height"), [(1440, 900), (1920, 1080)])
+@pytest.mark.parametrize(("width", "height"), [(1440, 900), (1600, 1000), (1920, 1080)])
 def test_first_start_fills_the_screen_and_shows_every_slot_without_scrolling(
     tmp_path: Path, width: int, height: int
 ) -> None:

@@ -105,3 +105,4 @@ def test_the_status_bar_names_the_sandbox_note(qtbot: QtBot) -> None:
     label = sandbox.show_sandbox_note(bar, sandbox.SANDBOX_OFF)
     assert label.text() == "Preview sandbox off (root)"
     assert "runs as root" in label.toolTip()
+    assert bar.currentMessage() == sandbox.SANDBOX_OFF_BRIEFLY

@@ -44,7 +44,6 @@ def run(services: Services) -> int:
     window = MainWindow(services, settings)
     if sandbox_note is not None:
         show_sandbox_note(window.statusBar(), sandbox_note)
-        window.statusBar().showMessage(sandbox_note[0].upper() + sandbox_note[1:] + ".", 20_000)
     window.show()
     QTimer.singleShot(0, lambda: offer_recovery(window))  # unsaved edits a crash left (ui/recovery.py)
     return int(app.exec())

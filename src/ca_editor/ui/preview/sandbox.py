@@ -18,6 +18,8 @@ SANDBOX_OFF = (
     "the preview's Chromium sandbox is off because ca-editor runs as root (QtWebEngine cannot sandbox "
     "a root process); run it as an ordinary user to keep the sandbox on"
 )
+#: What the status bar says for a while at the start; the permanent mark's tooltip has ``SANDBOX_OFF``.
+SANDBOX_OFF_BRIEFLY = "Preview sandbox off: ca-editor runs as root. Run it as an ordinary user to keep it on."
 
 
 def running_as_root() -> bool:
@@ -37,7 +39,8 @@ def allow_preview_as_root() -> str | None:
 
 
 def show_sandbox_note(status_bar: QStatusBar, note: str) -> QLabel:
-    """A short permanent mark in the status bar; its tooltip is the whole sentence."""
+    """A short permanent mark in the status bar, its tooltip the whole sentence; a short message first."""
+    status_bar.showMessage(SANDBOX_OFF_BRIEFLY, 30_000)
     label = QLabel("Preview sandbox off (root)")
     label.setObjectName("sandbox-note")
     label.setToolTip(note[0].upper() + note[1:] + ".")
