@@ -66,8 +66,11 @@ test: lint typecheck layers pytest
 
 # Not part of test: it takes minutes and its figures depend on the machine. BENCH_ARGS='--stories 2000
 # --runs 5 --scale 50000,200000' to change it.
+# The image case (issue 17): IMAGE_BENCH_ARGS='--images 200' for a shorter run (Hugo alone needs about
+# 3 s per 12-MP photo on two cores).
 bench: $(VENV)/.installed-app
 	$(BIN)/python bench/export_bench.py $(BENCH_ARGS)
+	$(BIN)/python bench/image_bench.py $(IMAGE_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) build dist .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
