@@ -140,7 +140,7 @@ class StoryEditor(QWidget):
         self._live_problems: list[Problem] = []
         self._checked = True  # False from an edit until the typing pause: _live_problems describe older text
         self._save_problems: list[Problem] = []  # what the last refused save said, until the next edit
-        self._image_refusal = ""
+        self._image_refusal = self._image_note = ""
         self._derived_slug = ""
         self._last_dir = ""
 
@@ -764,7 +764,7 @@ class StoryEditor(QWidget):
     def _after_load(self) -> None:
         self._baseline = self.current_fields()
         self._save_problems = []
-        self._image_refusal = ""
+        self._image_refusal = self._image_note = ""
         self.notice.hide()
         self.form.setEnabled(True)
         self._update_counter()
@@ -781,7 +781,7 @@ class StoryEditor(QWidget):
         self._fill(StoryFields(title=""), None)
         self._baseline = None
         self._live_problems, self._save_problems = [], []
-        self._image_refusal = ""
+        self._image_refusal = self._image_note = ""
         self._settle_timer.stop()
         self._show_problems()
         self.form.setEnabled(False)
@@ -886,6 +886,9 @@ class StoryEditor(QWidget):
             if key == "image" and self._image_refusal:  # about a file not taken: it blocks nothing
                 lines.append(self._image_refusal)
                 found = [*found, Problem("image", self._image_refusal)]
+            if key == "image" and self._image_note:  # about a file taken (first frame only, ...): informs
+                lines.append(self._image_note)
+                found = [*found, Problem("image", self._image_note, "warning")]
             severity = "error" if any(p.severity == "error" for p in found) else ("warning" if found else "")
             text = "\n".join(lines)
             message.show_message(severity, text)
@@ -1000,7 +1003,7 @@ class StoryEditor(QWidget):
             return
         path = Path(name)
         self._last_dir = str(path.parent)
-        self._image_refusal = ""
+        self._image_refusal = self._image_note = ""
         try:
             size = path.stat().st_size
             if size > MAX_IMAGE_BYTES:
@@ -1014,7 +1017,8 @@ class StoryEditor(QWidget):
                     ]
                 )
             data = path.read_bytes()
-            asset = self._desk.services.images.add(data, name=path.name)
+            asset, notes = self._desk.services.images.add_noting(data, name=path.name)
+            self._image_note = " ".join(note[:1].upper() + note[1:] + "." for note in notes)
         except ValidationError as exc:
             reasons = "; ".join(_PYTHON_REPR.sub("", p.message) for p in exc.problems)
             self._image_refusal = f"{reasons}. The image was not changed."
@@ -1032,7 +1036,7 @@ class StoryEditor(QWidget):
         self._show_problems()
 
     def _remove_image(self) -> None:
-        self._image_refusal = ""
+        self._image_refusal = self._image_note = ""
         self._set_image(None)
         self._changed()
         self._show_problems()

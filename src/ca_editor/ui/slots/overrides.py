@@ -276,7 +276,7 @@ class OverridesPanel(QGroupBox):
             self.message.setText(f"{file.name} is too large for a page image (more than 20 MB).")
             return
         try:
-            asset = self.desk.services.images.add(data, name=file.name)
+            asset, notes = self.desk.services.images.add_noting(data, name=file.name)
         except ValidationError as exc:
             text = " ".join(p.message for p in exc.problems)
             self.message.setText(text[:1].upper() + text[1:])
@@ -285,9 +285,12 @@ class OverridesPanel(QGroupBox):
         self._image_sha = asset.sha256
         self._show_override(asset.sha256, None)  # a new picture starts centred
         self.image_picker.setToolTip(f"{file.name} (not applied yet)")
+        said = [note[:1].upper() + note[1:] + "." for note in notes]  # first frame only, converted, ...
         if not self.alt_edit.text().strip():
             self.alt_edit.setFocus()
-            self.message.setText("Describe the new image in the alt text, then Apply.")
+            said.append("Describe the new image in the alt text, then Apply.")
+        if said:
+            self.message.setText(" ".join(said))
 
     def image_target(self, *, alt: bool = False) -> QWidget:
         """The control a checklist photo finding's Fix lands on: the alt text, the picture (focal
