@@ -202,3 +202,14 @@ def test_pruning_keeps_the_cache_under_its_limit(services: Services, tmp_path: P
     # A picture that lost its files is encoded again on the next export, which still succeeds.
     services.exports.export(services.section_id(), tmp_path / "out2", full=True)
     assert os.listdir(tmp_path / "out2" / "images")
+
+
+def test_the_cache_prunes_itself_at_most_once_a_day(tmp_path: Path) -> None:
+    cache = DerivativeCache(tmp_path / "cache")
+    (tmp_path / "cache" / "files" / "ab").mkdir(parents=True)
+    (tmp_path / "cache" / "files" / "ab" / "x.webp").write_bytes(b"x" * 100)
+    assert cache.prune_now_and_then(limit=10) == 0  # no picture record names it: nothing to drop
+    assert (tmp_path / "cache" / "pruned").is_file()
+    stamp = (tmp_path / "cache" / "pruned").stat().st_mtime_ns
+    cache.prune_now_and_then(limit=10)
+    assert (tmp_path / "cache" / "pruned").stat().st_mtime_ns == stamp  # not again within the day

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from ca_editor.durable import write_synced
 from ca_editor.export.renditions import ImageFacts, Picture
 
 DEFAULT_LIMIT = 4 * 2**30  # bytes: about 20,000 pictures in every width and format
+PRUNE_EVERY = 24 * 3600.0  # seconds
 _EXTENSIONS = {"webp": "webp", "jpeg": "jpg", "png": "png"}
 
 
@@ -120,6 +122,22 @@ class DerivativeCache:
                     with contextlib.suppress(OSError):
                         freed += path.stat().st_size
                         path.unlink()
+        return freed
+
+    def prune_now_and_then(self, limit: int = DEFAULT_LIMIT, every: float = PRUNE_EVERY) -> int:
+        """``prune`` at most once per ``every`` seconds (else one ``stat``: every export calls this)."""
+        if self.root is None:
+            return 0
+        marker = Path(self.root, "pruned")
+        try:
+            if time.time() - marker.stat().st_mtime < every:
+                return 0
+        except OSError:
+            pass  # never pruned
+        freed = self.prune(limit)
+        with contextlib.suppress(OSError):
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
         return freed
 
     def _file_path(self, key: str, fmt: str) -> str:

@@ -123,6 +123,7 @@ class ExportService:
             done = self._write_new(section_id, out_dir, full, progress, cancelled, release)
         manifest, block = done
         self._record_export(section_id, out_dir, manifest, block)
+        self.derivatives.prune_now_and_then()  # the image cache stays bounded (a stat, or a prune a day)
         return manifest
 
     def _write_new(
