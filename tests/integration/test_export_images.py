@@ -213,3 +213,20 @@ def test_the_cache_prunes_itself_at_most_once_a_day(tmp_path: Path) -> None:
     stamp = (tmp_path / "cache" / "pruned").stat().st_mtime_ns
     cache.prune_now_and_then(limit=10)
     assert (tmp_path / "cache" / "pruned").stat().st_mtime_ns == stamp  # not again within the day
+
+
+def test_the_preview_shows_a_new_focal_point_at_once(services: Services) -> None:
+    # Square, so every focal point height gives another 16:9 cut.
+    story = _give_image(services, _lead_story(services), photos.camera_jpeg(13, (1600, 1600)))
+    assert story.image is not None
+    pages = []
+    for focus in ((0.5, 0.1), (0.5, 0.9)):  # unsaved edits: the preview takes the story as a value
+        edited = replace(story, image=replace(story.image, focus=focus))
+        pages.append(services.previews.story_page(services.section_id(), edited))
+    names = [{r.path for p in page.pictures for r in p.renditions} for page in pages]
+    assert names[0].isdisjoint(names[1])
+    for page, paths in zip(pages, names, strict=True):
+        assert all(path in page.html for path in paths if path.endswith(".webp"))
+        files = [f for p in page.pictures for f in services.previews.picture_files(p)]
+        assert {f.rendition.path for f in files} == paths
+        assert all(f.cached and Path(f.cached).is_file() for f in files)  # ready for the next export too
