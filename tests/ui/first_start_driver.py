@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QRect, QTimer
+from PySide6.QtWidgets import QScrollArea, QWidget
 
 from ca_editor.app import open_services
 from ca_editor.ui.launch import application
@@ -43,12 +44,38 @@ def measure(window: MainWindow) -> dict[str, object]:
         "archive_minimum": window.archive_dock.minimumSizeHint().height(),
         "choice": [window.choice_dock.width(), window.choice_dock.height()],
         "overrides_height": window.choice.overrides_area.height(),
+        "overrides_fit": overrides_fit(window.choice.overrides_area),
         "editor": [window.editor_dock.width(), window.editor_dock.height()],
         "visible": {
             dock.objectName(): dock.isVisible()
             for dock in (window.choice_dock, window.archive_dock, window.editor_dock)
         },
     }
+
+
+def overrides_fit(area: QScrollArea) -> dict[str, object]:
+    """The overrides form's widths beside its scroll area's, and every visible part that sticks out."""
+    viewport, form = area.viewport(), area.widget()
+    return {
+        "viewport": viewport.width(),
+        "form": form.width(),
+        "hint": form.sizeHint().width(),
+        "minimum": form.minimumSizeHint().width(),
+        "past_the_edge": past_the_edge(area),
+    }
+
+
+def past_the_edge(area: QScrollArea) -> list[str]:
+    """The visible widgets of the scroll area's form that reach past the viewport's left or right side."""
+    viewport, out = area.viewport(), []
+    for child in area.widget().findChildren(QWidget):
+        if not child.isVisibleTo(area):
+            continue
+        left = child.mapTo(viewport, child.rect().topLeft()).x()
+        right = child.mapTo(viewport, child.rect().topRight()).x()
+        if left < 0 or right >= viewport.width():
+            out.append(f"{type(child).__name__} {child.accessibleName()!r}: {left}..{right}")
+    return out
 
 
 def main() -> int:

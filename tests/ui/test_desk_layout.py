@@ -82,6 +82,10 @@ def test_first_start_fills_the_screen_and_shows_every_slot_without_scrolling(
     assert measured["editor"][0] >= 480 and measured["editor"][1] >= height - 150, measured
     assert measured["overrides_height"] >= 120, measured
     assert all(measured["visible"].values()), measured
+    # The overrides form fits its column (it scrolls down only): its hint, a field, a button cut off.
+    fit = measured["overrides_fit"]
+    assert fit["minimum"] <= fit["viewport"] and fit["hint"] <= fit["viewport"], fit
+    assert fit["form"] == fit["viewport"] and fit["past_the_edge"] == [], fit
 
 
 @pytest.mark.xvfb

@@ -14,19 +14,20 @@ from pathlib import Path
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QFileDialog,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from ca_editor.domain.errors import CaEditorError, ValidationError
 from ca_editor.domain.model import Slot, SlotEntry
 from ca_editor.services.sections import MAX_OVERRIDE_HEADLINE, MAX_OVERRIDE_SUMMARY
+from ca_editor.ui.beside_or_under import BesideOrUnderLayout
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.focal_image import FocalImagePicker
 from ca_editor.ui.icons import icon
@@ -59,18 +60,19 @@ class OverridesPanel(QGroupBox):
         self._capturing: list[str] | None = None
         desk.failed.connect(self._on_failed)
 
-        grid = QGridLayout(self)
-        grid.setColumnStretch(1, 1)
+        # One column, each field's name above it and its Revert button at the right of the name: the form
+        # fits editor's choice at its narrowest (340 px) and only ever scrolls down, never sideways.
+        form = QVBoxLayout(self)
+        form.setSpacing(4)
 
         self.headline_edit = QLineEdit()
         self.headline_edit.setAccessibleName("Headline for this page")
         self.headline_edit.setToolTip("Leave empty to use the story's own headline")
         self.headline_own = _own_label("Story's own headline")
         self.headline_revert = self._revert_button("headline")
-        grid.addWidget(_label("&Headline", self.headline_edit), 0, 0)
-        grid.addWidget(self.headline_edit, 0, 1)
-        grid.addWidget(self.headline_revert, 0, 2)
-        grid.addWidget(self.headline_own, 1, 1, 1, 2)
+        form.addLayout(_title_row(_label("&Headline", self.headline_edit), self.headline_revert))
+        form.addWidget(self.headline_edit)
+        form.addWidget(self.headline_own)
 
         self.summary_edit = QPlainTextEdit()
         self.summary_edit.setTabChangesFocus(True)
@@ -79,10 +81,10 @@ class OverridesPanel(QGroupBox):
         self.summary_edit.setToolTip("Leave empty to use the story's own summary")
         self.summary_own = _own_label("Story's own summary")
         self.summary_revert = self._revert_button("summary")
-        grid.addWidget(_label("&Summary", self.summary_edit), 2, 0, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(self.summary_edit, 2, 1)
-        grid.addWidget(self.summary_revert, 2, 2, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(self.summary_own, 3, 1, 1, 2)
+        form.addSpacing(6)
+        form.addLayout(_title_row(_label("&Summary", self.summary_edit), self.summary_revert))
+        form.addWidget(self.summary_edit)
+        form.addWidget(self.summary_own)
 
         self.image_picker = FocalImagePicker(OVERRIDE_VIEW)
         self.image_picker.setAccessibleName("Image for this page")
@@ -96,21 +98,28 @@ class OverridesPanel(QGroupBox):
         self.choose_image.setToolTip("Pick a PNG, JPEG, WebP or GIF file to show on this page instead")
         self.choose_image.clicked.connect(self._choose_image)
         self.image_revert = self._revert_button("image")
-        images = QHBoxLayout()
-        images.addWidget(self.image_picker, 0, Qt.AlignmentFlag.AlignTop)
-        images.addWidget(self.choose_image, 0, Qt.AlignmentFlag.AlignTop)
-        images.addStretch(1)
-        images.addWidget(QLabel("Story's own:"), 0, Qt.AlignmentFlag.AlignTop)
-        images.addWidget(self.image_own, 0, Qt.AlignmentFlag.AlignTop)
-        grid.addWidget(_label("I&mage", self.image_picker), 4, 0, Qt.AlignmentFlag.AlignTop)
-        grid.addLayout(images, 4, 1)
-        grid.addWidget(self.image_revert, 4, 2)
+        # Choose image and the story's own picture stand beside the picture when the column is wide
+        # enough, under it when not (ui/beside_or_under.py).
+        beside = QVBoxLayout()
+        beside.setContentsMargins(0, 0, 0, 0)
+        beside.setSpacing(4)
+        beside.addWidget(self.choose_image, 0, Qt.AlignmentFlag.AlignLeft)
+        beside.addSpacing(4)
+        beside.addWidget(QLabel("Story's own:"), 0, Qt.AlignmentFlag.AlignLeft)
+        beside.addWidget(self.image_own, 0, Qt.AlignmentFlag.AlignLeft)
+        self.image_row = BesideOrUnderLayout()
+        self.image_row.addWidget(self.image_picker)
+        self.image_row.addItem(beside)
+        form.addSpacing(6)
+        form.addLayout(_title_row(_label("I&mage", self.image_picker), self.image_revert))
+        form.addLayout(self.image_row)
 
         self.alt_edit = QLineEdit()
         self.alt_edit.setAccessibleName("Alt text of the image for this page")
         self.alt_edit.setToolTip("What the image shows, for readers who cannot see it (required)")
-        grid.addWidget(_label("&Alt text", self.alt_edit), 5, 0)
-        grid.addWidget(self.alt_edit, 5, 1, 1, 2)
+        form.addSpacing(6)
+        form.addWidget(_label("&Alt text", self.alt_edit))
+        form.addWidget(self.alt_edit)
 
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -122,8 +131,10 @@ class OverridesPanel(QGroupBox):
         self.apply_button.clicked.connect(self.apply)
         bottom = QHBoxLayout()
         bottom.addWidget(self.message, 1)
-        bottom.addWidget(self.apply_button)
-        grid.addLayout(bottom, 6, 0, 1, 3)
+        bottom.addWidget(self.apply_button, 0, Qt.AlignmentFlag.AlignTop)
+        form.addSpacing(6)
+        form.addLayout(bottom)
+        form.addStretch(1)
 
         self.set_slot(None)
 
@@ -340,6 +351,14 @@ def _label(text: str, buddy: QWidget) -> QLabel:
     label = QLabel(text)
     label.setBuddy(buddy)
     return label
+
+
+def _title_row(label: QLabel, revert: QPushButton) -> QHBoxLayout:
+    """A field's name with its Revert button at the right, above the field."""
+    row = QHBoxLayout()
+    row.addWidget(label, 1, Qt.AlignmentFlag.AlignBottom)
+    row.addWidget(revert)
+    return row
 
 
 def _own_label(accessible: str) -> QLabel:
