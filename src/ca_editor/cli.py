@@ -88,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="export slotted stories that are not approved as they are (the manifest lists them)",
     )
+    exporting.add_argument(
+        "--force",
+        action="store_true",
+        help="export even when nothing changed since OUT_DIR's last export (otherwise: 'up to date')",
+    )
     checking = commands.add_parser("check", help="run the pre-export checklist; exit status 1 on errors")
     checking.add_argument("--section", metavar="SLUG", help="section to check (default: the first)")
     checking.add_argument("--json", action="store_true", help="print the findings as JSON")
@@ -135,9 +140,11 @@ _INTERRUPTED = {  # what Ctrl+C left, per command (each one writes in one transa
 
 
 def _run(args: argparse.Namespace) -> int:
+    command = args.command or "gui"
+    if command == "export" and _up_to_date(args):
+        return 0
     from ca_editor.app import open_services
 
-    command = args.command or "gui"
     if command in backup_commands.COMMANDS:
         return backup_commands.run(args)
     if command == "gui":
@@ -182,6 +189,18 @@ def _run(args: argparse.Namespace) -> int:
         print(write_review_sheet(services, section_id, args.out))
         return 0
     raise AssertionError(command)
+
+
+def _up_to_date(args: argparse.Namespace) -> bool:
+    """Nothing changed since OUT_DIR's export: say so and write nothing (no ORM loaded; see the module)."""
+    if args.force or args.override_reason is not None or args.include_unapproved:
+        return False
+    from ca_editor.export_uptodate import up_to_date
+
+    said = up_to_date(args.db, args.out_dir, args.section)
+    if said is not None:
+        print(said)
+    return said is not None
 
 
 def _check(services: Services, args: argparse.Namespace) -> int:
@@ -229,20 +248,9 @@ def _export(services: Services, args: argparse.Namespace) -> int:
             print(f"  {finding}", file=sys.stderr)
         print("Fix them, or export anyway with --override-reason TEXT (it is recorded).", file=sys.stderr)
         return 1
+    from ca_editor.services.export_record import summary_lines
+
     print(f"exported {len(manifest.files)} files to {args.out_dir}")
-    done = manifest.release
-    if done is not None and done.checks is not None:
-        print(f"  checklist: {len(done.checks.errors)} error(s), {len(done.checks.warnings)} warning(s)")
-        if done.overridden:
-            print(f"  errors overridden by {done.override_by}: {done.reason}")
-        for slot in done.unapproved:
-            fate = "included as it is" if slot.included else "left off the page"
-            print(f"  warning: slot {slot.slot}: '{slot.title}' is {slot.status}, not approved: {fate}")
-        if done.sign_off is None:
-            print("  no sign-off recorded for this layout")
-        else:
-            changed = "; the layout changed since" if done.sign_off.changed_since else ""
-            print(f"  signed off by {done.sign_off.by} at {done.sign_off.at:%Y-%m-%d %H:%M} UTC{changed}")
-    for problem in manifest.problems:
-        print(f"  note: {problem}")
+    for line in summary_lines(manifest):  # the lines its export mark keeps for an "up to date" answer
+        print(line)
     return 0

@@ -31,7 +31,7 @@ from ca_editor.domain.model import (
 )
 from ca_editor.domain.publication import SiteSnapshot
 from ca_editor.domain.release import Release
-from ca_editor.domain.snapshots import SnapshotContent, SnapshotKind
+from ca_editor.domain.snapshots import SnapshotContent
 from ca_editor.export import inplace, site, update
 from ca_editor.export.bundle import Progress, StoryEntry, write_bundle
 from ca_editor.export.image_cache import DerivativeCache
@@ -40,22 +40,22 @@ from ca_editor.export.manifest_text import ManifestText
 from ca_editor.export.sanitize import render_markdown
 from ca_editor.locations import derivatives_dir
 from ca_editor.persistence.database import Database
+from ca_editor.persistence.export_marks import generation
 from ca_editor.persistence.mapping import focus_of, story_from_row
 from ca_editor.persistence.models import (
     RENDER_SCAN_INDEX,
     AssetRow,
-    LayoutSnapshotRow,
     RenderedBodyRow,
     SectionRow,
     StoryRow,
-    utcnow,
 )
 from ca_editor.services import rendering
 from ca_editor.services.checks import prepare_release
+from ca_editor.services.export_record import record_export
 from ca_editor.services.export_scope import exported_slots, exported_where
 from ca_editor.services.identity import Identity
 from ca_editor.services.sections import read_layout
-from ca_editor.services.snapshots import MAX_NOTE, content_of
+from ca_editor.services.snapshots import content_of
 from ca_editor.services.stories import count_by_month
 
 STREAM_BATCH = 1000  # rows per fetch while streaming stories
@@ -115,6 +115,7 @@ class ExportService:
         (``export.update``): only the changed files are written.
         """
         release = release or Release()
+        started = datetime.now(UTC)  # the mark's time: no later than the checklist's "now"
         done = None
         if not full:
             with _collection_paused():
@@ -122,7 +123,8 @@ class ExportService:
         if done is None:
             done = self._write_new(section_id, out_dir, full, progress, cancelled, release)
         manifest, block = done
-        self._record_export(section_id, out_dir, manifest, block)
+        by = self._identity.name
+        record_export(self._db, by, section_id, out_dir, manifest, block.recorded, started)
         self.derivatives.prune_now_and_then()  # the image cache stays bounded (a stat, or a prune a day)
         return manifest
 
@@ -166,7 +168,7 @@ class ExportService:
             head = self._head(session, section_id, release.include_unapproved, layout)
             count = int(session.scalar(select(func.count(StoryRow.id)).where(where)) or 0)
             stream = _StoryStream(session, where)
-            block = _ExportedBlock.of(layout)
+            block = _ExportedBlock.of(layout, generation(session))
             manifest = write_bundle(
                 head,
                 stream,
@@ -212,7 +214,7 @@ class ExportService:
                         if not missing:
                             head = self._head(session, section_id, release.include_unapproved, layout)
                             source = _UpdateSource(session, where)
-                            block = _ExportedBlock.of(layout)
+                            block = _ExportedBlock.of(layout, generation(session))
                             manifest = update.update_bundle(
                                 head,
                                 scan,  # type: ignore[arg-type]  # no body hash is missing here
@@ -242,35 +244,6 @@ class ExportService:
         slots = exported_slots(layout.slots, include_unapproved)
         archive = exported_archive(publishable_month_counts(session), slots)
         return SiteSnapshot(layout.section, slots, (), archive, export_time())
-
-    def _record_export(
-        self, section_id: int, out_dir: Path, manifest: Manifest, block: _ExportedBlock
-    ) -> None:
-        """Keep the block as this export read it (an EXPORT snapshot), in a transaction of its own."""
-        release = manifest.release
-        checks = release.checks if release is not None else None
-        note = f"{out_dir.expanduser().resolve().name or out_dir}: {len(manifest.files):,} files"
-        if checks is not None:
-            note += f"; {len(checks.errors)} error(s), {len(checks.warnings)} warning(s)"
-        if release is not None and release.overridden:
-            note += f"; exported anyway by {release.override_by}: {release.reason}"
-        if release is not None and any(u.included for u in release.unapproved):
-            note += f"; {sum(u.included for u in release.unapproved)} unapproved story(ies) included"
-        by = self._identity.name
-        with self._db.write(by) as session:
-            if session.get(SectionRow, section_id) is None:
-                return  # deleted since: the bundle stands, there is nothing to attach the snapshot to
-            session.add(
-                LayoutSnapshotRow(
-                    section_id=section_id,
-                    kind=SnapshotKind.EXPORT.value,
-                    taken_at=utcnow(),
-                    taken_by=by,
-                    note=note[:MAX_NOTE],
-                    section_version=block.section_version,
-                    content=block.content.to_json(),
-                )
-            )
 
     def _read_asset(self, sha256: str) -> bytes:
         with self._db.read() as session:
@@ -377,13 +350,13 @@ _CACHE_JOIN_BY_INDEX = f"LEFT OUTER JOIN rendered_bodies INDEXED BY {RENDER_SCAN
 class _ExportedBlock:
     """The block as the export read it: what its EXPORT snapshot records (not what it is a moment later)."""
 
-    def __init__(self, section_version: int, content: SnapshotContent) -> None:
-        self.section_version = section_version
-        self.content = content
+    def __init__(self, section_version: int, content: SnapshotContent, generation: int | None) -> None:
+        # ``generation``: the desk's, as the export's read saw it (``persistence.export_marks``).
+        self.recorded = (section_version, content, generation)
 
     @classmethod
-    def of(cls, layout: SectionLayout) -> _ExportedBlock:
-        return cls(layout.section.version, content_of(layout))
+    def of(cls, layout: SectionLayout, generation: int | None) -> _ExportedBlock:
+        return cls(layout.section.version, content_of(layout), generation)
 
 
 class _UpdateSource:
