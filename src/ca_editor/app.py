@@ -7,7 +7,6 @@ from sqlalchemy.exc import DatabaseError
 from ca_editor.domain.errors import StorageError
 from ca_editor.locations import database_url
 from ca_editor.persistence.backup import (
-    check_file,
     is_writable,
     readable_url,
     sqlite_file,
@@ -15,6 +14,7 @@ from ca_editor.persistence.backup import (
     take_backup,
 )
 from ca_editor.persistence.database import Database
+from ca_editor.persistence.known_sound import check_unless_known_sound
 from ca_editor.persistence.migrate import head_revision, known_revisions, upgrade
 from ca_editor.services.container import Services
 from ca_editor.services.demo import seed_demo_if_empty
@@ -35,6 +35,7 @@ def open_services(db: str | None = None, *, seed_demo: bool = True) -> Services:
     except DatabaseError as exc:
         reason = str(exc.orig) if exc.orig else str(exc)
         raise StorageError(f"cannot open the database {_display(url)}: {reason}") from exc
+    database.dispose_at_exit()  # a clean close, so the next start can skip the full check
     return Services.over(database)
 
 
@@ -47,9 +48,9 @@ def _open_checked(url: str, *, seed_demo: bool) -> Database:
     path = sqlite_file(url)
     if path is None or not path.exists() or path.stat().st_size == 0:
         _migrate(url)
-        database = Database(url)
+        database = Database(url, known_sound=path is not None)  # new: SQLite's own from the first byte
     elif not is_writable(path):
-        check_file(path)
+        check_unless_known_sound(path)
         read_url = readable_url(path)
         immutable = "immutable=1" in read_url
         if stored_revision(path, immutable=immutable) != head_revision():
@@ -59,13 +60,13 @@ def _open_checked(url: str, *, seed_demo: bool) -> Database:
             )
         return Database(read_url, read_only=True)
     else:
-        check_file(path)
+        check_unless_known_sound(path)  # the full check only when the file may have changed since last known
         revision = stored_revision(path)  # one query; Alembic is loaded only when this is not the head
         if revision != head_revision():
             if revision is not None and revision in known_revisions():
                 take_backup(path, "before-migration")  # a migration that goes wrong can be undone by restore
             _migrate(url)
-        database = Database(url)
+        database = Database(url, known_sound=True)
     if seed_demo:
         seed_demo_if_empty(database)
     return database

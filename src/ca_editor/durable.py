@@ -35,3 +35,26 @@ def fsync_dir(path: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def replace_atomically(path: Path, data: bytes | str, *, sync: bool = True) -> None:
+    """Give ``path`` the whole of ``data`` or leave it as it was: a temporary file beside it, renamed over it.
+
+    ``sync=False`` is for small files whose loss in a power cut costs nothing but a repeat of some work (a
+    hint, a cache entry): readers still see the old file or the whole new one, never a mix; only after a
+    power cut may the new one be empty, which such a file's reader must treat as missing.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        if sync:
+            write_synced(temporary, data)
+        else:
+            temporary.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        temporary.replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+    if sync:
+        fsync_dir(path.parent)

@@ -73,10 +73,22 @@ def backups_dir(database: Path) -> Path:
     In the user data folder, one folder per database (its name and a hash of its full path), so backups are
     kept on the local disk even for a database on a read-only or shared folder, and never mix.
     """
+    root = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return root / "backups" / _database_key(database)
+
+
+def known_sound_mark(database: Path) -> Path:
+    """Where ca-editor notes the identity of the SQLite file ``database`` as it last knew it sound
+    (``persistence.known_sound``): in the user data folder, one small file per database."""
+    root = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return root / "known-sound" / f"{_database_key(database)}.json"
+
+
+def _database_key(database: Path) -> str:
+    """A folder or file name for one database: its name and a hash of its full path (two never mix)."""
     resolved = str(database.expanduser().resolve())
     digest = hashlib.sha256(resolved.encode("utf-8", "surrogateescape")).hexdigest()[:10]
-    root = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    return root / "backups" / f"{database.stem}-{digest}"
+    return f"{database.stem}-{digest}"
 
 
 def database_url(explicit: str | None = None) -> str:

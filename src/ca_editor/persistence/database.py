@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import re
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ca_editor.domain.errors import StorageError
 from ca_editor.persistence.backup import sqlite_file
 from ca_editor.persistence.engine import BUSY_TIMEOUT_MS, is_sqlite, make_engine, writer
+from ca_editor.persistence.known_sound import OpenedSound, opened_sound
 
 
 class Database:
     """Hands out short-lived sessions. Nothing outside the service layer ever holds one."""
 
-    def __init__(self, url: str, *, read_only: bool = False) -> None:
-        """``read_only``: the file cannot be written here (a locked share); reads work, writes are refused."""
+    def __init__(self, url: str, *, read_only: bool = False, known_sound: bool = False) -> None:
+        """``read_only``: the file cannot be written here (a locked share); reads work, writes are refused.
+
+        ``known_sound``: the file was checked (or known) sound at open; a clean ``dispose`` then notes it
+        sound as SQLite leaves it, so the next open can skip the full check (``persistence.known_sound``).
+        """
         self.url = url
         self.read_only = read_only
+        file = sqlite_file(url) if known_sound else None
+        self._sound = _SoundNote(opened_sound(file) if file is not None else None)
         self.engine: Engine = make_engine(url)
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
         self._writers = sessionmaker(writer(self.engine), expire_on_commit=False)
@@ -41,7 +52,7 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with _storage_errors(), self._readers() as session, session.begin():
+        with self._damage_watch(), _storage_errors(), self._readers() as session, session.begin():
             yield session
 
     @contextmanager
@@ -52,15 +63,58 @@ class Database:
         """
         if self.read_only:
             raise StorageError(READ_ONLY_MESSAGE)
-        with _storage_errors(), self._writers() as session, session.begin():
+        with self._damage_watch(), _storage_errors(), self._writers() as session, session.begin():
             session.info[_ACTOR] = actor
             yield session
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        """Close every pooled connection; a file known sound is noted sound as the last close left it."""
+        self._sound.close(self.engine)
+
+    def dispose_at_exit(self) -> None:
+        """Dispose when the process exits, if nobody did: the command line leaves its objects to the exit
+        (``cli.main`` freezes the collector), and only a clean close lets the next start skip the full
+        check. The engine is held weakly (tests open thousands); never in a forked child, whose inherited
+        connections are its parent's."""
+        engine, note, pid = weakref.ref(self.engine), self._sound, os.getpid()
+
+        def close() -> None:
+            alive = engine()
+            if alive is not None and os.getpid() == pid:
+                note.close(alive)
+
+        atexit.register(close)
+
+    @contextmanager
+    def _damage_watch(self) -> Iterator[None]:
+        """SQLite reporting damage mid-session (another program wrote the file): never note it sound."""
+        try:
+            yield
+        except DatabaseError as exc:
+            if _DAMAGE_WORDS.search(str(exc.orig or exc)):
+                self._sound.opened = None
+            raise
+        except StorageError as exc:
+            if _DAMAGE_WORDS.search(str(exc)):
+                self._sound.opened = None
+            raise
+
+
+class _SoundNote:
+    """The file as known sound at open, until a clean close notes it again or damage is seen (then None)."""
+
+    def __init__(self, opened: OpenedSound | None) -> None:
+        self.opened = opened
+
+    def close(self, engine: Engine) -> None:
+        engine.dispose()
+        opened, self.opened = self.opened, None  # once: a later close must not vouch for what came after
+        if opened is not None:
+            opened.remember_at_close()
 
 
 _ACTOR = "ca_editor.actor"
+_DAMAGE_WORDS = re.compile(r"malformed|not a database|damaged|corrupt", re.IGNORECASE)
 READ_ONLY_MESSAGE = (
     "The database is open read-only (the file or its folder cannot be written here); your change was not "
     "saved. Nothing was lost."
