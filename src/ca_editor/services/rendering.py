@@ -17,8 +17,7 @@ import os
 import signal
 from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, and_, delete, insert, select
 from sqlalchemy.orm import Session
@@ -26,6 +25,9 @@ from sqlalchemy.orm import Session
 from ca_editor.export.sanitize import RENDERER_VERSION, render_many, render_markdown
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.models import RenderedBodyRow, StoryRow
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 CHUNK = 64  # bodies per task handed to a worker
 POOL_THRESHOLD = 200  # fewer misses than this render in-process: starting workers costs about a second
@@ -101,6 +103,9 @@ def fill_cache(db: Database, ids: Sequence[int], progress: Progress | None = Non
             if progress:
                 progress(done, len(ids))
         return len(ids)
+    # Imported with the pool only: a one-story export renders here and need not load it (5-10 ms).
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         _fill_in_workers(db, chunks, len(ids), progress)
     except BrokenProcessPool:
@@ -117,6 +122,8 @@ def fill_cache(db: Database, ids: Sequence[int], progress: Progress | None = Non
 def _fill_in_workers(
     db: Database, chunks: list[Sequence[int]], total: int, progress: Progress | None
 ) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
     done = 0
     context = multiprocessing.get_context("spawn")  # never fork a process that may run Qt threads
     with ProcessPoolExecutor(worker_count(), mp_context=context, initializer=_leave_ctrl_c_to_parent) as pool:
