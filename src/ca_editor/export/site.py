@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ca_editor.domain.model import ImageAsset
 from ca_editor.domain.slugs import is_valid_slug
 
 INDEX = "index.html"
@@ -22,10 +21,6 @@ def year_path(year: int) -> str:
 
 def month_path(year: int, month: int) -> str:
     return f"archive/{year:04d}-{month:02d}.html"
-
-
-def image_path(asset: ImageAsset) -> str:
-    return f"images/{asset.file_name}"
 
 
 def root_prefix(page_path: str) -> str:
