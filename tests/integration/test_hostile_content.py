@@ -34,9 +34,12 @@ CSP_META = re.compile(r'<meta http-equiv="Content-Security-Policy"[^>]*>')
 # Elements a sanitised page never carries: they run script, load remote content or take input.
 FORBIDDEN_TAGS = {
     "script", "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math", "style", "base",
-    "form", "input", "button", "textarea", "select", "isindex", "template", "video", "audio", "source",
-    "picture", "track", "marquee", "noscript", "portal", "xss", "body-onload",
+    "form", "input", "button", "textarea", "select", "isindex", "template", "video", "audio",
+    "track", "marquee", "noscript", "portal", "xss", "body-onload",
 }  # fmt: skip
+# The templates' own pictures (issue 17): <picture> around an <img>, with one WebP <source> of derivatives.
+_DERIVATIVE = r"(\.\./)?images/[0-9a-f]{12}-[0-9a-f]{10}-\d+w\.webp \d+w"
+OWN_SOURCE = re.compile(f"{_DERIVATIVE}(, {_DERIVATIVE})*")
 URL_ATTRIBUTES = {
     "href", "src", "srcset", "action", "formaction", "background", "poster", "data", "ping", "cite",
     "xlink:href", "longdesc", "lowsrc", "dynsrc", "manifest", "codebase", "icon",
@@ -141,6 +144,14 @@ class _Audit(HTMLParser):
         values = dict(attrs)
         if tag in FORBIDDEN_TAGS:
             self.problems.append(f"<{tag}>")
+        if tag == "picture" and set(values) - {"class"}:
+            self.problems.append(f"<picture {sorted(values)}>")
+        if tag == "source" and (
+            set(values) != {"type", "srcset", "sizes"}
+            or values["type"] != "image/webp"
+            or not OWN_SOURCE.fullmatch(values["srcset"] or "")
+        ):
+            self.problems.append(f"<source {values}>")
         if tag == "meta" and (values.get("http-equiv") or "").lower() == "refresh":
             self.problems.append("<meta refresh>")
         if tag == "link" and not (values.get("rel") == "stylesheet" and self.in_head):
