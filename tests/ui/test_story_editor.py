@@ -599,3 +599,18 @@ def test_a_storage_refusal_reads_as_one_sentence_and_keeps_the_edits(
     assert ".." not in notice and "try again" not in notice, notice
     assert notice.endswith("Your edits are kept.")
     assert editor.title_edit.text() == "Edited on a read-only share"
+
+
+def test_an_animated_picture_is_taken_and_the_editor_says_only_its_first_frame_shows(
+    editor: StoryEditor, services, tmp_path: Path, monkeypatch
+) -> None:
+    frames = [Image.new("RGB", (800, 450), colour) for colour in ("green", "red", "blue")]
+    animated = tmp_path / "loop.gif"
+    frames[0].save(animated, save_all=True, append_images=frames[1:], duration=200, loop=0)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(animated), ""))
+    story = _story_with_image(services)
+    editor.show_story(story.id)
+    editor.choose_button.click()
+    message = editor._messages["image"].text()
+    assert "animated (3 frames)" in message and "first frame only" in message
+    assert editor.current_fields().image_sha256 != (story.image.asset.sha256 if story.image else None)
