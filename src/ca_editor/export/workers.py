@@ -276,7 +276,11 @@ class PageWorkers:
         errors.seek(0)
         message = errors.read(4096).decode("utf-8", "replace")
         number, _, text = message.strip().partition("\t")
-        raise OSError(int(number) if number.isdigit() else 0, text or "a page worker stopped")
+        if not text:  # it said nothing: killed (out of memory?) or crashed in native code
+            code = proc.returncode
+            how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+            text = f"a page worker stopped ({how}{': ' + message.strip() if message.strip() else ''})"
+        raise OSError(int(number) if number.isdigit() else 0, text)
 
 
 def _parse(results: IO[bytes]) -> Iterator[Result]:
