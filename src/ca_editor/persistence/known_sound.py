@@ -32,8 +32,10 @@ def check_unless_known_sound(path: Path) -> None:
     last knew it sound; a file that passes is noted as sound."""
     if is_known_sound(path):
         return
+    checked = _identity(path)
     check_file(path)
-    remember_sound(path)
+    if checked is not None and _identity(path) == checked:  # nobody wrote it while it was being checked
+        remember_sound(path)
 
 
 def is_known_sound(path: Path) -> bool:
