@@ -157,9 +157,10 @@ def test_insert_always_lands_the_new_item_inside_the_block(
 
 @given(items=distinct_items, extra_capacity=st.integers(min_value=1, max_value=5), at=any_index)
 def test_insert_into_a_block_with_room_loses_nothing(items: list[int], extra_capacity: int, at: int) -> None:
-    result, evicted = insert(items, -1, at, len(items) + extra_capacity)
+    new = object()  # never equal to a generated item (an int marker such as -1 could be one)
+    result, evicted = insert(items, new, at, len(items) + extra_capacity)
     assert evicted is None
-    assert [x for x in result if x != -1] == items
+    assert [x for x in result if x is not new] == items
 
 
 # --- would_evict ----------------------------------------------------------------------------------------
