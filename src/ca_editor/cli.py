@@ -10,24 +10,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ca_editor import backup_commands
+from ca_editor import __version__, backup_commands
 from ca_editor.domain.errors import CaEditorError
 
 if TYPE_CHECKING:
     from ca_editor.services.container import Services
-
-
-class _VersionAction(argparse.Action):
-    """``--version``, looked up only when asked for: ``importlib.metadata`` would cost every command 30 ms."""
-
-    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
-        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=str(kwargs["help"]))
-
-    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
-        from ca_editor import __version__
-
-        print(f"{parser.prog} {__version__}")
-        parser.exit()
 
 
 GLOBAL_OPTIONS_NOTE = (
@@ -61,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ca-editor", description="Curate a section page and export it.", epilog=GLOBAL_OPTIONS_NOTE
     )
-    parser.add_argument("--version", action=_VersionAction, help="print the version and exit")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _add_global_options(parser, default=None)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("gui", help="open the desk window (the default)")

@@ -131,3 +131,29 @@ def test_an_older_database_is_still_migrated_and_backed_up_first(tmp_path: Path)
     connection.close()
     backups = list((tmp_path / "data").rglob("*before-migration.sqlite"))
     assert len(backups) == 1
+
+
+def test_version_is_a_constant_that_agrees_with_the_installed_metadata(tmp_path: Path) -> None:
+    """``--version`` reads ``ca_editor._version`` (hatchling builds the package version from it), so it needs
+    no ``importlib.metadata``, which costs about 40 ms of imports; the two can never disagree."""
+    from importlib.metadata import version
+
+    from ca_editor import __version__
+
+    assert version("ca-editor") == __version__
+    code = """
+        import contextlib, io, sys
+        from ca_editor.cli import main
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+            main(["--version"])
+        print("importlib.metadata" in sys.modules)
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
