@@ -497,3 +497,14 @@ def test_deleting_a_story_keeps_its_shared_image_for_others(services: Services) 
     survivor = services.stories.get(two.id)
     assert survivor.image is not None
     assert survivor.image.asset == one.image.asset
+
+
+def test_an_update_returns_the_story_with_its_new_picture(services: Services) -> None:
+    first, second = services.stories.list(StoryQuery(limit=2))
+    one, two = services.stories.get(first.id), services.stories.get(second.id)
+    assert one.image is not None and two.image is not None and one.image.asset != two.image.asset
+    fields = StoryFields(**{**_fields_dict(two), "image_sha256": one.image.asset.sha256})
+    saved = services.stories.update(two.id, fields, expected_version=two.version)
+    assert saved.image is not None
+    assert saved.image.asset == one.image.asset  # not the picture the story had when the session read it
+    assert saved == services.stories.get(two.id)

@@ -172,7 +172,8 @@ def apply_fields(session: Session, row: StoryRow, fields: StoryFields) -> None:
     problems = errors_only(validate_story(fields))
     if problems:
         raise ValidationError(problems)
-    if fields.image_sha256 and session.get(AssetRow, fields.image_sha256) is None:
+    asset = session.get(AssetRow, fields.image_sha256) if fields.image_sha256 else None
+    if fields.image_sha256 and asset is None:
         raise ValidationError([Problem("image", "the chosen image is not in the database")])
     slug = fields.slug or unique_slug(make_slug(fields.title), lambda s: slug_taken(session, s, row.id))
     fields = replace(fields, slug=slug)
@@ -186,6 +187,7 @@ def apply_fields(session: Session, row: StoryRow, fields: StoryFields) -> None:
     row.status = fields.status.value
     row.tags = list(fields.tags)
     row.image_sha256 = fields.image_sha256
+    row.image = asset  # the relationship too, or the story returned from this session shows the old picture
     row.image_alt = fields.image_alt if fields.image_sha256 else ""
     row.image_caption = fields.image_caption if fields.image_sha256 else ""
     row.image_credit = fields.image_credit if fields.image_sha256 else ""
