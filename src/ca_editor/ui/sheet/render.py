@@ -12,13 +12,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
     QImage,
-    QImageReader,
     QPagedPaintDevice,
     QPageSize,
     QPainter,
@@ -33,6 +32,7 @@ from ca_editor.domain.checklist import Finding, Severity
 from ca_editor.domain.dates import human_date
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import PUBLISHABLE_STATUSES, Slot
+from ca_editor.ui.focal_image import decode_oriented
 from ca_editor.ui.sheet.content import STATUS_LABELS, ReviewSheet, clean, local_time
 
 RESOLUTION = 1200  # device units per inch (QPdfWriter's own default); lengths below are in mm, fonts in pt
@@ -691,20 +691,12 @@ def _thumbnails(sheet: ReviewSheet, box: QSize) -> dict[str, QImage]:
 
 
 def _decode(data: bytes, box: QSize) -> QImage | None:
-    buffer = QBuffer()
-    buffer.setData(QByteArray(data))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    reader = QImageReader(buffer)
-    reader.setAutoTransform(True)
-    size = reader.size()
-    if size.isValid() and (size.width() > 2 * box.width() or size.height() > 2 * box.height()):
-        # JPEG decodes straight at a fraction of its size: a 40-megapixel photo never sits in memory.
-        reader.setScaledSize(
-            size.scaled(2 * box.width(), 2 * box.height(), Qt.AspectRatioMode.KeepAspectRatio)
-        )
-    image = reader.read()
-    if image.isNull():
+    # Decoded at twice the box at most (JPEG decodes straight at a fraction of its size: a 40-megapixel
+    # photo never sits in memory), turned as the reader sees it, as the editor's picture view does.
+    decoded = decode_oriented(data, limit=2 * max(box.width(), box.height()))
+    if decoded is None:
         return None
+    image = decoded[0]
     if image.width() > box.width() or image.height() > box.height():
         image = image.scaled(
             box, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
