@@ -195,3 +195,14 @@ def test_the_cli_salvage_writes_a_new_file_and_says_how_to_use_it(damaged: Path,
     assert f"restore {target}" in out
     assert main(["--db", str(damaged), "restore", str(target), "--yes"]) == 0
     assert main(["--db", str(damaged), "migrate"]) == 0
+
+
+def test_a_salvaged_copy_keeps_no_export_mark(damaged: Path, tmp_path: Path) -> None:
+    """Salvage may lose rows a bundle shows: its copy must never answer "up to date" for that bundle."""
+    out = tmp_path / "bundle"
+    assert main(["--db", str(damaged), "export", str(out)]) == 0
+    with sqlite3.connect(damaged) as connection:
+        assert connection.execute("SELECT count(*) FROM export_marks").fetchone() == (1,)
+    report = files.salvage(damaged, tmp_path / "salvaged.sqlite3")
+    with sqlite3.connect(report.target) as connection:
+        assert connection.execute("SELECT count(*) FROM export_marks").fetchone() == (0,)

@@ -398,6 +398,10 @@ def salvage(damaged: Path, target: Path) -> SalvageReport:
                     tables.append(_copy_rows(source, out, name))
             out.commit()
             tables = _drop_orphans(out, tables)  # before the triggers, which would act on the deletes
+            # An export mark says "this bundle shows this database"; a salvaged file may have lost rows the
+            # bundle shows, so no export of it may be answered "up to date" from a mark it inherited.
+            if any(name == "export_marks" for name, _, kind, _ in schema if kind == "table"):
+                out.execute("DELETE FROM export_marks")
             for name, sql, kind, _ in schema:
                 if kind in ("index", "trigger", "view"):
                     try:
