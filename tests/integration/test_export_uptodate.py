@@ -7,6 +7,7 @@ another revision, and a bundle whose files were touched.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import subprocess
@@ -328,3 +329,21 @@ def test_0009_carries_a_0008_database_forward(
     assert "Renamed by a script" in (out / "index.html").read_text(encoding="utf-8") or any(
         "Renamed by a script" in p.read_text(encoding="utf-8") for p in out.rglob("*.html")
     )
+
+
+def test_the_generator_stamp_follows_the_top_level_modules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A version bump alone (``_version.py``) is a new generator: never "up to date" over the old bundle."""
+    from ca_editor.export import listing_digest
+
+    package = tmp_path / "ca_editor"
+    for name in ("domain", "export", "persistence", "services"):
+        (package / name).mkdir(parents=True)
+    version = package / "_version.py"
+    version.write_text('__version__ = "1.0.0"\n')
+    monkeypatch.setattr(listing_digest, "_PACKAGE", package)
+    before = listing_digest.generator_stamp()
+    version.write_text('__version__ = "1.0.1"\n')
+    os.utime(version, ns=(version.stat().st_atime_ns, version.stat().st_mtime_ns + 10**9))
+    assert listing_digest.generator_stamp() != before

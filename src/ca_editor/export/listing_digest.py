@@ -54,6 +54,14 @@ def generator_stamp() -> str:
         _walk(str(_PACKAGE / package), "", found_files)
         sources = sorted(line for line in found_files if line.split("\0", 1)[0].endswith(".py"))
         lines.append(f"{package}:" + "|".join(sources))
+    # The top-level modules too: ``_version.py`` is the version the manifest names, and a bump alone must
+    # not be answered "up to date".
+    top = sorted(
+        f"{entry.name}\0{entry.stat().st_size}\0{entry.stat().st_mtime_ns}"
+        for entry in os.scandir(_PACKAGE)
+        if entry.is_file() and entry.name.endswith(".py")
+    )
+    lines.append("ca_editor:" + "|".join(top))
     for library in _LIBRARIES:
         spec = find_spec(library)  # found, not imported
         origin = spec.origin if spec is not None else None
