@@ -6,8 +6,9 @@ export never loads the importers and their feed parser, ``--version`` nothing at
 
 from __future__ import annotations
 
-from functools import cached_property
-from typing import TYPE_CHECKING
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ca_editor.domain.errors import NotFoundError
 from ca_editor.persistence.database import Database
@@ -26,6 +27,28 @@ if TYPE_CHECKING:
     from ca_editor.services.stories import StoryService
 
 
+_BUILDING = threading.RLock()  # re-entrant: a build may one day touch another service
+
+
+class _OnFirstUse[T]:
+    """``functools.cached_property`` built under a lock: since Python 3.12 cached_property has none, and two
+    threads touching a service first (an export's and the checklist's, say) would each build one. Once
+    built, the instance attribute answers without the lock (this is a non-data descriptor)."""
+
+    def __init__(self, build: Callable[[Any], T]) -> None:
+        self._build = build
+        self._name = build.__name__
+        self.__doc__ = build.__doc__
+
+    def __get__(self, services: object, owner: type | None = None) -> T:
+        if services is None:
+            raise AttributeError(self._name)
+        with _BUILDING:
+            built: T = vars(services).get(self._name) or self._build(services)
+            vars(services)[self._name] = built
+        return built
+
+
 class Services:
     """One database's services. ``db``, ``identity`` and ``backups`` are there from the start (the backup
     service holds state, so it must never be built twice by two threads); the others on first use."""
@@ -39,56 +62,56 @@ class Services:
     def over(cls, db: Database, identity: Identity | None = None) -> Services:
         return cls(db, identity)
 
-    @cached_property
+    @_OnFirstUse
     def stories(self) -> StoryService:
         from ca_editor.services.stories import StoryService
 
         return StoryService(self.db, self.identity)
 
-    @cached_property
+    @_OnFirstUse
     def sections(self) -> SectionService:
         from ca_editor.services.sections import SectionService
 
         return SectionService(self.db, self.identity)
 
-    @cached_property
+    @_OnFirstUse
     def imports(self) -> ImportService:
         from ca_editor.services.importing import ImportService
 
         return ImportService(self.db, self.identity)
 
-    @cached_property
+    @_OnFirstUse
     def exports(self) -> ExportService:
         from ca_editor.services.exporting import ExportService
 
         return ExportService(self.db, self.identity)
 
-    @cached_property
+    @_OnFirstUse
     def images(self) -> ImageService:
         from ca_editor.services.images import ImageService
 
         return ImageService(self.db)
 
-    @cached_property
+    @_OnFirstUse
     def previews(self) -> PreviewService:
         from ca_editor.services.previewing import PreviewService
 
         return PreviewService(self.db)
 
-    @cached_property
+    @_OnFirstUse
     def snapshots(self) -> SnapshotService:
         from ca_editor.services.snapshots import SnapshotService
 
         return SnapshotService(self.db, self.identity)
 
-    @cached_property
+    @_OnFirstUse
     def review(self) -> ReviewService:
         """Sign-off and send-back of the layout, changes since, restore plans."""
         from ca_editor.services.review import ReviewService
 
         return ReviewService(self.db, self.identity)
 
-    @cached_property
+    @_OnFirstUse
     def checks(self) -> CheckService:
         """The pre-export checklist."""
         from ca_editor.services.checks import CheckService
