@@ -7,12 +7,12 @@ in whole pixels of the image *after* its EXIF orientation is applied.
 
 from __future__ import annotations
 
-Focus = tuple[float, float]
+from ca_editor.domain.focus import CENTRE, Focus
+
 Box = tuple[int, int, int, int]
 
 #: The card's aspect ratio on the section front (and the story page's lead image).
 CARD_ASPECT = (16, 9)
-CENTRE: Focus = (0.5, 0.5)
 
 
 def normalised_focus(focus: Focus | None) -> Focus:
