@@ -261,3 +261,25 @@ def test_an_unknown_section_is_a_clear_error(services: Services) -> None:
 
 def test_severity_vocabulary_is_shared() -> None:
     assert {s.value for s in Severity} == {"error", "warning", "hint"}
+
+
+def turned_jpeg(width: int, height: int, orientation: int) -> bytes:
+    """A camera's JPEG: ``width``×``height`` stored pixels and an EXIF orientation saying how to turn them."""
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (20, 90, 140)).save(buffer, "JPEG", exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+def test_a_rotated_photo_is_measured_as_the_reader_sees_it(services: Services) -> None:
+    """1000×600 stored, EXIF orientation 6: shown 600×1000, so its 16:9 cut is 600 px wide, too narrow."""
+    asset = services.images.add(turned_jpeg(1000, 600, 6))
+    assert (asset.width, asset.height) == (600, 1000)
+    assert (services.images.add(turned_jpeg(1000, 600, 3)).width, 600) == (1000, 600)  # a half turn: same
+    portrait = story(services, "Portrait", image_sha256=asset.sha256)
+    put_in_slot(services, portrait, 4)
+    found = {f.code: f for f in services.checks.run(services.section_id()).findings if f.slot == 4}
+    assert set(found) == {"image_too_small", "image_ratio", "no_focal_point"}
+    assert "600 px wide" in found["image_too_small"].message
+    assert "600×1000" in found["image_ratio"].message

@@ -345,3 +345,50 @@ def test_0008_carries_a_0007_database_forward_with_centred_images(db_path: Path)
         assert services.sections.layout(1).slots[0].overrides.image.focus == (0.9, 0.1)  # type: ignore[union-attr]
     finally:
         services.db.dispose()
+
+
+def test_0010_turns_the_sizes_of_rotated_photos_in_a_0009_database(db_path: Path) -> None:
+    """A camera portrait stored before 0010 kept its pixel grid's size; the upgrade stores the turned size
+    (and bumps the desk generation, so the next export notices), leaving other pictures alone."""
+    import io
+
+    from PIL import Image
+
+    def picture(fmt: str, size: tuple[int, int], orientation: int | None) -> bytes:
+        exif = Image.Exif()
+        if orientation is not None:
+            exif[0x0112] = orientation
+        buffer = io.BytesIO()
+        Image.new("RGB", size, (10, 20, 30)).save(buffer, fmt, exif=exif.tobytes())
+        return buffer.getvalue()
+
+    upgrade(url_for(db_path), revision="0009_export_marks")
+    rows = {
+        "a" * 64: ("image/jpeg", picture("JPEG", (1000, 600), 6)),  # turned a quarter: swapped
+        "b" * 64: ("image/webp", picture("WEBP", (800, 500), 8)),  # turned a quarter: swapped
+        "c" * 64: ("image/jpeg", picture("JPEG", (1000, 600), 3)),  # a half turn: same size
+        "d" * 64: ("image/jpeg", picture("JPEG", (1000, 600), None)),  # no orientation
+        "e" * 64: ("image/jpeg", b"not a picture at all"),  # damaged: left as it was
+    }
+    connection = sqlite3.connect(db_path)
+    with connection:
+        for sha, (media_type, data) in rows.items():
+            width, height = (1000, 600) if sha != "b" * 64 else (800, 500)
+            connection.execute(
+                "INSERT INTO assets VALUES (?, ?, ?, ?, ?, ?, '2026-12-01 09:00:00.000000')",
+                (sha, media_type, width, height, len(data), data),
+            )
+        before = connection.execute("SELECT generation FROM desk_generation").fetchone()[0]
+    connection.close()
+
+    upgrade(url_for(db_path))
+
+    connection = sqlite3.connect(db_path)
+    try:
+        sizes = dict(connection.execute("SELECT substr(sha256, 1, 1), width || 'x' || height FROM assets"))
+        after = connection.execute("SELECT generation FROM desk_generation").fetchone()[0]
+    finally:
+        connection.close()
+    assert sizes == {"a": "600x1000", "b": "500x800", "c": "1000x600", "d": "1000x600", "e": "1000x600"}
+    assert after > before
+    assert raw_revision(db_path) == head_revision()

@@ -18,10 +18,9 @@ from functools import cache
 
 from PIL import Image, ImageCms, ImageOps
 
+from ca_editor.domain.orientation import EXIF_ORIENTATION, oriented_size
 from ca_editor.export.renditions import ImageFacts, Picture, Rendition
 
-_ORIENTATION = 0x0112
-_SWAPS_SIDES = {5, 6, 7, 8}  # EXIF orientations that turn the picture a quarter
 _FloatBox = tuple[float, float, float, float]
 _MAX_PIXELS = 90_000_000  # the import refuses far smaller; this only stops a bomb stored long ago
 
@@ -29,10 +28,7 @@ _MAX_PIXELS = 90_000_000  # the import refuses far smaller; this only stops a bo
 def probe(data: bytes) -> ImageFacts:
     """The original's displayed size and transparency, read from its header (no pixels decoded)."""
     with _open(data) as image:
-        width, height = image.size
-        orientation = image.getexif().get(_ORIENTATION, 1)
-        if orientation in _SWAPS_SIDES:
-            width, height = height, width
+        width, height = oriented_size(*image.size, image.getexif().get(EXIF_ORIENTATION))
         return ImageFacts(width, height, _has_alpha(image))
 
 
@@ -68,7 +64,7 @@ def _pixels(data: bytes, picture: Picture, widest: int) -> tuple[Image.Image, _F
     """The oriented sRGB original, decoded as small as the widest rendition allows, and the crop box in
     its pixels."""
     image = _open(data)
-    oriented_width = image.height if image.getexif().get(_ORIENTATION, 1) in _SWAPS_SIDES else image.width
+    oriented_width = oriented_size(*image.size, image.getexif().get(EXIF_ORIENTATION))[0]
     left, top, right, bottom = picture.box
     if image.format == "JPEG" and widest < right - left:
         # libjpeg scales by 1/2, 1/4 or 1/8 while decoding: a 12-MP photo decodes four times faster at

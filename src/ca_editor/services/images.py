@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ca_editor.domain.errors import NotFoundError, Problem, ValidationError
 from ca_editor.domain.model import ImageAsset
+from ca_editor.domain.orientation import EXIF_ORIENTATION, oriented_size
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.mapping import asset_from_row
 from ca_editor.persistence.models import AssetRow
@@ -76,6 +77,9 @@ def inspect_image(data: bytes, *, name: str = "the image") -> ImageInfo:
             # verify() leaves the image unusable; decode a fresh copy to catch truncated data.
             with Image.open(io.BytesIO(data), formats=list(_FORMATS)) as full:
                 full.load()
+                # Stored as the reader sees it (EXIF orientation applied), like the export and the editor;
+                # read after ``load``: a PNG's EXIF may follow its pixels, and ``verify`` needs them unread.
+                displayed = oriented_size(width, height, full.getexif().get(EXIF_ORIENTATION))
     except UnidentifiedImageError:  # Pillow's own text names an in-memory object, useless to a person
         raise _refuse(f"{name} is not a PNG, JPEG, WebP or GIF image") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -93,7 +97,7 @@ def inspect_image(data: bytes, *, name: str = "the image") -> ImageInfo:
             f"{name} is damaged and cannot be read ({exc}); export it again from the photo app"
         ) from None
     media_type = _FORMATS[fmt]
-    return ImageInfo(media_type, width, height, _notes(name, media_type, frames, mode))
+    return ImageInfo(media_type, *displayed, _notes(name, media_type, frames, mode))
 
 
 def _refuse_known_other_formats(data: bytes, name: str) -> None:
