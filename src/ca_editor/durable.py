@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -37,6 +38,15 @@ def fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+def temporary_name(name: str) -> str:
+    """A hidden name beside ``name`` that no other process or thread writes at the same time.
+
+    The process id alone is not enough: the preview (GUI thread) and an export (its thread) may store the
+    same file at once, and one would truncate the other's half-written temporary. Not ``mkstemp``: its files
+    are private (0600), and a cached picture is hard-linked into a bundle a web server must read."""
+    return f".{name}.{os.getpid()}-{threading.get_ident()}.tmp"
+
+
 def replace_atomically(path: Path, data: bytes | str, *, sync: bool = True) -> None:
     """Give ``path`` the whole of ``data`` or leave it as it was: a temporary file beside it, renamed over it.
 
@@ -45,7 +55,7 @@ def replace_atomically(path: Path, data: bytes | str, *, sync: bool = True) -> N
     power cut may the new one be empty, which such a file's reader must treat as missing.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = path.with_name(temporary_name(path.name))
     try:
         if sync:
             write_synced(temporary, data)

@@ -271,13 +271,12 @@ class _Run:
         self._placed.add(picture.key)
         self.total += 1
         files = self.planner.cached_files(picture)
-        if files is not None:
-            self.writer.put_picture_files(files)
-        else:
+        if files is None or not self.writer.put_picture_files(files):  # not cached, or pruned meanwhile
             self.planner.encoded += 1
             original = self.planner.original(picture.sha256)
             cache = self.planner.cache
             if not self.writer.offer_picture(picture, original, cache.root):
+                # Just stored: too new for any prune to drop, so nothing can be missing here.
                 self.writer.put_picture_files(encode_files(picture, original, cache))
         self._step()
         return picture

@@ -11,7 +11,9 @@ an entry never goes stale; it only stops being used. Layout::
 Each file is written beside its place, synced and renamed into it (``durable.write_synced``), so a reader
 never sees half a file, and a picture's record is written only once all its files are in place. A file whose
 size no longer matches its record counts as missing. ``prune`` keeps the cache under a size, dropping what
-was used longest ago (a use touches the record).
+was used longest ago (a use touches the record) but nothing used within the hour, and deletes files no
+record names once they are an hour old. A file pruned between ``files`` and its use is a cache miss to the
+export (``ExportWriter.put_picture_files`` says so, and the picture is encoded again).
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ca_editor.durable import write_synced
+from ca_editor.durable import temporary_name, write_synced
 from ca_editor.export.renditions import ImageFacts, Picture
 
 DEFAULT_LIMIT = 4 * 2**30  # bytes: about 20,000 pictures in every width and format
 PRUNE_EVERY = 24 * 3600.0  # seconds
+IN_USE = 3600.0  # seconds: a picture used (or a file written) this recently may be in a running export
 _EXTENSIONS = {"webp": "webp", "jpeg": "jpg", "png": "png"}
 
 
@@ -103,25 +106,44 @@ class DerivativeCache:
             return 0
         return sum(p.stat().st_size for p in Path(self.root).rglob("*") if p.is_file())
 
-    def prune(self, limit: int = DEFAULT_LIMIT) -> int:
-        """Drop the pictures used longest ago until the cache holds at most ``limit`` bytes; bytes freed."""
+    def prune(self, limit: int = DEFAULT_LIMIT, *, now: float | None = None) -> int:
+        """Drop the pictures used longest ago until the cache holds at most ``limit`` bytes; bytes freed.
+
+        Never a picture used within ``IN_USE`` seconds (its files may be on their way into a running export's
+        bundle: ``files`` touched its record), nor a file such a picture names. Files no record names (a
+        store cut short, a record dropped before its files) go once they are ``IN_USE`` old: younger, they
+        may belong to a picture being stored right now, whose record is written after its files."""
         if self.root is None:
             return 0
-        records = sorted(Path(self.root, "pictures").glob("*/*"), key=_mtime)
-        total = self.size()
+        now = time.time() if now is None else now
+        records: list[tuple[float, Path, list[str]]] = []
+        named: set[str] = set()
+        in_use: set[str] = set()
+        for record in Path(self.root, "pictures").glob("*/*"):
+            keys = [line.split(" ")[0] for line in (self._read(str(record)) or "").splitlines()]
+            used = _mtime(record)
+            records.append((used, record, keys))
+            named.update(keys)
+            if now - used < IN_USE:
+                in_use.update(keys)
         freed = 0
-        for record in records:
-            if total - freed <= limit:
+        for path in Path(self.root, "files").glob("*/*"):
+            if path.name.split(".")[0] not in named and now - _mtime(path) >= IN_USE:
+                freed += _unlink(path)
+        total = self.size()
+        for _used, record, keys in sorted(records, key=lambda r: r[0]):
+            if total <= limit:
                 break
-            text = self._read(str(record)) or ""
+            if now - _mtime(record) < IN_USE:
+                continue  # used since it was listed (or recently): an export may be linking its files
             record.unlink(missing_ok=True)  # first: a record never names a file that is gone
-            for line in text.splitlines():
-                key = line.split(" ")[0]
+            for key in keys:
+                if key in in_use:
+                    continue  # shared with a picture in use
                 for ext in _EXTENSIONS.values():
-                    path = Path(self.root, "files", key[:2], f"{key}.{ext}")
-                    with contextlib.suppress(OSError):
-                        freed += path.stat().st_size
-                        path.unlink()
+                    gone = _unlink(Path(self.root, "files", key[:2], f"{key}.{ext}"))
+                    freed += gone
+                    total -= gone
         return freed
 
     def prune_now_and_then(self, limit: int = DEFAULT_LIMIT, every: float = PRUNE_EVERY) -> int:
@@ -158,13 +180,23 @@ class DerivativeCache:
     def _write(self, path: str, data: bytes) -> None:
         target = Path(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        temporary = target.with_name(temporary_name(target.name))
         try:
             write_synced(temporary, data)
             os.replace(temporary, target)  # noqa: PTH105
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
+
+
+def _unlink(path: Path) -> int:
+    """Delete ``path``; its size, or 0 when it was already gone."""
+    try:
+        size = path.stat().st_size
+        path.unlink()
+    except OSError:
+        return 0
+    return size
 
 
 def _mtime(path: Path) -> float:

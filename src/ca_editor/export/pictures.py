@@ -73,6 +73,12 @@ class PicturePlanner:
         self.encoded += 1
         return encode_files(picture, self.original(picture.sha256), self.cache)
 
+    def encode_again(self, picture: Picture) -> list[PictureFile]:
+        """The picture's files encoded anew: a cached file was pruned between ``files`` and its use
+        (``DerivativeCache.prune``), which is a cache miss, not a failed export."""
+        self.encoded += 1
+        return encode_files(picture, self.original(picture.sha256), self.cache)
+
 
 def encode_files(picture: Picture, data: bytes, cache: DerivativeCache) -> list[PictureFile]:
     """Encode every rendition of ``picture`` from the original ``data`` and keep them in ``cache``."""

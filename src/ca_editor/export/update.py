@@ -29,7 +29,7 @@ from ca_editor.export import fingerprint, inplace, manifest_text, pages, site
 from ca_editor.export.bundle import AssetReader, ExportCancelledError, Progress, StoryEntry
 from ca_editor.export.image_cache import DerivativeCache
 from ca_editor.export.manifest import Manifest, slot_entries
-from ca_editor.export.pictures import PicturePlanner
+from ca_editor.export.pictures import PictureFile, PicturePlanner
 from ca_editor.export.renditions import Picture
 from ca_editor.export.templating import environment
 from ca_editor.locations import static_dir
@@ -263,16 +263,22 @@ class _Plan:
         picture = self.planner.picture(image)
         if picture.key not in self._placed:
             self._placed.add(picture.key)
-            for file in self.planner.files(picture):
-                path = file.rendition.path
-                if self.files.get(path) == file.sha256 and path not in self.deletes:
-                    continue
-                if file.data is not None:
-                    self._put(path, file.data, None)
-                else:
-                    assert file.cached is not None
-                    self._put(path, Path(file.cached).read_bytes(), None)
+            try:
+                self._put_picture_files(self.planner.files(picture))
+            except FileNotFoundError:  # a cached file pruned meanwhile: a miss (placing again is harmless)
+                self._put_picture_files(self.planner.encode_again(picture))
         return picture
+
+    def _put_picture_files(self, files: list[PictureFile]) -> None:
+        for file in files:
+            path = file.rendition.path
+            if self.files.get(path) == file.sha256 and path not in self.deletes:
+                continue
+            if file.data is not None:
+                self._put(path, file.data, None)
+            else:
+                assert file.cached is not None
+                self._put(path, Path(file.cached).read_bytes(), None)
 
     def _render(self, page: pages.Page, key: str) -> None:
         self._tick()

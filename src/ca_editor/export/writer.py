@@ -163,21 +163,34 @@ class BundleWriter:
         if key is not None:
             self.inputs[relative] = key
 
-    def put_picture_files(self, files: Iterable[PictureFile]) -> None:
+    def put_picture_files(self, files: Iterable[PictureFile]) -> bool:
         """A picture's renditions: linked from the previous bundle when it has the same bytes, else from
-        the derivative cache (copied where links cannot be made), else written."""
+        the derivative cache (copied where links cannot be made), else written.
+
+        False when a cached file is gone (pruned since the cache was asked, ``DerivativeCache.prune``): a
+        cache miss, so none of the picture's files stays placed and the caller encodes it again."""
+        placed: list[str] = []
+        counts = self.linked, self.written
         for file in files:
             relative = file.rendition.path
             if self.previous.files.get(relative) == file.sha256 and self._linkable(relative):
                 self._submit("link", relative)
             elif file.cached is not None:
                 self._submit("prepare", relative)
-                _link_or_copy(file.cached, f"{self.root}/{relative}")
+                try:
+                    _link_or_copy(file.cached, f"{self.root}/{relative}")
+                except FileNotFoundError:
+                    for undone in placed:  # their hashes stay: encoding again gives the same bytes
+                        Path(self.root, undone).unlink()
+                    self.linked, self.written = counts
+                    return False
                 self.linked += 1
             else:
                 assert file.data is not None
                 self._submit("write", relative, file.data)
             self.hashes[relative] = file.sha256
+            placed.append(relative)
+        return True
 
     def offer_picture(self, picture: Picture, original: bytes, cache_root: str | None) -> bool:
         """Hand a picture to encode (and cache) to a worker, starting them; False when there are none or
