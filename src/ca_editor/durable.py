@@ -68,3 +68,16 @@ def replace_atomically(path: Path, data: bytes | str, *, sync: bool = True) -> N
         raise
     if sync:
         fsync_dir(path.parent)
+
+
+def link_or_copy(source: str, target: str) -> None:
+    """Hard-link ``source`` as ``target`` (a new name), or copy it where the file system has no hard links
+    (some network or FAT folders): a copy is as correct, only slower. A missing ``source`` raises
+    ``FileNotFoundError`` (callers treat a cache file gone since they looked as a miss)."""
+    try:
+        os.link(source, target)
+    except FileNotFoundError:
+        raise
+    except OSError:
+        with open(source, "rb") as old, open(target, "xb") as new:  # noqa: PTH123
+            new.write(old.read())

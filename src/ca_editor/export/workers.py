@@ -40,6 +40,7 @@ from markupsafe import Markup
 
 from ca_editor.domain.dates import MonthBucket, YearBucket
 from ca_editor.domain.model import ImageAsset, Section, Story, StoryImage, StoryStatus
+from ca_editor.durable import link_or_copy
 from ca_editor.export.renditions import Picture
 
 _HEADER = struct.Struct(">I")
@@ -370,7 +371,7 @@ class _Child:
         for file in encode_files(picture, original, DerivativeCache(cache_root)):
             path = file.rendition.path
             if file.cached is not None:
-                _link_or_copy(file.cached, f"{self._root}/{path}")
+                link_or_copy(file.cached, f"{self._root}/{path}")
                 self._out.write(f"{file.sha256} W {path}\n".encode())
             else:
                 assert file.data is not None
@@ -436,14 +437,6 @@ class _Child:
         finally:
             os.close(fd)
         self._out.write(f"{digest} W {path}\n".encode())
-
-
-def _link_or_copy(source: str, target: str) -> None:
-    try:
-        os.link(source, target)
-    except OSError:  # another file system, or none with hard links: a copy is as good
-        with open(source, "rb") as old, open(target, "xb") as new:  # noqa: PTH123
-            new.write(old.read())
 
 
 def _write_all(fd: int, digest: Any, data: bytes) -> None:

@@ -22,6 +22,7 @@ from types import TracebackType
 from ca_editor.domain.dates import MonthBucket, YearBucket
 from ca_editor.domain.errors import ExportFailedError
 from ca_editor.domain.model import Section, Story
+from ca_editor.durable import link_or_copy
 from ca_editor.export.pictures import PictureFile
 from ca_editor.export.previous import PreviousBundle
 from ca_editor.export.renditions import Picture
@@ -178,7 +179,7 @@ class BundleWriter:
             elif file.cached is not None:
                 self._submit("prepare", relative)
                 try:
-                    _link_or_copy(file.cached, f"{self.root}/{relative}")
+                    link_or_copy(file.cached, f"{self.root}/{relative}")
                 except FileNotFoundError:
                     for undone in placed:  # their hashes stay: encoding again gives the same bytes
                         Path(self.root, undone).unlink()
@@ -235,20 +236,9 @@ class BundleWriter:
         if op == "prepare":
             return
         if op == "link":
-            _link_or_copy(f"{self.previous.root}/{relative}", target)
+            link_or_copy(f"{self.previous.root}/{relative}", target)
             self.linked += 1
         else:
             with open(target, "xb") as out:  # noqa: PTH123 - hot path, no Path objects
                 out.write(data)
             self.written += 1
-
-
-def _link_or_copy(source: str, target: str) -> None:
-    try:
-        os.link(source, target)
-    except FileNotFoundError:
-        raise
-    except OSError:
-        # A file system without hard links (some network or FAT folders): a copy is still correct.
-        with open(source, "rb") as old, open(target, "xb") as new:  # noqa: PTH123
-            new.write(old.read())
