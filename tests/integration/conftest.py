@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import importlib.util
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -257,3 +259,13 @@ def shared_demo_bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pat
         yield out
     finally:
         opened.db.dispose()
+
+
+@pytest.fixture(scope="session")
+def photos() -> ModuleType:
+    """``bench/photos.py``: the camera-like JPEGs (12 MP, private EXIF, ICC, XMP) the picture bench makes."""
+    spec = importlib.util.spec_from_file_location("bench_photos", REPO_ROOT / "bench" / "photos.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

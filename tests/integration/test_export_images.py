@@ -3,7 +3,6 @@ cached so nothing is encoded twice, byte-identical run to run (issue 17)."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import os
 import re
@@ -17,19 +16,6 @@ from PIL import Image
 from ca_editor.domain.model import Story
 from ca_editor.export.image_cache import DerivativeCache
 from ca_editor.services.container import Services
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _load_photos() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_photos", ROOT / "bench" / "photos.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-photos = _load_photos()
 
 
 def _give_image(
@@ -45,7 +31,7 @@ def _lead_story(services: Services) -> Story:
     return services.sections.layout(services.section_id()).slots[0].story
 
 
-def _half_red_half_blue_camera_jpeg(size: tuple[int, int], orientation: int) -> bytes:
+def _half_red_half_blue_camera_jpeg(photos: ModuleType, size: tuple[int, int], orientation: int) -> bytes:
     """Left half red, right half blue as stored; EXIF orientation 6 turns it a quarter clockwise (red on
     top), and every private tag a camera writes."""
     image = Image.new("RGB", size, (220, 20, 20))
@@ -67,8 +53,10 @@ def _images(bundle: Path) -> list[Path]:
     return sorted((bundle / "images").iterdir())
 
 
-def test_nothing_private_leaves_and_orientation_is_applied_first(services: Services, tmp_path: Path) -> None:
-    original = _half_red_half_blue_camera_jpeg((1000, 800), orientation=6)
+def test_nothing_private_leaves_and_orientation_is_applied_first(
+    services: Services, tmp_path: Path, photos: ModuleType
+) -> None:
+    original = _half_red_half_blue_camera_jpeg(photos, (1000, 800), orientation=6)
     assert all(secret.encode() in original for secret in photos.SECRETS.values())
     story = _give_image(services, _lead_story(services), original)
     out = tmp_path / "out"
@@ -108,7 +96,7 @@ def test_nothing_private_leaves_and_orientation_is_applied_first(services: Servi
 
 
 def test_the_card_is_a_picture_in_every_width_lead_eager_rest_lazy(
-    services: Services, tmp_path: Path, parse_html
+    services: Services, tmp_path: Path, parse_html, photos: ModuleType
 ) -> None:
     _give_image(services, _lead_story(services), photos.camera_jpeg(3, (2400, 1800)))
     out = tmp_path / "out"
@@ -160,7 +148,9 @@ def _cache_state(root: Path) -> dict[str, tuple[int, int]]:
     return {str(p): (p.stat().st_ino, p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()}
 
 
-def test_derivatives_are_cached_so_reexports_encode_nothing(services: Services, tmp_path: Path) -> None:
+def test_derivatives_are_cached_so_reexports_encode_nothing(
+    services: Services, tmp_path: Path, photos: ModuleType
+) -> None:
     story = _give_image(services, _lead_story(services), photos.camera_jpeg(5, (2400, 1800)))
     cache_root = Path(services.exports.derivatives.root or "")
     out = tmp_path / "out"
@@ -181,7 +171,9 @@ def test_derivatives_are_cached_so_reexports_encode_nothing(services: Services, 
     assert edited.summary in (out / "stories" / f"{edited.slug}.html").read_text(encoding="utf-8")
 
 
-def test_the_same_input_gives_byte_identical_images(services: Services, tmp_path: Path) -> None:
+def test_the_same_input_gives_byte_identical_images(
+    services: Services, tmp_path: Path, photos: ModuleType
+) -> None:
     _give_image(services, _lead_story(services), photos.camera_jpeg(7, (2400, 1800)))
     bundles = []
     for run in range(2):
@@ -191,7 +183,9 @@ def test_the_same_input_gives_byte_identical_images(services: Services, tmp_path
     assert bundles[0] == bundles[1]
 
 
-def test_pruning_keeps_the_cache_under_its_limit(services: Services, tmp_path: Path) -> None:
+def test_pruning_keeps_the_cache_under_its_limit(
+    services: Services, tmp_path: Path, photos: ModuleType
+) -> None:
     _give_image(services, _lead_story(services), photos.camera_jpeg(11, (2400, 1800)))
     cache = DerivativeCache(tmp_path / "cache")
     services.exports.derivatives = cache
@@ -216,7 +210,7 @@ def test_the_cache_prunes_itself_at_most_once_a_day(tmp_path: Path) -> None:
     assert (tmp_path / "cache" / "pruned").stat().st_mtime_ns == stamp  # not again within the day
 
 
-def test_the_preview_shows_a_new_focal_point_at_once(services: Services) -> None:
+def test_the_preview_shows_a_new_focal_point_at_once(services: Services, photos: ModuleType) -> None:
     # Square, so every focal point height gives another 16:9 cut.
     story = _give_image(services, _lead_story(services), photos.camera_jpeg(13, (1600, 1600)))
     assert story.image is not None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import importlib.util
 import json
 import os
 import shutil
@@ -27,14 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 PROBE = Path(__file__).parent / "weight_probe.mjs"
 FIRST_SCREEN_BUDGET = 250_000
 SCROLLED_BUDGET = 600_000
-
-
-def _load_photos() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_photos", ROOT / "bench" / "photos.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _tool(name: str, found: str | None) -> str:
@@ -78,9 +69,8 @@ def serve() -> Iterator[object]:
 
 
 def test_the_section_page_with_camera_photos_stays_within_the_phone_budget(
-    services: Services, tools: dict[str, str], serve, tmp_path: Path
+    services: Services, tools: dict[str, str], serve, tmp_path: Path, photos: ModuleType
 ) -> None:
-    photos = _load_photos()
     originals = 0
     section_id = services.section_id()
     slots = services.sections.layout(section_id).slots
