@@ -8,9 +8,10 @@ import threading
 import time
 from dataclasses import replace
 from pathlib import Path
+from types import ModuleType
 
 import pytest
-from tests.integration.test_export_images import _give_image, _images, _lead_story, photos
+from tests.integration.test_export_images import _give_image, _images, _lead_story
 
 from ca_editor.durable import replace_atomically
 from ca_editor.export.image_cache import IN_USE, CachedFile, DerivativeCache
@@ -79,7 +80,7 @@ class _PrunedBetween(DerivativeCache):
 
 
 def test_a_full_export_encodes_again_what_was_pruned_after_the_check(
-    services: Services, tmp_path: Path
+    services: Services, tmp_path: Path, photos: ModuleType
 ) -> None:
     _give_image(services, _lead_story(services), photos.camera_jpeg(21, (1600, 1200)))
     services.exports.derivatives = DerivativeCache(tmp_path / "cache")
@@ -90,7 +91,9 @@ def test_a_full_export_encodes_again_what_was_pruned_after_the_check(
     assert {p.name: p.read_bytes() for p in _images(tmp_path / "second")} == expected
 
 
-def test_an_update_encodes_again_what_was_pruned_after_the_check(services: Services, tmp_path: Path) -> None:
+def test_an_update_encodes_again_what_was_pruned_after_the_check(
+    services: Services, tmp_path: Path, photos: ModuleType
+) -> None:
     story = _give_image(services, _lead_story(services), photos.camera_jpeg(22, (1600, 1600)))
     services.exports.derivatives = DerivativeCache(tmp_path / "cache")
     out = tmp_path / "out"
