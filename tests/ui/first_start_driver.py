@@ -16,7 +16,7 @@ from PySide6.QtCore import QRect, QTimer
 from PySide6.QtWidgets import QScrollArea, QWidget
 
 from ca_editor.app import open_services
-from ca_editor.ui.launch import application
+from ca_editor.ui.application import application
 from ca_editor.ui.main_window import MainWindow
 from ca_editor.ui.settings import Settings
 

@@ -37,6 +37,7 @@ from ca_editor.persistence import backup as files
 from ca_editor.persistence.backup import Backup, DamagedDatabaseError
 from ca_editor.services.backups import PERIODIC_MINUTES
 from ca_editor.services.container import Services
+from ca_editor.ui.application import application
 
 if TYPE_CHECKING:
     from ca_editor.ui.main_window import MainWindow
@@ -106,8 +107,6 @@ class RecoveryDialog(QMessageBox):
 
 def offer_recovery(damaged: DamagedDatabaseError) -> bool:
     """Ask what to do with a damaged database, and do it; True when the database can now be opened."""
-    from ca_editor.ui.launch import application
-
     application()
     newest = files.newest_good(damaged.path)
     dialog = RecoveryDialog(damaged, newest)

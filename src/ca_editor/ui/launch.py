@@ -5,25 +5,16 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
-from ca_editor import __version__
 from ca_editor.services.container import Services
+from ca_editor.ui.application import application
 from ca_editor.ui.identity import ensure_user_name
 from ca_editor.ui.main_window import MainWindow
 from ca_editor.ui.preview.sandbox import allow_preview_as_root, show_sandbox_note
 from ca_editor.ui.recovery import offer_recovery
 from ca_editor.ui.settings import Settings
 from ca_editor.ui.theme import apply_theme
-
-
-def application() -> QApplication:
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
-    app.setApplicationName("ca-editor")
-    app.setOrganizationName("ca-editor")
-    app.setApplicationVersion(__version__)
-    return app
 
 
 def show_startup_error(message: str) -> None:
