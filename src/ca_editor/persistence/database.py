@@ -1,4 +1,11 @@
-"""The unit of work: one session and one transaction per user action, owned by the service layer."""
+"""The unit of work: one session and one transaction per service call, owned by the service layer.
+
+``read()`` and ``write(actor)`` are context managers around one transaction, committed when the block ends
+and rolled back whole if it raises; a service returns domain values (``persistence.mapping``), never the
+session or a live row. Writers start with ``BEGIN IMMEDIATE`` on SQLite (``engine.writer``), so a read that
+turns into a write never fails with "database is locked". A user action may make several calls (a story
+delete first takes a backup, then deletes); what must be all or nothing is one ``write`` block.
+"""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""Use cases. One transaction per user action; inputs and outputs are domain dataclasses. No Qt."""
+"""Use cases. One transaction per call (``persistence.database``); in and out go domain values. No Qt."""

@@ -1,4 +1,12 @@
-"""The section and its editor's-choice block: read the layout, assign, remove, move, override."""
+"""The section and its editor's-choice block: read the layout, assign, remove, move, override.
+
+The block is the section's ``slots`` rows, ``position`` 0-based and contiguous (renumbered in place, so
+nothing is UNIQUE on it), at most ``slot_count`` of them; empty slots are the difference. Page-only
+overrides (headline, summary, image and its focal point) live on the slot and never touch the story. A
+story taken out is remembered in ``former_slots`` with the overrides it had, for "previously in editor's
+choice". Any slot change dirties its section, so the block has one version: ``replace_slots`` (what the
+desk's undo commands call with the whole block before or after) refuses a block someone changed since.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,11 @@
-"""Story use cases: list and search, read, create, update, delete."""
+"""Story use cases: list and search, read, create, update, delete.
+
+``stories.version`` is SQLAlchemy's version counter: an update or delete against a version read earlier
+raises ``ConflictError`` saying who changed the story and when (``domain.errors``), never overwrites it.
+Every save records its author (``actor_of``), a status move in ``story_status_changes``, and the rendered
+body (``services.rendering``). ``restore`` brings a deleted story back under its old id (undo of a delete).
+Search is FTS5 on SQLite (``persistence.search``), ``ILIKE`` per word elsewhere.
+"""
 
 from __future__ import annotations
 
