@@ -1,4 +1,10 @@
-"""Command line: the desktop window by default; import, export and migrate for scripts and the web team."""
+"""Command line: the desktop window by default; import, export and migrate for scripts and the web team.
+
+Each command imports what it uses, inside its branch, and the services are built on first use
+(``services.container``): an export never loads the importers, ``--version`` no database code, and a
+no-change export answers without SQLAlchemy (``export_uptodate``). ``tests/integration/test_cli_startup.py``
+checks ``sys.modules`` of each command in a child process; ``bench/cli_startup.py`` times them.
+"""
 
 from __future__ import annotations
 

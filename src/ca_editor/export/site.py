@@ -1,4 +1,9 @@
-"""The bundle's file layout. Every name is derived from a validated slug, a number or a content hash."""
+"""The bundle's file layout. Every name is derived from a validated slug, a number or a content hash.
+
+``index.html``, ``stories/<slug>.html``, ``archive/<yyyy>.html``, ``archive/<yyyy>-<mm>.html``,
+``style.css``, ``images/<sha256[:12]>-<key[:10]>-<width>w.<webp|jpg|png>`` (``export.renditions``) and
+``manifest.json`` (``export.manifest``: every file's sha256, every page's input fingerprint, the release).
+"""
 
 from __future__ import annotations
 

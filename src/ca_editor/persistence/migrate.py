@@ -2,6 +2,11 @@
 
 Alembic is imported only when a migration runs (its import costs a command 0.3 s): whether one is needed is
 the stored revision (one query) against ``head_revision``, read from the migration files' own text.
+
+Writing a migration (``db/versions``): add columns with plain ``ADD COLUMN``, not batch mode, where SQLite
+allows it: a batch rebuild of ``stories`` drops the triggers that keep ``stories_fts`` (the search index)
+and the ``desk_generation_*`` triggers of migration 0009 (``persistence.export_marks``), so a rebuild of a
+triggered table must create its triggers again (``tests/integration/test_export_uptodate.py`` checks them).
 """
 
 from __future__ import annotations
