@@ -8,17 +8,10 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ca_editor.domain.layout_diff import (
-    DiffLine,
-    LineKind,
-    Op,
-    Segment,
-    diff_layouts,
-    text_diff,
-    word_diff,
-)
+from ca_editor.domain.layout_diff import diff_layouts
 from ca_editor.domain.model import SlotEntry
 from ca_editor.domain.snapshots import SnapshotContent, SnapshotStory
+from ca_editor.domain.text_diff import DiffLine, LineKind, Op, Segment, text_diff, word_diff
 
 
 def story(story_id: int, **changes: object) -> SnapshotStory:

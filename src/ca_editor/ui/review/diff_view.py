@@ -11,7 +11,8 @@ from html import escape
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication, QTextBrowser, QWidget
 
-from ca_editor.domain.layout_diff import DiffLine, LayoutDiff, LineKind, Op, Segment
+from ca_editor.domain.layout_diff import LayoutDiff
+from ca_editor.domain.text_diff import DiffLine, LineKind, Op, Segment
 
 _LIGHT = {
     "del_line": "#ffebe9",
