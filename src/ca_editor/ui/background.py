@@ -108,7 +108,7 @@ class Lane(QObject):
             for earlier in self._handlers:
                 earlier._make_stale()
         task = Task(self)
-        handlers: dict[str, Callable[..., None]] = {"failed": failed or _log_failure}
+        handlers: dict[str, Callable[..., None]] = {"failed": failed or log_failure}
         if done is not None:
             handlers["done"] = done
         if progress is not None:
@@ -181,5 +181,6 @@ def _retire(executor: ThreadPoolExecutor, handlers: dict[Task, dict[str, Callabl
     executor.shutdown(wait=False, cancel_futures=True)
 
 
-def _log_failure(exc: BaseException) -> None:
+def log_failure(exc: BaseException) -> None:
+    """What a job's failure nobody asked for becomes: an error in the log, with its traceback."""
     log.error("A background job failed", exc_info=exc)

@@ -9,9 +9,6 @@ Hints (a photo with no focal point) are listed after errors and warnings, with t
 
 from __future__ import annotations
 
-import contextlib
-from concurrent.futures import ThreadPoolExecutor
-
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -26,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ca_editor.domain.checklist import CheckReport, Finding, FixPlace, Severity
 from ca_editor.domain.errors import CaEditorError
+from ca_editor.ui.background import Lane
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.icons import icon
 
@@ -38,7 +36,6 @@ class ChecklistPane(QWidget):
     story_requested = Signal(int)  # story id: open this story
     fix_requested = Signal(object)  # Finding with a ``fix``: open the place that fixes it
     checked = Signal(object)  # CheckReport: a run finished (tests and the window title may follow it)
-    _finished = Signal(int, object)  # generation, CheckReport | str: from the worker thread
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -87,9 +84,7 @@ class ChecklistPane(QWidget):
         layout.addWidget(hint)
         self._update_fix_button()
 
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="checklist")
-        self.destroyed.connect(lambda: self._pool.shutdown(wait=False, cancel_futures=True))
-        self._finished.connect(self._show)
+        self._lane = Lane(self, "checklist", latest_only=True)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self.refresh_now)
         desk.layout_changed.connect(self.schedule)
@@ -106,22 +101,16 @@ class ChecklistPane(QWidget):
         self._timer.stop()
         self._generation += 1
         self.summary.setText("Checking…")
-        self._pool.submit(self._run, self._generation, self._desk.section_id)
+        generation, section_id = self._generation, self._desk.section_id
+        self._lane.submit(
+            lambda _task: self._services.checks.run(section_id),
+            done=lambda report: self._show(generation, report),
+            failed=lambda exc: self._show(generation, _why_not(exc)),
+        )
 
     def wait_idle(self, timeout_s: float = 30.0) -> None:
         """Block until the runs asked for so far have finished (tests; shutting down)."""
-        self._pool.submit(lambda: None).result(timeout=timeout_s)
-
-    def _run(self, generation: int, section_id: int) -> None:
-        outcome: CheckReport | str
-        try:
-            outcome = self._services.checks.run(section_id)
-        except CaEditorError as exc:
-            outcome = str(exc)
-        except Exception as exc:  # a worker must report, never die silently
-            outcome = f"unexpected error: {exc!r}"
-        with contextlib.suppress(RuntimeError):  # the pane is gone
-            self._finished.emit(generation, outcome)  # queued to the GUI thread
+        self._lane.wait_idle(timeout_s)
 
     def _show(self, generation: int, outcome: object) -> None:
         if generation != self._generation:
@@ -188,6 +177,11 @@ _LOOK = {  # icon and word of each severity: a hint must not pass for a problem
     Severity.WARNING: ("problem_warning", "Warning"),
     Severity.HINT: ("problem_hint", "Hint"),
 }
+
+
+def _why_not(exc: BaseException) -> str:
+    """Why the checks could not run, for the summary line."""
+    return str(exc) if isinstance(exc, CaEditorError) else f"unexpected error: {exc!r}"
 
 
 def _order(finding: Finding) -> tuple[int, int]:

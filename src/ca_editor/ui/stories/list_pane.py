@@ -6,7 +6,6 @@ sorting and refreshes, and ``story_selected`` fires only when the current story 
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from PySide6.QtCore import (
@@ -35,6 +34,7 @@ from ca_editor.domain.dates import DateRange
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import StoryStatus
 from ca_editor.services.stories import StoryQuery, StoryService
+from ca_editor.ui.background import Lane, Task, log_failure
 from ca_editor.ui.icons import icon
 from ca_editor.ui.stories.model import StoryListModel
 
@@ -52,7 +52,6 @@ STATUS_CHOICES: tuple[tuple[str, StoryStatus | None], ...] = (
 class StoryListPane(QWidget):
     story_selected = Signal(object)  # the current story's id, or None
     story_activated = Signal(int)  # double-click or Enter on a story
-    _counted = Signal(int, int, int)  # generation, shown, total: from the counting thread
 
     def __init__(self, stories: StoryService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,9 +94,7 @@ class StoryListPane(QWidget):
         self.count_label.setAccessibleName("Story count")
         self._count_pending = False
         self._count_generation = 0
-        self._counter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="story-count")
-        self._counted.connect(self._show_count)
-        self.destroyed.connect(lambda: self._counter.shutdown(wait=False, cancel_futures=True))
+        self._counter = Lane(self, "story-count", latest_only=True)
         self._count_timer = QTimer(self, singleShot=True)
         self._count_timer.timeout.connect(self._update_count)
         self.view.viewport().installEventFilter(self)
@@ -266,17 +263,21 @@ class StoryListPane(QWidget):
         # (about 0.5 s): it runs on a worker thread, so typing and scrolling never wait for it.
         filtered = bool(query.text.strip()) or query.status is not None or not query.dates.is_open
         loaded = None if self.model.canFetchMore(QModelIndex()) else self.model.rowCount()
-        self._counter.submit(self._count_in_background, self._count_generation, query, filtered, loaded)
+        generation, known_total = self._count_generation, self._total
 
-    def _count_in_background(
-        self, generation: int, query: StoryQuery, filtered: bool, loaded: int | None
-    ) -> None:
-        try:
-            total = self._total if self._total is not None else self._stories.count()
+        def count(_task: Task) -> tuple[int, int]:
+            total = known_total if known_total is not None else self._stories.count()
             shown = loaded if loaded is not None else self._stories.count(query) if filtered else total
-        except CaEditorError:
-            return  # the label keeps saying "Counting…"; the list itself reports storage trouble
-        self._counted.emit(generation, shown, total)  # queued to the GUI thread
+            return shown, total
+
+        self._counter.submit(
+            count, done=lambda counts: self._show_count(generation, *counts), failed=self._count_failed
+        )
+
+    def _count_failed(self, exc: BaseException) -> None:
+        # Storage trouble: the label keeps saying "Counting…"; the list itself reports it.
+        if not isinstance(exc, CaEditorError):
+            log_failure(exc)  # a bug
 
     def _show_count(self, generation: int, shown: int, total: int) -> None:
         if generation != self._count_generation:
