@@ -40,7 +40,7 @@ import itertools
 import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -90,7 +90,6 @@ class Lane(QObject):
         self.latest_only = latest_only
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{name}-{next(_lane_numbers)}")
         self._handlers: dict[Task, dict[str, Callable[..., None]]] = {}
-        self._futures: set[Future[None]] = set()
         self._arrived.connect(self._deliver)
         executor, handlers = self._executor, self._handlers
         self.destroyed.connect(lambda: _retire(executor, handlers))  # must not touch self: it is gone
@@ -114,9 +113,7 @@ class Lane(QObject):
         if progress is not None:
             handlers["progress"] = progress
         self._handlers[task] = handlers
-        future = self._executor.submit(self._run, job, task)
-        self._futures.add(future)
-        future.add_done_callback(self._futures.discard)
+        self._executor.submit(self._run, job, task)
         return task
 
     def cancel_all(self) -> None:
@@ -125,8 +122,8 @@ class Lane(QObject):
             task.cancel()
 
     def busy(self) -> bool:
-        """Some job of this lane is queued or running."""
-        return any(not future.done() for future in list(self._futures))
+        """Some job of this lane is queued, running, or its answer is on its way to the UI thread."""
+        return bool(self._handlers)
 
     def wait_idle(self, timeout_s: float = 30.0) -> bool:
         """Block until every job submitted so far has run (tests; closing). False on timeout.

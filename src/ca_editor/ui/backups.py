@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -38,6 +37,7 @@ from ca_editor.persistence.backup import Backup, DamagedDatabaseError
 from ca_editor.services.backups import PERIODIC_MINUTES
 from ca_editor.services.container import Services
 from ca_editor.ui.application import application
+from ca_editor.ui.background import Lane, log_failure
 
 if TYPE_CHECKING:
     from ca_editor.ui.main_window import MainWindow
@@ -263,14 +263,14 @@ class BackupsDialog(QDialog):
 class WindowBackups(QObject):
     """The window's backups: File → Backups…, the periodic timer, the last backup on close, the banner."""
 
-    finished = Signal(object)  # Backup | None, from the worker thread
+    finished = Signal(object)  # Backup | None, once a periodic backup ran
     failed = Signal(str)
 
     def __init__(self, window: MainWindow, services: Services) -> None:
         super().__init__(window)
         self._window = window
         self._services = services
-        self._worker: threading.Thread | None = None
+        self._lane = Lane(self, "backup")
         self.action = QAction("&Backups…", window)
         self.action.setStatusTip("See the database's backups, back up now, or restore one")
         self.action.triggered.connect(self.show_dialog)
@@ -287,14 +287,16 @@ class WindowBackups(QObject):
 
     def back_up_if_changed(self) -> None:
         """Start the periodic backup in a worker thread (unless one is still running)."""
-        if self._worker is not None and self._worker.is_alive():
+        if self._lane.busy():
             return
-        self._worker = threading.Thread(target=self._work, name="ca-editor-backup", daemon=True)
-        self._worker.start()
+        self._lane.submit(
+            lambda _task: self._services.backups.backup_if_changed(),
+            done=self.finished.emit,
+            failed=self._work_failed,
+        )
 
     def wait(self, timeout: float = 60.0) -> None:
-        if self._worker is not None:
-            self._worker.join(timeout)
+        self._lane.wait_idle(timeout)
 
     def finish(self) -> None:
         """On close: wait for a running backup, then take the last one if the data changed since."""
@@ -310,11 +312,11 @@ class WindowBackups(QObject):
         dialog.open()
         return dialog
 
-    def _work(self) -> None:
-        try:
-            self.finished.emit(self._services.backups.backup_if_changed())
-        except CaEditorError as exc:
+    def _work_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, CaEditorError):
             self.failed.emit(f"The periodic backup failed: {exc}")
+        else:
+            log_failure(exc)  # a bug, not the disk
 
     def _backed_up(self, backup: Backup | None) -> None:
         if backup is not None:
