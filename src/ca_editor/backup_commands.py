@@ -66,7 +66,9 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "salvage":
         stamp = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
         target = args.into or file.with_name(f"{file.stem}-salvaged-{stamp}{file.suffix}")
-        report = files.salvage(file, target)
+        from ca_editor.persistence.salvage import salvage
+
+        report = salvage(file, target)
         print(report.summary().capitalize())
         for table in report.tables:
             note = "" if table.complete else f"  (incomplete: {table.problem})"

@@ -12,6 +12,7 @@ from ca_editor.cli import main
 from ca_editor.domain.errors import StorageError
 from ca_editor.persistence import backup as files
 from ca_editor.persistence.backup import DamagedDatabaseError
+from ca_editor.persistence.salvage import salvage
 from ca_editor.services.listing import StoryQuery
 
 STORIES = 400
@@ -119,7 +120,7 @@ def test_salvage_recovers_every_readable_row_and_reports_the_loss(damaged: Path,
     original = _stories(damaged)
     _damage_page_holding(damaged, 200)
 
-    report = files.salvage(damaged, tmp_path / "salvaged.sqlite3")
+    report = salvage(damaged, tmp_path / "salvaged.sqlite3")
 
     recovered = _stories(report.target)
     stories = next(t for t in report.tables if t.name == "stories")
@@ -146,7 +147,7 @@ def test_salvage_refuses_to_overwrite_a_file(damaged: Path, tmp_path: Path) -> N
     taken = tmp_path / "exists.sqlite3"
     taken.write_text("mine")
     with pytest.raises(StorageError, match="already exists"):
-        files.salvage(damaged, taken)
+        salvage(damaged, taken)
     assert taken.read_text() == "mine"
 
 
@@ -203,6 +204,6 @@ def test_a_salvaged_copy_keeps_no_export_mark(damaged: Path, tmp_path: Path) -> 
     assert main(["--db", str(damaged), "export", str(out)]) == 0
     with sqlite3.connect(damaged) as connection:
         assert connection.execute("SELECT count(*) FROM export_marks").fetchone() == (1,)
-    report = files.salvage(damaged, tmp_path / "salvaged.sqlite3")
+    report = salvage(damaged, tmp_path / "salvaged.sqlite3")
     with sqlite3.connect(report.target) as connection:
         assert connection.execute("SELECT count(*) FROM export_marks").fetchone() == (0,)

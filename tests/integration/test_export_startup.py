@@ -30,14 +30,14 @@ def test_a_one_story_export_loads_neither_the_pool_nor_the_differ_and_runs_no_qu
     probe = textwrap.dedent(
         f"""
         import contextlib, io, json, sqlite3, sys
-        from ca_editor.persistence import backup
+        from ca_editor.persistence import sqlite_driver
         statements = []
-        connect = backup._connect
+        connect = sqlite_driver.connect
         def traced(target, *, uri=False):
             connection = connect(target, uri=uri)
             connection.set_trace_callback(statements.append)
             return connection
-        backup._connect = traced
+        sqlite_driver.connect = traced
         from ca_editor.cli import main
         with contextlib.redirect_stdout(io.StringIO()):
             assert main(["--db", {str(db)!r}, "export", "--force", {str(out)!r}]) == 0

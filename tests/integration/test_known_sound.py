@@ -19,7 +19,7 @@ import pytest
 
 from ca_editor.app import open_services
 from ca_editor.locations import known_sound_mark
-from ca_editor.persistence import backup
+from ca_editor.persistence import sqlite_driver
 from ca_editor.persistence.backup import DamagedDatabaseError
 from ca_editor.persistence.known_sound import is_known_sound
 
@@ -30,14 +30,14 @@ STORIES = 300
 def quick_checks(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], int]]:
     """How many ``PRAGMA quick_check`` statements SQLite was given (traced on every checking connection)."""
     statements: list[str] = []
-    connect = backup._connect
+    connect = sqlite_driver.connect
 
     def traced(target: str, *, uri: bool = False) -> sqlite3.Connection:
         connection = connect(target, uri=uri)
         connection.set_trace_callback(statements.append)
         return connection
 
-    monkeypatch.setattr(backup, "_connect", traced)
+    monkeypatch.setattr(sqlite_driver, "connect", traced)
     yield lambda: sum("quick_check" in statement.lower() for statement in statements)
 
 

@@ -1,4 +1,4 @@
-"""Backups of an SQLite database file: take, verify, rotate, list, restore, and salvage a damaged file.
+"""Backups of an SQLite database file: take, verify, rotate, list and restore.
 
 A backup is a ``VACUUM INTO`` copy, a consistent snapshot even while other connections write, written under a
 temporary name in the backups folder, checked with ``PRAGMA quick_check``, fsynced and only then renamed into
@@ -10,11 +10,11 @@ reason (before a migration, a delete, an import, a restore …), so one busy kin
 
 Restore checks the backup first, keeps a copy of the current file (a verified backup if it can still be
 read, else its raw bytes and WAL as a ``damaged`` copy), then replaces the database file with a copy of the
-backup by rename. Salvage copies every row it can still read from a damaged file, table by table and past
-unreadable stretches, into a new file with the same schema, and reports what it recovered.
+backup by rename. What can still be read from a damaged file is copied out by ``persistence/salvage.py``.
 
-Everything here is SQLite-only and uses the driver directly (no engine, no session). PostgreSQL databases are
-backed up by the server's own tools; ``sqlite_file`` returning ``None`` is how callers tell.
+Everything here is SQLite-only and uses the driver directly (``persistence/sqlite_driver.py``: no engine,
+no session). PostgreSQL databases are backed up by the server's own tools; ``sqlite_file`` returning
+``None`` is how callers tell.
 """
 
 from __future__ import annotations
@@ -28,8 +28,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Literal
 from urllib.parse import quote, unquote
 
 from sqlalchemy.engine import URL, make_url
@@ -37,6 +35,7 @@ from sqlalchemy.engine import URL, make_url
 from ca_editor.domain.errors import StorageError
 from ca_editor.durable import fsync_dir, fsync_file
 from ca_editor.locations import backups_dir
+from ca_editor.persistence import sqlite_driver
 
 #: Periodic backups kept per database (the newest ones).
 KEEP_PERIODIC = 10
@@ -46,10 +45,9 @@ KEEP_PER_REASON = 5
 SUFFIX = ".sqlite"
 PERIODIC = "periodic"
 DAMAGED = "damaged"  # raw copy of a file that could not be read; kept, never offered as a good backup
-_PARTIAL = ".partial"
+PARTIAL = ".partial"
 _STAMP = "%Y-%m-%dT%H-%M-%S"
 _NAME = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2})\.(\d{3})Z-([a-z0-9-]+)\.sqlite$")
-_TIMEOUT_S = 15.0
 
 
 class DamagedDatabaseError(StorageError):
@@ -74,38 +72,6 @@ class Backup:
     def is_good(self) -> bool:
         """Taken by ``take_backup`` (verified when written), not a raw copy of a damaged file."""
         return self.reason != DAMAGED
-
-
-@dataclass(frozen=True, slots=True)
-class TableSalvage:
-    name: str
-    rows: int  # rows copied
-    complete: bool  # every row could be read
-    problem: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class SalvageReport:
-    target: Path
-    tables: tuple[TableSalvage, ...]
-    check: str  # "ok", or what the integrity check of the new file said
-
-    @property
-    def rows(self) -> int:
-        return sum(t.rows for t in self.tables)
-
-    @property
-    def complete(self) -> bool:
-        return all(t.complete for t in self.tables)
-
-    def summary(self) -> str:
-        incomplete = [t for t in self.tables if not t.complete]
-        text = f"recovered {self.rows} rows from {len(self.tables)} tables into {self.target}"
-        if incomplete:
-            text += "; some rows could not be read in: " + ", ".join(
-                f"{t.name} ({t.rows} recovered)" for t in incomplete
-            )
-        return text
 
 
 # --- where ----------------------------------------------------------------------------------------------
@@ -147,7 +113,7 @@ def readable_url(path: Path) -> str:
     ``immutable`` reads it as it is, skipping locks (changes someone else makes meanwhile are not seen).
     """
     try:
-        with _connect(read_only_uri(path), uri=True) as connection:
+        with sqlite_driver.connect(read_only_uri(path), uri=True) as connection:
             connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return read_only_url(path)
     except sqlite3.Error:
@@ -160,14 +126,14 @@ def stored_revision(path: Path, *, immutable: bool = False) -> str | None:
     One query: every start asks it, to know whether Alembic has anything to do.
     """
     try:
-        with _connect(read_only_uri(path, immutable=immutable), uri=True) as connection:
+        with sqlite_driver.connect(read_only_uri(path, immutable=immutable), uri=True) as connection:
             row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc).lower():
             return None  # a new file, or another program's (``upgrade`` refuses that one)
-        raise StorageError(f"cannot read {path}: {_sentence(exc)}") from exc
+        raise StorageError(f"cannot read {path}: {sqlite_driver.error_sentence(exc)}") from exc
     except sqlite3.Error as exc:
-        raise StorageError(f"cannot read {path}: {_sentence(exc)}") from exc
+        raise StorageError(f"cannot read {path}: {sqlite_driver.error_sentence(exc)}") from exc
     return str(row[0]) if row else None
 
 
@@ -202,7 +168,7 @@ def has_sqlite_header(path: Path) -> bool:
     write was then lost (measured). SQLite's own opens keep that bookkeeping.
     """
     try:
-        with _connect(read_only_uri(path, immutable=True), uri=True) as connection:
+        with sqlite_driver.connect(read_only_uri(path, immutable=True), uri=True) as connection:
             connection.execute("PRAGMA schema_version").fetchone()  # reads the header and nothing else
     except sqlite3.DatabaseError as exc:
         return "not a database" not in str(exc).lower()
@@ -217,7 +183,7 @@ def integrity_problem(path: Path, *, immutable: bool = False) -> str | None:
     On a damaged file quick_check can raise instead of reporting; that is a finding too.
     """
     try:
-        with _connect(read_only_uri(path, immutable=immutable), uri=True) as connection:
+        with sqlite_driver.connect(read_only_uri(path, immutable=immutable), uri=True) as connection:
             rows = connection.execute("PRAGMA quick_check").fetchall()
     except sqlite3.Error as exc:
         return str(exc)
@@ -254,9 +220,9 @@ def take_backup(database: Path, reason: str, *, now: datetime | None = None) -> 
         folder.mkdir(parents=True, exist_ok=True)
         _clear_partials(folder)
         target = _free_name(folder, now or datetime.now(UTC), slug)
-        partial = target.with_name(target.name + _PARTIAL)
+        partial = target.with_name(target.name + PARTIAL)
         try:
-            with _connect(read_only_uri(database), uri=True) as connection:
+            with sqlite_driver.connect(read_only_uri(database), uri=True) as connection:
                 connection.execute("VACUUM INTO ?", (str(partial),))
             problem = integrity_problem(partial)
             if problem is not None:
@@ -268,7 +234,7 @@ def take_backup(database: Path, reason: str, *, now: datetime | None = None) -> 
             with contextlib.suppress(OSError):
                 partial.unlink()
     except sqlite3.Error as exc:
-        raise StorageError(f"could not back up {database}: {_sentence(exc)}") from exc
+        raise StorageError(f"could not back up {database}: {sqlite_driver.error_sentence(exc)}") from exc
     except OSError as exc:
         raise StorageError(f"could not back up {database}: {exc.strerror or exc} ({exc.filename})") from exc
     rotate(database)
@@ -366,206 +332,15 @@ def keep_damaged_copy(database: Path, *, now: datetime | None = None) -> Backup:
     return _describe(target)
 
 
-# --- salvaging ------------------------------------------------------------------------------------------
-
-
-def salvage(damaged: Path, target: Path) -> SalvageReport:
-    """Copy what can be read from ``damaged`` into a new file ``target`` with the same schema.
-
-    Tables are created from the damaged file's own schema (so the result keeps its schema revision and opens
-    like any older database); rows are copied in rowid order, and a stretch that cannot be read is skipped by
-    probing further rowids. Indexes and triggers come after the rows; a full-text index is rebuilt.
-    """
-    if target.exists():
-        raise StorageError(f"{target} already exists; choose a new name for the salvaged copy")
-    try:
-        source = _connect(read_only_uri(damaged), uri=True)
-    except sqlite3.Error as exc:
-        raise StorageError(f"cannot read anything from {damaged}: {_sentence(exc)}") from exc
-    partial = target.with_name(target.name + _PARTIAL)
-    partial.unlink(missing_ok=True)
-    try:
-        with source, _connect(str(partial)) as out:
-            out.execute("PRAGMA foreign_keys = OFF")
-            schema = _schema(source)
-            tables: list[TableSalvage] = []
-            shadow = {f"{name}_{part}" for name, _, kind, _ in schema if kind == "fts" for part in _FTS_PARTS}
-            for name, sql, kind, _ in schema:
-                if kind in ("table", "fts") and name not in shadow:
-                    out.execute(sql)
-            for name, _, kind, _ in schema:
-                if kind == "table" and name not in shadow:
-                    tables.append(_copy_rows(source, out, name))
-            out.commit()
-            tables = _drop_orphans(out, tables)  # before the triggers, which would act on the deletes
-            # An export mark says "this bundle shows this database"; a salvaged file may have lost rows the
-            # bundle shows, so no export of it may be answered "up to date" from a mark it inherited.
-            if any(name == "export_marks" for name, _, kind, _ in schema if kind == "table"):
-                out.execute("DELETE FROM export_marks")
-            for name, sql, kind, _ in schema:
-                if kind in ("index", "trigger", "view"):
-                    try:
-                        out.execute(sql)
-                    except sqlite3.Error as exc:  # e.g. a UNIQUE index over rows that now collide
-                        tables.append(TableSalvage(name, 0, False, f"{kind} not recreated: {exc}"))
-            for name, _, kind, _ in schema:
-                if kind == "fts":
-                    out.execute(f"INSERT INTO {_quote(name)}({_quote(name)}) VALUES ('rebuild')")  # noqa: S608
-            out.commit()
-            rows = out.execute("PRAGMA integrity_check").fetchall()
-            check = "; ".join(str(r[0]) for r in rows[:3])
-        fsync_file(partial)
-        partial.replace(target)
-        fsync_dir(target.parent)
-    except sqlite3.Error as exc:
-        raise StorageError(f"could not salvage {damaged}: {_sentence(exc)}") from exc
-    except OSError as exc:
-        raise StorageError(f"could not write the salvaged copy {target}: {exc.strerror or exc}") from exc
-    finally:
-        with contextlib.suppress(OSError):
-            partial.unlink()  # gone already when the copy was put in place
-    return SalvageReport(target, tuple(tables), check)
-
-
-_FTS_PARTS = ("data", "idx", "docsize", "config", "content")
-
-
-def _schema(source: sqlite3.Connection) -> list[tuple[str, str, str, str]]:
-    """(name, sql, kind, table) from sqlite_master; kind is table, fts, index, trigger or view."""
-    try:
-        rows = source.execute(
-            "SELECT name, sql, type, tbl_name FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid"
-        ).fetchall()
-    except sqlite3.Error as exc:
-        raise StorageError(f"the list of tables cannot be read ({exc}); nothing can be recovered") from exc
-    schema = []
-    for name, sql, kind, table in rows:
-        if name.startswith("sqlite_"):
-            continue
-        if kind == "table" and re.match(r"(?is)\s*create\s+virtual\s+table", sql):
-            if not re.search(r"(?i)using\s+fts5", sql):
-                continue
-            kind = "fts"
-        schema.append((str(name), str(sql), str(kind), str(table)))
-    return schema
-
-
-def _copy_rows(source: sqlite3.Connection, out: sqlite3.Connection, table: str) -> TableSalvage:
-    """Copy rows in rowid order; past a read error, go on from the next rowid that can be read again.
-
-    Every retry starts strictly after the previous one, so a stretch that keeps failing ends the table.
-    Errors writing the new file are not the damaged file's and propagate.
-    """
-    quoted = _quote(table)
-    columns = [str(r[1]) for r in out.execute(f"PRAGMA table_info({quoted})")]
-    names = ", ".join(_quote(c) for c in columns)
-    insert = f"INSERT OR IGNORE INTO {quoted} ({names}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608
-    select_after = f"SELECT rowid, {names} FROM {quoted} WHERE rowid > ? ORDER BY rowid"  # noqa: S608
-    copied, problem = 0, ""
-    floor = -(2**63)  # rows with a rowid above this are still to be read
-    while True:
-        start = floor
-        try:
-            cursor = source.execute(select_after, (floor,))
-            row = cursor.fetchone()
-        except sqlite3.DatabaseError as exc:
-            row, problem = None, problem or str(exc)
-        else:
-            while row is not None:
-                out.execute(insert, row[1:])  # a failure writing the new file is not a read error
-                copied += 1
-                floor = int(row[0])
-                try:
-                    row = cursor.fetchone()
-                except sqlite3.DatabaseError as exc:
-                    row, problem = None, problem or str(exc)
-                    break
-            else:
-                break  # read to the end
-        resume = _next_readable(source, quoted, max(floor, start))
-        if resume is None:
-            break
-        floor = resume
-    return TableSalvage(table, copied, not problem, problem)
-
-
-def _drop_orphans(out: sqlite3.Connection, tables: list[TableSalvage]) -> list[TableSalvage]:
-    """Remove rows whose parent row was lost (a slot of a story that could not be read), until none is left.
-
-    The salvaged file must open like any database, and opening checks every reference.
-    """
-    dropped: dict[str, int] = defaultdict(int)
-    while broken := out.execute("PRAGMA foreign_key_check").fetchall():
-        for table, rowid, _parent, _key in broken:
-            if rowid is None:
-                continue
-            out.execute(f"DELETE FROM {_quote(str(table))} WHERE rowid = ?", (rowid,))  # noqa: S608
-            dropped[str(table)] += 1
-        out.commit()
-    result = []
-    for table in tables:
-        lost = dropped.get(table.name, 0)
-        if lost:
-            note = f"{lost} rows dropped: what they belonged to could not be read"
-            problem = f"{table.problem}; {note}" if table.problem else note
-            table = TableSalvage(table.name, table.rows - lost, False, problem)
-        result.append(table)
-    return result
-
-
-def _next_readable(source: sqlite3.Connection, quoted: str, after: int) -> int | None:
-    """The lowest ``x > after`` from which ``rowid > x`` can be read again, or ``None``.
-
-    Steps out in doubling strides until a probe reads, then narrows back between the last failing and the
-    first working probe, so rows just past a damaged page are not skipped with it.
-    """
-
-    def readable(probe: int) -> bool:
-        try:
-            source.execute(f"SELECT rowid FROM {quoted} WHERE rowid > ? LIMIT 1", (probe,)).fetchone()  # noqa: S608
-        except sqlite3.DatabaseError:
-            return False
-        return True
-
-    failing, step = after, 1
-    while step < 2**40:
-        probe = after + step
-        if readable(probe):
-            while probe - failing > 1:
-                middle = (failing + probe) // 2
-                if readable(middle):
-                    probe = middle
-                else:
-                    failing = middle
-            return probe
-        failing, step = probe, step * 2
-    return None
-
-
 # --- plumbing -------------------------------------------------------------------------------------------
-
-
-class _Connection(sqlite3.Connection):
-    """Closes on leaving ``with`` (the stdlib's only ends the transaction)."""
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None, /
-    ) -> Literal[False]:
-        super().__exit__(kind, exc, tb)
-        self.close()
-        return False
-
-
-def _connect(target: str, *, uri: bool = False) -> sqlite3.Connection:
-    connection = sqlite3.connect(target, uri=uri, timeout=_TIMEOUT_S, factory=_Connection)
-    connection.execute(f"PRAGMA busy_timeout = {int(_TIMEOUT_S * 1000)}")
-    return connection
 
 
 def _refuse_if_in_use(database: Path) -> None:
     """Another open connection holds a lock on the WAL index: an exclusive lock cannot be had then."""
     try:
-        connection = sqlite3.connect(str(database), timeout=1.0, isolation_level=None, factory=_Connection)
+        connection = sqlite3.connect(
+            str(database), timeout=1.0, isolation_level=None, factory=sqlite_driver.ClosingConnection
+        )
         with connection:
             connection.execute("PRAGMA busy_timeout = 1000")
             connection.execute("PRAGMA locking_mode = EXCLUSIVE")
@@ -619,20 +394,7 @@ def _clear_partials(folder: Path, *, older_than_s: float = 3600.0) -> None:
     Only old ones: another process may be writing a backup of the same database right now.
     """
     limit = datetime.now(UTC).timestamp() - older_than_s
-    for leftover in folder.glob(f"*{_PARTIAL}"):
+    for leftover in folder.glob(f"*{PARTIAL}"):
         with contextlib.suppress(OSError):
             if leftover.stat().st_mtime < limit:
                 leftover.unlink()
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _sentence(exc: sqlite3.Error) -> str:
-    text = str(exc)
-    if "full" in text.lower():
-        return "the disk is full; free some space"
-    if "readonly" in text.lower() or "read-only" in text.lower():
-        return "the folder or file is read-only"
-    return text

@@ -21,8 +21,9 @@ from pathlib import Path
 from ca_editor.domain.errors import StorageError
 from ca_editor.locations import backups_dir
 from ca_editor.persistence import backup as files
-from ca_editor.persistence.backup import Backup, SalvageReport
+from ca_editor.persistence.backup import Backup
 from ca_editor.persistence.database import Database
+from ca_editor.persistence.salvage import SalvageReport, salvage
 
 #: Minutes between the window's checks for a periodic backup (it backs up only when the data changed).
 PERIODIC_MINUTES = 10
@@ -127,7 +128,7 @@ class BackupService:
         if target is None:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             target = file.with_name(f"{file.stem}-salvaged-{stamp}{file.suffix}")
-        return files.salvage(file, target)
+        return salvage(file, target)
 
     def close(self) -> None:
         with self._lock:

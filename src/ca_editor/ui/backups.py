@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.persistence import backup as files
 from ca_editor.persistence.backup import Backup, DamagedDatabaseError
+from ca_editor.persistence.salvage import salvage
 from ca_editor.services.backups import PERIODIC_MINUTES
 from ca_editor.services.container import Services
 from ca_editor.ui.application import application
@@ -125,7 +126,7 @@ def offer_recovery(damaged: DamagedDatabaseError) -> bool:
         if choice == "salvage":
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             target = damaged.path.with_name(f"{damaged.path.stem}-salvaged-{stamp}{damaged.path.suffix}")
-            report = files.salvage(damaged.path, target)
+            report = salvage(damaged.path, target)
             kept = files.restore(damaged.path, report.target)
             report.target.unlink(missing_ok=True)  # it is the database now
             lost = [t for t in report.tables if not t.complete]
