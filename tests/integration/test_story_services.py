@@ -465,7 +465,7 @@ def test_deleting_a_slotted_story_removes_its_slot_and_renumbers(
 
 
 def test_deleting_a_slotted_story_moves_the_section_version_on(services: Services, db_path: Path) -> None:
-    """Any slot change dirties its section (docs/architecture.md), deleting a slotted story included."""
+    """Any slot change dirties its section (services/sections.py), deleting a slotted story included."""
 
     def section_version() -> int:
         connection = sqlite3.connect(db_path)
