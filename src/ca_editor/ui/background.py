@@ -125,8 +125,8 @@ class Lane(QObject):
         """Some job of this lane is queued, running, or its answer is on its way to the UI thread."""
         return bool(self._handlers)
 
-    def wait_idle(self, timeout_s: float = 30.0) -> bool:
-        """Block until every job submitted so far has run (tests; closing). False on timeout.
+    def wait_idle(self, timeout_s: float | None = 30.0) -> bool:
+        """Block until every job submitted so far has run (tests; closing). False on timeout; None: no limit.
 
         Their answers are queued to the UI thread and arrive once the event loop runs again.
         """

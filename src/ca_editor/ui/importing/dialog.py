@@ -41,12 +41,12 @@ from ca_editor.ui.importing.workers import ApplyWorker, PreviewWorker, _Worker
 SHOW_PROGRESS_MS = 400  # small imports finish before the progress dialog would flash
 
 #: Reads that were cancelled or left behind while still parsing (feedparser cannot be interrupted): kept
-#: referenced until they finish, so no QThread is destroyed while it runs. They write nothing.
+#: referenced until they finish, and waited for at exit. They write nothing.
 _LEFT_BEHIND: set[_Worker] = set()
 
 
 @atexit.register
-def _wait_for_reads_left_behind() -> None:  # before Python tears down the QThread objects
+def _wait_for_reads_left_behind() -> None:  # before Python tears down the Qt objects
     for worker in list(_LEFT_BEHIND):
         worker.wait()
 
@@ -332,7 +332,7 @@ class ImportDialog(QDialog):
         progress.setValue(done)
 
     def cancel(self) -> None:
-        if self._worker is None or not self._worker.isRunning():
+        if self._worker is None or not self._worker.is_running():
             return
         self._worker.cancel_event.set()
         if self.state == "reading":  # nothing is written: leave the read behind instead of waiting for it
@@ -380,7 +380,7 @@ class ImportDialog(QDialog):
         self.folder_button.setEnabled(True)
 
     def _busy(self) -> bool:
-        return self._worker is not None and self._worker.isRunning()
+        return self._worker is not None and self._worker.is_running()
 
     def wait(self, ms: int = 60_000) -> bool:
         """Wait for this dialog's worker (tests; shutting down), and for reads left behind."""
