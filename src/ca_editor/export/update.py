@@ -10,7 +10,9 @@ shows changed (the frame), when too many stories changed, or when the folder is 
 manifest lists, this returns ``None`` before touching anything and the caller builds a new bundle instead.
 
 The result is the same bytes as a full export: the same page functions and fingerprints build the same
-pages and manifest entries.
+pages and manifest entries. It trusts the story version: every save through the services bumps it and
+renders the body again, and on SQLite a trigger drops the cached body when a body changes by any other
+path; a title changed by raw SQL without a version bump is seen only by ``export(..., full=True)``.
 """
 
 from __future__ import annotations
