@@ -22,7 +22,8 @@ from ca_editor.app import open_services
 from ca_editor.domain.model import StoryFields
 from ca_editor.locations import database_url
 from ca_editor.services.container import Services
-from ca_editor.services.recovery import BaseStory, RecoveredEdit, RecoveryStore, story_key
+from ca_editor.services.recovery import RecoveryStore
+from ca_editor.services.recovery_entry import BaseStory, RecoveredEdit, story_key
 from ca_editor.ui import recovery
 from ca_editor.ui.main_window import MainWindow
 from ca_editor.ui.recovery import RecoveryDialog, describe, offer_recovery

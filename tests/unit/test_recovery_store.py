@@ -14,7 +14,8 @@ import pytest
 
 from ca_editor.domain.model import StoryFields, StoryStatus
 from ca_editor.services import recovery
-from ca_editor.services.recovery import BaseStory, RecoveryError, RecoveryStore, story_key
+from ca_editor.services.recovery import RecoveryError, RecoveryStore
+from ca_editor.services.recovery_entry import BaseStory, story_key
 
 URL = "sqlite:////tmp/desk.sqlite3"
 EDITED = StoryFields(

@@ -34,13 +34,8 @@ from ca_editor.domain.errors import CaEditorError, NotFoundError
 from ca_editor.domain.model import ImageAsset, Story, StoryFields
 from ca_editor.services.container import Services
 from ca_editor.services.identity import Identity
-from ca_editor.services.recovery import (
-    BaseStory,
-    RecoveredEdit,
-    RecoveryError,
-    RecoveryStore,
-    story_key,
-)
+from ca_editor.services.recovery import RecoveryError, RecoveryStore
+from ca_editor.services.recovery_entry import BaseStory, RecoveredEdit, story_key
 from ca_editor.ui.editor import StoryEditor
 
 if TYPE_CHECKING:
