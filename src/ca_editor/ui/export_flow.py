@@ -1,9 +1,10 @@
-"""Export from the window: a worker thread, a cancellable progress dialog, then the result.
+"""Export from the window: a background job, a cancellable progress dialog, then the result.
 
 The export itself is atomic (built beside the target, swapped in by rename), so cancelling or failing at any
-point leaves the previous bundle exactly as it was; this module only has to ask, show and report. The export
-runs the pre-export checklist first: when it has errors the service refuses, and the flow asks
-(``OverrideDialog``) whether to export anyway, with a reason the manifest records, or to cancel.
+point leaves the previous bundle exactly as it was; this module only has to ask, show and report. It runs on
+a ``ui.background.Lane``. The export runs the pre-export checklist first: when it has errors the service
+refuses, and the flow asks (``OverrideDialog``) whether to export anyway, with a reason the manifest records,
+or to cancel.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QThread, QUrl, Signal
+from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
@@ -22,6 +23,7 @@ from ca_editor.domain.release import Release, ReleaseBlockedError
 from ca_editor.export.bundle import ExportCancelledError
 from ca_editor.export.manifest import Manifest
 from ca_editor.services.container import Services
+from ca_editor.ui.background import Lane, Task
 from ca_editor.ui.checks.gate import OverrideDialog
 
 #: What the flow asks when the checklist has errors: (reason, include unapproved), or None to cancel.
@@ -35,12 +37,15 @@ def ask_override(parent: QWidget, report: CheckReport) -> tuple[str, bool] | Non
     return dialog.reason_text, dialog.include_unapproved
 
 
-class ExportWorker(QThread):
+class ExportWorker(QObject):
+    """One export on a ``ui.background.Lane``: its outcome reaches the window's thread, then ``finished``."""
+
     progressed = Signal(int, int)  # done, total
     succeeded = Signal(object)  # Manifest
     failed = Signal(str)
     cancelled_by_user = Signal()
     blocked = Signal(object)  # CheckReport: the checklist has errors and no reason was given
+    finished = Signal()  # after the outcome signal, like QThread.finished
 
     def __init__(
         self,
@@ -56,26 +61,40 @@ class ExportWorker(QThread):
         self.folder = folder
         self.release = release or Release()
         self.cancel_event = cancel_event or threading.Event()
+        self._lane = Lane(self, "export")
 
-    def run(self) -> None:
-        try:
-            manifest = self.services.exports.export(
-                self.section_id,
-                self.folder,
-                progress=lambda done, total: self.progressed.emit(done, total),
-                cancelled=self.cancel_event.is_set,
-                release=self.release,
-            )
-        except ReleaseBlockedError as blocked:
-            self.blocked.emit(blocked.report)
-        except ExportCancelledError:
+    def start(self) -> None:
+        self._lane.submit(
+            self._export, done=self._succeeded, failed=self._failed, progress=self.progressed.emit
+        )
+
+    def wait(self, ms: int | None = None) -> bool:
+        """Block until the export has run (its outcome then arrives with the event loop); False on timeout."""
+        return self._lane.wait_idle(None if ms is None else ms / 1000)
+
+    def _export(self, task: Task) -> Manifest:  # on the lane's thread
+        return self.services.exports.export(
+            self.section_id,
+            self.folder,
+            progress=task.report,
+            cancelled=self.cancel_event.is_set,
+            release=self.release,
+        )
+
+    def _succeeded(self, manifest: Manifest) -> None:
+        self.succeeded.emit(manifest)
+        self.finished.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, ReleaseBlockedError):
+            self.blocked.emit(exc.report)
+        elif isinstance(exc, ExportCancelledError):
             self.cancelled_by_user.emit()
-        except CaEditorError as exc:
+        elif isinstance(exc, CaEditorError):
             self.failed.emit(str(exc))
-        except Exception as exc:  # a thread must report, never die silently
+        else:  # a worker must report, never die silently
             self.failed.emit(f"unexpected error: {exc!r}")
-        else:
-            self.succeeded.emit(manifest)
+        self.finished.emit()
 
 
 class ExportFlow:
