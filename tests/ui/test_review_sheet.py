@@ -31,7 +31,7 @@ from ca_editor.ui.sheet import (
     write_review_sheet,
 )
 from ca_editor.ui.sheet.flow import ReviewSheetFlow
-from ca_editor.ui.sheet.render import MARGIN_MM
+from ca_editor.ui.sheet.paper import MARGIN_MM
 
 CYRILLIC_HEADLINE = "Токаев ратифицировал договор о союзнических отношениях с Узбекистаном"
 FINDINGS = (
