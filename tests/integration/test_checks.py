@@ -11,6 +11,7 @@ from PIL import Image
 
 from ca_editor.domain.checklist import FixPlace, Severity
 from ca_editor.domain.model import ImageAsset, SlotOverrides, StoryFields, StoryImage, StoryStatus
+from ca_editor.domain.section_settings import SectionSettings
 from ca_editor.domain.snapshots import SnapshotKind
 from ca_editor.export.card_images import card_image_need
 from ca_editor.services import checks
@@ -52,6 +53,17 @@ def put_in_slot(services: Services, story_id: int, slot: int) -> None:
     layout = services.sections.layout(section_id)
     services.sections.remove(section_id, layout.slots[slot - 1].id)
     services.sections.assign(section_id, story_id, slot)
+
+
+LONGER_THAN_THE_DEMO = 1_500  # a teaser advice the client's own teasers (up to 1,370) pass
+
+
+def teaser_advice(services: Services, limit: int | None) -> None:
+    """Set the section's teaser limit (the demo section has none: the client's teasers run long)."""
+    settings = services.section_settings
+    section = settings.by_slug("central-asia")
+    changed = replace(SectionSettings.of(section), teaser_limit=limit)
+    settings.change(section.id, changed, expected_version=section.version)
 
 
 def test_the_demo_section_passes_clean(services: Services) -> None:
@@ -166,10 +178,11 @@ def test_photo_findings_of_the_story_image_open_the_story(services: Services) ->
 
 
 def test_slot_without_image_and_summaries(services: Services) -> None:
+    teaser_advice(services, LONGER_THAN_THE_DEMO)
     section_id = services.section_id()
     layout = services.sections.layout(section_id)
     services.sections.set_overrides(section_id, layout.slots[5].id, SlotOverrides(summary=""))
-    services.sections.set_overrides(section_id, layout.slots[6].id, SlotOverrides(summary="x" * 401))
+    services.sections.set_overrides(section_id, layout.slots[6].id, SlotOverrides(summary="x" * 1_501))
     put_in_slot(services, story(services, "Words only", image_sha256=None), 8)
     report = services.checks.run(section_id)
     assert codes(report) == [
@@ -180,10 +193,11 @@ def test_slot_without_image_and_summaries(services: Services) -> None:
 
 
 def test_archive_story_data_faults_are_warnings(services: Services) -> None:
+    teaser_advice(services, LONGER_THAN_THE_DEMO)
     image = services.images.add(png(1200, 675))
     with_image = story(services, "Pictured", image_sha256=image.sha256, image_alt=" ")
-    story(services, "Long teaser", summary="y" * 500)
-    story(services, "A draft with a long teaser", summary="y" * 500, status=StoryStatus.DRAFT)
+    story(services, "Long teaser", summary="y" * 1_501)
+    story(services, "A draft with a long teaser", summary="y" * 1_501, status=StoryStatus.DRAFT)
     report = services.checks.run(services.section_id())
     assert codes(report) == [("missing_alt", "warning", None), ("summary_too_long", "warning", None)]
     assert report.findings[0].story_id == with_image

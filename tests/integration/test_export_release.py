@@ -202,12 +202,18 @@ def test_the_export_records_the_block_and_indexed_archive_checks_only(
     summary lengths and body checks outside the block; ``checks.run`` has them all."""
     from datetime import UTC, datetime
 
+    from ca_editor.domain.section_settings import SectionSettings
+
+    section = services.section_settings.by_slug("central-asia")  # the demo gives no teaser advice
+    advice = replace(SectionSettings.of(section), teaser_limit=1_500)  # the client's teasers pass it
+    services.section_settings.change(section.id, advice, expected_version=section.version)
+
     when = datetime(2024, 2, 1, tzinfo=UTC)
     fields: dict[str, Any] = {"status": StoryStatus.PUBLISHED, "published_at": when}
     linked = services.stories.create(
         StoryFields(title="Linked", body="See [x](gone.html).", summary="s", **fields)
     )
-    wordy = services.stories.create(StoryFields(title="Wordy", summary="y" * 500, **fields))
+    wordy = services.stories.create(StoryFields(title="Wordy", summary="y" * 1_501, **fields))
     undated = services.stories.create(StoryFields(title="Undated", status=StoryStatus.APPROVED))
     buffer = io.BytesIO()
     Image.new("RGB", (1200, 675), (20, 90, 140)).save(buffer, "PNG")

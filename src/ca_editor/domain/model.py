@@ -16,6 +16,7 @@ class StoryStatus(StrEnum):
 
 #: Statuses a reader may see; anything else in an export is reported as a problem.
 PUBLISHABLE_STATUSES = frozenset({StoryStatus.APPROVED, StoryStatus.PUBLISHED})
+DEFAULT_TEASER_LIMIT = 400  # a new section's teaser advice: phones cut longer card summaries
 
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}
 
@@ -171,6 +172,8 @@ class Section:
     version: int = 0  # bumped by every change to the section or its block; two editors collide on it
     updated_at: datetime | None = None
     updated_by: str = ""  # who made the change that produced ``version``
+    # Cards whose summary is longer get the checklist's "phones cut teasers" advice; None: no advice.
+    teaser_limit: int | None = DEFAULT_TEASER_LIMIT
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -132,11 +134,35 @@ def story_page(frame: Frame, story: Story, body_html: str, picture: Picture | No
         frame.common(path)
         | {
             "story": story,
+            "standfirst": standfirst(story.summary, body_html),
             "body_html": Markup(body_html),  # noqa: S704 - nh3 cleaned it
             "image": image_view(story.image, root, picture, STORY_SIZES),
             "month_href": month_href,
         },
     )
+
+
+def standfirst(summary: str, body_html: str) -> str:
+    """The summary the story page prints above its picture, or ``""`` when the body opens with it.
+
+    A teaser taken from the article (the client's are: their site cut its opening words, sometimes
+    mid-sentence) would otherwise be read twice in a row. Compared as letters a reader sees: the body's
+    text without tags or entities, white space of any kind (paragraph breaks, no-break spaces) left out, so
+    a teaser that joins the opening paragraphs, or stops mid-word, still counts as the body's opening.
+    Only as much of the body is read as could hold the summary.
+    """
+    wanted = _letters(summary)
+    if not wanted:
+        return ""
+    head = body_html[: 4 * len(summary) + 512]  # room for tags and entities; a partial tag only at the end
+    return "" if _letters(html.unescape(_TAG.sub("", head))).startswith(wanted) else summary
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _letters(text: str) -> str:
+    return "".join(text.split())  # str.split: every Unicode space, U+00A0 included
 
 
 def archive_pages(snapshot: SiteSnapshot) -> Iterator[Page]:

@@ -73,6 +73,7 @@ def section_from_row(row: SectionRow) -> Section:
         row.version,
         row.updated_at,
         row.updated_by or "",
+        row.teaser_limit or None,  # 0 is stored for "no advice"
     )
 
 

@@ -77,6 +77,9 @@ class SectionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    # The checklist's teaser advice for this page (0011); 0: off (domain: None). Not NULL for "off": the ORM
+    # would send the default for an explicit None.
+    teaser_limit: Mapped[int] = mapped_column(Integer, default=400, server_default="400")
 
     slots: Mapped[list[SlotRow]] = relationship(
         back_populates="section", order_by="SlotRow.position", cascade="all, delete-orphan"

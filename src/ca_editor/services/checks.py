@@ -7,7 +7,8 @@ One read, three parts, so it stays quick over a large archive:
   against ``export.card_images``, a focal point chosen where the cut loses something) and summary, and
   each slotted story's body (rendered before and after the sanitiser, compared);
 - every other exported story is checked by one SQL query for the data faults (no date, a future date,
-  a summary too long for a teaser, an image without alt text), listed up to ``MAX_LISTED`` per kind;
+  a summary longer than the section's ``teaser_limit``, an image without alt text), listed up to
+  ``MAX_LISTED`` per kind;
 - bodies of other exported stories are read only when the render cache shows something the sanitiser
   removed (a link without its target) or an in-page link (``href="#``), or when the source holds an image
   (``![``), which the sanitiser drops without a trace: those few are rendered and compared like a slot's.
@@ -36,7 +37,6 @@ from ca_editor.domain.checklist import CheckReport, Finding, FixPlace, Severity
 from ca_editor.domain.model import PUBLISHABLE_STATUSES, SectionLayout, Slot, Story
 from ca_editor.domain.release import Release, ReleaseBlockedError, SignOff, UnapprovedSlot
 from ca_editor.domain.slugs import is_valid_slug
-from ca_editor.domain.validation import SUMMARY_ADVISED_LENGTH
 from ca_editor.export.sanitize import STORY_LINK, _markdown, sanitize_html
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.models import RenderedBodyRow, StoryRow
@@ -125,6 +125,7 @@ def _checks(
     now = now or datetime.now(UTC)
     section_id = layout.section.id
     findings = _slot_findings(layout, include_unapproved, now)
+    teaser_limit = layout.section.teaser_limit  # per section: None for a page whose teasers run long
     where = exported_where(section_id, include_unapproved)
     slotted = {slot.story.id for slot in layout.slots}
     bodies = _BodyChecks(session, where)
@@ -134,7 +135,7 @@ def _checks(
             seen.add(slot.story.id)
             findings.extend(bodies.findings(slot.story.id, slot.story.title, slot.story.body, slot.position))
     findings.sort(key=lambda f: f.slot or 0)  # the block in page order (stable: each slot's own order)
-    findings.extend(_archive_findings(session, where, slotted, now, whole=archive_bodies))
+    findings.extend(_archive_findings(session, where, slotted, now, teaser_limit, whole=archive_bodies))
     if archive_bodies:
         findings.extend(_archive_body_findings(session, where, slotted, bodies))
     return CheckReport(tuple(findings))
@@ -211,24 +212,24 @@ def _slot_findings(layout: SectionLayout, include_unapproved: bool, now: datetim
         elif story.published_at > now:
             when = story.published_at.astimezone(UTC).strftime("%d %b %Y %H:%M UTC")
             findings.append(Finding(FUTURE_DATE, E, f"{name} is dated in the future ({when})", p, story.id))
-        findings.extend(_card_findings(slot))
+        findings.extend(_card_findings(slot, layout.section.teaser_limit))
     for empty in range(len(layout.slots) + 1, layout.section.slot_count + 1):
         findings.append(Finding(EMPTY_SLOT, E, "the slot is empty", empty))
     return findings
 
 
-def _card_findings(slot: Slot) -> Iterable[Finding]:
+def _card_findings(slot: Slot, teaser_limit: int | None) -> Iterable[Finding]:
     story, p = slot.story, slot.position
     yield from card_image_findings(slot, _name(story))
     summary = slot.summary
     if not summary.strip():
         yield Finding(SUMMARY_EMPTY, W, "the card has no summary", p, story.id)
-    elif len(summary) > SUMMARY_ADVISED_LENGTH:
+    elif teaser_limit is not None and len(summary) > teaser_limit:
         yield Finding(
             SUMMARY_TOO_LONG,
             W,
-            f"the card's summary is {len(summary)} characters; phones cut teasers over "
-            f"{SUMMARY_ADVISED_LENGTH}",
+            f"the card's summary is {len(summary)} characters; phones cut teasers over {teaser_limit} "
+            "(the section's teaser limit)",
             p,
             story.id,
         )
@@ -238,18 +239,26 @@ def _card_findings(slot: Slot) -> Iterable[Finding]:
 
 
 def _archive_findings(
-    session: Session, where: ColumnElement[bool], slotted: set[int], now: datetime, *, whole: bool = True
+    session: Session,
+    where: ColumnElement[bool],
+    slotted: set[int],
+    now: datetime,
+    teaser_limit: int | None,
+    *,
+    whole: bool = True,
 ) -> list[Finding]:
     """Data faults of exported stories outside the block, by one query over the exported set.
 
     Not ``whole`` (the export's scope): dates and alt texts only, on the stories the status+date and the
-    export scan index point at; no summary lengths, which need every story's row.
+    export scan index point at; no summary lengths, which need every story's row. ``teaser_limit``: the
+    section's (``None``: summary lengths are not looked at).
     """
     undated = StoryRow.published_at.is_(None)
     future = StoryRow.published_at > now
-    long_summary = func.length(StoryRow.summary) > SUMMARY_ADVISED_LENGTH
     no_alt = and_(StoryRow.image_sha256.is_not(None), func.trim(StoryRow.image_alt) == "")
-    scope, faults = where, or_(undated, future, long_summary, no_alt)
+    scope, faults = where, or_(undated, future, no_alt)
+    if teaser_limit is not None:
+        faults = or_(faults, func.length(StoryRow.summary) > teaser_limit)
     if not whole:  # the rows the two indexes point at, and no others
         dated = select(StoryRow.id).where(where, or_(undated, future))
         pictured = select(StoryRow.id).where(where, StoryRow.image_sha256.is_not(None))
@@ -281,7 +290,7 @@ def _archive_findings(
             note(UNDATED, f"{name} has no publication date; no archive month lists it", story_id)
         elif published_at > now:
             note(FUTURE_DATE, f"{name} is dated in the future ({published_at:%d %b %Y})", story_id)
-        if summary_length > SUMMARY_ADVISED_LENGTH:
+        if teaser_limit is not None and summary_length > teaser_limit:
             note(
                 SUMMARY_TOO_LONG,
                 f"{name}: the summary is {summary_length} characters; archive lists show it whole",

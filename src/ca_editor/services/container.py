@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ca_editor.services.importing import ImportService
     from ca_editor.services.previewing import PreviewService
     from ca_editor.services.review import ReviewService
+    from ca_editor.services.section_settings import SectionSettingsService
     from ca_editor.services.sections import SectionService
     from ca_editor.services.snapshots import SnapshotService
     from ca_editor.services.stories import StoryService
@@ -73,6 +74,13 @@ class Services:
         from ca_editor.services.sections import SectionService
 
         return SectionService(self.db, self.identity)
+
+    @_OnFirstUse
+    def section_settings(self) -> SectionSettingsService:
+        """Create sections; change a section's heading, description, slug, slots and teaser advice."""
+        from ca_editor.services.section_settings import SectionSettingsService
+
+        return SectionSettingsService(self.db, self.identity)
 
     @_OnFirstUse
     def imports(self) -> ImportService:
