@@ -7,6 +7,7 @@ Panes re-read what they show from those signals, so a change made anywhere (or u
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Sequence
 
 from PySide6.QtCore import QMetaMethod, QObject, Signal
@@ -14,7 +15,7 @@ from PySide6.QtGui import QUndoStack
 
 from ca_editor.domain import ordering
 from ca_editor.domain.errors import CaEditorError, ConflictError, ConflictKind, NotFoundError
-from ca_editor.domain.model import FormerSlot, SectionLayout, Slot, SlotEntry, Story, StoryFields
+from ca_editor.domain.model import FormerSlot, SectionLayout, Slot, SlotEntry, Story, StoryFields, StoryStatus
 from ca_editor.services.container import Services
 from ca_editor.ui.commands import (
     CreateStoryCommand,
@@ -197,6 +198,14 @@ class Desk(QObject):
         self._push_applied(UpdateStoryCommand(self, opened, saved))
         self._story_saved(saved)
         return saved
+
+    def step_status(self, opened: Story | None, fields: StoryFields, target: StoryStatus) -> Story:
+        """A workflow step: save ``fields`` with the status moved to ``target`` (``opened`` None: create the
+        story with it). The same command, checks and errors as a save; its undo text names the step."""
+        stepped = dataclasses.replace(fields, status=target)
+        if opened is None:
+            return self.create_story(stepped)
+        return self.update_story(opened, stepped)
 
     def delete_story(self, story_id: int) -> bool:
         try:

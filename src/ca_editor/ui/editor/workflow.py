@@ -1,18 +1,19 @@
 """The editor's workflow box: where the story stands (draft → ready → approved → published), the next steps,
 and who moved it when.
 
-A step is a save of the form with the new status, through the editor's own ``save()`` and so through
-``Desk.update_story``: one undoable command ('Approve “…”'), the same checks, the same conflict question when
-someone else saved the story meanwhile. Unsaved edits in the form are saved with the step (the buttons then
-read 'Save and approve' …), so what gets approved is what the editor sees; a form that cannot be saved refuses
-the step and the status stays as it was. The history is read from ``StoryService.status_history`` whenever the
-shown story's version changes.
+A step is a save of the form with the new status: the box asks the editor to save with that status
+(``save(status=…)``), which asks the desk (``Desk.step_status``): one undoable command ('Approve “…”'), the
+same checks, the same conflict question when someone else saved the story meanwhile. The box never touches
+the editor's widgets; the editor tells it to ``refresh()`` when its form changes. Unsaved edits in the form
+are saved with the step (the buttons then read 'Save and approve' …), so what gets approved is what the
+editor sees; a form that cannot be saved refuses the step and the status stays as it was. The history is
+read from ``StoryService.status_history`` whenever the shown story's version changes.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
@@ -28,14 +29,22 @@ from PySide6.QtWidgets import (
 )
 
 from ca_editor.domain.errors import CaEditorError
-from ca_editor.domain.model import StatusChange, Story, StoryStatus
+from ca_editor.domain.model import StatusChange, Story, StoryFields, StoryStatus
 from ca_editor.domain.workflow import LABELS, ORDER, Step, change_phrase, steps_from
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.editor.widgets import ERROR_COLOR, ElidedLabel
 from ca_editor.ui.icons import icon
 
-if TYPE_CHECKING:
-    from ca_editor.ui.editor.story_editor import StoryEditor
+
+class EditedStory(Protocol):
+    """What the box needs of the editor it sits in (``StoryEditor``)."""
+
+    def current_story(self) -> Story | None: ...
+    def is_new(self) -> bool: ...
+    def is_dirty(self) -> bool: ...
+    def current_fields(self) -> StoryFields: ...
+    def save(self, *, status: StoryStatus | None = None) -> bool: ...
+
 
 _CHIP = "padding: 2px 8px; border-radius: 9px; border: 1px solid {border}; {extra}"
 _CHIP_STYLES = {
@@ -73,7 +82,7 @@ def button_text(step: Step, *, with_save: bool) -> str:
 class WorkflowBox(QGroupBox):
     """Status steps, next-step buttons, the last change and (on demand) the whole history of one story."""
 
-    def __init__(self, editor: StoryEditor, desk: Desk, parent: QWidget | None = None) -> None:
+    def __init__(self, editor: EditedStory, desk: Desk, parent: QWidget | None = None) -> None:
         super().__init__("Workflow", parent)
         self.setObjectName("workflow")
         self._editor = editor
@@ -142,9 +151,6 @@ class WorkflowBox(QGroupBox):
         column.addWidget(self.refusal)
         column.addWidget(self.history_view)
 
-        editor.edited.connect(lambda _story: self.refresh())
-        editor.dirty_changed.connect(lambda _dirty: self.refresh())
-        editor.saved.connect(lambda _story: self.refresh())
         desk.story_saved.connect(self._on_story_saved)
         desk.story_removed.connect(lambda _id: self.refresh())
         self.refresh()
@@ -289,16 +295,11 @@ class WorkflowBox(QGroupBox):
         if step is None:
             return False
         self.refusal.hide()
-        combo = self._editor.status_combo
-        before = combo.currentIndex()
-        combo.setCurrentIndex(combo.findData(step.target.value))
-        if self._editor.save():
+        if self._editor.save(status=step.target):
             self.refusal.hide()
             return True
         # Refused (the form has errors, someone else saved it, the database said no): the status stays as
-        # saved. Put the form's status back to the story's so the refused step leaves no edit behind.
-        opened = self._editor.current_story()
-        combo.setCurrentIndex(combo.findData(opened.status.value) if opened is not None else before)
+        # saved, and the form never held the step's status, so the refused step leaves no edit behind.
         self.refusal.setText(
             f"{step.label}: not done. The story could not be saved as it is; the message above says why."
         )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
@@ -24,17 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ca_editor.domain.errors import CaEditorError, ValidationError
+from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import Slot, SlotEntry
 from ca_editor.services.sections import MAX_OVERRIDE_HEADLINE, MAX_OVERRIDE_SUMMARY
-from ca_editor.ui.beside_or_under import BesideOrUnderLayout
 from ca_editor.ui.desk import Desk
-from ca_editor.ui.focal_image import FocalImagePicker
 from ca_editor.ui.icons import icon
+from ca_editor.ui.image_picker import ImagePicker, Refused, Taken
 from ca_editor.ui.slots.models import Thumbnails
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.gif)"
-MAX_PICKED_BYTES = 25 * 1024 * 1024  # read no more than this; the image service refuses above 20 MB
 OVERRIDE_VIEW = QSize(192, 128)  # room to click a face: the override's focal point is set on it
 
 
@@ -86,33 +83,33 @@ class OverridesPanel(QGroupBox):
         form.addWidget(self.summary_edit)
         form.addWidget(self.summary_own)
 
-        self.image_picker = FocalImagePicker(OVERRIDE_VIEW)
+        # The shared picker (ui/image_picker.py, the story editor's too): Choose image and the story's own
+        # picture stand beside the picture when the column is wide enough, under it when not.
+        self.picker = ImagePicker(
+            desk.services.images, OVERRIDE_VIEW, lambda: self.pick_image_file(self), wrap=True
+        )
+        self.picker.picked.connect(self._on_picked)
+        self.image_picker = self.picker.picture
         self.image_picker.setAccessibleName("Image for this page")
         self.image_picker.view.set_empty_text("No override")
         self.image_own = QLabel()
         self.image_own.setAccessibleName("Story's own image")
         self.image_own.setFixedSize(self._thumbnails.size)
         self.image_own.setEnabled(False)
-        self.choose_image = QPushButton(icon("slot_image"), "Choose image…")
+        self.choose_image = self.picker.choose_button
+        self.choose_image.setIcon(icon("slot_image"))
+        self.choose_image.setText("Choose image…")
         self.choose_image.setAccessibleName("Choose an image for this page")
         self.choose_image.setToolTip("Pick a PNG, JPEG, WebP or GIF file to show on this page instead")
-        self.choose_image.clicked.connect(self._choose_image)
         self.image_revert = self._revert_button("image")
-        # Choose image and the story's own picture stand beside the picture when the column is wide
-        # enough, under it when not (ui/beside_or_under.py).
-        beside = QVBoxLayout()
-        beside.setContentsMargins(0, 0, 0, 0)
-        beside.setSpacing(4)
+        beside = self.picker.side
         beside.addWidget(self.choose_image, 0, Qt.AlignmentFlag.AlignLeft)
         beside.addSpacing(4)
         beside.addWidget(QLabel("Story's own:"), 0, Qt.AlignmentFlag.AlignLeft)
         beside.addWidget(self.image_own, 0, Qt.AlignmentFlag.AlignLeft)
-        self.image_row = BesideOrUnderLayout()
-        self.image_row.addWidget(self.image_picker)
-        self.image_row.addItem(beside)
         form.addSpacing(6)
         form.addLayout(_title_row(_label("I&mage", self.image_picker), self.image_revert))
-        form.addLayout(self.image_row)
+        form.addWidget(self.picker)
 
         self.alt_edit = QLineEdit()
         self.alt_edit.setAccessibleName("Alt text of the image for this page")
@@ -272,31 +269,23 @@ class OverridesPanel(QGroupBox):
         if self._capturing is not None:
             self._capturing.append(message)
 
-    def _choose_image(self) -> None:
-        path = self.pick_image_file(self)
-        if not path:
-            return
-        file = Path(path)
-        try:
-            with file.open("rb") as handle:
-                data = handle.read(MAX_PICKED_BYTES + 1)
-        except OSError as exc:
-            self.message.setText(f"Could not read {file.name}: {exc.strerror or exc}.")
-            return
-        if len(data) > MAX_PICKED_BYTES:
-            self.message.setText(f"{file.name} is too large for a page image (more than 20 MB).")
-            return
-        try:
-            asset, notes = self.desk.services.images.add_noting(data, name=file.name)
-        except ValidationError as exc:
-            text = " ".join(p.message for p in exc.problems)
-            self.message.setText(text[:1].upper() + text[1:])
+    def _on_picked(self, outcome: Taken | Refused) -> None:
+        """What the shared picker made of the chosen file, in this form's words."""
+        if isinstance(outcome, Refused):
+            if outcome.kind == "too large":
+                text = f"{outcome.name} is too large for a page image (more than 20 MB)."
+            elif outcome.kind == "invalid":
+                text = outcome.detail[:1].upper() + outcome.detail[1:]
+            else:
+                text = f"Could not {'read' if outcome.kind == 'unreadable' else 'store'} {outcome.name}: "
+                text += f"{outcome.detail}."
+            self.message.setText(text)
             return
         self.message.clear()
-        self._image_sha = asset.sha256
-        self._show_override(asset.sha256, None)  # a new picture starts centred
-        self.image_picker.setToolTip(f"{file.name} (not applied yet)")
-        said = [note[:1].upper() + note[1:] + "." for note in notes]  # first frame only, converted, ...
+        self._image_sha = outcome.asset.sha256
+        self._show_override(outcome.asset.sha256, None)  # a new picture starts centred
+        self.image_picker.setToolTip(f"{outcome.name} (not applied yet)")
+        said = [outcome.notes_text()] if outcome.notes else []  # first frame only, converted, ...
         if not self.alt_edit.text().strip():
             self.alt_edit.setFocus()
             said.append("Describe the new image in the alt text, then Apply.")
@@ -320,15 +309,8 @@ class OverridesPanel(QGroupBox):
         return button
 
     def _show_override(self, sha256: str | None, focus: tuple[float, float] | None) -> None:
-        data = None
-        if sha256 is not None:
-            try:
-                data = self.desk.services.images.read(sha256)
-            except CaEditorError:
-                data = None  # drawn as "No preview"; the entry keeps its image and focus
-        self.image_picker.view.set_empty_text("No preview" if sha256 else "No override")
-        self.image_picker.set_image(data, focus)
-        self.image_picker.set_focus_point(focus)
+        # A picture that cannot be read is drawn as "No preview"; the entry keeps its image and focus.
+        self.picker.show_image(sha256, focus, empty_text="No override")
         self.image_picker.setToolTip(
             "The image shown on this page instead of the story's; click it where the crop should centre"
             if sha256
