@@ -106,6 +106,7 @@ class ImagePicker(QWidget):
             row = BesideOrUnderLayout(self)
             row.addWidget(self.picture)
             row.addItem(self.side)
+            row.addChildLayout(self.side)  # widgets the form adds to the column later become ours
         else:
             beside = QHBoxLayout(self)
             beside.setContentsMargins(0, 0, 0, 0)

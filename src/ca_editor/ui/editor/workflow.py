@@ -92,27 +92,7 @@ class WorkflowBox(QGroupBox):
         self._status = StoryStatus.DRAFT
         self._newer: Story | None = None  # saved elsewhere (undo, redo) while the form kept unsaved edits
 
-        self.chips: dict[StoryStatus, QLabel] = {}
-        chips_row = QHBoxLayout()
-        chips_row.setSpacing(4)
-        for index, status in enumerate(ORDER):
-            if index:
-                arrow = QLabel("›")
-                arrow.setAccessibleName("then")
-                chips_row.addWidget(arrow)
-            chip = QLabel(LABELS[status])
-            chip.setTextFormat(Qt.TextFormat.PlainText)
-            self.chips[status] = chip
-            chips_row.addWidget(chip)
-        chips_row.addStretch(1)
-        self.history_toggle = QToolButton()
-        self.history_toggle.setIcon(icon("history"))
-        self.history_toggle.setIconSize(QSize(16, 16))
-        self.history_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.history_toggle.setCheckable(True)
-        self.history_toggle.setAccessibleName("Status history")
-        self.history_toggle.toggled.connect(self._show_history)
-        chips_row.addWidget(self.history_toggle)
+        chips_row = self._build_chips_row()
 
         self.last_change = ElidedLabel()
         self.last_change.setAccessibleName("Last status change")
@@ -154,6 +134,31 @@ class WorkflowBox(QGroupBox):
         desk.story_saved.connect(self._on_story_saved)
         desk.story_removed.connect(lambda _id: self.refresh())
         self.refresh()
+
+    def _build_chips_row(self) -> QHBoxLayout:
+        """The statuses in order, the current one highlighted, and the History toggle at the right."""
+        self.chips: dict[StoryStatus, QLabel] = {}
+        chips_row = QHBoxLayout()
+        chips_row.setSpacing(4)
+        for index, status in enumerate(ORDER):
+            if index:
+                arrow = QLabel("›")
+                arrow.setAccessibleName("then")
+                chips_row.addWidget(arrow)
+            chip = QLabel(LABELS[status])
+            chip.setTextFormat(Qt.TextFormat.PlainText)
+            self.chips[status] = chip
+            chips_row.addWidget(chip)
+        chips_row.addStretch(1)
+        self.history_toggle = QToolButton()
+        self.history_toggle.setIcon(icon("history"))
+        self.history_toggle.setIconSize(QSize(16, 16))
+        self.history_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.history_toggle.setCheckable(True)
+        self.history_toggle.setAccessibleName("Status history")
+        self.history_toggle.toggled.connect(self._show_history)
+        chips_row.addWidget(self.history_toggle)
+        return chips_row
 
     # --- what tests and the editor read -------------------------------------------------------------------
 
