@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ca_editor import __version__, backup_commands
+from ca_editor import __version__, backup_commands, section_commands
 from ca_editor.domain.errors import CaEditorError
 
 if TYPE_CHECKING:
@@ -99,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.add_argument("out", type=Path, metavar="OUT.pdf")
     sheet.add_argument("--section", metavar="SLUG", help="section to print (default: the first)")
     backup_commands.add_parsers(commands)
+    section_commands.add_parsers(
+        commands, lambda action: _add_global_options(action, default=argparse.SUPPRESS)
+    )
     for command in commands.choices.values():  # every command, whoever added it, takes them after itself
         _add_global_options(command, default=argparse.SUPPRESS)
     return parser
@@ -174,6 +177,8 @@ def _run(args: argparse.Namespace) -> int:
         return _export(services, args)
     if command == "check":
         return _check(services, args)
+    if command == section_commands.COMMAND:
+        return section_commands.run(services, args)
     if command == "review-sheet":
         from ca_editor.ui.sheet import ensure_gui_application, write_review_sheet
 

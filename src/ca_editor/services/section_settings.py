@@ -65,12 +65,14 @@ class SectionSettingsService:
                     then="reload to see it",
                 )
             _refuse_taken_slug(session, settings.slug, section.id)
-            fell_out = tuple(story_from_row(slot.story) for slot in section.slots[settings.slot_count :])
-            if fell_out:
-                _apply_order(section, section.slots[: settings.slot_count])
+            kept, leaving = section.slots[: settings.slot_count], section.slots[settings.slot_count :]
+            fell_out = tuple(story_from_row(slot.story) for slot in leaving)
             _apply(section, settings)
-            _touch(section)
-            session.flush()
+            if fell_out:  # one write, one version step: the order's flush carries the settings too
+                _apply_order(section, kept)
+            else:
+                _touch(section)
+                session.flush()
             return SettingsChange(_layout(section), fell_out)
 
     def create(self, settings: SectionSettings) -> Section:
