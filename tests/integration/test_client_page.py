@@ -7,7 +7,11 @@ Nothing of it is typed in here: the cards are read from that file and compared w
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,3 +121,46 @@ def test_the_checklist_leaves_the_clients_teasers_alone(services: Services, clie
     assert section.teaser_limit is None
     codes = [f.code for f in services.checks.run(section.id).findings]
     assert "summary_too_long" not in codes
+
+
+PROBE = Path(__file__).parent / "card_text_probe.mjs"
+
+
+def _tool(name: str, found: str | None) -> str:
+    if found:
+        return found
+    if os.environ.get("CA_EDITOR_REQUIRE_TOOLS") == "1":
+        pytest.fail(f"{name} is missing; `make test` installs it")
+    pytest.skip(f"{name} is not installed")
+
+
+def test_a_reader_sees_every_teaser_whole_on_a_phone_and_a_desktop(
+    client: ClientPage, demo_bundle: Path, tmp_path: Path
+) -> None:
+    """In Chromium: each card's headline and summary as rendered (innerText), and none of them cut by
+    the layout (the demo section has no teaser limit, so no line clamp)."""
+    chromium = _tool("chromium", shutil.which("chromium") or shutil.which("chromium-browser"))
+    node = _tool("node", shutil.which("node"))
+    default = REPO_ROOT / ".tools" / "node_modules" / "playwright-core"
+    playwright = Path(os.environ.get("PLAYWRIGHT_CORE", default))
+    _tool("playwright-core (npm)", str(playwright) if playwright.is_dir() else None)
+    request = tmp_path / "request.json"
+    request.write_text(
+        json.dumps(
+            {
+                "playwright": str(playwright.resolve()),
+                "chromium": chromium,
+                "page": str(demo_bundle / "index.html"),
+                "widths": [390, 1280],
+            }
+        )
+    )
+    done = subprocess.run([node, str(PROBE), str(request)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    wanted = [{"headline": visible(h), "summary": visible(t), "cut": False} for h, t in client.cards]
+    for width, cards in json.loads(done.stdout).items():
+        seen = [
+            {**card, "headline": visible(card["headline"]), "summary": visible(card["summary"])}
+            for card in cards
+        ]
+        assert seen == wanted, width
