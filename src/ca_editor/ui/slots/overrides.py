@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import Slot, SlotEntry
 from ca_editor.services.sections import MAX_OVERRIDE_HEADLINE, MAX_OVERRIDE_SUMMARY
 from ca_editor.ui.desk import Desk
