@@ -117,3 +117,16 @@ def test_cli_fewer_slots_asks_first_and_names_who_leaves(
         run_cli(db_path, "section", "set", "central-asia", "--slots", "7", "--yes", "--db", str(db_path)) == 0
     )
     assert f"taken out (now in previously in editor's choice): {leaving[0]}" in capsys.readouterr().out
+
+
+def test_a_new_teaser_limit_reaches_the_next_export(services: Services, tmp_path: Path) -> None:
+    """The front page clamps long teasers only under a limit; changing it alone re-renders the page."""
+    section_id, settings, version = demo(services)
+    out = tmp_path / "out"
+    services.exports.export(section_id, out)
+    assert "cards-whole-teasers" in (out / "index.html").read_text(encoding="utf-8")
+    services.section_settings.change(
+        section_id, replace(settings, teaser_limit=1_500), expected_version=version
+    )
+    services.exports.export(section_id, out)
+    assert "cards-whole-teasers" not in (out / "index.html").read_text(encoding="utf-8")

@@ -44,8 +44,11 @@ def generator_key() -> str:
 
 
 def frame_key(section: Section, archive: tuple[YearBucket, ...]) -> str:
-    # Not the section's version: it moves with every slot change, which only the front page shows.
-    return _key(generator_key(), section.slug, section.title, section.description, archive)
+    # Not the section's version: it moves with every slot change, which only the front page shows. The
+    # teaser limit: the front page shows teasers whole without one (a rare change; pages compare on write).
+    return _key(
+        generator_key(), section.slug, section.title, section.description, section.teaser_limit, archive
+    )
 
 
 def _image(image: StoryImage | None) -> object:
