@@ -17,6 +17,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from ca_editor.domain.dates import MONTH_NAMES, DateParseError, ensure_utc, parse_published_at
+from ca_editor.domain.text import shorten
 
 MAX_DATE_LENGTH = 80
 FORMS_HINT = "write it as 2026-11-27, 2026-11-27 14:05, 27 Nov 2026 or 27.11.2026"
@@ -85,7 +86,7 @@ def parse_date_text(text: str) -> datetime:
     if not cleaned:
         raise DateParseError("the date is empty")
     if len(cleaned) > MAX_DATE_LENGTH:
-        raise DateParseError(f"'{_short(cleaned)}' is too long to be a date")
+        raise DateParseError(f"'{shorten(cleaned, 40)}' is too long to be a date")
     if _ISO_START.match(cleaned):
         return _iso(cleaned)
     for pattern in (_DAY_FIRST, _MONTH_FIRST, _YEAR_FIRST_WORDS):
@@ -95,7 +96,7 @@ def parse_date_text(text: str) -> datetime:
     match = _NUMERIC.match(cleaned)
     if match:
         return _from_numbers(match, cleaned)
-    raise DateParseError(f"'{_short(cleaned)}' is not a date this importer understands; {FORMS_HINT}")
+    raise DateParseError(f"'{shorten(cleaned, 40)}' is not a date this importer understands; {FORMS_HINT}")
 
 
 def _iso(cleaned: str) -> datetime:
@@ -109,14 +110,14 @@ def _iso(cleaned: str) -> datetime:
     try:  # say what is wrong with a date that has the ISO shape: '2024-13-45', '2024-02-30'
         datetime.fromisoformat(cleaned)
     except ValueError as exc:
-        raise DateParseError(f"'{_short(cleaned)}' is not a real date or time ({exc})") from None
+        raise DateParseError(f"'{shorten(cleaned, 40)}' is not a real date or time ({exc})") from None
     return parse_published_at(cleaned)  # raises with its own message (e.g. the year range)
 
 
 def _from_words(match: re.Match[str], cleaned: str) -> datetime:
     weekday = match.groupdict().get("weekday")
     if weekday and weekday.lower().rstrip(".") not in _WEEKDAYS:
-        raise DateParseError(f"'{_short(cleaned)}': '{weekday}' is not a day of the week; {FORMS_HINT}")
+        raise DateParseError(f"'{shorten(cleaned, 40)}': '{weekday}' is not a day of the week; {FORMS_HINT}")
     month = _month(match["month"])
     assert month is not None
     year = int(match["year"])
@@ -130,7 +131,7 @@ def _from_numbers(match: re.Match[str], cleaned: str) -> datetime:
     if len(a) == 4:
         return _build(cleaned, int(a), int(b), int(c), match)  # 2026/11/27, 2026.11.27, 2026-1-5
     if len(c) != 4:
-        raise DateParseError(f"'{_short(cleaned)}': give the year in four digits; {FORMS_HINT}")
+        raise DateParseError(f"'{shorten(cleaned, 40)}': give the year in four digits; {FORMS_HINT}")
     first, second = int(a), int(b)
     if sep == "." or first > 12 or first == second:
         return _build(cleaned, int(c), second, first, match)  # 27.11.2026: dots are day-first everywhere
@@ -139,7 +140,7 @@ def _from_numbers(match: re.Match[str], cleaned: str) -> datetime:
     one = f"{first} {MONTH_NAMES[second - 1]}"
     other = f"{second} {MONTH_NAMES[first - 1]}"
     raise AmbiguousDateError(
-        f"'{_short(cleaned)}' could be {one} or {other} {c}; write it as {c}-{second:02d}-{first:02d} "
+        f"'{shorten(cleaned, 40)}' could be {one} or {other} {c}; write it as {c}-{second:02d}-{first:02d} "
         f"or {first} {MONTH_NAMES[second - 1][:3]} {c} (day first)"
     )
 
@@ -152,15 +153,15 @@ def _build(cleaned: str, year: int, month: int, day: int, match: re.Match[str]) 
             clock = time(int(match["hour"]), int(match["minute"]), second)
             moment = datetime.combine(moment.date(), clock, _zone(match["zone"], cleaned))
         elif match["zone"] is not None:
-            raise DateParseError(f"'{_short(cleaned)}' has a time zone but no time")
+            raise DateParseError(f"'{shorten(cleaned, 40)}' has a time zone but no time")
     except DateParseError:
         raise
     except ValueError as exc:
-        raise DateParseError(f"'{_short(cleaned)}' is not a real date or time ({exc})") from None
+        raise DateParseError(f"'{shorten(cleaned, 40)}' is not a real date or time ({exc})") from None
     try:
         return ensure_utc(moment)
     except DateParseError as exc:
-        raise DateParseError(f"'{_short(cleaned)}': {exc}") from None
+        raise DateParseError(f"'{shorten(cleaned, 40)}': {exc}") from None
 
 
 def _zone(text: str | None, cleaned: str) -> timezone:
@@ -170,13 +171,13 @@ def _zone(text: str | None, cleaned: str) -> timezone:
         digits = text[1:].replace(":", "")
         hours, minutes = (int(digits[:-2]), int(digits[-2:])) if len(digits) > 2 else (int(digits), 0)
         if hours > 14 or minutes > 59:
-            raise DateParseError(f"'{_short(cleaned)}': the offset {text} does not exist")
+            raise DateParseError(f"'{shorten(cleaned, 40)}': the offset {text} does not exist")
         offset = timedelta(hours=hours, minutes=minutes)
         return timezone(-offset if text[0] == "-" else offset)
     named = _ZONE_NAMES.get(text.lower())
     if named is None:
         raise DateParseError(
-            f"'{_short(cleaned)}': the time zone '{text}' means different things in different places; "
+            f"'{shorten(cleaned, 40)}': the time zone '{text}' means different things in different places; "
             "give an offset such as +05:00"
         )
     return timezone(timedelta(hours=named))
@@ -184,7 +185,3 @@ def _zone(text: str | None, cleaned: str) -> timezone:
 
 def _month(word: str) -> int | None:
     return _MONTHS.get(word.lower().rstrip("."))
-
-
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -6,6 +6,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from ca_editor.domain.text import shorten
+
 # Spelled out rather than taken from calendar.month_name: that follows the C library's locale, which Qt sets
 # from the desktop, and a Russian desk would then publish "20 мая 2024" on an English page.
 MONTH_NAMES = (
@@ -34,12 +36,13 @@ def parse_published_at(text: str) -> datetime:
             parsed = datetime.fromisoformat(cleaned.replace("z", "Z"))
     except ValueError:
         raise DateParseError(
-            f"'{_short(cleaned)}' is not an ISO 8601 date such as 2024-05-20 or 2024-05-20T09:30:00+05:00"
+            f"'{shorten(cleaned, 40)}' is not an ISO 8601 date such as 2024-05-20 "
+            "or 2024-05-20T09:30:00+05:00"
         ) from None
     try:
         return ensure_utc(parsed)
     except DateParseError as exc:
-        raise DateParseError(f"'{_short(cleaned)}': {exc}") from None
+        raise DateParseError(f"'{shorten(cleaned, 40)}': {exc}") from None
 
 
 def ensure_utc(value: datetime) -> datetime:
@@ -132,7 +135,3 @@ def group_buckets(rows: list[tuple[int, int, int]]) -> tuple[YearBucket, ...]:
         YearBucket(year, sum(m.count for m in months), tuple(sorted(months, key=lambda m: -m.month)))
         for year, months in sorted(by_year.items(), reverse=True)
     )
-
-
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

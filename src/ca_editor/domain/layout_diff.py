@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from ca_editor.domain.focus import format_focus
 from ca_editor.domain.model import SlotEntry
 from ca_editor.domain.snapshots import SnapshotContent, SnapshotStory
+from ca_editor.domain.text import shorten
 from ca_editor.domain.text_diff import DiffLine, text_diff
 
 #: Above this many kept stories, moves are found by plain patience sorting instead of the weighted search.
@@ -478,5 +479,4 @@ def _section_changes(before: SnapshotContent, after: SnapshotContent) -> tuple[S
 
 
 def _quote(text: str, limit: int = 80) -> str:
-    text = " ".join(text.split())
-    return f"“{text if len(text) <= limit else text[: limit - 1] + '…'}”"
+    return f"“{shorten(text, limit)}”"

@@ -16,16 +16,14 @@ Nothing here parses an error's text: ``ConflictError`` carries who, when and the
 
 from __future__ import annotations
 
-import difflib
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QDialog,
@@ -39,100 +37,14 @@ from PySide6.QtWidgets import (
 )
 
 from ca_editor.domain.errors import CaEditorError, ConflictError, NotFoundError, clock_time
-from ca_editor.domain.focus import format_focus
 from ca_editor.domain.model import SectionLayout, Story, StoryFields, StoryStatus
-from ca_editor.domain.slugs import MAX_SLUG_LENGTH, make_slug, unique_slug
-from ca_editor.domain.validation import MAX_LENGTHS
+from ca_editor.domain.slugs import unique_slug
+from ca_editor.domain.text import shorten
+from ca_editor.ui.side_by_side import DiffColours, comparison_html
+from ca_editor.ui.story_differences import COPY_SUFFIX, changed_by_line, copy_fields, story_differences
 
 if TYPE_CHECKING:
     from ca_editor.ui.desk import Desk
-
-COPY_SUFFIX = " (copy)"
-
-
-# --- what differs ------------------------------------------------------------------------------------------
-
-FIELD_LABELS = {
-    "title": "Title",
-    "slug": "Slug",
-    "summary": "Summary",
-    "body": "Body",
-    "byline": "Byline",
-    "published_at": "Publication date",
-    "status": "Status",
-    "tags": "Tags",
-    "image_sha256": "Image",
-    "image_alt": "Image alt text",
-    "image_caption": "Image caption",
-    "image_credit": "Image credit",
-    "image_focus": "Image focal point",
-}
-_MULTILINE = frozenset({"summary", "body"})
-
-
-def field_text(fields: StoryFields, name: str) -> str:
-    """A field as a person reads it (dates in local time, tags joined, an image by its short hash)."""
-    value = getattr(fields, name)
-    if name == "published_at":
-        return f"{value.astimezone():%Y-%m-%d %H:%M}" if value is not None else "(no date)"
-    if name == "tags":
-        return ", ".join(value) if value else "(no tags)"
-    if name == "image_sha256":
-        return f"image {value[:12]}" if value else "(no image)"
-    if name == "image_focus":
-        return format_focus(value)
-    if isinstance(value, StoryStatus):
-        return value.value
-    return str(value)
-
-
-@dataclass(frozen=True, slots=True)
-class FieldDifference:
-    name: str
-    label: str
-    mine: str
-    theirs: str
-    changed_by_me: bool  # since the story was opened
-    changed_by_them: bool
-
-    @property
-    def multiline(self) -> bool:
-        return self.name in _MULTILINE
-
-
-def story_differences(opened: StoryFields, mine: StoryFields, theirs: StoryFields) -> list[FieldDifference]:
-    """The fields where mine and theirs differ, in form order, each with who changed it since opening."""
-    result = []
-    for name, label in FIELD_LABELS.items():
-        mine_value, theirs_value = getattr(mine, name), getattr(theirs, name)
-        if mine_value == theirs_value:
-            continue
-        result.append(
-            FieldDifference(
-                name,
-                label,
-                field_text(mine, name),
-                field_text(theirs, name),
-                changed_by_me=mine_value != getattr(opened, name),
-                changed_by_them=theirs_value != getattr(opened, name),
-            )
-        )
-    return result
-
-
-def copy_fields(mine: StoryFields, slug_taken: Callable[[str], bool]) -> StoryFields:
-    """My fields as a new draft: title + " (copy)", a slug no other story has. Draft, so it never goes
-    out with the next export beside the original by accident."""
-    limit = MAX_LENGTHS["title"] - len(COPY_SUFFIX)
-    title = mine.title.strip()[:limit].rstrip() + COPY_SUFFIX
-    base = (mine.slug or make_slug(mine.title))[: MAX_SLUG_LENGTH - len("-copy")].rstrip("-") + "-copy"
-    return replace(mine, title=title, slug=unique_slug(base, slug_taken), status=StoryStatus.DRAFT)
-
-
-def changed_by_line(title: str, who: str, when: datetime | None) -> str:
-    """“Title” was changed by NAME at 14:05 since you opened it."""
-    at = f" at {clock_time(when)}" if when is not None else ""
-    return f"“{_short(title)}” was changed by {who or 'someone else'}{at} since you opened it."
 
 
 # --- the story conflict ------------------------------------------------------------------------------------
@@ -198,12 +110,12 @@ class StoryConflictFlow:
             return Outcome(
                 Resolution.KEEP_EDITING,
                 theirs,
-                f"Not saved: {_who(theirs)} saved “{_short(theirs.title)}” at "
+                f"Not saved: {_who(theirs)} saved “{shorten(theirs.title, 60)}” at "
                 f"{clock_time(theirs.updated_at)}. Your edits are kept; Save asks again what to do.",
             )
 
     def run_deleted(self) -> Outcome:
-        title = _short(self.opened.title)
+        title = shorten(self.opened.title, 60)
         choice = ask(
             self.parent,
             QMessageBox.Icon.Warning,
@@ -228,7 +140,9 @@ class StoryConflictFlow:
                 return Outcome(
                     Resolution.KEEP_AS_NEW, None, f"Could not save it anew: {exc}. Your edits are kept."
                 )
-            return Outcome(Resolution.SAVED_AS_NEW, story, f"Saved “{_short(story.title)}” as a new story.")
+            return Outcome(
+                Resolution.SAVED_AS_NEW, story, f"Saved “{shorten(story.title, 60)}” as a new story."
+            )
         if choice == "Discard mine":
             return Outcome(Resolution.DISCARDED, None, f"“{title}” was deleted by someone else.")
         return Outcome(
@@ -260,7 +174,7 @@ class StoryConflictFlow:
             self.parent,
             QMessageBox.Icon.Warning,
             "Discard your edits",
-            f"Discard your edits to “{_short(self.opened.title)}” and show their version?",
+            f"Discard your edits to “{shorten(self.opened.title, 60)}” and show their version?",
             "Your unsaved changes are lost. Keep mine as a copy saves them beside theirs instead.",
             ["Discard mine and reload", "Cancel"],
             default="Cancel",
@@ -301,7 +215,7 @@ class StoryConflictFlow:
                 story = self.desk.create_story(copy_fields(self.mine, stories.is_slug_taken))
                 message = (
                     f"Your version is saved as a new draft, “{_short_copy(story.title)}”; "
-                    f"“{_short(theirs.title)}” stays as {_who(theirs)} saved it."
+                    f"“{shorten(theirs.title, 60)}” stays as {_who(theirs)} saved it."
                 )
             else:  # against the version just compared: a save newer than that is refused again
                 story = self.desk.update_story(theirs, self.mine)
@@ -312,7 +226,7 @@ class StoryConflictFlow:
                 return Outcome(
                     Resolution.KEEP_EDITING,
                     theirs,
-                    f"Not saved: {exc.who or _who(theirs)} saved “{_short(theirs.title)}” again{at}, "
+                    f"Not saved: {exc.who or _who(theirs)} saved “{shorten(theirs.title, 60)}” again{at}, "
                     "after the version you compared. Your edits are kept; Save asks again what to do.",
                 )
             return Outcome(Resolution.KEEP_EDITING, theirs, f"Not saved: {exc}. Your edits are kept.")
@@ -330,15 +244,10 @@ def _who(story: Story) -> str:
 
 
 def _short_copy(title: str) -> str:
-    """A copy's title shortened like ``_short`` but keeping " (copy)", so it reads apart from the original."""
+    """A copy's title shortened like the others but keeping " (copy)", so it reads apart from the original."""
     if not title.endswith(COPY_SUFFIX):
-        return _short(title)
-    return _short(title.removesuffix(COPY_SUFFIX), 60 - len(COPY_SUFFIX)) + COPY_SUFFIX
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+        return shorten(title, 60)
+    return shorten(title.removesuffix(COPY_SUFFIX), 60 - len(COPY_SUFFIX)) + COPY_SUFFIX
 
 
 def ask(
@@ -374,98 +283,6 @@ def ask(
     return made.get(box.clickedButton(), "Cancel")
 
 
-# --- side by side ------------------------------------------------------------------------------------------
-
-
-def _tint(palette: QPalette, colour: str, amount: float) -> str:
-    """``colour`` mixed into the palette's base: a background that keeps the palette's text legible."""
-    base, tint = palette.color(QPalette.ColorRole.Base), QColor(colour)
-    mixed = QColor(
-        round(base.red() + (tint.red() - base.red()) * amount),
-        round(base.green() + (tint.green() - base.green()) * amount),
-        round(base.blue() + (tint.blue() - base.blue()) * amount),
-    )
-    return str(mixed.name())
-
-
-@dataclass(frozen=True, slots=True)
-class DiffColours:
-    mine: str
-    theirs: str
-    muted: str
-    rule: str
-
-    @classmethod
-    def of(cls, palette: QPalette) -> DiffColours:
-        return cls(
-            mine=_tint(palette, "#e0a030", 0.30),
-            theirs=_tint(palette, "#3a8fd0", 0.30),
-            muted=str(palette.color(QPalette.ColorRole.PlaceholderText).name()),
-            rule=_tint(palette, str(palette.color(QPalette.ColorRole.Text).name()), 0.25),
-        )
-
-
-def _cell(text: str, background: str | None = None) -> str:
-    style = "white-space: pre-wrap;"
-    shown = html.escape(text) if text else "&nbsp;"
-    colour = f' bgcolor="{background}"' if background else ""
-    return f'<td width="50%"{colour} style="{style}">{shown}</td>'
-
-
-def _line_rows(mine: str, theirs: str, colours: DiffColours, context: int = 2) -> list[str]:
-    """Side-by-side rows of a line diff; long unchanged runs are folded to a note."""
-    left, right = mine.splitlines() or [""], theirs.splitlines() or [""]
-    rows: list[str] = []
-    matcher = difflib.SequenceMatcher(a=left, b=right, autojunk=False)
-    for group in matcher.get_grouped_opcodes(context):
-        if rows:
-            rows.append(f'<tr><td colspan="2" style="color: {colours.muted};">⋯</td></tr>')
-        for tag, i1, i2, j1, j2 in group:
-            if tag == "equal":
-                rows.extend(
-                    f"<tr>{_cell(a)}{_cell(b)}</tr>" for a, b in zip(left[i1:i2], right[j1:j2], strict=True)
-                )
-                continue
-            a_lines, b_lines = left[i1:i2], right[j1:j2]
-            for k in range(max(len(a_lines), len(b_lines))):
-                a = a_lines[k] if k < len(a_lines) else None
-                b = b_lines[k] if k < len(b_lines) else None
-                rows.append(
-                    "<tr>"
-                    + (_cell(a, colours.mine) if a is not None else _cell(""))
-                    + (_cell(b, colours.theirs) if b is not None else _cell(""))
-                    + "</tr>"
-                )
-    return rows
-
-
-def comparison_html(differences: Sequence[FieldDifference], who: str, colours: DiffColours) -> str:
-    """The comparison as rich text for a QTextBrowser: one block per differing field, mine left."""
-    if not differences:
-        return "<p>Your version and theirs are the same; saving changes nothing.</p>"
-    parts = [
-        '<table width="100%" cellspacing="0" cellpadding="4">',
-        '<tr><th align="left" width="50%">Yours (not saved)</th>'
-        f'<th align="left" width="50%">{html.escape(who)}\'s (saved)</th></tr>',
-    ]
-    for diff in differences:
-        by = " and ".join(
-            name for name, changed in (("you", diff.changed_by_me), (who, diff.changed_by_them)) if changed
-        )
-        note = f" — changed by {html.escape(by)}" if by else ""
-        parts.append(
-            f'<tr><td colspan="2" style="border-top: 1px solid {colours.rule};">'
-            f"<b>{html.escape(diff.label)}</b>"
-            f'<span style="color: {colours.muted};">{note}</span></td></tr>'
-        )
-        if diff.multiline:
-            parts.extend(_line_rows(diff.mine, diff.theirs, colours))
-        else:
-            parts.append(f"<tr>{_cell(diff.mine, colours.mine)}{_cell(diff.theirs, colours.theirs)}</tr>")
-    parts.append("</table>")
-    return "".join(parts)
-
-
 class CompareDialog(QDialog):
     """Mine and theirs side by side; closes with one of the conflict answers (or Back)."""
 
@@ -475,7 +292,7 @@ class CompareDialog(QDialog):
     def __init__(self, parent: QWidget | None, opened: Story, mine: StoryFields, theirs: Story) -> None:
         super().__init__(parent)
         who = _who(theirs)
-        self.setWindowTitle(f"Compare — {_short(theirs.title, 40)}")
+        self.setWindowTitle(f"Compare — {shorten(theirs.title, 40)}")
         self.differences = story_differences(opened.fields(), mine, theirs.fields())
         heading = QLabel(
             f"{changed_by_line(opened.title, theirs.updated_by, theirs.updated_at)} "

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ca_editor.domain.errors import CaEditorError, NotFoundError
 from ca_editor.domain.model import ImageAsset, Story, StoryFields
+from ca_editor.domain.text import shorten
 from ca_editor.services.container import Services
 from ca_editor.services.identity import Identity
 from ca_editor.services.recovery import RecoveryError, RecoveryStore
@@ -155,18 +156,13 @@ def _base(story: Story | None) -> BaseStory | None:
 def describe(edit: RecoveredEdit, now: datetime | None = None) -> str:
     """'“Title” — unsaved edits from 14:05, 27 Nov' (the year too when it is not this one)."""
     title = edit.title or ("Untitled new story" if edit.story_id is None else f"Story #{edit.story_id}")
-    return f"“{_short(title, 80)}” — unsaved edits from {_when(edit.saved_at, now)}"
+    return f"“{shorten(title, 80)}” — unsaved edits from {_when(edit.saved_at, now)}"
 
 
 def _when(moment: datetime, now: datetime | None = None) -> str:
     local = moment.astimezone()
     year = f" {local.year}" if local.year != (now or datetime.now(UTC)).astimezone().year else ""
     return f"{local:%H:%M}, {local.day} {local:%b}{year}"
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def state_since(edit: RecoveredEdit, services: Services) -> str:
@@ -341,7 +337,7 @@ def restore_edit(
     if edit.story_id is None or edit.base is None:
         message = f"Restored the unsaved new story from {when}.{review}"
     else:
-        title = _short(edit.base.fields.title, 50)
+        title = shorten(edit.base.fields.title, 50)
         try:
             latest = services.stories.get(edit.story_id)
         except NotFoundError:

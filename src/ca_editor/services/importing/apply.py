@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ca_editor.domain.errors import ImportFailedError, ValidationError
 from ca_editor.domain.model import StoryFields
+from ca_editor.domain.text import shorten
 from ca_editor.persistence.mapping import story_from_row
 from ca_editor.persistence.models import StoryRow
 from ca_editor.services.images import store_image
@@ -30,7 +31,6 @@ from ca_editor.services.importing.records import (
     ImportSource,
     InvalidEntry,
     Progress,
-    short,
 )
 from ca_editor.services.stories import apply_fields
 
@@ -177,7 +177,7 @@ def _write_entry(
         if record.image_path is not None:
             if record.image_path not in images:
                 data = _read_image(record)
-                name = f"the image '{short(record.image_name)}'"
+                name = f"the image '{shorten(record.image_name, 60)}'"
                 images[record.image_path] = store_image(session, data, name=name).sha256
             fields = replace(fields, image_sha256=images[record.image_path])
         row = StoryRow() if story_id is None else session.get(StoryRow, story_id)
@@ -200,5 +200,5 @@ def _read_image(record: ImportRecord) -> bytes:
     try:
         return record.image_path.read_bytes()
     except OSError as exc:  # removed or locked between reading and writing
-        message = f"cannot read '{short(record.image_name)}' ({exc.strerror or exc})"
+        message = f"cannot read '{shorten(record.image_name, 60)}' ({exc.strerror or exc})"
         raise record.origin.fail("image", message) from None

@@ -21,6 +21,7 @@ import feedparser
 from ca_editor.domain.errors import ImportFailedError
 from ca_editor.domain.model import StoryFields
 from ca_editor.domain.slugs import make_slug
+from ca_editor.domain.text import collapse_spaces, shorten
 from ca_editor.domain.validation import MAX_LENGTHS, SUMMARY_ADVISED_LENGTH
 from ca_editor.services.importing.entities import declares_entities, html_entities_as_references
 from ca_editor.services.importing.records import (
@@ -39,10 +40,8 @@ from ca_editor.services.importing.records import (
     entry_label,
     parse_date,
     read_limited,
-    short,
 )
 from ca_editor.services.importing.wire_html import (
-    collapse_spaces,
     html_to_markdown,
     html_to_text,
     text_to_markdown,
@@ -77,7 +76,7 @@ def parse_feed(
     if not version:
         raise ImportFailedError(source, None, None, "this is not an RSS or Atom feed")
     if not entries:
-        name = f"the feed '{short(feed_title)}'" if feed_title else "the feed"
+        name = f"the feed '{shorten(feed_title, 60)}'" if feed_title else "the feed"
         raise ImportFailedError(source, None, None, f"{name} has no entries; there is nothing to import")
     if len(entries) > MAX_ENTRIES:
         raise ImportFailedError(
@@ -141,7 +140,7 @@ def _record(entry: Any, source: str, number: int) -> ImportRecord:
         summary = teaser if len(teaser) <= SUMMARY_ADVISED_LENGTH else ""
     if len(summary) > MAX_LENGTHS["summary"]:
         notes.append(f"summary shortened from {len(summary):,} characters")
-        summary = _shorten(summary, SUMMARY_ADVISED_LENGTH)
+        summary = shorten(summary, SUMMARY_ADVISED_LENGTH, at_word=True)
     author = entry.get("author_detail", {}).get("name") or entry.get("author") or ""
     when = entry.get("published") or entry.get("updated")
     published_at = parse_date(origin, "published_at", when) if when else None
@@ -195,13 +194,6 @@ def _markdown(text: _Text | None) -> tuple[str, int]:
 
 def _plain(text: _Text) -> str:
     return html_to_text(text.value) if text.is_html else collapse_spaces(text.value)
-
-
-def _shorten(text: str, limit: int) -> str:
-    cut = text[: limit - 1]
-    if " " in cut:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,;:.") + "…"
 
 
 def _tags(items: list[Any]) -> tuple[str, ...]:

@@ -20,6 +20,7 @@ import yaml
 from ca_editor.domain.errors import ImportFailedError
 from ca_editor.domain.model import StoryFields, StoryStatus
 from ca_editor.domain.slugs import make_slug
+from ca_editor.domain.text import shorten
 from ca_editor.services.importing.records import (
     MAX_ENTRIES,
     MAX_FRONT_MATTER_BYTES,
@@ -38,7 +39,6 @@ from ca_editor.services.importing.records import (
     image_path,
     parse_date,
     read_limited,
-    short,
 )
 
 SUFFIXES = (".md", ".markdown")
@@ -126,7 +126,7 @@ def _read_file(path: Path, root: Path, origin: Origin, hashes: ImageHashes) -> I
     notes: list[str] = []
     unknown = sorted(set(meta) - set(_KEYS))
     if unknown:
-        notes.append(f"ignored: {', '.join(short(k, 20) for k in unknown[:6])}")
+        notes.append(f"ignored: {', '.join(shorten(k, 20) for k in unknown[:6])}")
     values: dict[str, Any] = {}
     for key, field_name in _KEYS.items():
         if key in meta and field_name not in values:

@@ -17,6 +17,7 @@ from ca_editor.domain.date_forms import parse_date_text
 from ca_editor.domain.dates import DateParseError
 from ca_editor.domain.errors import ImportFailedError, ValidationError
 from ca_editor.domain.model import StoryFields
+from ca_editor.domain.text import shorten
 from ca_editor.domain.validation import errors_only, validate_story
 from ca_editor.services.images import MAX_IMAGE_BYTES, inspect_image
 
@@ -184,16 +185,18 @@ def image_path(origin: Origin, relative: str, base: Path) -> Path:
     """The image file ``relative`` names, which must lie inside ``base`` (the import's folder)."""
     pure = PurePosixPath(relative.replace("\\", "/"))
     if "\x00" in relative or pure.is_absolute() or ".." in pure.parts or not pure.parts:
-        raise origin.fail("image", f"'{short(relative)}' must be a path inside the import file's folder")
+        raise origin.fail(
+            "image", f"'{shorten(relative, 60)}' must be a path inside the import file's folder"
+        )
     path = (base / pure).resolve()
     if not path.is_relative_to(base.resolve()):
-        raise origin.fail("image", f"'{short(relative)}' leads outside the import file's folder")
+        raise origin.fail("image", f"'{shorten(relative, 60)}' leads outside the import file's folder")
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise origin.fail("image", f"cannot read '{short(relative)}' ({exc.strerror or exc})") from None
+        raise origin.fail("image", f"cannot read '{shorten(relative, 60)}' ({exc.strerror or exc})") from None
     if size > MAX_IMAGE_BYTES:
-        raise origin.fail("image", f"'{short(relative)}' is larger than {MAX_IMAGE_BYTES // 2**20} MB")
+        raise origin.fail("image", f"'{shorten(relative, 60)}' is larger than {MAX_IMAGE_BYTES // 2**20} MB")
     return path
 
 
@@ -209,21 +212,16 @@ class ImageHashes:
                 data = path.read_bytes()
             except OSError as exc:
                 raise origin.fail(
-                    "image", f"cannot read '{short(relative)}' ({exc.strerror or exc})"
+                    "image", f"cannot read '{shorten(relative, 60)}' ({exc.strerror or exc})"
                 ) from None
             try:  # decoded now, so the preview never promises a story whose picture the write refuses
-                inspect_image(data, name=f"the image '{short(relative)}'")
+                inspect_image(data, name=f"the image '{shorten(relative, 60)}'")
             except ValidationError as exc:
                 raise origin.fail("image", exc.problems[0].message) from None
             self._known[path] = hashlib.sha256(data).hexdigest()
         return self._known[path]
 
 
-def short(text: str | None, limit: int = 60) -> str:
-    text = text or ""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def entry_label(kind: str, number: int, title: str) -> str:
     title = " ".join(title.split())
-    return f"{kind} {number} '{short(title, 50)}'" if title else f"{kind} {number}"
+    return f"{kind} {number} '{shorten(title, 50)}'" if title else f"{kind} {number}"

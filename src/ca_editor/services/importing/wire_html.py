@@ -17,6 +17,8 @@ from typing import Any
 import nh3
 from markdownify import MarkdownConverter
 
+from ca_editor.domain.text import collapse_spaces
+
 _TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "s", "del", "sub",
     "sup", "blockquote", "q", "code", "pre", "ul", "ol", "li", "dl", "dt", "dd", "a", "img", "table",
@@ -35,7 +37,6 @@ _SPECIAL = re.compile(r"([\\`*_\[\]])")
 _LINE_START = re.compile(r"^(\s*)(#{1,6}|[-+>])(?=\s|$)")
 _NUMBERED = re.compile(r"^(\s*\d{1,9})([.)])(?=\s|$)")
 _BLANK_LINES = re.compile(r"\n{3,}")
-_SPACES = re.compile(r"[^\S\u00a0\u2007\u202f]+")  # white space except the no-break spaces
 
 
 class _Converter(MarkdownConverter):
@@ -71,8 +72,3 @@ def text_to_markdown(text: str) -> str:
 def html_to_text(fragment: str) -> str:
     """One line of plain text: tags removed, entities decoded, white space collapsed."""
     return collapse_spaces(html.unescape(str(_TEXT_ONLY.clean(fragment))))
-
-
-def collapse_spaces(text: str) -> str:
-    """Runs of white space as one space, ends trimmed; a no-break space (``&nbsp;``) is meant: kept."""
-    return _SPACES.sub(" ", text).strip()

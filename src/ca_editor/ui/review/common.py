@@ -15,6 +15,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
 from ca_editor.domain.snapshots import LayoutSnapshot, SnapshotKind
+from ca_editor.domain.text import collapse_spaces, shorten
 from ca_editor.services.review import ReviewState
 
 KIND_COLOURS = {
@@ -48,9 +49,7 @@ def describe(snapshot: LayoutSnapshot) -> str:
 def with_note(snapshot: LayoutSnapshot, limit: int = 0) -> str:
     """``describe`` plus the note, if any (shortened to ``limit`` characters when given)."""
     text = describe(snapshot)
-    note = " ".join(snapshot.note.split())
-    if limit and len(note) > limit:
-        note = note[: limit - 1] + "…"
+    note = shorten(snapshot.note, limit) if limit else collapse_spaces(snapshot.note)
     return f"{text}: “{note}”" if note else text
 
 
