@@ -15,11 +15,13 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from sqlalchemy import func, select
 
 from ca_editor.domain.model import Story, StoryStatus
+from ca_editor.domain.section_settings import SectionSettings
 from ca_editor.persistence.models import AssetRow
 from ca_editor.services.container import Services
 from ca_editor.ui.conflicts import StoryConflictFlow
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.editor import StoryEditor
+from ca_editor.ui.editor.widgets import exact_text
 
 
 @pytest.fixture
@@ -30,6 +32,20 @@ def desk(services: Services) -> Desk:
 @pytest.fixture
 def editor(qtbot, desk: Desk) -> Iterator[StoryEditor]:
     widget = StoryEditor(desk)
+    qtbot.addWidget(widget)
+    widget.resize(560, 800)
+    widget.show()
+    qtbot.waitExposed(widget)
+    yield widget
+
+
+@pytest.fixture
+def advised_editor(qtbot, services: Services) -> Iterator[StoryEditor]:
+    """The editor on a section with the default teaser advice (400; the demo section has none)."""
+    section = services.section_settings.by_slug("central-asia")
+    advised = replace(SectionSettings.of(section), teaser_limit=400)
+    services.section_settings.change(section.id, advised, expected_version=section.version)
+    widget = StoryEditor(Desk(services, services.section_id()))
     qtbot.addWidget(widget)
     widget.resize(560, 800)
     widget.show()
@@ -84,15 +100,16 @@ def _asset_count(services: Services) -> int:
 # --- showing ---------------------------------------------------------------------------------------------
 
 
-def test_every_field_shows_the_story(editor: StoryEditor, services: Services) -> None:
+def test_every_field_shows_the_story(advised_editor: StoryEditor, services: Services) -> None:
+    editor = advised_editor
     story = _story_with_image(services)
     editor.show_story(story.id)
     assert story.image is not None and story.published_at is not None
 
     assert editor.title_edit.text() == story.title
     assert editor.slug_edit.text() == story.slug
-    assert editor.summary_edit.toPlainText() == story.summary
-    assert editor.body_edit.toPlainText() == story.body
+    assert exact_text(editor.summary_edit) == story.summary
+    assert exact_text(editor.body_edit) == story.body
     assert editor.byline_edit.text() == story.byline
     assert not editor.undated_check.isChecked()
     shown = editor.date_edit.dateTime().toMSecsSinceEpoch()
@@ -162,7 +179,7 @@ def test_save_persists_and_one_undo_restores_database_and_form(
     back = services.stories.get(story.id)
     assert back.fields() == story.fields()
     assert editor.title_edit.text() == story.title
-    assert editor.summary_edit.toPlainText() == story.summary
+    assert exact_text(editor.summary_edit) == story.summary
     assert editor.caption_edit.text() == story.image.caption if story.image else ""
     assert editor.current_story() == back
     assert not editor.is_dirty()
@@ -290,7 +307,8 @@ def test_image_without_alt_warns_under_alt_and_does_not_block(editor: StoryEdito
     assert stored.image is not None and stored.image.alt == ""
 
 
-def test_long_summary_warns_and_too_long_blocks(editor: StoryEditor, services) -> None:
+def test_long_summary_warns_and_too_long_blocks(advised_editor: StoryEditor, services) -> None:
+    editor = advised_editor
     story = _story_with_image(services)
     editor.show_story(story.id)
     editor.summary_edit.setPlainText("x" * 450)

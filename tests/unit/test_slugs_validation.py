@@ -280,6 +280,15 @@ def test_a_long_summary_is_a_warning_not_an_error() -> None:
     assert _fields_of(problems, "warning") == {"summary"}
 
 
+def test_the_teaser_advice_is_the_sections() -> None:
+    long = _fields(summary="x" * 900)
+    assert validate_story(long, teaser_limit=None) == []  # a section without advice (the client's page)
+    assert validate_story(long, teaser_limit=1_000) == []
+    (problem,) = validate_story(long, teaser_limit=800)
+    assert (problem.field, problem.severity) == ("summary", "warning")
+    assert "phones cut teasers over 800" in problem.message
+
+
 def test_a_summary_over_the_hard_limit_is_both_an_error_and_a_warning() -> None:
     problems = validate_story(_fields(summary="x" * (MAX_LENGTHS["summary"] + 1)))
     assert _fields_of(problems, "error") == {"summary"}

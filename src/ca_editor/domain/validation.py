@@ -24,7 +24,8 @@ MAX_TAGS, MAX_TAG_LENGTH = 30, 60
 SUMMARY_ADVISED_LENGTH = 400
 
 
-def validate_story(fields: StoryFields) -> list[Problem]:
+def validate_story(fields: StoryFields, teaser_limit: int | None = SUMMARY_ADVISED_LENGTH) -> list[Problem]:
+    """Every problem of ``fields``; ``teaser_limit`` is the section's teaser advice (None: no advice)."""
     problems: list[Problem] = []
     if not fields.title.strip():
         problems.append(Problem("title", "a story needs a title"))
@@ -71,11 +72,11 @@ def validate_story(fields: StoryFields) -> list[Problem]:
                 "image_alt", "the image has no alt text; describe it for readers who cannot see it", "warning"
             )
         )
-    if len(fields.summary) > SUMMARY_ADVISED_LENGTH:
+    if teaser_limit is not None and len(fields.summary) > teaser_limit:
         problems.append(
             Problem(
                 "summary",
-                f"is {len(fields.summary)} characters; phones cut teasers over {SUMMARY_ADVISED_LENGTH}",
+                f"is {len(fields.summary)} characters; phones cut teasers over {teaser_limit}",
                 "warning",
             )
         )

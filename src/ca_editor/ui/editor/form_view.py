@@ -17,6 +17,7 @@ from ca_editor.services.images import ImageService
 from ca_editor.ui.editor.field_rows import FieldRows
 from ca_editor.ui.editor.image_group import ImageGroup, refusal_text
 from ca_editor.ui.editor.story_group import BodyGroup, StoryGroup
+from ca_editor.ui.editor.widgets import exact_text
 from ca_editor.ui.image_picker import Refused, Taken
 
 
@@ -65,7 +66,7 @@ class FormView(QScrollArea):
     # --- values ----------------------------------------------------------------------------------------
 
     def read(self) -> StoryFields:
-        return self.image.read(self.story.read(self.body.body_edit.toPlainText()))
+        return self.image.read(self.story.read(exact_text(self.body.body_edit)))
 
     def fill(self, fields: StoryFields, asset: ImageAsset | None) -> str:
         """Show ``fields`` and ``asset``; returns why the picture could not be read ("" when it could)."""

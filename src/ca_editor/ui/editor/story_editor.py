@@ -317,6 +317,8 @@ class StoryEditor(QWidget):
     def _fill(self, fields: StoryFields, asset: ImageAsset | None) -> None:
         self._loading = True
         try:
+            # The teaser advice is the open section's (a script may have changed it since the last story).
+            self.view.story.set_teaser_limit(self._desk.layout.section.teaser_limit)
             problem = self.view.fill(fields, asset)
             if problem:
                 self.state.image_refusal = problem
@@ -391,7 +393,7 @@ class StoryEditor(QWidget):
 
     def _apply_slug_facts(self, fields: StoryFields) -> None:
         """Check ``fields`` with what is known about slugs, and show the problems."""
-        problems = validate_story(fields)
+        problems = validate_story(fields, teaser_limit=self._desk.layout.section.teaser_limit)
         facts = self._slugs.known(self._slug_question())
         if facts is not None:
             self.state.derived_slug = facts.derived

@@ -30,7 +30,7 @@ from ca_editor.domain.story_form import parse_tags
 from ca_editor.domain.validation import MAX_LENGTHS, SUMMARY_ADVISED_LENGTH
 from ca_editor.ui.editor.field_rows import FieldRows, new_form
 from ca_editor.ui.editor.markdown import BodyEditor, word_count
-from ca_editor.ui.editor.widgets import ERROR_COLOR, WARNING_COLOR, FieldMessage
+from ca_editor.ui.editor.widgets import ERROR_COLOR, WARNING_COLOR, FieldMessage, exact_text
 
 STATUS_LABELS = {
     StoryStatus.DRAFT: "Draft",
@@ -88,10 +88,7 @@ class StoryGroup(QGroupBox):
         self.summary_edit.setFixedHeight(self.summary_edit.fontMetrics().lineSpacing() * 4 + 12)
         self.summary_counter = QLabel()
         self.summary_counter.setAccessibleName("Summary length")
-        self.summary_counter.setToolTip(
-            f"Teasers over {SUMMARY_ADVISED_LENGTH} characters are cut on phones; "
-            f"the limit is {MAX_LENGTHS['summary']:,}"
-        )
+        self.teaser_limit: int | None = SUMMARY_ADVISED_LENGTH  # the section's; None: no advice
         self.summary_counter.setAlignment(Qt.AlignmentFlag.AlignRight)
         rows.add(
             form,
@@ -166,7 +163,7 @@ class StoryGroup(QGroupBox):
         return StoryFields(
             title=self.title_edit.text(),
             slug=self.slug_edit.text().strip(),
-            summary=self.summary_edit.toPlainText(),
+            summary=exact_text(self.summary_edit),
             body=body,
             byline=self.byline_edit.text(),
             published_at=self.published_at(),
@@ -182,12 +179,20 @@ class StoryGroup(QGroupBox):
 
     # --- hints -----------------------------------------------------------------------------------------
 
+    def set_teaser_limit(self, limit: int | None) -> None:
+        """The section's teaser advice (``Section.teaser_limit``): the counter counts against it."""
+        self.teaser_limit = limit
+        self.update_counter()
+
     def update_counter(self) -> None:
-        length = len(self.summary_edit.toPlainText())
-        self.summary_counter.setText(f"{length:,} / {SUMMARY_ADVISED_LENGTH}")
+        length = len(exact_text(self.summary_edit))
+        limit = self.teaser_limit
+        self.summary_counter.setText(f"{length:,} / {limit}" if limit is not None else f"{length:,}")
+        advice = f"Teasers over {limit} characters are cut on phones; " if limit is not None else ""
+        self.summary_counter.setToolTip(f"{advice}the limit is {MAX_LENGTHS['summary']:,}")
         if length > MAX_LENGTHS["summary"]:
             color = ERROR_COLOR
-        elif length > SUMMARY_ADVISED_LENGTH:
+        elif limit is not None and length > limit:
             color = WARNING_COLOR
         else:
             color = "palette(placeholder-text)"
