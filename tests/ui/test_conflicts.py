@@ -24,13 +24,13 @@ from ca_editor.services.container import Services
 from ca_editor.services.identity import Identity
 from ca_editor.ui.conflicts import (
     CompareDialog,
-    DiffColours,
     LayoutConflict,
     OrderCompareDialog,
     show_layout_conflict,
 )
-from ca_editor.ui.desk import Desk
+from ca_editor.ui.desk import Desk, StepRefused
 from ca_editor.ui.editor import StoryEditor
+from ca_editor.ui.side_by_side import DiffColours
 from ca_editor.ui.theme import apply_theme, palette
 
 
@@ -341,19 +341,16 @@ def _contrast(a: QColor, b: QColor) -> float:
 def test_a_layout_step_on_a_block_someone_changed_names_them_and_shows_theirs(
     desk: Desk, timur: Services, tmp_path: Path
 ) -> None:
-    conflicts: list[LayoutConflict] = []
-    failures: list[str] = []
-    desk.layout_conflict.connect(conflicts.append)
-    desk.failed.connect(failures.append)
     saw = desk.layout
     theirs = timur.sections.replace_slots(
         saw.section.id, saw.entries()[::-1], expected_version=saw.section.version
     )
 
-    assert not desk.move_slot(saw.slots[0].id, 3)
+    with pytest.raises(StepRefused) as refused:
+        desk.move_slot(saw.slots[0].id, 3)
 
-    assert failures == []  # the conflict went to its own signal
-    [conflict] = conflicts
+    conflict = refused.value.conflict  # the conflict travels with the error, for the window's dialog
+    assert conflict is not None
     assert conflict.who == "Timur Bekov" and conflict.when == theirs.section.updated_at
     assert "changed by Timur Bekov at" in conflict.message and conflict.message.startswith("Could not move")
     assert conflict.saw == tuple(s.headline for s in saw.slots)
@@ -384,7 +381,7 @@ def test_a_layout_step_on_a_block_someone_changed_names_them_and_shows_theirs(
 
 def test_undo_on_a_block_someone_changed_reports_the_conflict(desk: Desk, timur: Services) -> None:
     conflicts: list[LayoutConflict] = []
-    desk.layout_conflict.connect(conflicts.append)
+    desk.on_step_refused = lambda error: conflicts.append(error.conflict)  # type: ignore[attr-defined]
     assert desk.move_slot(desk.layout.slots[0].id, 2)
     layout = timur.sections.layout(desk.section_id)
     theirs = timur.sections.replace_slots(
@@ -400,13 +397,13 @@ def test_undo_on_a_block_someone_changed_reports_the_conflict(desk: Desk, timur:
 
 
 def test_without_a_listener_a_layout_conflict_is_reported_as_a_failure(desk: Desk, timur: Services) -> None:
-    """Without a listener (scripts, tests), a layout conflict still reaches ``failed`` as one sentence."""
-    failures: list[str] = []
-    desk.failed.connect(failures.append)
+    """Without a dialog (scripts, tests), a layout conflict still reads as one sentence."""
     layout = timur.sections.layout(desk.section_id)
     timur.sections.replace_slots(
         layout.section.id, layout.entries()[::-1], expected_version=layout.section.version
     )
-    assert not desk.remove_slots([desk.layout.slots[0].id])
+    with pytest.raises(StepRefused) as refused:
+        desk.remove_slots([desk.layout.slots[0].id])
+    failures = [str(refused.value)]
     assert len(failures) == 1 and "changed by Timur Bekov" in failures[0]
     assert desk.layout.entries() == timur.sections.layout(desk.section_id).entries()

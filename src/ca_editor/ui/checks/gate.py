@@ -44,7 +44,28 @@ class OverrideDialog(QDialog):
         self.setMinimumWidth(560)
         unapproved = [f for f in report.findings if f.code == UNAPPROVED]
         others = [f for f in report.errors if f.code != UNAPPROVED]
+        self._build_findings(report)
+        self._build_unapproved(unapproved)
+        self._build_reason()
+        self._build_buttons()
 
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.errors)
+        layout.addWidget(self.warnings_note)
+        layout.addWidget(self.unapproved_box)
+        layout.addWidget(self.reason_label)
+        layout.addWidget(self.reason)
+        layout.addWidget(self.buttons)
+
+        self._others = others
+        self.include.toggled.connect(self._update)
+        self.reason.textChanged.connect(self._update)
+        self._update()
+        self.reason.setFocus()
+
+    def _build_findings(self, report: CheckReport) -> None:
+        """The heading, the list of errors, and a note counting the warnings."""
         self.heading = QLabel()
         self.heading.setWordWrap(True)
         self.errors = QListWidget()
@@ -61,6 +82,8 @@ class OverrideDialog(QDialog):
         )
         self.warnings_note.setVisible(bool(warnings))
 
+    def _build_unapproved(self, unapproved: list[Finding]) -> None:
+        """A framed warning naming the stories not approved, with the box that includes them anyway."""
         self.include = QCheckBox("Include them as they are (the manifest lists them as unapproved)")
         self.include.setAccessibleName("Include unapproved stories")
         self.unapproved_box = QFrame()
@@ -77,6 +100,7 @@ class OverrideDialog(QDialog):
         box.addWidget(self.include)
         self.unapproved_box.setVisible(bool(unapproved))
 
+    def _build_reason(self) -> None:
         self.reason_label = QLabel(
             "Reason for exporting anyway (required; it is recorded in the bundle's manifest with your name):"
         )
@@ -87,6 +111,7 @@ class OverrideDialog(QDialog):
         self.reason.setMaximumHeight(80)
         self.reason_label.setBuddy(self.reason)
 
+    def _build_buttons(self) -> None:
         self.buttons = QDialogButtonBox()
         self.export_button = QPushButton(icon("export"), "Export anyway")
         self.export_button.setAccessibleName("Export anyway")
@@ -95,21 +120,6 @@ class OverrideDialog(QDialog):
         cancel.setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
-        layout.addWidget(self.errors)
-        layout.addWidget(self.warnings_note)
-        layout.addWidget(self.unapproved_box)
-        layout.addWidget(self.reason_label)
-        layout.addWidget(self.reason)
-        layout.addWidget(self.buttons)
-
-        self._others = others
-        self.include.toggled.connect(self._update)
-        self.reason.textChanged.connect(self._update)
-        self._update()
-        self.reason.setFocus()
 
     @property
     def include_unapproved(self) -> bool:
