@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -29,7 +29,7 @@ from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import SectionLayout, Story
 from ca_editor.services.container import Services
 from ca_editor.services.recovery import RecoveryStore
-from ca_editor.ui import desk_layout
+from ca_editor.ui import desk_layout, desk_menus
 from ca_editor.ui.backups import WindowBackups
 from ca_editor.ui.checks import ChecklistPane
 from ca_editor.ui.conflicts import show_layout_conflict
@@ -43,7 +43,7 @@ from ca_editor.ui.importing import ImportDialog
 from ca_editor.ui.preview import PreviewMode, PreviewPane, WidthPreset
 from ca_editor.ui.recovery import EditorAutosaver
 from ca_editor.ui.review import ReviewStatus, ReviewWindow
-from ca_editor.ui.settings import THEMES, Settings
+from ca_editor.ui.settings import Settings
 from ca_editor.ui.sheet.flow import ReviewSheetFlow
 from ca_editor.ui.shortcuts import ShortcutsDialog
 from ca_editor.ui.slots import EditorsChoicePane
@@ -196,78 +196,10 @@ class MainWindow(QMainWindow):
         ):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # from any pane, not only the form
 
-        menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
-        file_menu.addAction(self.editor.new_action)
-        file_menu.addAction(self.editor.save_action)
-        file_menu.addAction(self.editor.revert_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.import_action)
-        file_menu.addAction(self.export_action)
-        file_menu.addAction(self.backups.action)
-        file_menu.addAction(self.review_sheet_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.refresh_action)
-        file_menu.addAction(self.quit_action)
-
-        edit_menu = menu.addMenu("&Edit")
-        edit_menu.addAction(self.undo_action)
-        edit_menu.addAction(self.redo_action)
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.find_action)
-        edit_menu.addAction(self.editor.delete_action)
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.name_action)
-
-        slots_menu = menu.addMenu("&Slots")
-        for action in self.choice.actions_for_menu():
-            slots_menu.addAction(action)
-
         self.review_action = self._action("&Review layout…", self.show_review, "Ctrl+Shift+R")
         self.review_action.setStatusTip("Changes since the last sign-off and export; approve or send back")
-        self.review_menu = menu.addMenu("&Review")
-        self.review_menu.addAction(self.review_action)
-        self.review_menu.addAction(self.layout_history_dock.toggleViewAction())
-
-        view_menu = menu.addMenu("&View")
-        for dock in (self.choice_dock, self.archive_dock, self.editor_dock, self.preview_dock):
-            view_menu.addAction(dock.toggleViewAction())
-        view_menu.addAction(self.history_dock.toggleViewAction())
-        view_menu.addAction(self.checklist_dock.toggleViewAction())
-        view_menu.addAction(self.layout_history_dock.toggleViewAction())
-        view_menu.addSeparator()
-        view_menu.addAction(self.story_preview_action)
-        view_menu.addAction(self.section_preview_action)
-        go_menu = view_menu.addMenu("&Go to pane")
-        for action in self.focus_actions:
-            go_menu.addAction(action)
-        theme_menu = view_menu.addMenu("&Theme")
-        self.theme_group = QActionGroup(self)
-        for name in THEMES:
-            action = theme_menu.addAction(name.capitalize())
-            action.setCheckable(True)
-            action.setChecked(name == self.settings.theme)
-            action.setData(name)
-            self.theme_group.addAction(action)
-        self.theme_group.triggered.connect(lambda a: self.set_theme(str(a.data())))
-        reset = view_menu.addAction("Reset the pane layout")
-        reset.triggered.connect(self.reset_layout)
-
-        help_menu = menu.addMenu("&Help")
-        help_menu.addAction(self.shortcuts_action)
-        help_menu.addAction(self.about_action)
-
-        toolbar = self.addToolBar("Main")
-        toolbar.setObjectName("main-toolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for action in (self.editor.new_action, self.editor.save_action):
-            toolbar.addAction(action)
-        toolbar.addSeparator()
-        toolbar.addAction(self.undo_action)
-        toolbar.addAction(self.redo_action)
-        toolbar.addSeparator()
-        toolbar.addAction(self.import_action)
-        toolbar.addAction(self.export_action)
+        self.review_menu, self.theme_group = desk_menus.build_menus(self)
+        desk_menus.build_toolbar(self)
 
     def _wire(self) -> None:
         self.archive.range_changed.connect(self.stories.set_date_range)
