@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import event
 
 from ca_editor.app import open_services
-from ca_editor.domain.errors import ExportFailedError, StorageError
+from ca_editor.domain.errors import CaEditorError, ExportFailedError, StorageError
 from ca_editor.domain.model import StoryFields
 from ca_editor.persistence import backup as files
 from ca_editor.persistence.backup import DamagedDatabaseError
@@ -187,11 +187,11 @@ def test_a_failed_backup_before_a_delete_stops_the_delete(
     monkeypatch.setenv("XDG_DATA_HOME", str(tiny_fs / "data"))
     _fill(tiny_fs)
     desk = Desk(services, services.section_id())
-    failures: list[str] = []
-    desk.failed.connect(failures.append)
     story_id = services.stories.list()[0].id
 
-    assert desk.delete_story(story_id) is False
+    with pytest.raises(CaEditorError) as refused:  # the caller learns why; the window shows it
+        desk.delete_story(story_id)
+    failures = [str(refused.value)]
 
     assert services.stories.get(story_id).id == story_id  # still there
     assert failures and "could not back up" in failures[0]

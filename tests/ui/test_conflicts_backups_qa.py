@@ -18,7 +18,7 @@ from ca_editor.persistence.database import Database
 from ca_editor.services.container import Services
 from ca_editor.services.identity import Identity
 from ca_editor.ui.conflicts import CompareDialog, LayoutConflict, show_layout_conflict
-from ca_editor.ui.desk import Desk
+from ca_editor.ui.desk import Desk, StepRefused
 from ca_editor.ui.editor import StoryEditor
 
 _spec = importlib.util.spec_from_file_location(
@@ -81,12 +81,12 @@ def test_the_layout_conflict_does_not_tell_to_reload_what_the_desk_already_reloa
 ) -> None:
     """The dialog said "… since you opened it; reload to see it" right above "The desk now shows the block
     as it is saved": the desk re-reads the block itself, so the advice was wrong."""
-    conflicts: list[LayoutConflict] = []
-    desk.layout_conflict.connect(conflicts.append)
     saw = desk.layout
     timur.sections.replace_slots(saw.section.id, saw.entries()[::-1], expected_version=saw.section.version)
-    assert not desk.move_slot(saw.slots[0].id, 3)
-    [conflict] = conflicts
+    with pytest.raises(StepRefused) as refused:
+        desk.move_slot(saw.slots[0].id, 3)
+    conflict = refused.value.conflict
+    assert isinstance(conflict, LayoutConflict)
     assert "reload" not in conflict.message.lower()
     assert conflict.message.startswith("Could not move")
     assert "changed by Timur at" in conflict.message and conflict.message.endswith(".")

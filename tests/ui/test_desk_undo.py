@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from ca_editor.domain.errors import ValidationError
 from ca_editor.domain.model import SlotEntry, StoryFields, StoryStatus
 from ca_editor.services.container import Services
-from ca_editor.ui.desk import Desk
+from ca_editor.ui.desk import Desk, StepRefused
 
 
 @pytest.fixture
@@ -133,9 +133,9 @@ def test_create_and_delete_round_trips(desk: Desk) -> None:
 
 
 def test_a_refused_change_never_enters_the_history(desk: Desk) -> None:
-    messages: list[str] = []
-    desk.failed.connect(messages.append)
-    assert not desk.assign([987_654])
+    with pytest.raises(StepRefused) as refused:  # the caller learns why; the window shows it
+        desk.assign([987_654])
+    messages = [str(refused.value)]
     assert desk.undo_stack.count() == 0
     assert messages and "no longer exists" in messages[0]
     opened = desk.services.stories.get(desk.layout.slots[0].story.id)
@@ -146,7 +146,7 @@ def test_a_refused_change_never_enters_the_history(desk: Desk) -> None:
 
 def test_undo_refuses_to_overwrite_someone_elses_change(desk: Desk, services: Services) -> None:
     messages: list[str] = []
-    desk.failed.connect(messages.append)
+    desk.on_step_refused = lambda error: messages.append(str(error))  # where the window shows it
     desk.move_slot(desk.layout.slots[0].id, 2)
     # Another editor (another desk on the same database) moves a slot meanwhile.
     other = Desk(services, desk.section_id)
@@ -161,7 +161,7 @@ def test_undo_refuses_to_overwrite_someone_elses_change(desk: Desk, services: Se
 
 def test_undoing_a_story_edit_refuses_when_someone_saved_it_since(desk: Desk, services: Services) -> None:
     messages: list[str] = []
-    desk.failed.connect(messages.append)
+    desk.on_step_refused = lambda error: messages.append(str(error))  # where the window shows it
     opened = services.stories.get(desk.layout.slots[0].story.id)
     mine = desk.update_story(opened, replace(opened.fields(), title="Mine"))
     services.stories.update(opened.id, replace(mine.fields(), title="Theirs"), expected_version=mine.version)

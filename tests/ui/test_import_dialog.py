@@ -109,7 +109,7 @@ def test_import_writes_refreshes_the_desk_and_closes(
     feed.write_bytes(rss(("Astana summit", "g1", "2026-11-27"), ("Bishkek talks", "g2", "2026-11-27")))
     preview(qtbot, dialog, feed)
     before = count_stories(db_path)
-    with qtbot.waitSignal(desk.stories_changed, timeout=60_000):
+    with qtbot.waitSignal(desk.changed, timeout=60_000):
         dialog.import_button.click()
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.state == "done"
@@ -184,7 +184,7 @@ def test_skipping_invalid_lines_imports_the_others_in_one_go(
     dialog.skip_invalid_box.click()  # changing one's mind turns Import off again
     assert not dialog.import_button.isEnabled()
     dialog.skip_invalid_box.click()
-    with qtbot.waitSignal(desk.stories_changed, timeout=60_000):
+    with qtbot.waitSignal(desk.changed, timeout=60_000):
         dialog.import_button.click()
     assert dialog.state == "done"
     assert dialog.message == "Imported from wire.jsonl: 17 created, 0 updated, 0 skipped, 3 invalid left out."
@@ -273,7 +273,7 @@ def test_the_window_action_opens_the_dialog_and_reports_in_the_status_bar(
     assert dialog is not None and dialog.isVisible()
     dialog.before_write = None  # the backup before an import is the backups feature's own test
     preview(qtbot, dialog, feed)
-    with qtbot.waitSignal(window.desk.stories_changed, timeout=60_000):
+    with qtbot.waitSignal(window.desk.changed, timeout=60_000):
         dialog.import_button.click()
     qtbot.waitUntil(lambda: "Imported from wire.xml" in window.statusBar().currentMessage(), timeout=10_000)
     assert settings.last_import_folder == str(feed.parent)

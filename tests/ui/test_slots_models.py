@@ -178,3 +178,37 @@ def test_override_marker_and_thumbnail(desk) -> None:
     pixmap = index.data(Qt.ItemDataRole.DecorationRole)
     assert pixmap is not None and not pixmap.isNull()
     assert (pixmap.width(), pixmap.height()) == (96, 54)
+
+
+def test_a_drag_of_several_slots_is_one_transaction_and_one_undo_step(qtbot, desk) -> None:
+    """Issue 13, item 3: slots 1 and 3 dragged to before slot 6 arrive together, in one step."""
+    model = SlotListModel(desk)
+    before = db_story_ids(desk)
+    first, third = desk.layout.slots[0], desk.layout.slots[2]
+    writes: list[str] = []
+
+    def count_writes(_conn, _cursor, statement: str, *_rest) -> None:
+        if statement.lstrip().upper().startswith("UPDATE SECTIONS"):
+            writes.append(statement)  # every layout transaction bumps the section's version once
+
+    from sqlalchemy import event
+
+    event.listen(desk.services.db.engine, "before_cursor_execute", count_writes)
+    try:
+        data = encode_ids(SLOT_IDS_MIME, [first.id, third.id])
+        assert not model.dropMimeData(data, Qt.DropAction.MoveAction, 5, 0, QModelIndex())
+    finally:
+        event.remove(desk.services.db.engine, "before_cursor_execute", count_writes)
+
+    expected = [before[1], before[3], before[4], before[0], before[2], *before[5:]]
+    assert db_story_ids(desk) == expected
+    assert [slot.story.id for slot in model.slots] == expected
+    assert len(writes) == 1  # one transaction
+    assert desk.undo_stack.count() == 1  # one undo step
+    assert db_positions_contiguous(desk)
+
+    desk.undo_stack.undo()  # one undo restores every slot
+    assert db_story_ids(desk) == before
+    assert [slot.story.id for slot in model.slots] == before
+    desk.undo_stack.redo()
+    assert db_story_ids(desk) == expected

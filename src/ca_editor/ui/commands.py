@@ -6,8 +6,9 @@ section's version makes a block changed by someone else refuse the step instead 
 commands hold the story before and after; an undone delete brings the story back under its old id.
 
 The first ``redo()`` (run by ``QUndoStack.push``) is skipped: ``Desk`` applies the change before pushing, so a
-failed change never enters the history. A later undo or redo that fails marks the command obsolete (Qt drops
-it from the stack) and reports why through the desk.
+failed change never enters the history. Each step returns the ``Change`` it made; a later undo or redo emits
+it on ``Desk.changed`` marked ``Origin.UNDO`` or ``Origin.REDO``. One that fails marks the command obsolete
+(Qt drops it from the stack) and goes to ``Desk.on_step_refused`` (the window's one error place).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
+from ca_editor.domain.changes import Change, Origin
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import SectionLayout, SlotEntry, Story, StoryFields
 from ca_editor.domain.workflow import status_edit_text
@@ -38,23 +40,26 @@ class DeskCommand(QUndoCommand):
         if self._pushed:
             self._pushed = False
             return
-        self._guarded(self.apply)
+        self._run(Origin.REDO, self.apply_change)
 
     def undo(self) -> None:
-        self._guarded(self.revert)
+        self._run(Origin.UNDO, self.revert_change)
 
-    def apply(self) -> None:
+    def apply_change(self) -> Change:
         raise NotImplementedError
 
-    def revert(self) -> None:
+    def revert_change(self) -> Change:
         raise NotImplementedError
 
-    def _guarded(self, step: Callable[[], None]) -> None:
-        try:
-            step()
-        except CaEditorError as exc:
-            self.setObsolete(True)
-            self.desk.refuse_step(f"Could not {self.text().lower()}: {exc}", exc)  # re-reads the block
+    def _run(self, origin: Origin, step: Callable[[], Change]) -> None:
+        with self.desk.running(origin):
+            try:
+                change = step()
+            except CaEditorError as exc:
+                self.setObsolete(True)
+                self.desk.refused_in_history(f"Could not {self.text().lower()}: {exc}", exc)
+                return
+        self.desk.changed.emit(change.with_origin(origin))
 
 
 class LayoutCommand(DeskCommand):
@@ -70,11 +75,11 @@ class LayoutCommand(DeskCommand):
         # block on undo without being listed as taken out; one that was listed before is listed again.
         self.former_before = frozenset(f.story.id for f in desk.former())
 
-    def apply(self) -> None:
-        self.desk.apply_layout(self.after)
+    def apply_change(self) -> Change:
+        return self.desk.apply_layout(self.after)
 
-    def revert(self) -> None:
-        self.desk.apply_layout(self.before, remember_only=self.former_before)
+    def revert_change(self) -> Change:
+        return self.desk.apply_layout(self.before, remember_only=self.former_before)
 
 
 class UpdateStoryCommand(DeskCommand):
@@ -84,12 +89,17 @@ class UpdateStoryCommand(DeskCommand):
         self.after = after
         self.version = after.version  # the story's version in the database as this command left it
 
-    def apply(self) -> None:
-        self.after = self.desk.save_story_fields(self.after.id, self.after.fields(), self.version)
+    def apply_change(self) -> Change:
+        change = self.desk.save_story_fields(self.before, self.after.fields(), self.version)
+        self.after = change.saved(self.after.id) or self.after
         self.version = self.after.version
+        return change
 
-    def revert(self) -> None:
-        self.version = self.desk.save_story_fields(self.before.id, self.before.fields(), self.version).version
+    def revert_change(self) -> Change:
+        change = self.desk.save_story_fields(self.after, self.before.fields(), self.version)
+        saved = change.saved(self.before.id)
+        self.version = saved.version if saved is not None else self.version
+        return change
 
 
 class CreateStoryCommand(DeskCommand):
@@ -97,11 +107,14 @@ class CreateStoryCommand(DeskCommand):
         super().__init__(desk, f"Create “{short_title(story.title)}”")
         self.story = story
 
-    def apply(self) -> None:
-        self.story = self.desk.restore_story(self.story)
+    def apply_change(self) -> Change:
+        change = self.desk.restore_story(self.story)
+        self.story = change.saved(self.story.id) or self.story
+        return change
 
-    def revert(self) -> None:
-        self.story = self.desk.remove_story(self.story.id)
+    def revert_change(self) -> Change:
+        self.story, change = self.desk.remove_story(self.story.id)
+        return change
 
 
 class DeleteStoryCommand(DeskCommand):
@@ -113,13 +126,16 @@ class DeleteStoryCommand(DeskCommand):
         self.layout_before = layout_before.entries()
         self.held_slots = story.id in layout_before.story_ids()
 
-    def apply(self) -> None:
-        self.story = self.desk.remove_story(self.story.id)
+    def apply_change(self) -> Change:
+        self.story, change = self.desk.remove_story(self.story.id)
+        return change
 
-    def revert(self) -> None:
-        self.story = self.desk.restore_story(self.story)
+    def revert_change(self) -> Change:
+        change = self.desk.restore_story(self.story)
+        self.story = change.saved(self.story.id) or self.story
         if self.held_slots:
-            self.desk.apply_layout(self.layout_before)
+            change = change | self.desk.apply_layout(self.layout_before)
+        return change
 
 
 def _edit_text(before: Story, after: Story) -> str:

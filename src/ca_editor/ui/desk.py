@@ -1,19 +1,32 @@
-"""The desk: one open section, its undo history, and the change broadcast every pane listens to.
+"""The desk: one open section, its undo history, and the one change broadcast every pane listens to.
 
 Panes never call mutating services themselves. They ask the desk (``assign``, ``move_slot``, ``update_story``
-…), which applies the change through the services, pushes an undoable command, and emits what changed.
-Panes re-read what they show from those signals, so a change made anywhere (or undone) shows everywhere.
+…), which applies the change through the services, pushes an undoable command, and emits ``changed`` with a
+``Change`` (``domain/changes.py``) naming what changed, who made it and where it came from. That signal is
+the only road from the data to the panes: a save, a slot move, an undo, a sign-off, an import and another
+program's change (``reload``) all arrive there, and each pane redraws only what the record names.
+
+A refused operation raises: a ``CaEditorError`` goes back to the pane that asked, which hands it to the
+window's one error place (``ui/errors.py``). A layout step refused because the block changed raises
+``StepRefused`` carrying the ``LayoutConflict`` (who, when, what you saw and wanted) after the desk has
+re-read the block and broadcast it. An undo or redo refused inside ``QUndoStack`` has no caller to raise to:
+it goes to ``on_step_refused``, which the window points at that same error place.
+
+Reads are budgeted (``tests/ui/test_sql_budget.py``): the block and the 'previously in editor's choice' list
+are held here and renewed from each write, so a layout step reads nothing before its write and once after.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Sequence
+import logging
+from collections.abc import Callable, Collection, Sequence
 
-from PySide6.QtCore import QMetaMethod, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ca_editor.domain import ordering
+from ca_editor.domain.changes import Change, Origin, layout_change, story_change
 from ca_editor.domain.errors import CaEditorError, ConflictError, ConflictKind, NotFoundError
 from ca_editor.domain.model import FormerSlot, SectionLayout, Slot, SlotEntry, Story, StoryFields, StoryStatus
 from ca_editor.services.container import Services
@@ -27,16 +40,26 @@ from ca_editor.ui.commands import (
 )
 from ca_editor.ui.conflicts import LayoutConflict
 
+_log = logging.getLogger(__name__)
+
+
+class StepRefused(CaEditorError):
+    """A desk step that did not happen; ``str()`` is the sentence for the person. Nothing was changed.
+
+    ``conflict`` is set when the block was changed by someone else: the desk already shows theirs.
+    """
+
+    def __init__(self, message: str, conflict: LayoutConflict | None = None) -> None:
+        super().__init__(message)
+        self.conflict = conflict
+
 
 class Desk(QObject):
-    layout_changed = Signal(object)  # SectionLayout: the block (and the former list) may differ
-    stories_changed = Signal()  # the story list may differ: titles, statuses, markers, new or deleted rows
-    story_saved = Signal(object)  # Story: saved, created or brought back (also by undo and redo)
-    story_removed = Signal(int)  # story id: deleted (also by undo of a create)
-    failed = Signal(str)  # a sentence for the user; nothing was changed
-    # LayoutConflict: a layout step refused because someone else changed the block; the desk already shows
-    # theirs. Only when something listens (the window's dialog); otherwise the sentence goes to ``failed``.
-    layout_conflict = Signal(object)
+    changed = Signal(object)  # Change: the one broadcast (domain/changes.py)
+    # Interim, until the story editor (ui/editor/*, being split by another change) reads ``changed``: the
+    # same records, re-told per story. Nothing else may connect to these two.
+    story_saved = Signal(object)
+    story_removed = Signal(int)
 
     def __init__(self, services: Services, section_id: int, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -44,7 +67,18 @@ class Desk(QObject):
         self.section_id = section_id
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(500)
+        #: Where a refused undo or redo is told (the window's error place); a desk alone logs it.
+        self.on_step_refused: Callable[[CaEditorError], None] = _log_refusal
+        self._origin: Origin | None = None  # set while the undo stack runs a command
         self._layout = services.sections.layout(section_id)
+        self._former = services.sections.former(section_id)
+        self.changed.connect(self._retell_for_editor)
+
+    def _retell_for_editor(self, change: Change) -> None:
+        for story in change.stories:
+            self.story_saved.emit(story)
+        for story_id in change.deleted_story_ids:
+            self.story_removed.emit(story_id)
 
     # --- reading -------------------------------------------------------------------------------------------
 
@@ -53,40 +87,55 @@ class Desk(QObject):
         return self._layout
 
     def former(self) -> list[FormerSlot]:
-        return self.services.sections.former(self.section_id)
+        """The stories taken out of the block, as the last layout write (or reload) left them."""
+        return list(self._former)
 
-    def reload(self) -> None:
-        """Re-read the block (after someone else's change, or a failed step) and tell every pane."""
-        self._layout = self.services.sections.layout(self.section_id)
-        self.layout_changed.emit(self._layout)
-        self.stories_changed.emit()
+    @property
+    def who(self) -> str:
+        return self.services.identity.name
 
-    def report_failure(self, message: str) -> None:
-        self.failed.emit(message)
+    @property
+    def origin(self) -> Origin:
+        return self._origin or Origin.WINDOW
 
-    def refuse_step(self, message: str, error: CaEditorError, wanted: Sequence[SlotEntry] = ()) -> None:
-        """A step failed (``message`` says which and why): re-read the block and tell the user.
+    def reload(self, origin: Origin = Origin.OTHER_PROCESS) -> None:
+        """Re-read the block after a change this desk did not make (another program, an import) and tell
+        every pane to re-read what it shows."""
+        self._read_layout()
+        self.changed.emit(dataclasses.replace(Change.all(origin, self.who), layout=self._layout))
 
-        A block changed by someone else goes to ``layout_conflict`` with what this desk showed, what the
-        step wanted and what is there now, so the window can name who and when and compare the orders.
-        """
+    def broadcast(self, change: Change) -> None:
+        """Tell every pane about a change made through the services outside the desk's own steps (a
+        sign-off, an export, an import): the one road, so panes need no other."""
+        self.changed.emit(change)
+
+    def running(self, origin: Origin) -> _Running:
+        """``with desk.running(Origin.UNDO):`` marks the changes a command makes (used by commands)."""
+        return _Running(self, origin)
+
+    def refuse_step(
+        self, message: str, error: CaEditorError, wanted: Sequence[SlotEntry] = ()
+    ) -> StepRefused:
+        """A step failed (``message`` says which and why): re-read the block, broadcast it, and return the
+        error to raise. A block changed by someone else carries what this desk showed, what the step wanted
+        and what is there now, so the window can name who and when and compare the orders."""
         saw = self._layout
         try:
-            self.reload()
+            self._read_layout()
         except CaEditorError as exc:
-            self.report_failure(f"{message} (and the block could not be re-read: {exc})")
-            return
-        layout_conflict = QMetaMethod.fromSignal(self.layout_conflict)
-        if (
-            isinstance(error, ConflictError)
-            and error.kind == ConflictKind.LAYOUT
-            and self.isSignalConnected(layout_conflict)
-        ):
+            return StepRefused(f"{message} (and the block could not be re-read: {exc})")
+        who = (error.who if isinstance(error, ConflictError) else "") or self._layout.section.updated_by
+        self.changed.emit(layout_change(saw, self._layout, origin=self.origin, who=who))
+        if isinstance(error, ConflictError) and error.kind == ConflictKind.LAYOUT:
             headlines = {slot.story.id: slot.story.title for slot in (*saw.slots, *self._layout.slots)}
             wanted_text = [entry.headline or headlines.get(entry.story_id, "") for entry in wanted]
-            self.layout_conflict.emit(LayoutConflict.of(message, error, saw, wanted_text, self._layout))
-            return
-        self.report_failure(message)
+            conflict = LayoutConflict.of(message, error, saw, wanted_text, self._layout)
+            return StepRefused(conflict.message, conflict)
+        return StepRefused(message)
+
+    def refused_in_history(self, message: str, error: CaEditorError) -> None:
+        """An undo or redo refused inside the undo stack: re-read, broadcast, tell ``on_step_refused``."""
+        self.on_step_refused(self.refuse_step(message, error))
 
     # --- the editor's-choice block ----------------------------------------------------------------------
 
@@ -107,14 +156,15 @@ class Desk(QObject):
         for offset, story_id in enumerate(story_ids):
             entries, _ = ordering.insert(entries, SlotEntry(story_id), at + offset, capacity)
         count = len(story_ids)
-        text = f"Add {count} stories to editor's choice"
-        if count == 1:
-            try:
-                text = (
-                    f"Add “{short_title(self.services.stories.get(story_ids[0]).title)}” to editor's choice"
-                )
-            except CaEditorError:
-                text = "Add a story to editor's choice"  # _change_layout reports the missing story
+
+        def text(after: SectionLayout | None) -> str:  # the title comes with the written block: no read
+            slot = next((s for s in after.slots if s.story.id == story_ids[0]), None) if after else None
+            if count > 1:
+                return f"Add {count} stories to editor's choice"
+            if slot is None:
+                return "Add a story to editor's choice"
+            return f"Add “{short_title(slot.story.title)}” to editor's choice"
+
         return self._change_layout(text, entries)
 
     def move_slot(self, slot_id: int, position: int) -> bool:
@@ -125,6 +175,25 @@ class Desk(QObject):
         entries = ordering.move(self._layout.entries(), index, position - 1)
         headline = short_title(self._layout.slots[index].headline)
         return self._change_layout(f"Move “{headline}” from slot {index + 1} to {position}", entries)
+
+    def move_slots(self, slot_ids: Sequence[int], destination: int) -> bool:
+        """Move several slots so they sit, in the given order, where 0-based row ``destination`` (counted
+        before they are taken out) was: one transaction, one undo step."""
+        moving = [i for i in slot_ids if self._slot_index(i) is not None]
+        if len(moving) == 1:
+            index = self._slot_index(moving[0])
+            assert index is not None
+            return self.move_slot(moving[0], ordering.qt_move_target(index, destination) + 1)
+        if not moving:
+            return False
+        by_id = {slot.id: slot for slot in self._layout.slots}
+        before = sum(1 for i in moving if (self._slot_index(i) or 0) < destination)
+        kept = [slot.entry() for slot in self._layout.slots if slot.id not in set(moving)]
+        at = max(0, min(destination - before, len(kept)))
+        entries = (*kept[:at], *(by_id[i].entry() for i in moving), *kept[at:])
+        if entries == self._layout.entries():
+            return False
+        return self._change_layout(f"Move {len(moving)} slots to slot {at + 1}", entries)
 
     def remove_slots(self, slot_ids: Sequence[int]) -> bool:
         doomed = set(slot_ids)
@@ -152,10 +221,9 @@ class Desk(QObject):
 
     def put_back(self, story_id: int, position: int | None = None) -> bool:
         """Return a story from the 'previously in editor's choice' list, with the overrides it had."""
-        former = next((f for f in self.former() if f.story.id == story_id), None)
+        former = next((f for f in self._former if f.story.id == story_id), None)
         if former is None:
-            self.report_failure("That story is no longer in the 'previously in editor's choice' list.")
-            return False
+            raise StepRefused("That story is no longer in the 'previously in editor's choice' list.")
         entries = self._layout.entries()
         at = (former.last_position if position is None else position) - 1
         entries, _ = ordering.insert(entries, former.entry, at, self._layout.section.slot_count)
@@ -165,38 +233,38 @@ class Desk(QObject):
         try:
             self.services.backups.before("restore-layout")  # the database as it was, should undo not do
         except CaEditorError as exc:
-            self.report_failure(f"Could not {text[0].lower()}{text[1:]}: {exc}; nothing was changed.")
-            return False
+            raise StepRefused(f"Could not {text[0].lower()}{text[1:]}: {exc}; nothing was changed.") from exc
         return self._change_layout(text, tuple(entries))
 
     def apply_layout(
         self, entries: Sequence[SlotEntry], *, remember_only: Collection[int] | None = None
-    ) -> None:
+    ) -> Change:
         """Make the block ``entries`` now (used by commands); refuses a block someone else changed."""
+        before = self._layout
         self._layout = self.services.sections.replace_slots(
             self.section_id,
             entries,
             expected_version=self._layout.section.version,
             remember_only=remember_only,
         )
-        self.layout_changed.emit(self._layout)
-        self.stories_changed.emit()  # the editor's-choice markers of the list
+        if set(before.story_ids()) != set(self._layout.story_ids()):  # a story came in or went out
+            self._former = self.services.sections.former(self.section_id)
+        return layout_change(before, self._layout, origin=self.origin, who=self.who)
 
     # --- stories ---------------------------------------------------------------------------------------
 
     def create_story(self, fields: StoryFields) -> Story:
         """Create a story; raises ``ValidationError`` for the editor to show beside the fields."""
         story = self.services.stories.create(fields)
-        command = CreateStoryCommand(self, story)
-        self._push_applied(command)
-        self._story_saved(story)
+        self._push_applied(CreateStoryCommand(self, story))
+        self.changed.emit(self._saved_change(story, created=True))
         return story
 
     def update_story(self, opened: Story, fields: StoryFields) -> Story:
         """Save ``fields`` over the story as opened; raises ``ValidationError`` or ``ConflictError``."""
         saved = self.services.stories.update(opened.id, fields, expected_version=opened.version)
         self._push_applied(UpdateStoryCommand(self, opened, saved))
-        self._story_saved(saved)
+        self.changed.emit(self._saved_change(saved, before=opened))
         return saved
 
     def step_status(self, opened: Story | None, fields: StoryFields, target: StoryStatus) -> Story:
@@ -208,57 +276,83 @@ class Desk(QObject):
         return self.update_story(opened, stepped)
 
     def delete_story(self, story_id: int) -> bool:
+        """Delete a story (one undo step); raises ``StepRefused`` when it cannot."""
         try:
             self.services.backups.before("delete")  # a second way back once the undo history is gone
             story = self.services.stories.get(story_id)
             command = DeleteStoryCommand(self, story, self._layout)
-            command.apply()
+            change = command.apply_change()
         except CaEditorError as exc:
-            self.report_failure(f"Could not delete the story: {exc}")
-            return False
+            raise StepRefused(f"Could not delete the story: {exc}") from exc
         self._push_applied(command)
+        self.changed.emit(change)
         return True
 
-    def save_story_fields(self, story_id: int, fields: StoryFields, expected_version: int) -> Story:
-        """Used by undo and redo; a story someone else saved since is refused, never overwritten."""
-        saved = self.services.stories.update(story_id, fields, expected_version=expected_version)
-        self._story_saved(saved)
-        return saved
+    def save_story_fields(self, before: Story, fields: StoryFields, expected_version: int) -> Change:
+        """Used by undo and redo (``before``: the story as the history last left it); a story someone else
+        saved since is refused, never overwritten."""
+        saved = self.services.stories.update(before.id, fields, expected_version=expected_version)
+        return self._saved_change(saved, before=before)
 
-    def restore_story(self, story: Story) -> Story:
-        restored = self.services.stories.restore(story)
-        self._story_saved(restored)
-        return restored
+    def restore_story(self, story: Story) -> Change:
+        return self._saved_change(self.services.stories.restore(story), created=True)
 
-    def remove_story(self, story_id: int) -> Story:
+    def remove_story(self, story_id: int) -> tuple[Story, Change]:
         story = self.services.stories.get(story_id)
         self.services.stories.delete(story_id, expected_version=story.version)
-        self._layout = self.services.sections.layout(self.section_id)
-        self.story_removed.emit(story_id)
-        self.layout_changed.emit(self._layout)
-        self.stories_changed.emit()
-        return story
+        before = self._layout
+        change = Change(self.origin, self.who, deleted_story_ids=frozenset({story_id}), dates_changed=True)
+        if story_id in before.story_ids() or any(f.story.id == story_id for f in self._former):
+            self._read_layout()
+            change = change | layout_change(before, self._layout, origin=self.origin, who=self.who)
+        return story, change
+
+    def _saved_change(self, story: Story, *, before: Story | None = None, created: bool = False) -> Change:
+        """The record of one saved story; the held block shows its new headline and picture without a read
+        (a story's save never changes the block's version)."""
+        change = story_change(
+            story,
+            origin=self.origin,
+            who=self.who,
+            created=created,
+            status_changed=created or before is None or before.status != story.status,
+            dates_changed=created or before is None or before.published_at != story.published_at,
+        )
+        if story.id in self._layout.story_ids():
+            slots = tuple(
+                dataclasses.replace(slot, story=story) if slot.story.id == story.id else slot
+                for slot in self._layout.slots
+            )
+            self._layout = dataclasses.replace(self._layout, slots=slots)
+            change = dataclasses.replace(
+                change, layout_section_ids=frozenset({self.section_id}), layout=self._layout
+            )
+        if any(f.story.id == story.id for f in self._former):  # its title in the 'previously' list
+            self._former = self.services.sections.former(self.section_id)
+            change = dataclasses.replace(change, layout_section_ids=frozenset({self.section_id}))
+        return change
 
     # --- plumbing --------------------------------------------------------------------------------------
 
-    def _story_saved(self, story: Story) -> None:
-        if story.id in self._layout.story_ids():  # slot headlines and images come from the story
-            self._layout = self.services.sections.layout(self.section_id)
-            self.layout_changed.emit(self._layout)
-        self.story_saved.emit(story)
-        self.stories_changed.emit()
+    def _read_layout(self) -> None:
+        self._layout = self.services.sections.layout(self.section_id)
+        self._former = self.services.sections.former(self.section_id)
 
-    def _change_layout(self, text: str, entries: Sequence[SlotEntry]) -> bool:
-        command = LayoutCommand(self, text, self._layout.entries(), entries)
+    def _change_layout(
+        self, text: str | Callable[[SectionLayout | None], str], entries: Sequence[SlotEntry]
+    ) -> bool:
+        name = text if isinstance(text, str) else text(None)
+        command = LayoutCommand(self, name, self._layout.entries(), entries)
         try:
-            command.apply()
+            change = command.apply_change()
         except (NotFoundError, ConflictError) as exc:  # stale: show what is there now
-            self.refuse_step(f"Could not {text[0].lower()}{text[1:]}: {exc}", exc, entries)
-            return False
+            raise self.refuse_step(f"Could not {name[0].lower()}{name[1:]}: {exc}", exc, entries) from exc
         except CaEditorError as exc:
-            self.report_failure(f"Could not {text[0].lower()}{text[1:]}: {exc}")
-            return False
+            raise StepRefused(f"Could not {name[0].lower()}{name[1:]}: {exc}") from exc
+        if not isinstance(text, str):
+            command.setText(text(self._layout))
         self._push_applied(command)
+        self.changed.emit(change)
         return True
 
     def _push_applied(self, command: DeskCommand) -> None:
@@ -270,3 +364,20 @@ class Desk(QObject):
             if slot.id == slot_id:
                 return index
         return None
+
+
+class _Running:
+    """Marks the changes made inside it as coming from ``origin`` (undo or redo)."""
+
+    def __init__(self, desk: Desk, origin: Origin) -> None:
+        self._desk, self._origin, self._before = desk, origin, desk._origin
+
+    def __enter__(self) -> None:
+        self._desk._origin = self._origin
+
+    def __exit__(self, *_: object) -> None:
+        self._desk._origin = self._before
+
+
+def _log_refusal(error: CaEditorError) -> None:
+    _log.warning("%s", error)

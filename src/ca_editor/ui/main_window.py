@@ -24,17 +24,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ca_editor.domain.changes import Change
 from ca_editor.domain.checklist import Finding, FixPlace
 from ca_editor.domain.errors import CaEditorError
-from ca_editor.domain.model import SectionLayout, Story
+from ca_editor.domain.model import Story
 from ca_editor.services.container import Services
 from ca_editor.services.recovery import RecoveryStore
 from ca_editor.ui import desk_layout, desk_menus
 from ca_editor.ui.backups import WindowBackups
 from ca_editor.ui.checks import ChecklistPane
-from ca_editor.ui.conflicts import show_layout_conflict
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.editor import StoryEditor
+from ca_editor.ui.errors import show_error
 from ca_editor.ui.export_flow import ExportFlow
 from ca_editor.ui.history import LayoutHistoryPane
 from ca_editor.ui.icons import icon
@@ -208,13 +209,12 @@ class MainWindow(QMainWindow):
         self.choice.set_selected_story_provider(self.stories.selected_story_ids)
         self.editor.edited.connect(self._story_edited)
         self.preview.story_link_clicked.connect(self._open_story_by_slug)
-        self.desk.stories_changed.connect(self._stories_changed)
-        self.desk.layout_changed.connect(self._layout_changed)
-        self.desk.failed.connect(self._failed)
-        self.desk.layout_conflict.connect(lambda conflict: show_layout_conflict(self, conflict))
+        self.desk.changed.connect(self._desk_changed)
+        self.desk.on_step_refused = self.show_error  # an undo or redo refused inside the undo stack
         self.checklist.slot_requested.connect(self._show_slot)
         self.checklist.story_requested.connect(self._story_activated)
         self.checklist.fix_requested.connect(self._fix_finding)
+        self._pending: Change | None = None  # what the desk broadcast since the lists last followed
         self._stories_refresh = QTimer(self, singleShot=True, interval=0)
         self._stories_refresh.timeout.connect(self._refresh_lists)
 
@@ -268,20 +268,28 @@ class MainWindow(QMainWindow):
         self.preview.show_story(story)
         self.stories.show_current(story.id if story is not None and story.id else None)
 
-    def _stories_changed(self) -> None:
-        self._stories_refresh.start()  # several signals in one step make one refresh
+    def _desk_changed(self, change: Change) -> None:
+        """The window's own parts follow the desk's one broadcast; each redraws what the change names."""
+        if change.names_layout(self.desk.section_id):
+            self.preview.show_section(self.desk.layout)
+            self._update_title()
+        self._pending = self._pending | change if self._pending is not None else change
+        self._stories_refresh.start()  # the lists once the step is over, whatever it emitted
 
     def _refresh_lists(self) -> None:
-        self.stories.refresh()
-        self.review_status.refresh()  # "changed since sign-off" follows every change
-        self.archive.refresh()
-        # A saved date or status can move a story to another month of the page's archive links.
-        self.services.previews.forget_counts()
-        self.preview.schedule()
-
-    def _layout_changed(self, layout: SectionLayout) -> None:
-        self.preview.show_section(layout)
-        self._update_title()
+        change, self._pending = self._pending, None
+        if change is None:
+            return
+        if change.everything or change.story_ids:
+            self.stories.refresh()
+        if change.everything or change.story_ids or change.layout_section_ids or change.snapshots:
+            self.review_status.refresh()  # "changed since sign-off" follows every change
+        if change.dates_changed:
+            self.archive.refresh()
+            # A saved date can move a story to another month of the page's archive links.
+            self.services.previews.forget_counts()
+        if change.everything or change.story_ids:
+            self.preview.schedule()
 
     def _fix_finding(self, finding: Finding) -> None:
         """A photo finding's Fix: the slot's override form, or the story's image field in the editor."""
@@ -305,9 +313,9 @@ class MainWindow(QMainWindow):
         if 1 <= position <= len(slots):
             self.choice.select_slot(slots[position - 1].id)
 
-    def _failed(self, message: str) -> None:
-        self.statusBar().showMessage(message, 10_000)
-        QMessageBox.warning(self, "That did not work", message)
+    def show_error(self, error: CaEditorError) -> None:
+        """The one place the window shows what did not work (ui/errors.py); panes reach it by ``report``."""
+        show_error(self, error)
 
     def _update_title(self) -> None:
         layout = self.desk.layout
@@ -376,19 +384,14 @@ class MainWindow(QMainWindow):
     def show_review(self) -> ReviewWindow:
         if self.review_window is None:
             self.review_window = ReviewWindow(self.desk, self)
-            self.review_window.decided.connect(self._snapshots_changed)
         self.review_window.show()
         self.review_window.raise_()
         self.review_window.activateWindow()
         return self.review_window
 
-    def _snapshots_changed(self, *_: object) -> None:
-        """A sign-off, send-back or export recorded a snapshot: the indicator, the history and an open
-        review window ("since last export") follow."""
-        self.review_status.refresh()
-        self.layout_history.refresh()
-        if self.review_window is not None and self.review_window.isVisible():
-            self.review_window.refresh()
+    def _exported(self, *_: object) -> None:
+        """An export recorded a snapshot: the indicator, the history and an open review window follow."""
+        self.desk.broadcast(Change(who=self.services.identity.name, snapshots=True))
 
     def _layout_restored(self, *_: object) -> None:
         self.statusBar().showMessage(
@@ -427,9 +430,6 @@ class MainWindow(QMainWindow):
         self.settings.last_import_folder = dialog.folder
         if dialog.report is not None:
             self.statusBar().showMessage(dialog.message, 15_000)
-            opened = self.editor.current_story()  # the editor follows saves: show it what the import changed
-            if opened is not None and opened.id in dialog.updated_story_ids():
-                self.desk.story_saved.emit(self.services.stories.get(opened.id))
         dialog.deleteLater()
 
     def print_review_sheet(self) -> ReviewSheetFlow | None:
@@ -449,7 +449,7 @@ class MainWindow(QMainWindow):
             return None
         self.settings.last_export_folder = folder
         flow = ExportFlow(self, self.services, self.desk.section_id, Path(folder))
-        flow.worker.finished.connect(self._snapshots_changed)  # an export records a snapshot
+        flow.worker.finished.connect(self._exported)  # an export records a snapshot
         flow.start()
         return flow
 

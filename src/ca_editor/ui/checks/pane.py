@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ca_editor.domain.changes import Change
 from ca_editor.domain.checklist import CheckReport, Finding, FixPlace, Severity
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.ui.background import Lane
@@ -87,11 +88,14 @@ class ChecklistPane(QWidget):
         self._lane = Lane(self, "checklist", latest_only=True)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self.refresh_now)
-        desk.layout_changed.connect(self.schedule)
-        desk.stories_changed.connect(self.schedule)
-        desk.story_saved.connect(self.schedule)
-        desk.story_removed.connect(self.schedule)
+        desk.changed.connect(self._desk_changed)
         self.schedule()
+
+    def _desk_changed(self, change: Change) -> None:
+        # The checks read the block and every story the export writes: any story or layout change counts;
+        # a sign-off or an export alone changes nothing they look at.
+        if change.everything or change.story_ids or change.layout_section_ids or change.statuses:
+            self.schedule()
 
     def schedule(self, *_args: object) -> None:
         """Run the checks a moment from now; every call before then restarts the wait."""

@@ -26,9 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ca_editor.domain.changes import Change
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.snapshots import LayoutSnapshot, SnapshotKind
 from ca_editor.ui.desk import Desk
+from ca_editor.ui.errors import report
 from ca_editor.ui.history.model import SnapshotListModel
 from ca_editor.ui.icons import icon
 from ca_editor.ui.review.common import describe, with_note
@@ -124,8 +126,7 @@ class LayoutHistoryPane(QWidget):
         self._compared: tuple[LayoutSnapshot, LayoutSnapshot | None] | None = None
         self._recompare = QTimer(self, singleShot=True, interval=0)
         self._recompare.timeout.connect(self._compare_again)
-        desk.layout_changed.connect(self._desk_changed)
-        desk.stories_changed.connect(self._desk_changed)
+        desk.changed.connect(self._desk_changed)
 
     # --- reading -------------------------------------------------------------------------------------------
 
@@ -199,9 +200,13 @@ class LayoutHistoryPane(QWidget):
         self._compared = (older, newer)
         self.diff_view.show_diff(diff, intro)
 
-    def _desk_changed(self, *_: object) -> None:
-        if self._compared is not None and self._compared[1] is None:
-            self._recompare.start()  # once, after the desk's burst of signals
+    def _desk_changed(self, change: Change) -> None:
+        if change.snapshots and self._loaded:
+            self.refresh()  # a sign-off, send-back or export added a snapshot
+        layout_now = self.desk.layout.story_ids()
+        named = change.names_layout(self.desk.section_id) or change.names_any_story(set(layout_now))
+        if named and self._compared is not None and self._compared[1] is None:
+            self._recompare.start()  # "the layout now" differs: compare again, once per step
 
     def _compare_again(self) -> None:
         if self._compared is not None and self._compared[1] is None:
@@ -239,8 +244,12 @@ class LayoutHistoryPane(QWidget):
             if not self.confirm("Restore the layout", text):
                 return False
         undo_text = f"Restore the layout {_PAST[plan.snapshot.kind]} by {plan.snapshot.taken_by}"
-        if not self.desk.restore_layout(plan.entries, undo_text):
-            return False  # the desk reported why (desk.failed)
+        try:
+            if not self.desk.restore_layout(plan.entries, undo_text):
+                return False
+        except CaEditorError as exc:
+            report(self, exc)
+            return False
         self.restored.emit(plan.snapshot)
         return True
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ca_editor.domain.changes import Change
 from ca_editor.domain.errors import CaEditorError, ConflictError, ValidationError
 from ca_editor.domain.layout_diff import LayoutDiff
 from ca_editor.domain.snapshots import LayoutSnapshot, SnapshotContent, SnapshotKind
@@ -126,8 +127,8 @@ class ReviewWindow(QDialog):
 
         self._refresh_timer = QTimer(self, singleShot=True, interval=0)
         self._refresh_timer.timeout.connect(self._follow_desk)
-        desk.layout_changed.connect(self._schedule)
-        desk.stories_changed.connect(self._schedule)
+        self._deciding = False  # our own decision's broadcast must not clear what it says
+        desk.changed.connect(self._desk_changed)
         self.refresh()
 
     # --- reading -------------------------------------------------------------------------------------------
@@ -141,8 +142,11 @@ class ReviewWindow(QDialog):
         """The block as this window shows it: what a decision approves or sends back."""
         return self._sheet.current if self._sheet else None
 
-    def _schedule(self, *_: object) -> None:
-        if self.isVisible():
+    def _desk_changed(self, change: Change) -> None:
+        if self._deciding or not self.isVisible():
+            return  # showEvent reads afresh
+        in_block = set(self.desk.layout.story_ids())
+        if change.snapshots or change.names_layout(self.desk.section_id) or change.names_any_story(in_block):
             self._refresh_timer.start()
 
     def _follow_desk(self) -> None:
@@ -228,6 +232,11 @@ class ReviewWindow(QDialog):
         self.refresh()
         done = "Signed off" if kind is SnapshotKind.SIGN_OFF else "Sent back"
         self._say(f"{done} {moment(snapshot.taken_at)}; a snapshot of the layout was kept.")
+        self._deciding = True
+        try:  # the indicator and the layout history follow the one broadcast
+            self.desk.broadcast(Change(who=snapshot.taken_by, snapshots=True))
+        finally:
+            self._deciding = False
         self.decided.emit(snapshot)
         return snapshot
 

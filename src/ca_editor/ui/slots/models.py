@@ -1,9 +1,11 @@
 """Item models of the editor's-choice pane: the ordered slots, and the stories taken out of them.
 
 Both are thin views of the desk: they never change data themselves. A drop or a row move asks the desk
-(``assign``, ``move_slot``), which changes the database, pushes an undo step and emits ``layout_changed``;
-the models then reset from the new layout. That is why ``dropMimeData`` returns ``False`` for moves: the
-view must not remove a source row itself (pitfalls.md: that is how reorder models lose items).
+(``assign``, ``move_slots``), which changes the database, pushes one undo step and broadcasts a ``Change``;
+the models reset from the block the desk holds when the change names it (no read of their own). That is why
+``dropMimeData`` returns ``False`` for moves: the view must not remove a source row itself (pitfalls.md: that
+is how reorder models lose items). A drag of several slots is one step: one transaction, one undo.
+A refused step goes to ``report_error`` (the pane points it at the window's error place).
 """
 
 from __future__ import annotations
@@ -26,12 +28,14 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from ca_editor.domain import ordering
+from ca_editor.domain.changes import Change
 from ca_editor.domain.crop import crop_box
 from ca_editor.domain.dates import human_date
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import FormerSlot, SectionLayout, Slot, SlotEntry, Story
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.dnd import SLOT_IDS_MIME, STORY_IDS_MIME, decode_ids, encode_ids
+from ca_editor.ui.errors import report
 from ca_editor.ui.focal_image import decode_oriented
 from ca_editor.ui.icons import icon
 
@@ -145,8 +149,10 @@ class SlotListModel(QAbstractListModel):
         self._slots: tuple[Slot, ...] = ()
         self._capacity = 0
         self._twice: set[int] = set()
+        #: Told when a step the model asked for was refused (the pane sends it to the window).
+        self.report_error: Callable[[CaEditorError], None] = lambda error: report(None, error)
         self._read(desk.layout)
-        desk.layout_changed.connect(self._on_layout_changed)
+        desk.changed.connect(self._on_change)
 
     # --- reading -------------------------------------------------------------------------------------
 
@@ -155,9 +161,11 @@ class SlotListModel(QAbstractListModel):
         self._capacity = layout.section.slot_count
         self._twice = ordering.duplicates([slot.story.id for slot in layout.slots])
 
-    def _on_layout_changed(self, layout: SectionLayout) -> None:
+    def _on_change(self, change: Change) -> None:
+        if not change.names_layout(self.desk.section_id):
+            return  # e.g. a story saved that is not in the block
         self.beginResetModel()
-        self._read(layout)
+        self._read(self.desk.layout)
         self.endResetModel()
 
     @property
@@ -307,14 +315,11 @@ class SlotListModel(QAbstractListModel):
         rows = [r for r in (self.row_of_slot(i) for i in slot_ids) if r is not None]
         if not rows:
             return False
-        moved = False
-        if len(rows) == 1:
-            target = ordering.qt_move_target(rows[0], destination)
-            moved = self.desk.move_slot(self._slots[rows[0]].id, target + 1)
-        else:  # several slots: one undo step each keeps every step simple; order them as dropped
-            before = sum(1 for r in rows if r < destination)
-            for offset, slot_id in enumerate(slot_ids):
-                moved = self.desk.move_slot(slot_id, destination - before + offset + 1) or moved
+        try:  # several slots: one transaction and one undo step, in the order dropped
+            moved = self.desk.move_slots(slot_ids, destination)
+        except CaEditorError as exc:
+            self.report_error(exc)
+            return False
         if moved:
             row = self.row_of_slot(slot_ids[0])
             if row is not None:
@@ -324,7 +329,11 @@ class SlotListModel(QAbstractListModel):
     def move_slot_to(self, slot_id: int, position: int) -> bool:
         """Move one slot so it ends at 1-based ``position`` (clamped to the filled slots)."""
         position = max(1, min(position, len(self._slots)))
-        if not self.desk.move_slot(slot_id, position):
+        try:
+            if not self.desk.move_slot(slot_id, position):
+                return False
+        except CaEditorError as exc:
+            self.report_error(exc)
             return False
         row = self.row_of_slot(slot_id)
         if row is not None:
@@ -345,7 +354,11 @@ class SlotListModel(QAbstractListModel):
         ask = self.confirm_eviction
         if falling and ask is not None and not ask([slot.story for slot in falling]):
             return False
-        if not self.desk.assign(ids, position):
+        try:
+            if not self.desk.assign(ids, position):
+                return False
+        except CaEditorError as exc:
+            self.report_error(exc)
             return False
         self.placed.emit(position - 1)
         return True
@@ -360,9 +373,14 @@ class FormerListModel(QAbstractListModel):
         super().__init__(parent)
         self.desk = desk
         self._rows: list[FormerSlot] = desk.former()
-        desk.layout_changed.connect(self.refresh)
+        desk.changed.connect(self._on_change)
 
-    def refresh(self, _layout: object = None) -> None:
+    def _on_change(self, change: Change) -> None:
+        if change.names_layout(self.desk.section_id):
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Show the list as the desk holds it (renewed by the desk's own layout writes; no read here)."""
         self.beginResetModel()
         self._rows = self.desk.former()
         self.endResetModel()

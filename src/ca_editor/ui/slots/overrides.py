@@ -23,9 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import Slot, SlotEntry
 from ca_editor.services.sections import MAX_OVERRIDE_HEADLINE, MAX_OVERRIDE_SUMMARY
 from ca_editor.ui.desk import Desk
+from ca_editor.ui.editor.widgets import exact_text
+from ca_editor.ui.errors import report
 from ca_editor.ui.icons import icon
 from ca_editor.ui.image_picker import ImagePicker, Refused, Taken
 from ca_editor.ui.slots.models import Thumbnails
@@ -53,8 +56,6 @@ class OverridesPanel(QGroupBox):
         self._slot: Slot | None = None
         self._loaded = SlotEntry(0)  # the saved values last put into the fields
         self._image_sha: str | None = None
-        self._capturing: list[str] | None = None
-        desk.failed.connect(self._on_failed)
 
         # One column, each field's name above it and its Revert button at the right of the name: the form
         # fits editor's choice at its narrowest (340 px) and only ever scrolls down, never sideways.
@@ -193,7 +194,7 @@ class OverridesPanel(QGroupBox):
         """What the fields say now, as an entry (empty text: use the story's own)."""
         story_id = self._slot.story.id if self._slot else 0
         headline = self.headline_edit.text().strip() or None
-        summary = self.summary_edit.toPlainText().strip() or None
+        summary = exact_text(self.summary_edit).strip() or None
         alt = self.alt_edit.text().strip() if self._image_sha else None
         focus = self.image_picker.focus_point() if self._image_sha else None
         return SlotEntry(story_id, headline, summary, self._image_sha, alt, focus)
@@ -255,18 +256,12 @@ class OverridesPanel(QGroupBox):
         return self._save(slot, entry)
 
     def _save(self, slot: Slot, entry: SlotEntry) -> bool:
-        self._capturing = []
         try:
-            saved = self.desk.set_slot_overrides(slot.id, entry)
-        finally:
-            failures, self._capturing = self._capturing, None
-        if not saved and failures:
-            self.message.setText(failures[-1])
-        return saved
-
-    def _on_failed(self, message: str) -> None:
-        if self._capturing is not None:
-            self._capturing.append(message)
+            return self.desk.set_slot_overrides(slot.id, entry)
+        except CaEditorError as exc:
+            self.message.setText(str(exc))  # why, beside Apply; the window shows it too
+            report(self, exc)
+            return False
 
     def _on_picked(self, outcome: Taken | Refused) -> None:
         """What the shared picker made of the chosen file, in this form's words."""

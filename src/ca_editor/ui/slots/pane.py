@@ -26,8 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from ca_editor.domain import ordering
+from ca_editor.domain.changes import Change
+from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import Slot, Story
-from ca_editor.ui.desk import Desk
+from ca_editor.ui.desk import Desk, StepRefused
+from ca_editor.ui.errors import report
 from ca_editor.ui.icons import icon
 from ca_editor.ui.slots.models import FormerListModel, SlotListModel
 from ca_editor.ui.slots.overrides import OverridesPanel
@@ -89,6 +92,7 @@ class EditorsChoicePane(QWidget):
         self._resetting = False
 
         self.model = SlotListModel(desk, thumbnail_size=ROW_THUMBNAIL_SIZE, parent=self)
+        self.model.report_error = lambda error: report(self, error)  # the window's one error place
         self.model.confirm_eviction = lambda stories: self.confirm_eviction(self, stories)
         self.model.ask_after_drop = True
         self.model.placed.connect(self._select_row)
@@ -196,8 +200,8 @@ class EditorsChoicePane(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.splitter)
 
-        desk.layout_changed.connect(self._on_layout_changed)
-        self._on_layout_changed()
+        desk.changed.connect(self._on_change)
+        self._show_count()
 
     # --- actions ---------------------------------------------------------------------------------------
 
@@ -363,7 +367,11 @@ class EditorsChoicePane(QWidget):
         self._update_actions()
         self.slot_selected.emit(slot)
 
-    def _on_layout_changed(self, *_args: object) -> None:
+    def _on_change(self, change: Change) -> None:
+        if change.names_layout(self.desk.section_id):
+            self._show_count()
+
+    def _show_count(self) -> None:
         layout = self.desk.layout
         filled, capacity = len(layout.slots), layout.section.slot_count
         text = f"{filled} of {capacity} slots filled"
@@ -411,7 +419,9 @@ class EditorsChoicePane(QWidget):
     def add_selected_story(self) -> bool:
         ids = self._selected_stories() if self._selected_stories else []
         if not ids:
-            self.desk.report_failure("Select a story in the story list first, then add it to editor's choice")
+            report(
+                self, StepRefused("Select a story in the story list first, then add it to editor's choice")
+            )
             return False
         slot = self.selected_slot()
         return self.model.add_stories(ids, slot.position if slot else None)
@@ -421,7 +431,11 @@ class EditorsChoicePane(QWidget):
         if slot is None:
             return False
         row = slot.position - 1
-        if not self.desk.remove_slots([slot.id]):
+        try:
+            if not self.desk.remove_slots([slot.id]):
+                return False
+        except CaEditorError as exc:
+            report(self, exc)
             return False
         self._select_row(min(row, len(self.desk.layout.slots) - 1))
         return True
@@ -444,7 +458,11 @@ class EditorsChoicePane(QWidget):
         falling = self.desk.falls_out_if_added(1)
         if falling and not self.confirm_eviction(self, [slot.story for slot in falling]):
             return False
-        if not self.desk.put_back(story_id):
+        try:
+            if not self.desk.put_back(story_id):
+                return False
+        except CaEditorError as exc:
+            report(self, exc)
             return False
         if former is not None:
             self._select_row(min(former.last_position, len(self.desk.layout.slots)) - 1)
