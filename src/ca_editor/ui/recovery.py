@@ -184,6 +184,22 @@ def state_since(edit: RecoveredEdit, services: Services) -> str:
     )
 
 
+def _edit_item(edit: RecoveredEdit, services: Services) -> QListWidgetItem:
+    """One unsaved edit in the list: its title, who and where, and what happened to the story since."""
+    note = state_since(edit, services)
+    by = f" by {edit.who}" if edit.who else ""
+    where = f"story #{edit.story_id}" if edit.story_id is not None else "not saved yet"
+    detail = " · ".join(part for part in (edit.who, where, note) if part)
+    item = QListWidgetItem(f"{describe(edit)}\n{detail}")
+    item.setData(Qt.ItemDataRole.UserRole, edit)
+    item.setToolTip(
+        f"Copied{by} at {_when(edit.saved_at)}"
+        + (f"; story #{edit.story_id}, saved version {edit.base.version}" if edit.base else "")
+    )
+    item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, note)
+    return item
+
+
 class RecoveryDialog(QDialog):
     """Lists the unsaved edits a crashed window left: Restore one into the editor, Discard, or Later."""
 
@@ -214,19 +230,7 @@ class RecoveryDialog(QDialog):
         self.list.setAlternatingRowColors(True)
         self.list.setWordWrap(True)
         for edit in edits:
-            note = state_since(edit, services)
-            by = f" by {edit.who}" if edit.who else ""
-            where = f"story #{edit.story_id}" if edit.story_id is not None else "not saved yet"
-            detail = " · ".join(part for part in (edit.who, where, note) if part)
-            text = f"{describe(edit)}\n{detail}"
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, edit)
-            item.setToolTip(
-                f"Copied{by} at {_when(edit.saved_at)}"
-                + (f"; story #{edit.story_id}, saved version {edit.base.version}" if edit.base else "")
-            )
-            item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, note)
-            self.list.addItem(item)
+            self.list.addItem(_edit_item(edit, services))
         self.list.setCurrentRow(0)
         self.list.itemDoubleClicked.connect(lambda _item: self._restore_current())
         self.list.currentRowChanged.connect(lambda _row: self._update())
