@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from ca_editor.domain.errors import ConflictError, ConflictKind, StorageError, clock_time
+from ca_editor.domain.errors import ConflictError, ConflictKind, StorageError
+from ca_editor.domain.local_time import clock_time
 from ca_editor.domain.model import SectionLayout, SlotEntry, StoryFields, StoryStatus
 from ca_editor.locations import database_url
 from ca_editor.persistence import engine

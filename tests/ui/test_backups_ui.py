@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import event
 
 from ca_editor.app import open_services
+from ca_editor.domain.local_time import local_time
 from ca_editor.persistence import backup as files
 from ca_editor.persistence.backup import DamagedDatabaseError
 from ca_editor.services.container import Services
@@ -79,7 +80,7 @@ def test_the_damaged_dialog_names_the_file_and_the_backups_time(
 
     assert str(path) in dialog.text() and "damaged" in dialog.text()
     assert dialog.restore_button is not None
-    assert ui_backups.when_text(taken.taken_at) in dialog.restore_button.text()
+    assert local_time(taken.taken_at) in dialog.restore_button.text()
     assert "today" in dialog.restore_button.text()
     assert "kept among the backups" in dialog.informativeText()
     assert "malformed" in dialog.detailedText() or "integrity" in dialog.detailedText()

@@ -276,8 +276,8 @@ def test_describe_names_the_story_and_the_time() -> None:
     )
     local = moment.astimezone()
     text = describe(edit, now=datetime(2025, 12, 1, tzinfo=UTC))
-    assert text == f"“Untitled new story” — unsaved edits from {local:%H:%M}, {local.day} {local:%b}"
-    assert describe(edit, now=datetime(2026, 1, 5, tzinfo=UTC)).endswith(f"{local:%b} 2025")
+    assert text == f"“Untitled new story” — unsaved edits from {local.day} {local:%b} {local:%H:%M}"
+    assert describe(edit, now=datetime(2026, 1, 5, tzinfo=UTC)).endswith(f"{local:%b} 2025 {local:%H:%M}")
 
 
 def _texts(dialog: RecoveryDialog) -> list[str]:

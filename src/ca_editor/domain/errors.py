@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
+
+from ca_editor.domain.local_time import clock_time
 
 
 class CaEditorError(Exception):
@@ -68,16 +70,6 @@ class ConflictError(CaEditorError):
             when=when,
             current_version=current_version,
         )
-
-
-def clock_time(when: datetime, now: datetime | None = None) -> str:
-    """``14:05`` in this computer's time zone; with the date (``3 Mar 14:05``) when it is not today."""
-    local = when.astimezone()
-    today = (now or datetime.now(UTC)).astimezone().date()
-    if local.date() == today:
-        return f"{local:%H:%M}"
-    year = "" if local.year == today.year else f" {local.year}"
-    return f"{local.day} {local:%b}{year} {local:%H:%M}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from ca_editor.domain.errors import CaEditorError
+from ca_editor.domain.local_time import local_time, moment
 from ca_editor.persistence import backup as files
 from ca_editor.persistence.backup import Backup, DamagedDatabaseError
 from ca_editor.persistence.salvage import salvage
@@ -42,18 +43,6 @@ from ca_editor.ui.background import Lane, log_failure
 
 if TYPE_CHECKING:
     from ca_editor.ui.main_window import MainWindow
-
-
-def when_text(moment: datetime, now: datetime | None = None) -> str:
-    """ "14:05 today", "14:05 yesterday", "3 Mar 2026 14:05" in this computer's time zone."""
-    local = moment.astimezone()
-    today = (now or datetime.now(UTC)).astimezone().date()
-    days = (today - local.date()).days
-    if days == 0:
-        return f"{local:%H:%M} today"
-    if days == 1:
-        return f"{local:%H:%M} yesterday"
-    return f"{local.day} {local:%b %Y %H:%M}"
 
 
 def size_text(size: int) -> str:
@@ -75,7 +64,7 @@ class RecoveryDialog(QMessageBox):
         self.setText(f"The database {damaged.path} is damaged and cannot be opened safely.")
         if newest is not None:
             offer = (
-                f"Restore the newest good backup, from {when_text(newest.taken_at)} ({newest.reason}): "
+                f"Restore the newest good backup, from {local_time(newest.taken_at)} ({newest.reason}): "
                 "changes made after it are lost. Or salvage what can still be read into a new file."
             )
         else:
@@ -87,7 +76,7 @@ class RecoveryDialog(QMessageBox):
         self.restore_button: QPushButton | None = None
         if newest is not None:
             self.restore_button = self.addButton(
-                f"Restore the backup from {when_text(newest.taken_at)}", QMessageBox.ButtonRole.AcceptRole
+                f"Restore the backup from {local_time(newest.taken_at)}", QMessageBox.ButtonRole.AcceptRole
             )
             self.restore_button.setObjectName("restore-backup")
         self.salvage_button = self.addButton("Salvage what can be read", QMessageBox.ButtonRole.ActionRole)
@@ -119,7 +108,7 @@ def offer_recovery(damaged: DamagedDatabaseError) -> bool:
             QMessageBox.information(
                 None,
                 "Backup restored",
-                f"The database is back as it was at {when_text(newest.taken_at)}.\n\n"
+                f"The database is back as it was {moment(newest.taken_at)}.\n\n"
                 + (f"The damaged file is kept as {kept.path}." if kept else ""),
             )
             return True
@@ -198,7 +187,7 @@ class BackupsDialog(QDialog):
         self.table.setRowCount(len(self._backups))
         for row, backup in enumerate(self._backups):
             for column, text in enumerate(
-                (when_text(backup.taken_at), backup.reason, size_text(backup.size))
+                (local_time(backup.taken_at), backup.reason, size_text(backup.size))
             ):
                 item = QTableWidgetItem(text)
                 item.setToolTip(str(backup.path))
@@ -228,7 +217,7 @@ class BackupsDialog(QDialog):
         answer = QMessageBox.question(
             self,
             "Restore this backup?",
-            f"Make the database as it was at {when_text(backup.taken_at)}? Changes made since are lost from "
+            f"Make the database as it was {moment(backup.taken_at)}? Changes made since are lost from "
             "it, and the undo history is cleared. The database as it is now is kept as a backup first.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
@@ -328,7 +317,7 @@ class WindowBackups(QObject):
         window.desk.undo_stack.clear()  # its steps refer to versions the restored file does not have
         window.editor.show_story(None)
         window.reload()
-        window.statusBar().showMessage(f"Restored the backup from {when_text(backup.taken_at)}.", 15_000)
+        window.statusBar().showMessage(f"Restored the backup from {local_time(backup.taken_at)}.", 15_000)
 
 
 def _read_only_banner(window: MainWindow, name: str) -> QToolBar:

@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ca_editor.domain.errors import CaEditorError, ConflictError, NotFoundError, clock_time
+from ca_editor.domain.errors import CaEditorError, ConflictError, NotFoundError
+from ca_editor.domain.local_time import clock_time
 from ca_editor.domain.model import SectionLayout, Story, StoryFields, StoryStatus
 from ca_editor.domain.slugs import unique_slug
 from ca_editor.domain.text import shorten

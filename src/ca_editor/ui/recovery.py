@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from ca_editor.domain.errors import CaEditorError, NotFoundError
+from ca_editor.domain.local_time import clock_time, local_time
 from ca_editor.domain.model import ImageAsset, Story, StoryFields
 from ca_editor.domain.text import shorten
 from ca_editor.services.container import Services
@@ -154,15 +155,9 @@ def _base(story: Story | None) -> BaseStory | None:
 
 
 def describe(edit: RecoveredEdit, now: datetime | None = None) -> str:
-    """'“Title” — unsaved edits from 14:05, 27 Nov' (the year too when it is not this one)."""
+    """'“Title” — unsaved edits from today 14:05' (or '3 Mar 14:05'; the year when not this one)."""
     title = edit.title or ("Untitled new story" if edit.story_id is None else f"Story #{edit.story_id}")
-    return f"“{shorten(title, 80)}” — unsaved edits from {_when(edit.saved_at, now)}"
-
-
-def _when(moment: datetime, now: datetime | None = None) -> str:
-    local = moment.astimezone()
-    year = f" {local.year}" if local.year != (now or datetime.now(UTC)).astimezone().year else ""
-    return f"{local:%H:%M}, {local.day} {local:%b}{year}"
+    return f"“{shorten(title, 80)}” — unsaved edits from {local_time(edit.saved_at, now)}"
 
 
 def state_since(edit: RecoveredEdit, services: Services) -> str:
@@ -179,8 +174,8 @@ def state_since(edit: RecoveredEdit, services: Services) -> str:
         return ""
     who = f" by {latest.updated_by}" if latest.updated_by else ""
     return (
-        f"Saved again since{who} at {_when(latest.updated_at)}: saving yours will ask whether to replace "
-        "that version."
+        f"Saved again since{who} at {clock_time(latest.updated_at)}: saving yours will ask whether to "
+        "replace that version."
     )
 
 
@@ -193,7 +188,7 @@ def _edit_item(edit: RecoveredEdit, services: Services) -> QListWidgetItem:
     item = QListWidgetItem(f"{describe(edit)}\n{detail}")
     item.setData(Qt.ItemDataRole.UserRole, edit)
     item.setToolTip(
-        f"Copied{by} at {_when(edit.saved_at)}"
+        f"Copied{by} at {clock_time(edit.saved_at)}"
         + (f"; story #{edit.story_id}, saved version {edit.base.version}" if edit.base else "")
     )
     item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, note)
@@ -334,7 +329,7 @@ def restore_edit(
             fields, image_sha256=None, image_alt="", image_caption="", image_credit="", image_focus=None
         )
         notes.append("Its image is no longer in the database and was left out.")
-    when = _when(edit.saved_at)
+    when = local_time(edit.saved_at)
     opened: Story | None = None
     reload = False
     review = " Review them, then Save (Ctrl+S); Revert drops them."
@@ -358,7 +353,7 @@ def restore_edit(
                 who = f" by {latest.updated_by}" if latest.updated_by else ""
                 message = (
                     f"Restored your unsaved edits from {when}, but “{title}” was saved again{who} at "
-                    f"{_when(latest.updated_at)}: saving asks whether to replace that version."
+                    f"{clock_time(latest.updated_at)}: saving asks whether to replace that version."
                 )
                 reload = True
     autosaver.adopt(edit)

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from ca_editor.domain.local_time import full_time, local_time
 from ca_editor.domain.snapshots import LayoutSnapshot
-from ca_editor.ui.review.common import kind_icon, local_time
+from ca_editor.ui.review.common import kind_icon
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -72,8 +73,10 @@ class SnapshotListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
             return kind_icon(snapshot.kind)
         if role == Qt.ItemDataRole.ToolTipRole:
-            when = snapshot.taken_at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
-            lines = [f"{snapshot.kind.label} by {snapshot.taken_by}", when]
+            lines = [
+                f"{snapshot.kind.label} by {snapshot.taken_by}",
+                full_time(snapshot.taken_at, seconds=True),
+            ]
             if snapshot.note:
                 lines.append(snapshot.note)
             filled = len(snapshot.content.entries)

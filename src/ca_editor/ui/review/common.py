@@ -1,5 +1,5 @@
 """Small pieces the review window, the status-bar indicator and the layout history share: how a snapshot
-and a review state are named, local times, and the kind badges.
+and a review state are named, and the kind badges (times: ``domain/local_time.py``).
 
 Kind badges are drawn here rather than taken from the icon font: their colour carries the meaning (green
 signed off, amber sent back, blue exported) and stays the same in both palettes, with a white glyph that
@@ -8,12 +8,12 @@ reads on each.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from functools import cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
 
+from ca_editor.domain.local_time import moment
 from ca_editor.domain.snapshots import LayoutSnapshot, SnapshotKind
 from ca_editor.domain.text import collapse_spaces, shorten
 from ca_editor.services.review import ReviewState
@@ -25,17 +25,6 @@ KIND_COLOURS = {
 }
 
 
-def local_time(when: datetime, now: datetime | None = None) -> str:
-    """``today 14:05``, ``3 Mar 14:05`` or ``3 Mar 2025 14:05``, in this computer's time zone."""
-    local = when.astimezone()
-    today = (now or datetime.now(UTC)).astimezone().date()
-    clock = f"{local:%H:%M}"
-    if local.date() == today:
-        return f"today {clock}"
-    year = "" if local.year == today.year else f" {local.year}"
-    return f"{local.day} {local:%b}{year} {clock}"
-
-
 def describe(snapshot: LayoutSnapshot) -> str:
     """ "Signed off by Dana today 14:05" or "Exported by Dana on 3 Mar 09:12": one line naming a snapshot."""
     verb = {
@@ -43,7 +32,7 @@ def describe(snapshot: LayoutSnapshot) -> str:
         SnapshotKind.SEND_BACK: "Sent back",
         SnapshotKind.EXPORT: "Exported",
     }[snapshot.kind]
-    return f"{verb} by {snapshot.taken_by} {_at(local_time(snapshot.taken_at))}"
+    return f"{verb} by {snapshot.taken_by} {moment(snapshot.taken_at)}"
 
 
 def with_note(snapshot: LayoutSnapshot, limit: int = 0) -> str:
@@ -67,15 +56,6 @@ def state_text(state: ReviewState, note_limit: int = 60) -> str:
         return describe(decision)
     text = with_note(decision, note_limit)
     return f"{text} — changed since ({changes})" if state.changed else text
-
-
-def moment(when: datetime) -> str:
-    """``today 14:05`` or ``on 3 Mar 14:05``: a time to follow a verb ("Signed off today 14:05")."""
-    return _at(local_time(when))
-
-
-def _at(when: str) -> str:
-    return when if when.startswith("today") else f"on {when}"
 
 
 @cache

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 from ca_editor.domain.layout_diff import LayoutDiff
 from ca_editor.domain.model import SlotEntry
 from ca_editor.domain.snapshots import SnapshotContent
+from ca_editor.domain.workflow import LABELS
 from ca_editor.ui.slots.models import THUMBNAIL_SIZE, Thumbnails
 
 Index = QModelIndex | QPersistentModelIndex
@@ -103,7 +104,10 @@ class ReviewLayoutModel(QAbstractListModel):
             if story and entry.headline is not None:
                 lines.append(f"Story title: {story.title}")
             if story:
-                lines.append(f"Status: {story.status.capitalize()}")
+                label = next(
+                    (text for status, text in LABELS.items() if status == story.status), story.status
+                )
+                lines.append(f"Status: {label}")
             lines += [m[0].upper() + m[1:] for m in self.marks(row)]
             return "\n".join(lines)
         if role == StoryIdRole:

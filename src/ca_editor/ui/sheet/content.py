@@ -14,22 +14,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ca_editor.domain.checklist import CheckReport
-from ca_editor.domain.dates import MONTH_NAMES
 from ca_editor.domain.errors import NotFoundError
-from ca_editor.domain.model import SectionLayout, StoryStatus
+from ca_editor.domain.model import SectionLayout
 from ca_editor.domain.release import SignOff
 from ca_editor.services.container import Services
 
 #: Characters that must never reach a printed line: C0/C1 controls, surrogates, noncharacters. Line breaks
 #: and tabs become spaces; a row is one paragraph per field.
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
-
-STATUS_LABELS = {
-    StoryStatus.DRAFT: "Draft",
-    StoryStatus.READY: "Ready for review",
-    StoryStatus.APPROVED: "Approved",
-    StoryStatus.PUBLISHED: "Published",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,13 +71,6 @@ def gather(
 def clean(text: str) -> str:
     """One printable line: controls out, every run of white space (line breaks included) one space."""
     return " ".join(_CONTROLS.sub(" ", text).split())
-
-
-def local_time(value: datetime) -> str:
-    """'27 November 2026, 09:42 CET': a moment in the printer's local time, with its zone."""
-    local = value.astimezone()
-    zone = local.tzname() or local.strftime("%z")
-    return f"{local.day} {MONTH_NAMES[local.month - 1]} {local.year}, {local:%H:%M} {zone}"
 
 
 def default_file_name(layout: SectionLayout, today: datetime | None = None) -> str:

@@ -13,7 +13,8 @@ from typing import Any
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPagedPaintDevice, QPainter, QPdfWriter, QPen
 
-from ca_editor.ui.sheet.content import ReviewSheet, clean, local_time
+from ca_editor.domain.local_time import full_time
+from ca_editor.ui.sheet.content import ReviewSheet, clean
 from ca_editor.ui.sheet.paper import (
     FOOTER_MM,
     HEADER_MM,
@@ -98,7 +99,7 @@ class Pages:
         )
         left.draw(painter, self.left, y)
         right = self.text(
-            local_time(self.sheet.generated_at), font, self.width * 0.38, color=MUTED, max_lines=1, right=True
+            full_time(self.sheet.generated_at), font, self.width * 0.38, color=MUTED, max_lines=1, right=True
         )
         right.draw(painter, self.left + self.width - right.width, y)
         self.rule(painter, y + left.height + self.mm(1.5), RULE)

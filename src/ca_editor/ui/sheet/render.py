@@ -25,8 +25,10 @@ from ca_editor import __version__
 from ca_editor.domain.checklist import Finding, Severity
 from ca_editor.domain.dates import human_date
 from ca_editor.domain.errors import CaEditorError
+from ca_editor.domain.local_time import full_time
 from ca_editor.domain.model import PUBLISHABLE_STATUSES, Slot
-from ca_editor.ui.sheet.content import STATUS_LABELS, ReviewSheet, clean, local_time
+from ca_editor.domain.workflow import LABELS
+from ca_editor.ui.sheet.content import ReviewSheet, clean
 from ca_editor.ui.sheet.pages import Pages
 from ca_editor.ui.sheet.paper import (
     ACCENT,
@@ -107,9 +109,9 @@ class _Sheet(Pages):
         changed = f"version {section.version}"
         if section.updated_at is not None:
             who = f" by {clean(section.updated_by)}" if section.updated_by.strip() else ""
-            changed += f", last changed {local_time(section.updated_at)}{who}"
+            changed += f", last changed {full_time(section.updated_at)}{who}"
         facts = [
-            ("Generated", local_time(sheet.generated_at)),
+            ("Generated", full_time(sheet.generated_at)),
             ("Printed by", clean(sheet.printed_by)),
             ("Database", clean(sheet.database)),
             ("Layout", changed),
@@ -212,7 +214,7 @@ class _Sheet(Pages):
             if slot.overrides.headline is not None:
                 own = f"Story's own headline: {clean(story.title)}"
                 parts.append(self.text(own, sheet_font(8.5, italic=True), width, color=MUTED, max_lines=2))
-        meta = [STATUS_LABELS.get(story.status, str(story.status))]
+        meta = [LABELS.get(story.status, str(story.status))]
         meta.append(human_date(story.published_at) if story.published_at else "no publication date")
         meta.append(story.slug)
         status_color = MUTED if story.status in PUBLISHABLE_STATUSES else WARNING
@@ -374,7 +376,7 @@ class _Sheet(Pages):
             return [self.text("Not signed off yet.", sheet_font(10, bold=True), width, max_lines=1)]
         who = clean(signed.by) or "someone unnamed"
         note = clean(signed.note)
-        by = f"Signed off by {who} at {local_time(signed.at)}{':' if note else '.'}"
+        by = f"Signed off by {who} at {full_time(signed.at)}{':' if note else '.'}"
         lines = [self.text(by, sheet_font(10, bold=True), width, max_lines=2)]
         if note:
             lines.append(self.text(f"“{note}”", sheet_font(10, italic=True), width, max_lines=4))

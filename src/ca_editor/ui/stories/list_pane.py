@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from ca_editor.domain.dates import DateRange
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import StoryStatus
+from ca_editor.domain.workflow import LABELS, ORDER
 from ca_editor.services.stories import StoryQuery, StoryService
 from ca_editor.ui.background import Lane, Task, log_failure
 from ca_editor.ui.icons import icon
@@ -42,10 +43,7 @@ SEARCH_DELAY_MS = 150
 COUNT_FALLBACK_MS = 250
 STATUS_CHOICES: tuple[tuple[str, StoryStatus | None], ...] = (
     ("All statuses", None),
-    ("Draft", StoryStatus.DRAFT),
-    ("Ready", StoryStatus.READY),
-    ("Approved", StoryStatus.APPROVED),
-    ("Published", StoryStatus.PUBLISHED),
+    *((LABELS[status], status) for status in ORDER),
 )
 
 

@@ -20,6 +20,7 @@ from PySide6.QtCore import (
 
 from ca_editor.domain.dates import human_date
 from ca_editor.domain.model import StorySummary
+from ca_editor.domain.workflow import LABELS
 from ca_editor.services.stories import StoryQuery, StoryService, StorySort
 from ca_editor.ui.dnd import STORY_IDS_MIME, encode_ids
 from ca_editor.ui.icons import icon
@@ -222,7 +223,7 @@ def _display(story: StorySummary, column: int) -> str:
     if column == StoryListModel.TITLE:
         return story.title
     if column == StoryListModel.STATUS:
-        return story.status.value.capitalize()
+        return LABELS[story.status]
     return ""
 
 
