@@ -56,10 +56,6 @@ class StepRefused(CaEditorError):
 
 class Desk(QObject):
     changed = Signal(object)  # Change: the one broadcast (domain/changes.py)
-    # Interim, until the story editor (ui/editor/*, being split by another change) reads ``changed``: the
-    # same records, re-told per story. Nothing else may connect to these two.
-    story_saved = Signal(object)
-    story_removed = Signal(int)
 
     def __init__(self, services: Services, section_id: int, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -72,13 +68,6 @@ class Desk(QObject):
         self._origin: Origin | None = None  # set while the undo stack runs a command
         self._layout = services.sections.layout(section_id)
         self._former = services.sections.former(section_id)
-        self.changed.connect(self._retell_for_editor)
-
-    def _retell_for_editor(self, change: Change) -> None:
-        for story in change.stories:
-            self.story_saved.emit(story)
-        for story_id in change.deleted_story_ids:
-            self.story_removed.emit(story_id)
 
     # --- reading -------------------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from ca_editor.domain.changes import Change
 from ca_editor.domain.errors import CaEditorError, ConflictError, NotFoundError, ValidationError
 from ca_editor.domain.model import StoryFields, StoryStatus
 from ca_editor.ui.conflicts import Outcome, Resolution, StoryConflictFlow
@@ -75,3 +76,24 @@ def after_conflict(editor: StoryEditor, outcome: Outcome) -> bool:
     else:  # keep editing: the next Save is checked against the version opened, so it asks again
         editor.notice.say(outcome.message, "warning", reload=True)
     return False
+
+
+def follow_change(editor: StoryEditor, change: Change) -> None:
+    """The desk's one broadcast as the editor reads it: the saves and deletions it names (undo, redo, a save
+    elsewhere); after an import or a reload (``everything``), the shown story as it is saved now."""
+    for story in change.stories:
+        editor._on_story_saved(story)
+    for story_id in change.deleted_story_ids:
+        editor._on_story_removed(story_id)
+    opened = editor.current_story()
+    if not change.everything or change.stories or opened is None:
+        return
+    try:
+        story = editor._desk.services.stories.get(opened.id)
+    except NotFoundError:
+        editor._on_story_removed(opened.id)
+        return
+    except CaEditorError:
+        return  # the next save checks against the database anyway
+    if story.version != opened.version:
+        editor._on_story_saved(story)

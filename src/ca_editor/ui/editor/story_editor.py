@@ -24,7 +24,7 @@ from ca_editor.ui.conflicts import ask
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.editor.form_view import FormView
 from ca_editor.ui.editor.header import EditorActions, HeadingRow, NoticeBar
-from ca_editor.ui.editor.saving import save_form
+from ca_editor.ui.editor.saving import follow_change, save_form
 from ca_editor.ui.editor.slug_lookup import SlugChecks, SlugFacts, SlugQuestion
 from ca_editor.ui.editor.widgets import FIELD_STYLE, severity_color
 from ca_editor.ui.editor.workflow import WorkflowBox
@@ -57,8 +57,7 @@ class StoryEditor(QWidget):
         self._build_actions()
         self._build_ui()
         self._connect_changes()
-        desk.story_saved.connect(self._on_story_saved)
-        desk.story_removed.connect(self._on_story_removed)
+        desk.changed.connect(self._on_desk_changed)  # the desk's one broadcast (saving.follow_change)
         self.show_nothing()
 
     # --- building --------------------------------------------------------------------------------------
@@ -442,6 +441,8 @@ class StoryEditor(QWidget):
         self._show_problems()
 
     # --- the desk's broadcasts -------------------------------------------------------------------------
+
+    _on_desk_changed = follow_change
 
     def _on_story_saved(self, story: Story) -> None:
         what = self.state.on_saved_elsewhere(story, saving=self._saving, dirty=self.is_dirty())

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ca_editor.domain.changes import Change
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import StatusChange, Story, StoryFields, StoryStatus
 from ca_editor.domain.workflow import LABELS, ORDER, Step, change_phrase, steps_from
@@ -131,8 +132,7 @@ class WorkflowBox(QGroupBox):
         column.addWidget(self.refusal)
         column.addWidget(self.history_view)
 
-        desk.story_saved.connect(self._on_story_saved)
-        desk.story_removed.connect(lambda _id: self.refresh())
+        desk.changed.connect(self._on_desk_changed)
         self.refresh()
 
     def _build_chips_row(self) -> QHBoxLayout:
@@ -278,6 +278,12 @@ class WorkflowBox(QGroupBox):
 
     def _show_history(self, shown: bool) -> None:
         self.history_view.setVisible(shown and bool(self._history))
+
+    def _on_desk_changed(self, change: Change) -> None:
+        for story in change.stories:
+            self._on_story_saved(story)
+        if change.deleted_story_ids or change.everything:
+            self.refresh()
 
     def _on_story_saved(self, story: Story) -> None:
         current = self._editor.current_story()

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ca_editor.domain.changes import Origin
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.services.importing import Action, ImportPlan, ImportReport
 from ca_editor.ui.desk import Desk
@@ -290,7 +291,7 @@ class ImportDialog(QDialog):
         assert isinstance(report, ImportReport)
         self.state, self.report = "done", report
         self.message = f"Imported from {report.source}: {report.summary()}."
-        self.desk.reload()  # every pane re-reads: the list, the archive counts, the block
+        self.desk.reload(Origin.IMPORT)  # one broadcast naming everything: every pane re-reads
         self.accept()
 
     # --- workers -----------------------------------------------------------------------------------------
