@@ -63,6 +63,25 @@ class LayoutHistoryPane(QWidget):
         self.inform: Inform = self._tell
 
         self.model = SnapshotListModel(self)
+        self._build_snapshot_list()
+        buttons = self._build_buttons()
+        self.hint = QLabel(HINT)
+        self.hint.setWordWrap(True)
+        self.diff_view = DiffView()
+        self.diff_view.setAccessibleName("Comparison")
+        self.diff_view.show_diff(None, "")
+        self._lay_out(buttons)
+
+        self._loaded = False
+        self._update_buttons()
+        # A comparison with "the layout now" follows the desk: moves, edits, a restore and its undo.
+        self._compared: tuple[LayoutSnapshot, LayoutSnapshot | None] | None = None
+        self._recompare = QTimer(self, singleShot=True, interval=0)
+        self._recompare.timeout.connect(self._compare_again)
+        desk.changed.connect(self._desk_changed)
+
+    def _build_snapshot_list(self) -> None:
+        """The table of snapshots: whole rows, several at once, double-click compares."""
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setAccessibleName("Layout snapshots")
@@ -80,6 +99,8 @@ class LayoutHistoryPane(QWidget):
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.view.doubleClicked.connect(lambda _index: self.compare())
 
+    def _build_buttons(self) -> QHBoxLayout:
+        """Compare and Restore on the left, Refresh on the right."""
         self.compare_button = QPushButton(icon("slot_move_to"), "&Compare")
         self.compare_button.setToolTip(
             "One snapshot selected: compare it with the layout now; two: with each other"
@@ -98,13 +119,10 @@ class LayoutHistoryPane(QWidget):
         buttons.addWidget(self.restore_button)
         buttons.addStretch(1)
         buttons.addWidget(self.refresh_button)
+        return buttons
 
-        self.hint = QLabel(HINT)
-        self.hint.setWordWrap(True)
-        self.diff_view = DiffView()
-        self.diff_view.setAccessibleName("Comparison")
-        self.diff_view.show_diff(None, "")
-
+    def _lay_out(self, buttons: QHBoxLayout) -> None:
+        """The list, its buttons and the hint above; the comparison below, in a vertical splitter."""
         top = QWidget()
         top_box = QVBoxLayout(top)
         top_box.setContentsMargins(0, 0, 0, 0)
@@ -119,14 +137,6 @@ class LayoutHistoryPane(QWidget):
         box = QVBoxLayout(self)
         box.setContentsMargins(4, 4, 4, 4)
         box.addWidget(splitter)
-
-        self._loaded = False
-        self._update_buttons()
-        # A comparison with "the layout now" follows the desk: moves, edits, a restore and its undo.
-        self._compared: tuple[LayoutSnapshot, LayoutSnapshot | None] | None = None
-        self._recompare = QTimer(self, singleShot=True, interval=0)
-        self._recompare.timeout.connect(self._compare_again)
-        desk.changed.connect(self._desk_changed)
 
     # --- reading -------------------------------------------------------------------------------------------
 
