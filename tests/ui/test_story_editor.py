@@ -21,7 +21,7 @@ from ca_editor.services.container import Services
 from ca_editor.ui.conflicts import StoryConflictFlow
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.editor import StoryEditor
-from ca_editor.ui.editor.widgets import exact_text
+from ca_editor.ui.plain_text import exact_text
 
 
 @pytest.fixture

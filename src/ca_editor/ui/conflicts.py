@@ -41,6 +41,7 @@ from ca_editor.domain.local_time import clock_time
 from ca_editor.domain.model import SectionLayout, Story, StoryFields, StoryStatus
 from ca_editor.domain.slugs import unique_slug
 from ca_editor.domain.text import shorten
+from ca_editor.ui.plain_text import exact_text
 from ca_editor.ui.side_by_side import DiffColours, comparison_html
 from ca_editor.ui.story_differences import COPY_SUFFIX, changed_by_line, copy_fields, story_differences
 
@@ -329,7 +330,7 @@ class CompareDialog(QDialog):
         self.accept()
 
     def plain_text(self) -> str:
-        return str(self.browser.toPlainText())
+        return exact_text(self.browser)
 
     @classmethod
     def ask(cls, parent: QWidget | None, opened: Story, mine: StoryFields, theirs: Story) -> str:
@@ -424,7 +425,7 @@ class OrderCompareDialog(QDialog):
         self.resize(900, 560)
 
     def plain_text(self) -> str:
-        return str(self.browser.toPlainText())
+        return exact_text(self.browser)
 
 
 def show_layout_conflict(parent: QWidget | None, conflict: LayoutConflict) -> None:

@@ -17,8 +17,8 @@ from ca_editor.services.images import ImageService
 from ca_editor.ui.editor.field_rows import FieldRows
 from ca_editor.ui.editor.image_group import ImageGroup, refusal_text
 from ca_editor.ui.editor.story_group import BodyGroup, StoryGroup
-from ca_editor.ui.editor.widgets import exact_text
 from ca_editor.ui.image_picker import Refused, Taken
+from ca_editor.ui.plain_text import exact_text
 
 
 class FormView(QScrollArea):

@@ -30,7 +30,8 @@ from ca_editor.domain.story_form import parse_tags
 from ca_editor.domain.validation import MAX_LENGTHS, SUMMARY_ADVISED_LENGTH
 from ca_editor.ui.editor.field_rows import FieldRows, new_form
 from ca_editor.ui.editor.markdown import BodyEditor, word_count
-from ca_editor.ui.editor.widgets import ERROR_COLOR, WARNING_COLOR, FieldMessage, exact_text
+from ca_editor.ui.editor.widgets import ERROR_COLOR, WARNING_COLOR, FieldMessage
+from ca_editor.ui.plain_text import exact_text
 
 STATUS_LABELS = {
     StoryStatus.DRAFT: "Draft",

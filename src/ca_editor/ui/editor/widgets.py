@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QSizePolicy, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from ca_editor.ui.icons import icon
 
@@ -21,12 +21,6 @@ QLineEdit[problem="warning"], QPlainTextEdit[problem="warning"], QDateTimeEdit[p
 QComboBox[problem="warning"], QLabel[problem="warning"] {{
     border: 2px solid {WARNING_COLOR}; border-radius: 3px; }}
 """
-
-
-def exact_text(edit: QPlainTextEdit) -> str:
-    """The field's text as typed: ``toPlainText`` turns no-break spaces into plain ones (Qt documents it),
-    which would make a story with U+00A0 look edited the moment it opens, and lose them on save."""
-    return edit.document().toRawText().replace("\u2029", "\n")
 
 
 def tinted_pixmap(name: str, color: str, size: int = 16) -> QPixmap:

@@ -27,10 +27,10 @@ from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import Slot, SlotEntry
 from ca_editor.services.sections import MAX_OVERRIDE_HEADLINE, MAX_OVERRIDE_SUMMARY
 from ca_editor.ui.desk import Desk
-from ca_editor.ui.editor.widgets import exact_text
 from ca_editor.ui.errors import report
 from ca_editor.ui.icons import icon
 from ca_editor.ui.image_picker import ImagePicker, Refused, Taken
+from ca_editor.ui.plain_text import exact_text
 from ca_editor.ui.slots.models import Thumbnails
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.gif)"
