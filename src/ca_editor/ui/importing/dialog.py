@@ -83,6 +83,16 @@ class ImportDialog(QDialog):
             "until you press Import, and an import is all or nothing."
         )
         intro.setWordWrap(True)
+        choose = self._build_source_row()
+        self.model = PlanModel(self)
+        self._build_plan_table()
+        self._build_invalid_entries()
+        self._build_outcome_labels()
+        self._build_buttons()
+        self._lay_out(intro, choose)
+
+    def _build_source_row(self) -> QHBoxLayout:
+        """Choose files, choose a folder, and what was chosen."""
         self.files_button = QPushButton(icon("import"), "Choose &files…")
         self.files_button.clicked.connect(self.choose_files)
         self.folder_button = QPushButton(icon("open_folder"), "Choose f&older…")
@@ -93,8 +103,10 @@ class ImportDialog(QDialog):
         choose.addWidget(self.files_button)
         choose.addWidget(self.folder_button)
         choose.addWidget(self.source_label, 1)
+        return choose
 
-        self.model = PlanModel(self)
+    def _build_plan_table(self) -> None:
+        """The plan, one row per entry, and the whole reason of the selected row under it."""
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("What the import will do")
@@ -120,6 +132,7 @@ class ImportDialog(QDialog):
         self.detail_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail_label.setAccessibleName("The selected entry")
 
+    def _build_invalid_entries(self) -> None:
         # Shown only when some entries failed their checks: they are listed, and the person may leave them
         # out (the default imports nothing, as the command line's without --skip-invalid).
         self.invalid_heading = QLabel("Invalid entries (file, line or entry, field: why):")
@@ -135,6 +148,8 @@ class ImportDialog(QDialog):
         self.skip_invalid_box.toggled.connect(self._skip_invalid_toggled)
         self.skip_invalid_box.hide()
 
+    def _build_outcome_labels(self) -> None:
+        """The counts of the plan (bold) and what happened (hidden until there is something to say)."""
         self.counts_label = QLabel("")
         self.counts_label.setTextFormat(Qt.TextFormat.PlainText)
         font = self.counts_label.font()
@@ -146,6 +161,8 @@ class ImportDialog(QDialog):
         self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message_label.hide()
 
+    def _build_buttons(self) -> None:
+        """Import (off until there is a plan to import) and Cancel."""
         self.buttons = QDialogButtonBox()
         self.import_button = self.buttons.addButton("&Import", QDialogButtonBox.ButtonRole.AcceptRole)
         self.import_button.setIcon(icon("import"))
@@ -154,6 +171,8 @@ class ImportDialog(QDialog):
         self.import_button.clicked.connect(self._import_clicked)
         self.close_button.clicked.connect(self.reject)
 
+    def _lay_out(self, intro: QLabel, choose: QHBoxLayout) -> None:
+        """One column, top to bottom; the plan takes the spare height."""
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(choose)
