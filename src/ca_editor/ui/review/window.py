@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 from ca_editor.domain.changes import Change
 from ca_editor.domain.errors import CaEditorError, ConflictError, ValidationError
 from ca_editor.domain.layout_diff import LayoutDiff
+from ca_editor.domain.local_time import moment
 from ca_editor.domain.snapshots import LayoutSnapshot, SnapshotContent, SnapshotKind
 from ca_editor.services.review import ChangesSince, ReviewSheet
 from ca_editor.ui.desk import Desk
-from ca_editor.ui.review.common import kind_icon, moment, state_text, with_note
+from ca_editor.ui.review.common import kind_icon, state_text, with_note
 from ca_editor.ui.review.diff_view import DiffView
 from ca_editor.ui.review.layout_view import ReviewLayoutModel, ReviewLayoutView
 
@@ -49,6 +50,20 @@ class ReviewWindow(QDialog):
         self.resize(1180, 760)
         self._sheet: ReviewSheet | None = None
 
+        self._build_state_label()
+        splitter = self._build_layout_and_changes()
+        note_caption = self._build_note()
+        buttons = self._build_buttons()
+        self._lay_out(splitter, note_caption, buttons)
+
+        self._refresh_timer = QTimer(self, singleShot=True, interval=0)
+        self._refresh_timer.timeout.connect(self._follow_desk)
+        self._deciding = False  # our own decision's broadcast must not clear what it says
+        desk.changed.connect(self._desk_changed)
+        self.refresh()
+
+    def _build_state_label(self) -> None:
+        """Where the layout stands, in bold and a little larger than the rest."""
         self.state_label = QLabel()
         self.state_label.setTextFormat(Qt.TextFormat.PlainText)
         self.state_label.setWordWrap(True)
@@ -58,6 +73,8 @@ class ReviewWindow(QDialog):
         font.setBold(True)
         self.state_label.setFont(font)
 
+    def _build_layout_and_changes(self) -> QSplitter:
+        """The layout read-only on the left; what changed since the last sign-off and export on the right."""
         self.layout_model = ReviewLayoutModel(self.services.images.read, self)
         self.layout_view = ReviewLayoutView(self.layout_model)
         left = QWidget()
@@ -83,7 +100,10 @@ class ReviewWindow(QDialog):
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([460, 700])
         splitter.setChildrenCollapsible(False)
+        return splitter
 
+    def _build_note(self) -> QLabel:
+        """Who reviews, the note and its caption (returned), and the message line under the note."""
         self.reviewer_label = QLabel()
         self.reviewer_label.setTextFormat(Qt.TextFormat.PlainText)
         self.note = QPlainTextEdit()
@@ -98,7 +118,10 @@ class ReviewWindow(QDialog):
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Review message")
+        return note_caption
 
+    def _build_buttons(self) -> QHBoxLayout:
+        """Who reviews, then Approve (also Ctrl+Return), Send back and Close."""
         self.approve_button = QPushButton(kind_icon(SnapshotKind.SIGN_OFF), "&Approve (sign off)")
         self.approve_button.setToolTip("Sign off the layout as shown; a snapshot of it is kept (Ctrl+Return)")
         self.approve_button.clicked.connect(self.approve)
@@ -116,7 +139,9 @@ class ReviewWindow(QDialog):
         buttons.addWidget(self.approve_button)
         buttons.addWidget(self.send_back_button)
         buttons.addWidget(self.close_button)
+        return buttons
 
+    def _lay_out(self, splitter: QSplitter, note_caption: QLabel, buttons: QHBoxLayout) -> None:
         box = QVBoxLayout(self)
         box.addWidget(self.state_label)
         box.addWidget(splitter, 1)
@@ -124,12 +149,6 @@ class ReviewWindow(QDialog):
         box.addWidget(self.note)
         box.addWidget(self.message)
         box.addLayout(buttons)
-
-        self._refresh_timer = QTimer(self, singleShot=True, interval=0)
-        self._refresh_timer.timeout.connect(self._follow_desk)
-        self._deciding = False  # our own decision's broadcast must not clear what it says
-        desk.changed.connect(self._desk_changed)
-        self.refresh()
 
     # --- reading -------------------------------------------------------------------------------------------
 
