@@ -61,7 +61,16 @@ class OverridesPanel(QGroupBox):
         # fits editor's choice at its narrowest (340 px) and only ever scrolls down, never sideways.
         form = QVBoxLayout(self)
         form.setSpacing(4)
+        self._add_headline(form)
+        self._add_summary(form)
+        self._add_image(form)
+        self._add_alt_text(form)
+        self._add_apply_row(form)
+        form.addStretch(1)
 
+        self.set_slot(None)
+
+    def _add_headline(self, form: QVBoxLayout) -> None:
         self.headline_edit = QLineEdit()
         self.headline_edit.setAccessibleName("Headline for this page")
         self.headline_edit.setToolTip("Leave empty to use the story's own headline")
@@ -71,6 +80,7 @@ class OverridesPanel(QGroupBox):
         form.addWidget(self.headline_edit)
         form.addWidget(self.headline_own)
 
+    def _add_summary(self, form: QVBoxLayout) -> None:
         self.summary_edit = QPlainTextEdit()
         self.summary_edit.setTabChangesFocus(True)
         self.summary_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 12)
@@ -83,10 +93,11 @@ class OverridesPanel(QGroupBox):
         form.addWidget(self.summary_edit)
         form.addWidget(self.summary_own)
 
+    def _add_image(self, form: QVBoxLayout) -> None:
         # The shared picker (ui/image_picker.py, the story editor's too): Choose image and the story's own
         # picture stand beside the picture when the column is wide enough, under it when not.
         self.picker = ImagePicker(
-            desk.services.images, OVERRIDE_VIEW, lambda: self.pick_image_file(self), wrap=True
+            self.desk.services.images, OVERRIDE_VIEW, lambda: self.pick_image_file(self), wrap=True
         )
         self.picker.picked.connect(self._on_picked)
         self.image_picker = self.picker.picture
@@ -111,6 +122,7 @@ class OverridesPanel(QGroupBox):
         form.addLayout(_title_row(_label("I&mage", self.image_picker), self.image_revert))
         form.addWidget(self.picker)
 
+    def _add_alt_text(self, form: QVBoxLayout) -> None:
         self.alt_edit = QLineEdit()
         self.alt_edit.setAccessibleName("Alt text of the image for this page")
         self.alt_edit.setToolTip("What the image shows, for readers who cannot see it (required)")
@@ -118,6 +130,8 @@ class OverridesPanel(QGroupBox):
         form.addWidget(_label("&Alt text", self.alt_edit))
         form.addWidget(self.alt_edit)
 
+    def _add_apply_row(self, form: QVBoxLayout) -> None:
+        """What is wrong with the overrides (red), and Apply at its right."""
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Problems with the overrides")
@@ -131,9 +145,6 @@ class OverridesPanel(QGroupBox):
         bottom.addWidget(self.apply_button, 0, Qt.AlignmentFlag.AlignTop)
         form.addSpacing(6)
         form.addLayout(bottom)
-        form.addStretch(1)
-
-        self.set_slot(None)
 
     # --- showing a slot --------------------------------------------------------------------------------
 
