@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ca_editor import durable
 from ca_editor.domain.errors import ExportFailedError
 from ca_editor.domain.model import StoryFields, StoryStatus
 from ca_editor.export import inplace, update
@@ -170,7 +171,7 @@ def test_a_failed_write_rolls_back_to_the_previous_bundle(
     edit(services, ids[0], title="Changed title")
     edit(services, ids[1], body="Changed body")
     writes = {"n": 0}
-    original = inplace.write_synced
+    original = durable.write_synced
 
     def fail_on_third(path: Path, data: bytes | str) -> None:
         writes["n"] += 1
@@ -178,7 +179,7 @@ def test_a_failed_write_rolls_back_to_the_previous_bundle(
             raise OSError(28, "No space left on device")
         original(path, data)
 
-    monkeypatch.setattr(inplace, "write_synced", fail_on_third)
+    monkeypatch.setattr(durable, "write_synced", fail_on_third)
     with pytest.raises(ExportFailedError, match="previous bundle is untouched"):
         services.exports.export(services.section_id(), out)
     assert writes["n"] == 3
@@ -198,7 +199,7 @@ def test_a_journal_left_by_a_crash_is_rolled_back_by_the_next_export(
 
     # kill -9 half-way: some files replaced, the journal still there, no rollback ran.
     writes = {"n": 0}
-    original = inplace.write_synced
+    original = durable.write_synced
 
     def die_on_fourth(path: Path, data: bytes | str) -> None:
         writes["n"] += 1
@@ -206,7 +207,7 @@ def test_a_journal_left_by_a_crash_is_rolled_back_by_the_next_export(
             raise KeyboardInterrupt
         original(path, data)
 
-    monkeypatch.setattr(inplace, "write_synced", die_on_fourth)
+    monkeypatch.setattr(durable, "write_synced", die_on_fourth)
     monkeypatch.setattr(inplace, "rollback", lambda root: None)
     with pytest.raises(KeyboardInterrupt):
         services.exports.export(services.section_id(), out)
@@ -219,7 +220,7 @@ def test_a_journal_left_by_a_crash_is_rolled_back_by_the_next_export(
     assert contents(out) == before
 
     # Once more, then let the next export (incremental, then a full one) find the journal.
-    monkeypatch.setattr(inplace, "write_synced", die_on_fourth)
+    monkeypatch.setattr(durable, "write_synced", die_on_fourth)
     monkeypatch.setattr(inplace, "rollback", lambda root: None)
     writes["n"] = 0
     with pytest.raises(KeyboardInterrupt):

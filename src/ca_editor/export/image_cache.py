@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ca_editor.durable import temporary_name, write_synced
+from ca_editor.durable import replace_atomically
 from ca_editor.export.renditions import ImageFacts, Picture
 
 DEFAULT_LIMIT = 4 * 2**30  # bytes: about 20,000 pictures in every width and format
@@ -178,15 +178,8 @@ class DerivativeCache:
             return None
 
     def _write(self, path: str, data: bytes) -> None:
-        target = Path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(temporary_name(target.name))
-        try:
-            write_synced(temporary, data)
-            os.replace(temporary, target)  # noqa: PTH105
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
+        # Synced, not its folder: a cache entry lost in a power cut is only encoded again.
+        replace_atomically(Path(path), data, sync_folder=False)
 
 
 def _unlink(path: Path) -> int:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from ca_editor.domain.errors import ExportFailedError
-from ca_editor.durable import fsync_dir, write_synced
+from ca_editor.durable import fsync_dir, replace_atomically
 
 JOURNAL = ".ca-editor-update"
 _PLAN = "plan.json"
@@ -114,8 +114,8 @@ def apply(
             entries.append((relative, existed))
         parents = {relative.rpartition("/")[0] for relative in writes}
         new_folders = sorted(f for f in parents if f and not (root / f).is_dir())
-        write_synced(journal / f"{_PLAN}.tmp", json.dumps({"entries": entries, "new_folders": new_folders}))
-        (journal / f"{_PLAN}.tmp").replace(journal / _PLAN)
+        plan = json.dumps({"entries": entries, "new_folders": new_folders})
+        replace_atomically(journal / _PLAN, plan, temporary=journal / f"{_PLAN}.tmp", sync_folder=False)
         fsync_dir(journal / _OLD)
         fsync_dir(journal)
         # From here on the bundle changes; the plan on disk says how to undo every step.
@@ -125,9 +125,9 @@ def apply(
         for number, relative in enumerate(changed[: len(writes)]):
             if before_file is not None:
                 before_file()
+            # Staged in the journal (same disk); the folders are fsynced once each at the end.
             staged = journal / _NEW / str(number)
-            write_synced(staged, writes[relative])
-            staged.replace(root / relative)
+            replace_atomically(root / relative, writes[relative], temporary=staged, sync_folder=False)
             touched.add(relative.rpartition("/")[0])
             if after_file is not None:
                 after_file()
@@ -140,8 +140,7 @@ def apply(
             with contextlib.suppress(OSError):  # a full export would not have the emptied folder either
                 (root / folder).rmdir()
         staged = journal / _NEW / "manifest"
-        write_synced(staged, manifest_chunks)
-        staged.replace(root / manifest_path)
+        replace_atomically(root / manifest_path, manifest_chunks, temporary=staged, sync_folder=False)
         for folder in sorted(touched):
             fsync_dir(root / folder if folder else root)
     except BaseException:

@@ -33,7 +33,7 @@ from urllib.parse import quote, unquote
 from sqlalchemy.engine import URL, make_url
 
 from ca_editor.domain.errors import StorageError
-from ca_editor.durable import fsync_dir, fsync_file
+from ca_editor.durable import fsync_dir, fsync_file, replacing
 from ca_editor.locations import backups_dir
 from ca_editor.persistence import sqlite_driver
 
@@ -220,19 +220,12 @@ def take_backup(database: Path, reason: str, *, now: datetime | None = None) -> 
         folder.mkdir(parents=True, exist_ok=True)
         _clear_partials(folder)
         target = _free_name(folder, now or datetime.now(UTC), slug)
-        partial = target.with_name(target.name + PARTIAL)
-        try:
+        with replacing(target, temporary=target.with_name(target.name + PARTIAL)) as partial:
             with sqlite_driver.connect(read_only_uri(database), uri=True) as connection:
                 connection.execute("VACUUM INTO ?", (str(partial),))
             problem = integrity_problem(partial)
             if problem is not None:
                 raise StorageError(f"the copy failed its check ({problem}); the database was not changed")
-            fsync_file(partial)
-            partial.replace(target)
-            fsync_dir(folder)
-        finally:
-            with contextlib.suppress(OSError):
-                partial.unlink()
     except sqlite3.Error as exc:
         raise StorageError(f"could not back up {database}: {sqlite_driver.error_sentence(exc)}") from exc
     except OSError as exc:
@@ -293,18 +286,13 @@ def restore(database: Path, source: Path, *, reason: str = "before-restore") -> 
         if problem is None:
             kept = take_backup(database, reason)
     try:
-        staged = database.with_name(f".{database.name}.restoring")
-        shutil.copyfile(source, staged)
-        fsync_file(staged)
-        # A WAL left by the old file would be replayed into the new one: the old file's -wal is kept in the
-        # damaged copy above or was checkpointed by the last connection's close; remove what is left.
-        for leftover in _sidecars(database):
-            leftover.unlink(missing_ok=True)
-        staged.replace(database)
-        fsync_dir(database.parent)
+        with replacing(database, temporary=database.with_name(f".{database.name}.restoring")) as staged:
+            shutil.copyfile(source, staged)
+            # A WAL left by the old file would be replayed into the new one: the old file's -wal is kept in
+            # the damaged copy above or was checkpointed by the last connection's close; remove what is left.
+            for leftover in _sidecars(database):
+                leftover.unlink(missing_ok=True)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            staged.unlink()
         raise StorageError(
             f"could not restore {database}: {exc.strerror or exc}. "
             + (f"The previous file is kept as {kept.path}." if kept else "")

@@ -8,7 +8,6 @@ use it; the copy is put in place with ``persistence/backup.py``'s ``restore``.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import sqlite3
 from collections import defaultdict
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ca_editor.domain.errors import StorageError
-from ca_editor.durable import fsync_dir, fsync_file
+from ca_editor.durable import replacing
 from ca_editor.persistence.backup import PARTIAL, read_only_uri
 from ca_editor.persistence.sqlite_driver import connect, error_sentence, quote_name
 
@@ -66,10 +65,11 @@ def salvage(damaged: Path, target: Path) -> SalvageReport:
         source = connect(read_only_uri(damaged), uri=True)
     except sqlite3.Error as exc:
         raise StorageError(f"cannot read anything from {damaged}: {error_sentence(exc)}") from exc
-    partial = target.with_name(target.name + PARTIAL)
-    partial.unlink(missing_ok=True)
+    staged = target.with_name(target.name + PARTIAL)
+    staged.unlink(missing_ok=True)
     try:
-        with source, connect(str(partial)) as out:
+        # Renamed into place (fsynced, with its folder) once the connections are done; removed on error.
+        with replacing(target, temporary=staged) as partial, source, connect(str(partial)) as out:
             out.execute("PRAGMA foreign_keys = OFF")
             schema = _schema(source)
             tables: list[TableSalvage] = []
@@ -98,16 +98,10 @@ def salvage(damaged: Path, target: Path) -> SalvageReport:
             out.commit()
             rows = out.execute("PRAGMA integrity_check").fetchall()
             check = "; ".join(str(r[0]) for r in rows[:3])
-        fsync_file(partial)
-        partial.replace(target)
-        fsync_dir(target.parent)
     except sqlite3.Error as exc:
         raise StorageError(f"could not salvage {damaged}: {error_sentence(exc)}") from exc
     except OSError as exc:
         raise StorageError(f"could not write the salvaged copy {target}: {exc.strerror or exc}") from exc
-    finally:
-        with contextlib.suppress(OSError):
-            partial.unlink()  # gone already when the copy was put in place
     return SalvageReport(target, tuple(tables), check)
 
 

@@ -36,7 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ca_editor.domain.model import StoryFields
-from ca_editor.durable import fsync_dir, write_synced
+from ca_editor.durable import fsync_dir, replace_atomically
 from ca_editor.locations import recovery_dir
 from ca_editor.services.recovery_entry import (
     ENTRY_SUFFIX,
@@ -265,18 +265,12 @@ class RecoverySession:
                 f"the form is {len(data) / 2**20:.1f} MB, more than the {MAX_ENTRY_BYTES // 2**20} MB "
                 "a recovery copy may take"
             )
-        temp = target.with_name(f".{target.name}.tmp")
         try:
-            self.store.folder.mkdir(parents=True, exist_ok=True)
-            write_synced(temp, data)
-            temp.replace(target)
+            replace_atomically(target, data)
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                temp.unlink()
             raise RecoveryError(
                 f"cannot write a recovery copy in {self.store.folder}: {exc.strerror or exc}"
             ) from exc
-        fsync_dir(self.store.folder)
         self.store._prune(keep=target)
         return target
 

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import SectionLayout, Story
+from ca_editor.durable import replace_atomically
 from ca_editor.services.container import Services
 from ca_editor.services.previewing import RenderedPage
 from ca_editor.ui.icons import icon
@@ -385,7 +386,7 @@ class PreviewPane(QWidget):
                 target = self.folder / file.rendition.path
                 if not target.exists():
                     data = file.data if file.data is not None else Path(file.cached or "").read_bytes()
-                    _write_atomic(target, data)
+                    replace_atomically(target, data, sync=False)  # a preview: never half a page
         return self._write_file(name, page.html.encode("utf-8"))
 
     def _write_message(self, title: str, message: str) -> QUrl:
@@ -394,14 +395,14 @@ class PreviewPane(QWidget):
 
     def _write_support(self) -> None:
         if not self._css_written:
-            _write_atomic(self.folder / "style.css", self._services.previews.stylesheet())
+            replace_atomically(self.folder / "style.css", self._services.previews.stylesheet(), sync=False)
             self._css_written = True
 
     def _write_file(self, name: str, data: bytes) -> QUrl:
         target = (self.folder / name).resolve()
         if not target.is_relative_to(self.folder.resolve()):
             raise ValueError(f"refusing to write a preview file outside its folder: {name!r}")
-        _write_atomic(target, data)
+        replace_atomically(target, data, sync=False)  # a preview: never half a page
         return QUrl.fromLocalFile(str(target))
 
     def _view_loaded(self, view: PreviewView, ok: bool) -> None:
@@ -418,19 +419,6 @@ class PreviewPane(QWidget):
         path = Path(os.path.normpath(url.toLocalFile()))
         if path.parent == self.folder / "stories" and path.suffix == ".html":
             self.story_link_clicked.emit(path.stem)
-
-
-def _write_atomic(target: Path, data: bytes) -> None:
-    # A reader never sees half a page: write beside the target, then rename over it.
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        Path(temporary).replace(target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _sentence(exc: Exception) -> str:

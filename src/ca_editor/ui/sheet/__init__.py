@@ -7,13 +7,12 @@ writes the file atomically: a failure at any point leaves no file, or the previo
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from ca_editor.domain.checklist import CheckReport
+from ca_editor.durable import replace_atomically
 from ca_editor.services.container import Services
 from ca_editor.ui.sheet.content import ReviewSheet, default_file_name, gather
 from ca_editor.ui.sheet.render import ReviewSheetError, render_pdf
@@ -45,32 +44,10 @@ def write_review_sheet(
 def save_pdf(data: bytes, path: Path) -> None:
     """Write ``data`` to ``path`` through a temporary file beside it, fsynced, then renamed over it."""
     target = _target(path)
-    temp: str | None = None
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-        os.fchmod(fd, _mode_for(target))  # mkstemp makes it private; a saved PDF is an ordinary file
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        Path(temp).replace(target)
-        temp = None
+        replace_atomically(target, data)  # a replaced PDF keeps its permissions
     except OSError as exc:
         raise ReviewSheetError(f"cannot write the review sheet to {target}: {_reason(exc)}") from None
-    finally:
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                Path(temp).unlink()
-
-
-def _mode_for(target: Path) -> int:
-    """The permissions of the file being replaced, else what the umask gives a new file."""
-    try:
-        return target.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def _target(path: Path) -> Path:
