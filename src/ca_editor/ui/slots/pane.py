@@ -96,7 +96,21 @@ class EditorsChoicePane(QWidget):
         self.model.confirm_eviction = lambda stories: self.confirm_eviction(self, stories)
         self.model.ask_after_drop = True
         self.model.placed.connect(self._select_row)
+        self._build_heading()
+        self._build_slot_list()
+        self.overrides = OverridesPanel(desk)
+        self._build_former_list()
+        self._make_actions()
+        self._build_put_back_button()
+        top = self._build_top(self._build_toolbar())
+        former = self._build_former_part()
+        self._lay_out(top, former)
 
+        desk.changed.connect(self._on_change)
+        self._show_count()
+
+    def _build_heading(self) -> None:
+        """'Editor's choice' in bold, and how many slots are filled."""
         self.heading = QLabel("Editor's choice")
         self.heading.setAccessibleName("Editor's choice")
         font = self.heading.font()
@@ -107,6 +121,7 @@ class EditorsChoicePane(QWidget):
         self.count_label.setAccessibleName("Slots filled")
         self.count_label.setToolTip("How many of the section's editor's-choice slots hold a story")
 
+    def _build_slot_list(self) -> None:
         self.view = SlotListView()
         self.view.setModel(self.model)
         # After setModel: the selection model clears itself on reset, so restore the selection after it.
@@ -115,9 +130,8 @@ class EditorsChoicePane(QWidget):
         self.view.selectionModel().selectionChanged.connect(self._on_selection)
         self.view.activated.connect(lambda _index: self.edit_overrides())
 
-        self.overrides = OverridesPanel(desk)
-
-        self.former_model = FormerListModel(desk, parent=self)
+    def _build_former_list(self) -> None:
+        self.former_model = FormerListModel(self.desk, parent=self)
         self.former_view = QListView()
         self.former_view.setModel(self.former_model)
         self.former_view.setAccessibleName("Previously in editor's choice")
@@ -132,7 +146,7 @@ class EditorsChoicePane(QWidget):
         self.former_view.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.former_model.modelReset.connect(self._update_actions)
 
-        self._make_actions()
+    def _build_put_back_button(self) -> None:
         self.put_back_button = QPushButton(icon("slot_put_back"), "Put back")
         self.put_back_button.setAccessibleName("Put the selected story back into editor's choice")
         self.put_back_button.setToolTip(
@@ -140,6 +154,7 @@ class EditorsChoicePane(QWidget):
         )
         self.put_back_button.clicked.connect(self.put_back)
 
+    def _build_toolbar(self) -> QToolBar:
         toolbar = QToolBar("Editor's choice actions")
         toolbar.setAccessibleName("Editor's choice actions")
         toolbar.setIconSize(toolbar.iconSize() * 0.85)
@@ -158,7 +173,10 @@ class EditorsChoicePane(QWidget):
                 toolbar.addSeparator()
             else:
                 toolbar.addAction(action)
+        return toolbar
 
+    def _build_top(self, toolbar: QToolBar) -> QWidget:
+        """The heading and count, the toolbar, and the slots."""
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
@@ -169,7 +187,10 @@ class EditorsChoicePane(QWidget):
         top_layout.addLayout(title_row)
         top_layout.addWidget(toolbar)
         top_layout.addWidget(self.view, 1)
+        return top
 
+    def _build_former_part(self) -> QWidget:
+        """'Previously in editor's choice' with Put back at its right, and the list under it."""
         former = QWidget()
         former_layout = QVBoxLayout(former)
         former_layout.setContentsMargins(0, 0, 0, 0)
@@ -182,7 +203,9 @@ class EditorsChoicePane(QWidget):
         former_row.addWidget(self.put_back_button)
         former_layout.addLayout(former_row)
         former_layout.addWidget(self.former_view, 1)
+        return former
 
+    def _lay_out(self, top: QWidget, former: QWidget) -> None:
         # The overrides form scrolls instead of forcing its full height and width on the whole window.
         self.overrides_area = QScrollArea()
         self.overrides_area.setWidget(self.overrides)
@@ -200,33 +223,50 @@ class EditorsChoicePane(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.splitter)
 
-        desk.changed.connect(self._on_change)
-        self._show_count()
-
     # --- actions ---------------------------------------------------------------------------------------
 
-    def _make_actions(self) -> None:
-        def make(
-            text: str,
-            icon_name: str,
-            shortcuts: list[QKeySequence],
-            slot: Callable[[], object],
-            tip: str,
-            *,
-            on: QWidget,
-            context: Qt.ShortcutContext = Qt.ShortcutContext.WidgetShortcut,
-        ) -> QAction:
-            action = QAction(icon(icon_name), text, self)
-            action.setShortcuts(shortcuts)
-            action.setShortcutContext(context)
-            keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts)
-            action.setToolTip(f"{tip} ({keys})" if keys else tip)
-            action.setStatusTip(tip)
-            action.triggered.connect(lambda _checked=False: slot())
-            on.addAction(action)
-            return action
+    def _make_action(
+        self,
+        text: str,
+        icon_name: str,
+        shortcuts: list[QKeySequence],
+        slot: Callable[[], object],
+        tip: str,
+        *,
+        on: QWidget,
+        context: Qt.ShortcutContext = Qt.ShortcutContext.WidgetShortcut,
+    ) -> QAction:
+        """An action on ``on`` (its shortcuts work while it has focus, unless ``context`` says otherwise)."""
+        action = QAction(icon(icon_name), text, self)
+        action.setShortcuts(shortcuts)
+        action.setShortcutContext(context)
+        keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts)
+        action.setToolTip(f"{tip} ({keys})" if keys else tip)
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        on.addAction(action)
+        return action
 
-        key = QKeySequence
+    def _make_actions(self) -> None:
+        """Moves, a separator, add, remove and edit on the slots; Put back on the former list."""
+        self._make_move_actions()
+        separator = QAction(self)
+        separator.setSeparator(True)
+        self.view.addAction(separator)
+        self._make_slot_actions()
+        self.put_back_action = self._make_action(
+            "&Put back into editor's choice",
+            "slot_put_back",
+            [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)],
+            self.put_back,
+            "Return the selected story to the slot it had, with its page-only edits",
+            on=self.former_view,
+        )
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.former_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+
+    def _make_move_actions(self) -> None:
+        make, key = self._make_action, QKeySequence
         self.move_up_action = make(
             "Move &up",
             "slot_move_up",
@@ -267,9 +307,9 @@ class EditorsChoicePane(QWidget):
             "Move the selected slot to a slot you name",
             on=self.view,
         )
-        separator = QAction(self)
-        separator.setSeparator(True)
-        self.view.addAction(separator)
+
+    def _make_slot_actions(self) -> None:
+        make, key = self._make_action, QKeySequence
         self.add_story_action = make(
             "&Add selected story to editor's choice",
             "slot_add",
@@ -295,16 +335,6 @@ class EditorsChoicePane(QWidget):
             "Edit the headline, summary and image of the selected slot for this page (also Enter)",
             on=self.view,
         )
-        self.put_back_action = make(
-            "&Put back into editor's choice",
-            "slot_put_back",
-            [key(Qt.Key.Key_Return), key(Qt.Key.Key_Enter)],
-            self.put_back,
-            "Return the selected story to the slot it had, with its page-only edits",
-            on=self.former_view,
-        )
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.former_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
     def actions_for_menu(self) -> list[QAction]:
         """Every action of the pane, in menu order (shortcuts work while the slots or former list has focus;
