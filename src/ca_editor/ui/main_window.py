@@ -273,6 +273,8 @@ class MainWindow(QMainWindow):
         if change.names_layout(self.desk.section_id):
             self.preview.show_section(self.desk.layout)
             self._update_title()
+        if change.snapshots:  # a sign-off, send-back or export: the indicator says so at once
+            self.review_status.refresh()
         self._pending = self._pending | change if self._pending is not None else change
         self._stories_refresh.start()  # the lists once the step is over, whatever it emitted
 
@@ -282,7 +284,7 @@ class MainWindow(QMainWindow):
             return
         if change.everything or change.story_ids:
             self.stories.refresh()
-        if change.everything or change.story_ids or change.layout_section_ids or change.snapshots:
+        if change.everything or change.story_ids or change.layout_section_ids:
             self.review_status.refresh()  # "changed since sign-off" follows every change
         if change.dates_changed:
             self.archive.refresh()

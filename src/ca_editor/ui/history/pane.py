@@ -211,7 +211,7 @@ class LayoutHistoryPane(QWidget):
         self.diff_view.show_diff(diff, intro)
 
     def _desk_changed(self, change: Change) -> None:
-        if change.snapshots and self._loaded:
+        if change.snapshots:
             self.refresh()  # a sign-off, send-back or export added a snapshot
         layout_now = self.desk.layout.story_ids()
         named = change.names_layout(self.desk.section_id) or change.names_any_story(set(layout_now))
