@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image
+from tests import layout_steps
 
 from ca_editor.domain.checklist import FixPlace, Severity
 from ca_editor.domain.model import ImageAsset, SlotOverrides, StoryFields, StoryImage, StoryStatus
@@ -51,8 +52,8 @@ def put_in_slot(services: Services, story_id: int, slot: int) -> None:
     """Replace the story in ``slot`` (1-based) with ``story_id``, keeping the block full."""
     section_id = services.section_id()
     layout = services.sections.layout(section_id)
-    services.sections.remove(section_id, layout.slots[slot - 1].id)
-    services.sections.assign(section_id, story_id, slot)
+    layout_steps.remove(services, section_id, layout.slots[slot - 1].id)
+    layout_steps.assign(services, section_id, story_id, slot)
 
 
 LONGER_THAN_THE_DEMO = 1_500  # a teaser advice the client's own teasers (up to 1,370) pass
@@ -75,7 +76,7 @@ def test_the_demo_section_passes_clean(services: Services) -> None:
 def test_an_empty_slot_is_an_error(services: Services) -> None:
     section_id = services.section_id()
     layout = services.sections.layout(section_id)
-    services.sections.remove(section_id, layout.slots[2].id)
+    layout_steps.remove(services, section_id, layout.slots[2].id)
     report = services.checks.run(section_id)
     assert codes(report) == [("empty_slot", "error", 8)]
     assert not report.ok
@@ -84,8 +85,8 @@ def test_an_empty_slot_is_an_error(services: Services) -> None:
 def test_a_story_placed_twice_is_one_error_at_its_second_slot(services: Services) -> None:
     section_id = services.section_id()
     layout = services.sections.layout(section_id)
-    services.sections.remove(section_id, layout.slots[-1].id)
-    services.sections.assign(section_id, layout.slots[1].story.id, 5)
+    layout_steps.remove(services, section_id, layout.slots[-1].id)
+    layout_steps.assign(services, section_id, layout.slots[1].story.id, 5)
     report = services.checks.run(section_id)
     assert codes(report) == [("placed_twice", "error", 5)]
     assert "also in slot 2" in report.findings[0].message
@@ -130,7 +131,7 @@ def test_slot_image_alt_width_and_shape(services: Services) -> None:
 
     def override(slot: int, image: ImageAsset, alt: str, focus: tuple[float, float] | None = None) -> None:
         overrides = SlotOverrides(image=StoryImage(image, alt, focus=focus))
-        services.sections.set_overrides(section_id, layout.slots[slot - 1].id, overrides)
+        layout_steps.set_overrides(services, section_id, layout.slots[slot - 1].id, overrides)
 
     override(1, narrow, "A map")
     override(2, enough, "A map")
@@ -181,8 +182,8 @@ def test_slot_without_image_and_summaries(services: Services) -> None:
     teaser_advice(services, LONGER_THAN_THE_DEMO)
     section_id = services.section_id()
     layout = services.sections.layout(section_id)
-    services.sections.set_overrides(section_id, layout.slots[5].id, SlotOverrides(summary=""))
-    services.sections.set_overrides(section_id, layout.slots[6].id, SlotOverrides(summary="x" * 1_501))
+    layout_steps.set_overrides(services, section_id, layout.slots[5].id, SlotOverrides(summary=""))
+    layout_steps.set_overrides(services, section_id, layout.slots[6].id, SlotOverrides(summary="x" * 1_501))
     put_in_slot(services, story(services, "Words only", image_sha256=None), 8)
     report = services.checks.run(section_id)
     assert codes(report) == [

@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from PIL import Image
+from tests import layout_steps
 
 from ca_editor import cli
 from ca_editor.domain.errors import ExportFailedError
@@ -207,8 +208,8 @@ def test_slotted_unapproved_dated_stories_keep_the_archive_consistent(
             title="Unslotted draft", status=StoryStatus.DRAFT, published_at=datetime(2020, 1, 1, tzinfo=UTC)
         )
     )
-    services.sections.assign(section_id, lonely.id, position=1)
-    services.sections.assign(section_id, crowded.id, position=2)
+    layout_steps.assign(services, section_id, lonely.id, position=1)
+    layout_steps.assign(services, section_id, crowded.id, position=2)
     out = tmp_path / "out"
     # Slotted drafts get pages only when asked for; they push the demo's last two out of the block.
     services.exports.export(section_id, out, release=Release(include_unapproved=True))
@@ -391,10 +392,12 @@ def test_manifest_reports_overrides_and_unapproved_stories(
 ) -> None:
     section_id = services.section_id()
     layout = services.sections.layout(section_id)
-    services.sections.set_overrides(section_id, layout.slots[0].id, SlotOverrides(headline="Front headline"))
+    layout_steps.set_overrides(
+        services, section_id, layout.slots[0].id, SlotOverrides(headline="Front headline")
+    )
     draft = services.stories.create(StoryFields(title="Still a draft", status=StoryStatus.DRAFT))
-    services.sections.remove(section_id, layout.slots[-1].id)
-    services.sections.assign(section_id, draft.id)
+    layout_steps.remove(services, section_id, layout.slots[-1].id)
+    layout_steps.assign(services, section_id, draft.id)
     # Undated: an error, overridden; unapproved: included on request.
     release = Release(override_reason="the draft is a placeholder", include_unapproved=True)
     manifest = services.exports.export(section_id, tmp_path / "out", release=release)
@@ -417,7 +420,8 @@ def test_overrides_show_on_the_section_page_only(
     section_id = services.section_id()
     slot = services.sections.layout(section_id).slots[2]
     story_title = slot.story.title
-    services.sections.set_overrides(
+    layout_steps.set_overrides(
+        services,
         section_id,
         slot.id,
         SlotOverrides(headline="Override <b>headline</b> & more", summary="Override summary"),
@@ -450,8 +454,8 @@ def test_image_override_is_exported_and_used_on_the_card(
     layout = services.sections.layout(section_id)
     donor = layout.slots[5].story.image
     assert donor is not None
-    services.sections.set_overrides(
-        section_id, layout.slots[0].id, SlotOverrides(image=StoryImage(donor.asset, "Override alt"))
+    layout_steps.set_overrides(
+        services, section_id, layout.slots[0].id, SlotOverrides(image=StoryImage(donor.asset, "Override alt"))
     )
     out = tmp_path / "out"
     services.exports.export(section_id, out)
@@ -518,7 +522,7 @@ def test_hostile_body_comes_out_inert(services: Services, tmp_path: Path, parse_
         )
     )
     section_id = services.section_id()
-    services.sections.assign(section_id, story.id, position=1)
+    layout_steps.assign(services, section_id, story.id, position=1)
     out = tmp_path / "out"
     services.exports.export(section_id, out)
 
@@ -628,7 +632,7 @@ def test_failed_export_leaves_the_previous_bundle_untouched(
 
     # Change what would be exported, so a partial write would show.
     slot = services.sections.layout(section_id).slots[0]
-    services.sections.set_overrides(section_id, slot.id, SlotOverrides(headline="New headline"))
+    layout_steps.set_overrides(services, section_id, slot.id, SlotOverrides(headline="New headline"))
     monkeypatch.setattr(ExportService, "_read_asset", _fail_reading_after(3, exc))
     services.exports.derivatives = DerivativeCache(None)  # nothing cached: every original is read
 
@@ -716,7 +720,9 @@ def test_successful_re_export_replaces_the_bundle_whole(
     dropped = services.stories.list()[-1]
     services.stories.delete(dropped.id)  # a slotted story: its slot is empty now
     layout = services.sections.layout(section_id)
-    services.sections.set_overrides(section_id, layout.slots[0].id, SlotOverrides(headline="Re-exported"))
+    layout_steps.set_overrides(
+        services, section_id, layout.slots[0].id, SlotOverrides(headline="Re-exported")
+    )
     progress: list[tuple[int, int]] = []
     manifest = services.exports.export(
         section_id,

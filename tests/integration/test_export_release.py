@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from tests import layout_steps
 
 from ca_editor import cli
 from ca_editor.domain.model import StoryFields, StoryStatus
@@ -24,7 +25,7 @@ def release_of(out: Path) -> dict[str, Any]:
 
 def empty_a_slot(services: Services) -> None:
     section_id = services.section_id()
-    services.sections.remove(section_id, services.sections.layout(section_id).slots[-1].id)
+    layout_steps.remove(services, section_id, services.sections.layout(section_id).slots[-1].id)
 
 
 def slot_a_draft(services: Services, **fields: Any) -> int:
@@ -34,7 +35,7 @@ def slot_a_draft(services: Services, **fields: Any) -> int:
     values.update(fields)
     draft = services.stories.create(StoryFields(title="Border talks resume", **values))
     empty_a_slot(services)
-    services.sections.assign(section_id, draft.id)
+    layout_steps.assign(services, section_id, draft.id)
     return draft.id
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import event
+from tests import layout_steps
 
 from ca_editor import export_uptodate
 from ca_editor.cli import main
@@ -100,7 +101,7 @@ def edit_story(services: Services, section_id: int) -> str:
 
 def move_slot(services: Services, section_id: int) -> str:
     slots = services.sections.layout(section_id).slots
-    services.sections.move(section_id, slots[0].id, len(slots))
+    layout_steps.move(services, section_id, slots[0].id, len(slots))
     return slots[0].story.title
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import update
+from tests import layout_steps
 
 from ca_editor.domain.model import SlotOverrides, StoryFields, StoryImage, StoryStatus
 from ca_editor.persistence.models import SectionRow
@@ -118,7 +119,8 @@ def _hostile_site(services: Services, vectors: list[str]) -> None:
         )
         services.sections.replace_slots(section_id, entries_now)
     first = services.sections.layout(section_id).slots[0]
-    services.sections.set_overrides(
+    layout_steps.set_overrides(
+        services,
         section_id,
         first.id,
         SlotOverrides(vectors[0], vectors[1], StoryImage(image.asset, vectors[2])),

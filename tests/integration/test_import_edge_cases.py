@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from tests import layout_steps
 
 from ca_editor.domain.errors import ImportFailedError, ValidationError
 from ca_editor.domain.model import SlotOverrides, StoryFields
@@ -123,7 +124,7 @@ def test_slot_overrides_refuse_control_characters_and_leave_the_slot_alone(servi
     slot = services.sections.layout(section_id).slots[0]
 
     with pytest.raises(ValidationError) as caught:
-        services.sections.set_overrides(section_id, slot.id, SlotOverrides(headline="Head\x00line"))
+        layout_steps.set_overrides(services, section_id, slot.id, SlotOverrides(headline="Head\x00line"))
 
     assert caught.value.problems[0].field == "headline"
     assert services.sections.layout(section_id).slots[0].headline == slot.headline

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from tests import layout_steps
 
 from ca_editor.domain.errors import ConflictError, NotFoundError, ValidationError
 from ca_editor.domain.model import SlotEntry, SlotOverrides
@@ -25,7 +26,7 @@ def test_replace_slots_round_trips_a_captured_layout(services: Services) -> None
 def test_replace_slots_refuses_a_block_changed_since(services: Services) -> None:
     section_id = services.section_id()
     before = services.sections.layout(section_id)
-    services.sections.move(section_id, before.slots[0].id, 3)
+    layout_steps.move(services, section_id, before.slots[0].id, 3)
     with pytest.raises(ConflictError, match=r"changed by \S+ at \d\d:\d\d since you opened it"):
         services.sections.replace_slots(section_id, before.entries(), expected_version=before.section.version)
     assert services.sections.layout(section_id).slots[2].story.id == before.slots[0].story.id
@@ -48,14 +49,14 @@ def test_removed_stories_are_remembered_with_their_overrides_until_put_back(serv
     section_id = services.section_id()
     layout = services.sections.layout(section_id)
     third = layout.slots[2]
-    services.sections.set_overrides(section_id, third.id, SlotOverrides(headline="Page-only headline"))
-    services.sections.remove(section_id, third.id)
+    layout_steps.set_overrides(services, section_id, third.id, SlotOverrides(headline="Page-only headline"))
+    layout_steps.remove(services, section_id, third.id)
     former = services.sections.former(section_id)
     assert [f.story.id for f in former] == [third.story.id]
     assert former[0].last_position == 3
     assert former[0].entry.headline == "Page-only headline"
 
-    services.sections.assign(section_id, third.story.id, 1)
+    layout_steps.assign(services, section_id, third.story.id, 1)
     assert services.sections.former(section_id) == []
 
 
@@ -64,10 +65,12 @@ def test_an_evicted_story_is_remembered(services: Services) -> None:
     layout = services.sections.layout(section_id)
     newcomer = services.sections.former(section_id)
     assert newcomer == []
-    services.sections.remove(section_id, layout.slots[0].id)
-    services.sections.assign(section_id, layout.slots[0].story.id, 1)
+    layout_steps.remove(services, section_id, layout.slots[0].id)
+    layout_steps.assign(services, section_id, layout.slots[0].story.id, 1)
     assert len(services.sections.layout(section_id).slots) == layout.section.slot_count
-    change = services.sections.assign(section_id, layout.slots[3].story.id, 1)  # a full block: one falls out
+    change = layout_steps.assign(
+        services, section_id, layout.slots[3].story.id, 1
+    )  # a full block: one falls out
     assert change.evicted is not None
     assert [f.story.id for f in services.sections.former(section_id)] == [change.evicted.id]
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
+from tests import layout_steps
 
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.engine import make_engine
@@ -341,7 +342,7 @@ def test_0008_carries_a_0007_database_forward_with_centred_images(db_path: Path)
         services.stories.update(1, replace(fields, image_focus=(0.25, 0.6)), expected_version=story.version)
         assert services.stories.get(1).image.focus == (0.25, 0.6)  # type: ignore[union-attr]
         moved = SlotOverrides(image=replace(slot.overrides.image, focus=(0.9, 0.1)))  # type: ignore[type-var]
-        services.sections.set_overrides(1, slot.id, moved)
+        layout_steps.set_overrides(services, 1, slot.id, moved)
         assert services.sections.layout(1).slots[0].overrides.image.focus == (0.9, 0.1)  # type: ignore[union-attr]
     finally:
         services.db.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from tests import layout_steps
 
 from ca_editor.domain.errors import ConflictError
 from ca_editor.domain.model import StoryFields, StoryStatus
@@ -47,7 +48,7 @@ def test_a_layout_change_records_who_made_it(services: Services) -> None:
     services.identity.set("Layout editor")
     section_id = services.section_id()
     layout = services.sections.layout(section_id)
-    moved = services.sections.move(section_id, layout.slots[0].id, 3)
+    moved = layout_steps.move(services, section_id, layout.slots[0].id, 3)
     assert moved.section.updated_by == "Layout editor"
     assert moved.section.version == services.sections.layout(section_id).section.version
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from markupsafe import escape
+from tests import layout_steps
 
 from ca_editor.domain.errors import NotFoundError
 from ca_editor.domain.model import StoryFields, StoryStatus
@@ -94,7 +95,7 @@ def test_draft_placed_in_a_slot_is_counted_like_the_export(services: Services, t
     draft = services.stories.create(
         StoryFields(title="Draft", slug="draft-x", published_at=datetime(2012, 5, 6, tzinfo=UTC))
     )
-    services.sections.assign(section_id, draft.id, 1)
+    layout_steps.assign(services, section_id, draft.id, 1)
     for release in (
         Release(override_reason="test"),
         Release(override_reason="test", include_unapproved=True),

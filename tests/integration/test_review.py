@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from tests import layout_steps
 
 from ca_editor.domain.errors import ConflictError, ValidationError
 from ca_editor.domain.model import SlotOverrides
@@ -37,14 +38,16 @@ def test_changes_since_sign_off_follow_moves_edits_and_overrides(services: Servi
     assert services.review.state(section_id).signed_off
 
     layout = services.sections.layout(section_id)
-    services.sections.move(section_id, layout.slots[4].id, 1)
+    layout_steps.move(services, section_id, layout.slots[4].id, 1)
     story = layout.slots[1].story
     services.stories.update(
         story.id,
         replace(story.fields(), body=story.body + "\n\nA late paragraph."),
         expected_version=story.version,
     )
-    services.sections.set_overrides(section_id, layout.slots[2].id, SlotOverrides(headline="Page headline"))
+    layout_steps.set_overrides(
+        services, section_id, layout.slots[2].id, SlotOverrides(headline="Page headline")
+    )
 
     diff = services.review.changes_since(section_id, SnapshotKind.SIGN_OFF).diff
     assert [(m.story_id, m.from_position, m.to_position) for m in diff.moved] == [
@@ -63,9 +66,9 @@ def test_since_last_export_uses_the_latest_export_snapshot(services: Services) -
     section_id = services.section_id()
     services.snapshots.take(section_id, SnapshotKind.EXPORT)
     layout = services.sections.layout(section_id)
-    services.sections.remove(section_id, layout.slots[0].id)
+    layout_steps.remove(services, section_id, layout.slots[0].id)
     exported = services.snapshots.take(section_id, SnapshotKind.EXPORT)
-    services.sections.remove(section_id, services.sections.layout(section_id).slots[0].id)
+    layout_steps.remove(services, section_id, services.sections.layout(section_id).slots[0].id)
     changes = services.review.changes_since(section_id, SnapshotKind.EXPORT)
     assert changes.snapshot == exported
     assert [r.story_id for r in changes.diff.removed] == [layout.slots[1].story.id]
@@ -112,7 +115,7 @@ def test_compare_orders_two_snapshots_and_compares_one_with_now(services: Servic
     section_id = services.section_id()
     first = services.snapshots.take(section_id, SnapshotKind.EXPORT)
     layout = services.sections.layout(section_id)
-    services.sections.remove(section_id, layout.slots[-1].id)
+    layout_steps.remove(services, section_id, layout.slots[-1].id)
     second = services.review.sign_off(section_id)
     for older, newer in ((first.id, second.id), (second.id, first.id)):
         diff = services.review.compare(older, newer)
@@ -147,7 +150,7 @@ def test_restore_plan_with_no_story_left_is_refused(empty_services: Services) ->
         session.add(SectionRow(slug="s", title="S", description="", slot_count=2))
     section_id = empty_services.section_id()
     story = empty_services.stories.create(StoryFields(title="Only one"))
-    empty_services.sections.assign(section_id, story.id)
+    layout_steps.assign(empty_services, section_id, story.id)
     snapshot = empty_services.snapshots.take(section_id, SnapshotKind.EXPORT)
     empty_services.stories.delete(story.id)
     plan = empty_services.review.plan_restore(snapshot.id)

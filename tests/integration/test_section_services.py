@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from tests import layout_steps
 
 from ca_editor.domain import ordering
 from ca_editor.domain.errors import ConflictError, NotFoundError, ValidationError
@@ -65,11 +66,11 @@ def test_unknown_section_and_slot_are_not_found(services: Services, section_id: 
     with pytest.raises(NotFoundError):
         services.sections.layout(section_id + 100)
     with pytest.raises(NotFoundError):
-        services.sections.move(section_id, 987654, 1)
+        layout_steps.move(services, section_id, 987654, 1)
     with pytest.raises(NotFoundError):
-        services.sections.remove(section_id, 987654)
+        layout_steps.remove(services, section_id, 987654)
     with pytest.raises(NotFoundError):
-        services.sections.assign(section_id, 987654)
+        layout_steps.assign(services, section_id, 987654)
     with pytest.raises(NotFoundError):
         services.section_id("no-such-section")
 
@@ -78,13 +79,13 @@ def test_assign_at_a_position_in_a_block_with_room(
     services: Services, section_id: int, db_path: Path
 ) -> None:
     layout = services.sections.layout(section_id)
-    layout = services.sections.remove(section_id, layout.slots[-1].id)
+    layout = layout_steps.remove(services, section_id, layout.slots[-1].id)
     assert layout.empty_slots == 1
-    assert services.sections.story_that_would_fall_out(section_id) is None
+    assert layout_steps.story_that_would_fall_out(services, section_id) is None
     before = slugs(layout)
 
     story_id = new_story(services, "Fresh from Bishkek")
-    change = services.sections.assign(section_id, story_id, position=2)
+    change = layout_steps.assign(services, section_id, story_id, position=2)
 
     assert change.evicted is None
     expected = [before[0], services.stories.get(story_id).slug, *before[1:]]
@@ -97,9 +98,9 @@ def test_assign_at_a_position_in_a_block_with_room(
 def test_assign_without_position_appends(services: Services, section_id: int, db_path: Path) -> None:
     layout = services.sections.layout(section_id)
     for slot in layout.slots[:3]:
-        layout = services.sections.remove(section_id, slot.id)
+        layout = layout_steps.remove(services, section_id, slot.id)
     story_id = new_story(services, "At the end")
-    change = services.sections.assign(section_id, story_id)
+    change = layout_steps.assign(services, section_id, story_id)
     assert change.evicted is None
     assert change.layout.slots[-1].story.id == story_id
     assert slugs(change.layout)[:-1] == slugs(layout)
@@ -114,12 +115,12 @@ def test_assign_into_a_full_block_evicts_the_last(
     assert before.empty_slots == 0
     last = before.slots[-1].story
 
-    warned = services.sections.story_that_would_fall_out(section_id)
+    warned = layout_steps.story_that_would_fall_out(services, section_id)
     assert warned is not None
     assert warned.id == last.id
 
     story_id = new_story(services, "Breaking from Almaty")
-    change = services.sections.assign(section_id, story_id, position=position)
+    change = layout_steps.assign(services, section_id, story_id, position=position)
 
     assert change.evicted is not None
     assert change.evicted.id == last.id
@@ -145,7 +146,7 @@ def test_assign_past_the_end_of_a_full_block_lands_in_the_last_slot(
 ) -> None:
     before = services.sections.layout(section_id)
     story_id = new_story(services, "Late edition")
-    change = services.sections.assign(section_id, story_id, position=99)
+    change = layout_steps.assign(services, section_id, story_id, position=99)
     assert change.evicted is not None
     assert change.evicted.id == before.slots[-1].story.id
     assert change.layout.slots[-1].story.id == story_id
@@ -156,7 +157,7 @@ def test_assign_past_the_end_of_a_full_block_lands_in_the_last_slot(
 def test_move(services: Services, section_id: int, db_path: Path, source: int, target: int) -> None:
     before = services.sections.layout(section_id)
     moving = before.slots[source - 1]
-    after = services.sections.move(section_id, moving.id, target)
+    after = layout_steps.move(services, section_id, moving.id, target)
 
     expected = list(slugs(before))
     expected.insert(min(target, len(expected)) - 1, expected.pop(source - 1))
@@ -172,29 +173,29 @@ def test_move(services: Services, section_id: int, db_path: Path, source: int, t
 def test_remove(services: Services, section_id: int, db_path: Path) -> None:
     before = services.sections.layout(section_id)
     gone = before.slots[3]
-    after = services.sections.remove(section_id, gone.id)
+    after = layout_steps.remove(services, section_id, gone.id)
     assert slugs(after) == [s for s in slugs(before) if s != gone.story.slug]
     assert after.empty_slots == 1
     assert_contiguous(after, db_path)
     assert services.stories.get(gone.story.id).id == gone.story.id  # the story stays
     with pytest.raises(NotFoundError):
-        services.sections.remove(section_id, gone.id)
+        layout_steps.remove(services, section_id, gone.id)
 
 
 def test_restore_order_undoes_a_sequence_of_moves(services: Services, section_id: int, db_path: Path) -> None:
     before = services.sections.layout(section_id)
     captured = [slot.id for slot in before.slots]
-    services.sections.move(section_id, before.slots[0].id, 5)
-    services.sections.move(section_id, before.slots[7].id, 1)
+    layout_steps.move(services, section_id, before.slots[0].id, 5)
+    layout_steps.move(services, section_id, before.slots[7].id, 1)
     assert slugs(services.sections.layout(section_id)) != slugs(before)
 
-    restored = services.sections.restore_order(section_id, captured)
+    restored = layout_steps.restore_order(services, section_id, captured)
     assert [slot.id for slot in restored.slots] == captured
     assert slugs(restored) == slugs(before)
     assert_contiguous(restored, db_path)
 
     reverse = list(reversed(captured))
-    assert [s.id for s in services.sections.restore_order(section_id, reverse).slots] == reverse
+    assert [s.id for s in layout_steps.restore_order(services, section_id, reverse).slots] == reverse
 
 
 @pytest.mark.parametrize("change", ["missing", "extra", "duplicate-missing"])
@@ -203,7 +204,7 @@ def test_restore_order_with_a_different_set_of_slots_is_a_conflict(
 ) -> None:
     before = services.sections.layout(section_id)
     ids = [slot.id for slot in before.slots]
-    services.sections.move(section_id, ids[0], 3)
+    layout_steps.move(services, section_id, ids[0], 3)
     moved = services.sections.layout(section_id)
     wrong = {
         "missing": ids[:-1],
@@ -211,7 +212,7 @@ def test_restore_order_with_a_different_set_of_slots_is_a_conflict(
         "duplicate-missing": [ids[0], *ids[:-1]],
     }[change]
     with pytest.raises(ConflictError):
-        services.sections.restore_order(section_id, wrong)
+        layout_steps.restore_order(services, section_id, wrong)
     assert services.sections.layout(section_id) == moved
 
 
@@ -220,9 +221,9 @@ def test_restore_order_after_someone_removed_a_slot_is_a_conflict(
 ) -> None:
     before = services.sections.layout(section_id)
     captured = [slot.id for slot in before.slots]
-    after_remove = services.sections.remove(section_id, captured[2])
+    after_remove = layout_steps.remove(services, section_id, captured[2])
     with pytest.raises(ConflictError):
-        services.sections.restore_order(section_id, captured)
+        layout_steps.restore_order(services, section_id, captured)
     assert services.sections.layout(section_id) == after_remove
 
 
@@ -240,7 +241,7 @@ def test_overrides_change_the_slot_but_not_the_story(services: Services, section
         summary="A teaser written for this page",
         image=StoryImage(donor.image.asset, "Alt text for this page"),
     )
-    after = services.sections.set_overrides(section_id, slot.id, overrides)
+    after = layout_steps.set_overrides(services, section_id, slot.id, overrides)
     changed = after.slots[1]
     assert changed.id == slot.id
     assert changed.headline == "Shorter headline for the front"
@@ -259,7 +260,7 @@ def test_overrides_change_the_slot_but_not_the_story(services: Services, section
     others_after = [s for i, s in enumerate(after.slots) if i != 1]
     assert others_after == others_before
 
-    cleared = services.sections.set_overrides(section_id, slot.id, SlotOverrides())
+    cleared = layout_steps.set_overrides(services, section_id, slot.id, SlotOverrides())
     reverted = cleared.slots[1]
     assert not reverted.overrides.any
     assert reverted.headline == story_before.title
@@ -270,7 +271,9 @@ def test_overrides_change_the_slot_but_not_the_story(services: Services, section
 
 def test_partial_override_keeps_the_rest_of_the_story(services: Services, section_id: int) -> None:
     slot = services.sections.layout(section_id).slots[0]
-    after = services.sections.set_overrides(section_id, slot.id, SlotOverrides(headline="Only the headline"))
+    after = layout_steps.set_overrides(
+        services, section_id, slot.id, SlotOverrides(headline="Only the headline")
+    )
     changed = after.slots[0]
     assert changed.headline == "Only the headline"
     assert changed.summary == slot.story.summary
@@ -279,8 +282,8 @@ def test_partial_override_keeps_the_rest_of_the_story(services: Services, sectio
 
 def test_overrides_follow_the_slot_when_it_moves(services: Services, section_id: int) -> None:
     slot = services.sections.layout(section_id).slots[0]
-    services.sections.set_overrides(section_id, slot.id, SlotOverrides(headline="Moving headline"))
-    moved = services.sections.move(section_id, slot.id, 6)
+    layout_steps.set_overrides(services, section_id, slot.id, SlotOverrides(headline="Moving headline"))
+    moved = layout_steps.move(services, section_id, slot.id, 6)
     assert moved.slots[5].id == slot.id
     assert moved.slots[5].headline == "Moving headline"
     assert all(s.headline == s.story.title for s in moved.slots if s.id != slot.id)
@@ -299,7 +302,7 @@ def test_invalid_overrides_are_refused_and_change_nothing(
 ) -> None:
     before = services.sections.layout(section_id)
     with pytest.raises(ValidationError) as caught:
-        services.sections.set_overrides(section_id, before.slots[0].id, overrides)
+        layout_steps.set_overrides(services, section_id, before.slots[0].id, overrides)
     assert field in [p.field for p in caught.value.problems]
     assert services.sections.layout(section_id) == before
 
@@ -310,7 +313,7 @@ def test_override_image_must_exist(services: Services, section_id: int) -> None:
     assert image is not None
     ghost = StoryImage(type(image.asset)("f" * 64, "image/png", 10, 10, 100), "alt")
     with pytest.raises(ValidationError):
-        services.sections.set_overrides(section_id, before.slots[0].id, SlotOverrides(image=ghost))
+        layout_steps.set_overrides(services, section_id, before.slots[0].id, SlotOverrides(image=ghost))
     assert services.sections.layout(section_id) == before
 
 
@@ -326,11 +329,11 @@ def test_layout_changes_bump_the_section_version(services: Services, section_id:
 
     layout = services.sections.layout(section_id)
     seen = [version()]
-    services.sections.move(section_id, layout.slots[0].id, 2)
+    layout_steps.move(services, section_id, layout.slots[0].id, 2)
     seen.append(version())
-    services.sections.set_overrides(section_id, layout.slots[0].id, SlotOverrides(headline="h"))
+    layout_steps.set_overrides(services, section_id, layout.slots[0].id, SlotOverrides(headline="h"))
     seen.append(version())
-    services.sections.remove(section_id, layout.slots[0].id)
+    layout_steps.remove(services, section_id, layout.slots[0].id)
     seen.append(version())
     assert seen == sorted(set(seen)), seen  # strictly increasing
 
@@ -339,7 +342,7 @@ def test_a_story_placed_twice_is_reported_in_the_export(services, tmp_path) -> N
     section_id = services.section_id()
     first = services.sections.layout(section_id).slots[0].story
 
-    services.sections.assign(section_id, first.id)
+    layout_steps.assign(services, section_id, first.id)
     manifest = services.exports.export(
         section_id, tmp_path / "out", release=Release(override_reason="placed twice on purpose")
     )
@@ -368,7 +371,7 @@ def test_a_version_that_moves_between_read_and_write_is_a_conflict_not_a_crash(
 
     monkeypatch.setattr(sections, "_touch", stale)
     with pytest.raises(ConflictError, match="changed by someone else while saving"):
-        services.sections.move(section_id, before.slots[0].id, 3)
+        layout_steps.move(services, section_id, before.slots[0].id, 3)
     monkeypatch.undo()
     assert services.sections.layout(section_id).entries() == before.entries()
 
@@ -379,13 +382,13 @@ def test_an_override_focal_point_is_stored_and_one_outside_the_image_refused(ser
     slot = layout.slots[0]
     asset = next(s.story.image.asset for s in layout.slots if s.story.image is not None)
     inside = SlotOverrides(image=StoryImage(asset, "A photo", focus=(0.1, 0.9)))
-    after = services.sections.set_overrides(section_id, slot.id, inside)
+    after = layout_steps.set_overrides(services, section_id, slot.id, inside)
     assert after.slots[0].overrides.image.focus == (0.1, 0.9)  # type: ignore[union-attr]
     assert after.slots[0].entry().image_focus == (0.1, 0.9)
     outside = SlotOverrides(image=StoryImage(asset, "A photo", focus=(1.5, 0.5)))
     with pytest.raises(ValidationError) as refused:
-        services.sections.set_overrides(section_id, slot.id, outside)
+        layout_steps.set_overrides(services, section_id, slot.id, outside)
     assert [p.field for p in refused.value.problems] == ["image_focus"]
     assert services.sections.layout(section_id).slots[0].overrides.image.focus == (0.1, 0.9)  # type: ignore[union-attr]
-    cleared = services.sections.set_overrides(section_id, slot.id, SlotOverrides())
+    cleared = layout_steps.set_overrides(services, section_id, slot.id, SlotOverrides())
     assert cleared.slots[0].entry().image_focus is None

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from tests import layout_steps
 
 from ca_editor.domain.checklist import CheckReport, FixPlace
 from ca_editor.domain.model import StoryFields, StoryStatus
@@ -88,7 +89,7 @@ def run_flow(qtbot: QtBot, services: Services, folder: Path, answer: tuple[str, 
 
 def test_export_flow_stops_at_errors_when_cancelled(qtbot: QtBot, services: Services, tmp_path: Path) -> None:
     section_id = services.section_id()
-    services.sections.remove(section_id, services.sections.layout(section_id).slots[0].id)
+    layout_steps.remove(services, section_id, services.sections.layout(section_id).slots[0].id)
     flow = run_flow(qtbot, services, tmp_path / "out", None)
     assert flow.outcome == "blocked"
     assert "1 error" in flow.message
@@ -98,7 +99,7 @@ def test_export_flow_stops_at_errors_when_cancelled(qtbot: QtBot, services: Serv
 
 def test_export_flow_exports_anyway_with_the_reason(qtbot: QtBot, services: Services, tmp_path: Path) -> None:
     section_id = services.section_id()
-    services.sections.remove(section_id, services.sections.layout(section_id).slots[0].id)
+    layout_steps.remove(services, section_id, services.sections.layout(section_id).slots[0].id)
     flow = run_flow(qtbot, services, tmp_path / "out", ("filled in tomorrow", False))
     assert flow.outcome == "done", flow.message
     release = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["release"]
@@ -115,8 +116,8 @@ def test_the_override_dialog_needs_a_reason_and_names_unapproved_stories(
         StoryFields(title="Border talks", status=StoryStatus.READY, published_at=None, summary="s")
     )
     layout = services.sections.layout(section_id)
-    services.sections.remove(section_id, layout.slots[-1].id)
-    services.sections.assign(section_id, draft.id)
+    layout_steps.remove(services, section_id, layout.slots[-1].id)
+    layout_steps.assign(services, section_id, draft.id)
     dialog = OverrideDialog(services.checks.run(section_id))
     qtbot.addWidget(dialog)
     assert not dialog.unapproved_box.isHidden()

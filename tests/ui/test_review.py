@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from tests import layout_steps
 
 from ca_editor.domain.snapshots import SnapshotKind
 from ca_editor.services.container import Services
@@ -117,7 +118,9 @@ def test_a_layout_changed_elsewhere_while_reviewing_is_not_signed_off(
 ) -> None:
     services = desk.services
     layout = services.sections.layout(desk.section_id)
-    services.sections.move(desk.section_id, layout.slots[0].id, 4)  # another desk: no signal reaches here
+    layout_steps.move(
+        services, desk.section_id, layout.slots[0].id, 4
+    )  # another desk: no signal reaches here
     click(review.approve_button)
     assert services.snapshots.list(desk.section_id) == []
     assert "changed while you were reviewing it" in review.message.text()

@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
+from tests import layout_steps
 
 from ca_editor.domain.checklist import CheckReport, Finding, Severity
 from ca_editor.domain.model import SlotOverrides
@@ -83,8 +84,8 @@ def test_the_sheet_shows_slots_overrides_findings_and_the_sign_off(
     services.identity.set("Dana Desk")
     services.snapshots.take(sid, SnapshotKind.SIGN_OFF, "Fine by me; Xi on top tomorrow.")
     layout = services.sections.layout(sid)
-    services.sections.set_overrides(sid, layout.slots[1].id, SlotOverrides(headline=CYRILLIC_HEADLINE))
-    services.sections.remove(sid, layout.slots[-1].id)  # slot 8 is empty now
+    layout_steps.set_overrides(services, sid, layout.slots[1].id, SlotOverrides(headline=CYRILLIC_HEADLINE))
+    layout_steps.remove(services, sid, layout.slots[-1].id)  # slot 8 is empty now
     layout = services.sections.layout(sid)
 
     out = write_review_sheet(services, sid, tmp_path / "sheet.pdf", CheckReport(FINDINGS))
@@ -147,7 +148,7 @@ def test_without_a_report_the_sheet_runs_the_checklist(
     qapp: object, services: Services, sid: int, tmp_path: Path
 ) -> None:
     layout = services.sections.layout(sid)
-    services.sections.remove(sid, layout.slots[-1].id)
+    layout_steps.remove(services, sid, layout.slots[-1].id)
     expected = services.checks.run(sid)
     assert any(f.slot == 8 for f in expected.errors)  # the empty slot
 
@@ -201,11 +202,11 @@ def test_hostile_text_wraps_or_elides_and_never_leaves_the_text_column(
 ) -> None:
     layout = services.sections.layout(sid)
     zalgo = "Zalgơ̸̢̛̖̗̘̙̜̝̞̟̠ текст " * 90
-    services.sections.set_overrides(
-        sid, layout.slots[0].id, SlotOverrides(headline="W" * 300, summary=zalgo[:2000])
+    layout_steps.set_overrides(
+        services, sid, layout.slots[0].id, SlotOverrides(headline="W" * 300, summary=zalgo[:2000])
     )
-    services.sections.set_overrides(
-        sid, layout.slots[1].id, SlotOverrides(headline="\u202eReversed headline עברית " + "x" * 40)
+    layout_steps.set_overrides(
+        services, sid, layout.slots[1].id, SlotOverrides(headline="\u202eReversed headline עברית " + "x" * 40)
     )
     hostile = Finding("x", Severity.ERROR, "Q" * 1500, slot=1)
     pdf = read(write_review_sheet(services, sid, tmp_path / "sheet.pdf", CheckReport((hostile,))))

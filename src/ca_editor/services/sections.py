@@ -1,4 +1,7 @@
-"""The section and its editor's-choice block: read the layout, assign, remove, move, override.
+"""The section and its editor's-choice block: read the layout; write the whole block (``replace_slots``).
+
+Every change of the block (assign, remove, move, override, undo, restore) is worked out by the desk with
+``domain.ordering`` and written whole, in one transaction, by ``replace_slots``: one write path.
 
 The block is the section's ``slots`` rows, ``position`` 0-based and contiguous (renumbered in place, so
 nothing is UNIQUE on it), at most ``slot_count`` of them; empty slots are the difference. Page-only
@@ -12,35 +15,26 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from ca_editor.domain import ordering
 from ca_editor.domain.errors import ConflictError, ConflictKind, NotFoundError, Problem, ValidationError
 from ca_editor.domain.focus import focus_error
-from ca_editor.domain.model import FormerSlot, Section, SectionLayout, SlotEntry, SlotOverrides, Story
+from ca_editor.domain.model import FormerSlot, Section, SectionLayout, SlotEntry, SlotOverrides
 from ca_editor.domain.validation import unprintable_character
 from ca_editor.persistence.database import Database, actor_of
 from ca_editor.persistence.mapping import (
     focus_of,
     section_from_row,
     slot_from_row,
-    story_from_row,
     summary_from_columns,
 )
 from ca_editor.persistence.models import AssetRow, FormerSlotRow, SectionRow, SlotRow, StoryRow, utcnow
 from ca_editor.services.identity import Identity
 
 MAX_OVERRIDE_HEADLINE, MAX_OVERRIDE_SUMMARY = 300, 2_000
-
-
-@dataclass(frozen=True, slots=True)
-class SlotChange:
-    layout: SectionLayout
-    evicted: Story | None = None  # the story that fell out of a full block
 
 
 class SectionService:
@@ -66,57 +60,6 @@ class SectionService:
     def layout(self, section_id: int) -> SectionLayout:
         with self._db.read() as session:
             return read_layout(session, section_id)
-
-    def story_that_would_fall_out(self, section_id: int) -> Story | None:
-        """Name the story a new assignment would push out, so the UI can ask before anything changes."""
-        layout = self.layout(section_id)
-        slot = ordering.would_evict(layout.slots, layout.section.slot_count)
-        return slot.story if slot else None
-
-    def assign(self, section_id: int, story_id: int, position: int | None = None) -> SlotChange:
-        """Put a story into the block at 1-based ``position`` (the end by default)."""
-        with self._write() as session:
-            section = _section(session, section_id)
-            story = session.get(StoryRow, story_id)
-            if story is None:
-                raise NotFoundError(f"story {story_id} no longer exists")
-            existing = list(section.slots)
-            new = SlotRow(story=story, position=len(existing))
-            at = len(existing) if position is None else position - 1
-            order, evicted = ordering.insert(existing, new, at, section.slot_count)
-            evicted_story = story_from_row(evicted.story) if evicted is not None else None
-            _apply_order(section, order)  # the evicted slot is no longer in the collection: delete-orphan
-            return SlotChange(_layout(section), evicted_story)
-
-    def remove(self, section_id: int, slot_id: int) -> SectionLayout:
-        with self._write() as session:
-            section = _section(session, section_id)
-            slot = _slot(section, slot_id)
-            _apply_order(section, [other for other in section.slots if other is not slot])
-            return _layout(section)
-
-    def move(self, section_id: int, slot_id: int, position: int) -> SectionLayout:
-        """Move a slot so it ends at 1-based ``position``."""
-        with self._write() as session:
-            section = _section(session, section_id)
-            slot = _slot(section, slot_id)
-            order = ordering.move(section.slots, section.slots.index(slot), position - 1)
-            _apply_order(section, order)
-            return _layout(section)
-
-    def restore_order(self, section_id: int, slot_ids: Sequence[int]) -> SectionLayout:
-        """Put the slots back in a captured order (undo restores ids, it never inverts index arithmetic)."""
-        with self._write() as session:
-            section = _section(session, section_id)
-            by_id = {slot.id: slot for slot in section.slots}
-            if set(by_id) != set(slot_ids):
-                raise ConflictError(
-                    "the editor's choice changed since this step; the order was not restored",
-                    kind=ConflictKind.LAYOUT,
-                    subject_id=section_id,
-                )
-            _apply_order(section, [by_id[i] for i in slot_ids])
-            return _layout(section)
 
     def replace_slots(
         self,
@@ -174,31 +117,6 @@ class SectionService:
             )
             return [_former_from_row(row) for row in rows]
 
-    def set_overrides(self, section_id: int, slot_id: int, overrides: SlotOverrides) -> SectionLayout:
-        """Replace this slot's headline, summary and image for this page only; the story is untouched."""
-        problems = _check_overrides(overrides)
-        if problems:
-            raise ValidationError(problems)
-        with self._write() as session:
-            section = _section(session, section_id)
-            slot = _slot(section, slot_id)
-            slot.headline_override = overrides.headline
-            slot.summary_override = overrides.summary
-            if overrides.image is not None:
-                asset = session.get(AssetRow, overrides.image.asset.sha256)
-                if asset is None:
-                    raise ValidationError([Problem("image", "the chosen image is not in the database")])
-                slot.image_override = asset
-                slot.image_override_alt = overrides.image.alt
-                _set_override_focus(slot, overrides.image.focus)
-            else:
-                slot.image_override = None
-                slot.image_override_alt = None
-                _set_override_focus(slot, None)
-            _touch(section)
-            session.flush()
-            return _layout(section)
-
 
 def read_layout(session: Session, section_id: int) -> SectionLayout:
     """The section and its block in slot order, inside the caller's unit of work."""
@@ -247,15 +165,6 @@ def _section(session: Session, section_id: int) -> SectionRow:
     if row is None:
         raise NotFoundError(f"section {section_id} does not exist")
     return row
-
-
-def _slot(section: SectionRow, slot_id: int) -> SlotRow:
-    for slot in section.slots:
-        if slot.id == slot_id:
-            return slot
-    raise NotFoundError(
-        "that editor's-choice slot was removed, perhaps by someone else; the view will refresh"
-    )
 
 
 def _apply_order(
