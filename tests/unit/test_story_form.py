@@ -17,10 +17,10 @@ from ca_editor.domain.story_form import (
     StoryForm,
     parse_tags,
     sentence,
-    shorten,
     slug_taken_message,
     summary_item,
 )
+from ca_editor.domain.text import shorten
 
 WHEN = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
 
@@ -62,8 +62,8 @@ def test_a_summary_item_names_the_field_unless_the_sentence_does() -> None:
 
 
 def test_shorten_keeps_one_line_and_marks_the_cut() -> None:
-    assert shorten("  two\n lines  ") == "two lines"
-    assert shorten("x" * 60) == "x" * 49 + "…"
+    assert shorten("  two\n lines  ", 50) == "two lines"
+    assert shorten("x" * 60, 50) == "x" * 49 + "…"
     assert len(shorten("y" * 100, 10)) == 10
 
 

@@ -25,6 +25,7 @@ from enum import Enum
 from ca_editor.domain.errors import Problem
 from ca_editor.domain.model import ImageAsset, Story, StoryFields
 from ca_editor.domain.slugs import make_slug
+from ca_editor.domain.text import shorten
 from ca_editor.domain.validation import errors_only, validate_story
 
 #: What each field is called on screen; problems name fields by these keys.
@@ -99,12 +100,6 @@ def summary_item(problem: Problem) -> str:
     text = sentence(problem)
     label = FIELD_LABELS.get(problem.field, problem.field)
     return text if text.startswith(label) else f"{label}: {text}"
-
-
-def shorten(text: str, limit: int = 50) -> str:
-    """One line of at most ``limit`` characters, ending in '…' when cut."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def slug_taken_message(slug: str, other_title: str | None) -> str:
@@ -259,7 +254,7 @@ class StoryForm:
 
     def leave_name(self, title: str) -> str:
         """How the Save / Discard / Cancel question names the story."""
-        return shorten(title) or "the new story"
+        return shorten(title, 50) or "the new story"
 
     def preview(self, fields: StoryFields, image: ImageAsset | None, now: datetime) -> Story | None:
         """The form as a ``Story`` value for the live preview (id and version 0 for a new story)."""

@@ -27,7 +27,6 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from html.parser import HTMLParser
-from textwrap import shorten
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import ColumnElement, and_, func, not_, or_, select
@@ -37,6 +36,7 @@ from ca_editor.domain.checklist import CheckReport, Finding, FixPlace, Severity
 from ca_editor.domain.model import PUBLISHABLE_STATUSES, SectionLayout, Slot, Story
 from ca_editor.domain.release import Release, ReleaseBlockedError, SignOff, UnapprovedSlot
 from ca_editor.domain.slugs import is_valid_slug
+from ca_editor.domain.text import shorten
 from ca_editor.export.sanitize import STORY_LINK, _markdown, sanitize_html
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.models import RenderedBodyRow, StoryRow
@@ -285,7 +285,7 @@ def _archive_findings(
             listed.setdefault(code, []).append(Finding(code, W, message, None, story_id, fix))
 
     for story_id, title, published_at, summary_length, lacks_alt in session.execute(stmt):
-        name = f"'{shorten(title, 70, placeholder='…')}'"
+        name = f"'{shorten(title, 70, at_word=True)}'"
         if published_at is None:
             note(UNDATED, f"{name} has no publication date; no archive month lists it", story_id)
         elif published_at > now:
@@ -408,7 +408,7 @@ class _BodyChecks:
 
     def findings(self, story_id: int, title: str, body: str, slot: int | None) -> list[Finding]:
         before, after = _inventories(body)
-        name = f"'{shorten(title, 70, placeholder='…')}'"
+        name = f"'{shorten(title, 70, at_word=True)}'"
         removed: list[str] = []
         broken: list[str] = []
         pairs: Sequence[tuple[str | None, str | None]]
@@ -426,23 +426,23 @@ class _BodyChecks:
                 continue
             target = href.strip()
             if _SCHEME.match(target) or target.startswith("//"):
-                removed.append(f"the link '{shorten(target, 50, placeholder='…')}'")
+                removed.append(f"the link '{shorten(target, 50, at_word=True)}'")
             else:
                 slug = _slug_of(target)
                 if slug is not None and self._slugs.get(slug):  # a story, but not written as a story link
-                    removed.append(f"the link '{shorten(target, 50, placeholder='…')}' (write '{slug}.html')")
+                    removed.append(f"the link '{shorten(target, 50, at_word=True)}' (write '{slug}.html')")
                 else:
-                    broken.append(f"'{shorten(target, 50, placeholder='…')}' leads to no page in the bundle")
+                    broken.append(f"'{shorten(target, 50, at_word=True)}' leads to no page in the bundle")
         for href, match in kept_story_links:
             if match and not self._slugs.get(match.group("slug")):
                 broken.append(
-                    f"'{shorten(href, 50, placeholder='…')}' leads to no page in the bundle (no approved "
+                    f"'{shorten(href, 50, at_word=True)}' leads to no page in the bundle (no approved "
                     f"story has the slug '{match.group('slug')}')"
                 )
         for href in after.links:
             if href and href.startswith("#") and len(href) > 1 and unquote(href[1:]) not in after.ids:
-                broken.append(f"'{shorten(href, 50, placeholder='…')}' points at nothing on the page")
-        removed.extend(f"the image '{shorten(alt, 40, placeholder='…')}'" for alt in before.images)
+                broken.append(f"'{shorten(href, 50, at_word=True)}' points at nothing on the page")
+        removed.extend(f"the image '{shorten(alt, 40, at_word=True)}'" for alt in before.images)
         found: list[Finding] = []
         if broken:
             found.append(
@@ -494,4 +494,4 @@ def _more(items: list[str]) -> str:
 
 
 def _name(story: Story) -> str:
-    return f"'{shorten(story.title, 70, placeholder='…')}'"
+    return f"'{shorten(story.title, 70, at_word=True)}'"

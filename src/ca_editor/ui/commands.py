@@ -21,6 +21,7 @@ from PySide6.QtGui import QUndoCommand
 from ca_editor.domain.changes import Change, Origin
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import SectionLayout, SlotEntry, Story, StoryFields
+from ca_editor.domain.text import shorten
 from ca_editor.domain.workflow import status_edit_text
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ class UpdateStoryCommand(DeskCommand):
 
 class CreateStoryCommand(DeskCommand):
     def __init__(self, desk: Desk, story: Story) -> None:
-        super().__init__(desk, f"Create “{short_title(story.title)}”")
+        super().__init__(desk, f"Create “{shorten(story.title, 40)}”")
         self.story = story
 
     def apply_change(self) -> Change:
@@ -121,7 +122,7 @@ class DeleteStoryCommand(DeskCommand):
     """Delete a story; undo brings it back under its id and puts it back in the slots it held."""
 
     def __init__(self, desk: Desk, story: Story, layout_before: SectionLayout) -> None:
-        super().__init__(desk, f"Delete “{short_title(story.title)}”")
+        super().__init__(desk, f"Delete “{shorten(story.title, 40)}”")
         self.story = story
         self.layout_before = layout_before.entries()
         self.held_slots = story.id in layout_before.story_ids()
@@ -140,17 +141,11 @@ class DeleteStoryCommand(DeskCommand):
 
 def _edit_text(before: Story, after: Story) -> str:
     """'Edit “…”', or the workflow step a save made: 'Approve “…”', 'Edit “…” (ready → approved)'."""
-    title = short_title(after.title)
+    title = shorten(after.title, 40)
     if before.status == after.status:
         return f"Edit “{title}”"
     other_edits = story_fields_changed(before.fields(), after.fields()) != ["status"]
     return status_edit_text(title, before.status, after.status, other_edits=other_edits)
-
-
-def short_title(title: str, limit: int = 40) -> str:
-    """A title fit for the undo history and the Edit menu."""
-    title = " ".join(title.split())
-    return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
 def story_fields_changed(before: StoryFields, after: StoryFields) -> list[str]:

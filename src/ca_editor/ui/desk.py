@@ -29,6 +29,7 @@ from ca_editor.domain import ordering
 from ca_editor.domain.changes import Change, Origin, layout_change, story_change
 from ca_editor.domain.errors import CaEditorError, ConflictError, ConflictKind, NotFoundError
 from ca_editor.domain.model import FormerSlot, SectionLayout, Slot, SlotEntry, Story, StoryFields, StoryStatus
+from ca_editor.domain.text import shorten
 from ca_editor.services.container import Services
 from ca_editor.ui.commands import (
     CreateStoryCommand,
@@ -36,7 +37,6 @@ from ca_editor.ui.commands import (
     DeskCommand,
     LayoutCommand,
     UpdateStoryCommand,
-    short_title,
 )
 from ca_editor.ui.conflicts import LayoutConflict
 
@@ -152,7 +152,7 @@ class Desk(QObject):
                 return f"Add {count} stories to editor's choice"
             if slot is None:
                 return "Add a story to editor's choice"
-            return f"Add “{short_title(slot.story.title)}” to editor's choice"
+            return f"Add “{shorten(slot.story.title, 40)}” to editor's choice"
 
         return self._change_layout(text, entries)
 
@@ -162,7 +162,7 @@ class Desk(QObject):
         if index is None or position - 1 == index:
             return False
         entries = ordering.move(self._layout.entries(), index, position - 1)
-        headline = short_title(self._layout.slots[index].headline)
+        headline = shorten(self._layout.slots[index].headline, 40)
         return self._change_layout(f"Move “{headline}” from slot {index + 1} to {position}", entries)
 
     def move_slots(self, slot_ids: Sequence[int], destination: int) -> bool:
@@ -193,7 +193,7 @@ class Desk(QObject):
         gone = [s for s in self._layout.slots if s.id in doomed]
         text = f"Remove {removed} slots"
         if removed == 1:
-            text = f"Remove “{short_title(gone[0].headline)}” from editor's choice"
+            text = f"Remove “{shorten(gone[0].headline, 40)}” from editor's choice"
         return self._change_layout(text, kept)
 
     def set_slot_overrides(self, slot_id: int, entry: SlotEntry) -> bool:
@@ -205,7 +205,7 @@ class Desk(QObject):
         if entries[index] == entry:
             return False
         entries[index] = entry
-        headline = short_title(self._layout.slots[index].story.title)
+        headline = shorten(self._layout.slots[index].story.title, 40)
         return self._change_layout(f"Edit “{headline}” for this page (slot {index + 1})", entries)
 
     def put_back(self, story_id: int, position: int | None = None) -> bool:
@@ -216,7 +216,7 @@ class Desk(QObject):
         entries = self._layout.entries()
         at = (former.last_position if position is None else position) - 1
         entries, _ = ordering.insert(entries, former.entry, at, self._layout.section.slot_count)
-        return self._change_layout(f"Put “{short_title(former.story.title)}” back", entries)
+        return self._change_layout(f"Put “{shorten(former.story.title, 40)}” back", entries)
 
     def restore_layout(self, entries: Sequence[SlotEntry], text: str) -> bool:
         try:

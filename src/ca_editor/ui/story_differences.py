@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from ca_editor.domain.errors import clock_time
 from ca_editor.domain.focus import format_focus
+from ca_editor.domain.local_time import clock_time
 from ca_editor.domain.model import StoryFields, StoryStatus
 from ca_editor.domain.slugs import MAX_SLUG_LENGTH, make_slug, unique_slug
 from ca_editor.domain.text import shorten

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
 
 from ca_editor.domain.errors import CaEditorError, Problem
 from ca_editor.domain.model import ImageAsset, Story, StoryFields, StoryStatus
-from ca_editor.domain.story_form import FormMode, RemovedElsewhere, SavedElsewhere, StoryForm, shorten
+from ca_editor.domain.story_form import FormMode, RemovedElsewhere, SavedElsewhere, StoryForm
+from ca_editor.domain.text import shorten
 from ca_editor.domain.validation import validate_story
 from ca_editor.ui.conflicts import ask
 from ca_editor.ui.desk import Desk
@@ -276,7 +277,7 @@ class StoryEditor(QWidget):
             self,
             QMessageBox.Icon.Warning,
             "Delete story",
-            f"Delete “{shorten(story.title)}”?",
+            f"Delete “{shorten(story.title, 50)}”?",
             f"It leaves the story list and any editor's-choice slot. Undo (Ctrl+Z) brings it back.{extra}",
             ["Delete", "Cancel"],
             default="Cancel",
@@ -453,7 +454,7 @@ class StoryEditor(QWidget):
             self._load(story)
         elif what is SavedElsewhere.WARN:
             self.notice.say(
-                f"“{shorten(story.title)}” was changed elsewhere (another save, or undo/redo) since you "
+                f"“{shorten(story.title, 50)}” was changed elsewhere (another save, or undo/redo) since you "
                 "opened it. Your edits are kept; saving will ask what to do. Reload shows the saved version.",
                 "warning",
                 reload=True,
@@ -464,7 +465,7 @@ class StoryEditor(QWidget):
         what = self.state.on_removed_elsewhere(story_id, deleting=self._deleting, dirty=self.is_dirty())
         if what is RemovedElsewhere.IGNORE or opened is None:
             return
-        title = shorten(opened.title)
+        title = shorten(opened.title, 50)
         if what is RemovedElsewhere.CLOSE:
             self.show_nothing()
             self.state.removed_id = story_id

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import Slot, SlotEntry
+from ca_editor.domain.text import shorten
 from ca_editor.services.sections import MAX_OVERRIDE_HEADLINE, MAX_OVERRIDE_SUMMARY
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.errors import report
@@ -179,10 +180,10 @@ class OverridesPanel(QGroupBox):
         self._loaded = saved
         self._fill(shown)
         story = slot.story
-        self.headline_own.setText(f"Story's own: {_short(story.title, 140)}")
+        self.headline_own.setText(f"Story's own: {shorten(story.title, 140)}")
         self.headline_own.setToolTip(story.title)
         self.headline_edit.setPlaceholderText(story.title)
-        self.summary_own.setText(f"Story's own: {_short(story.summary, 140) or '(no summary)'}")
+        self.summary_own.setText(f"Story's own: {shorten(story.summary, 140) or '(no summary)'}")
         self.summary_own.setToolTip(story.summary)
         self.summary_edit.setPlaceholderText(story.summary)
         own = story.image
@@ -355,8 +356,3 @@ def _own_label(accessible: str) -> QLabel:
     label.setAccessibleName(accessible)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
-
-
-def _short(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
