@@ -28,17 +28,12 @@ from PySide6.QtWidgets import (
 from ca_editor.domain.model import StoryFields, StoryStatus
 from ca_editor.domain.story_form import parse_tags
 from ca_editor.domain.validation import MAX_LENGTHS, SUMMARY_ADVISED_LENGTH
+from ca_editor.domain.workflow import LABELS
 from ca_editor.ui.editor.field_rows import FieldRows, new_form
 from ca_editor.ui.editor.markdown import BodyEditor, word_count
 from ca_editor.ui.editor.widgets import ERROR_COLOR, WARNING_COLOR, FieldMessage
 from ca_editor.ui.plain_text import exact_text
 
-STATUS_LABELS = {
-    StoryStatus.DRAFT: "Draft",
-    StoryStatus.READY: "Ready",
-    StoryStatus.APPROVED: "Approved",
-    StoryStatus.PUBLISHED: "Published",
-}
 DATE_FORMAT = "yyyy-MM-dd HH:mm"
 
 
@@ -66,7 +61,7 @@ class StoryGroup(QGroupBox):
         rows.add(form, "byline", "B&yline", self.byline_edit, "Who wrote the story")
         self._add_date(rows, form)
         self.status_combo = QComboBox()
-        for status, label in STATUS_LABELS.items():
+        for status, label in LABELS.items():
             self.status_combo.addItem(label, status.value)
         rows.add(
             form,

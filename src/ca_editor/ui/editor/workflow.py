@@ -12,7 +12,6 @@ read from ``StoryService.status_history`` whenever the shown story's version cha
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Protocol
 
 from PySide6.QtCore import QSize, Qt
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from ca_editor.domain.changes import Change
 from ca_editor.domain.errors import CaEditorError
+from ca_editor.domain.local_time import clock_time, full_time, local_time
 from ca_editor.domain.model import StatusChange, Story, StoryFields, StoryStatus
 from ca_editor.domain.workflow import LABELS, ORDER, Step, change_phrase, steps_from
 from ca_editor.ui.desk import Desk
@@ -58,22 +58,13 @@ _CHIP_STYLES = {
 }
 
 
-def when(moment: datetime, now: datetime | None = None) -> str:
-    """A recorded time in this computer's time zone: '14:05, 27 Nov' (with the year if not this one)."""
-    local = moment.astimezone()
-    today = (now or datetime.now().astimezone()).astimezone()
-    year = f" {local.year}" if local.year != today.year else ""
-    return f"{local:%H:%M}, {local.day} {local:%b}{year}"
-
-
 def last_change_text(history: list[StatusChange], status: StoryStatus) -> str:
-    """'Approved by Dana K. at 14:05, 27 Nov', or why there is nothing to say."""
+    """'Approved by Dana K. at 14:05' (or 'at 27 Nov 14:05'), or why there is nothing to say."""
     if not history:
         return f"{LABELS[status]}: no status change recorded for this story yet"
     last = history[-1]
-    return (
-        f"{change_phrase(last.from_status, last.to_status)} by {last.changed_by} at {when(last.changed_at)}"
-    )
+    phrase = change_phrase(last.from_status, last.to_status)
+    return f"{phrase} by {last.changed_by} at {clock_time(last.changed_at)}"
 
 
 def button_text(step: Step, *, with_save: bool) -> str:
@@ -208,9 +199,9 @@ class WorkflowBox(QGroupBox):
         for change in reversed(self._history):  # newest first
             source = LABELS[change.from_status] if change.from_status else "(new)"
             item = QTreeWidgetItem(
-                [when(change.changed_at), change.changed_by, f"{source} → {LABELS[change.to_status]}"]
+                [local_time(change.changed_at), change.changed_by, f"{source} → {LABELS[change.to_status]}"]
             )
-            item.setToolTip(0, f"{change.changed_at.astimezone():%A %d %B %Y, %H:%M:%S %Z}")
+            item.setToolTip(0, full_time(change.changed_at, seconds=True))
             self.history_view.addTopLevelItem(item)
         for col in range(2):
             self.history_view.resizeColumnToContents(col)
