@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ca_editor.domain.focus import format_focus
-from ca_editor.domain.model import SlotEntry
+from ca_editor.domain.model import FIELD_LABELS, SlotEntry
 from ca_editor.domain.snapshots import SnapshotContent, SnapshotStory
 from ca_editor.domain.text import shorten
 from ca_editor.domain.text_diff import DiffLine, text_diff
@@ -400,21 +400,11 @@ def _image_text(sha256: str | None, alt: str | None) -> str | None:
     return f"image {sha256[:12]}" + (f" ({alt})" if alt else "")
 
 
+#: The story fields compared, in the order a reviewer reads them (their names on screen: ``FIELD_LABELS``).
 _STORY_FIELDS = (
-    ("title", "Title"),
-    ("summary", "Summary"),
-    ("body", "Body"),
-    ("byline", "Byline"),
-    ("published_at", "Publication date"),
-    ("status", "Status"),
-    ("tags", "Tags"),
-    ("slug", "Slug"),
-    ("image_sha256", "Image"),
-    ("image_alt", "Image description"),
-    ("image_caption", "Image caption"),
-    ("image_credit", "Image credit"),
-    ("image_focus", "Image focal point"),
-)
+    "title", "summary", "body", "byline", "published_at", "status", "tags", "slug",
+    "image_sha256", "image_alt", "image_caption", "image_credit", "image_focus",
+)  # fmt: skip
 
 
 def _story_edits(
@@ -436,10 +426,10 @@ def _story_edits(
 
 
 def _field_changes(old: SnapshotStory, new: SnapshotStory) -> Iterable[FieldChange]:
-    for name, label in _STORY_FIELDS:
+    for name in _STORY_FIELDS:
         a, b = _field_text(name, getattr(old, name)), _field_text(name, getattr(new, name))
         if a != b:
-            yield FieldChange(name, label, a, b, text_diff(a, b))
+            yield FieldChange(name, FIELD_LABELS[name], a, b, text_diff(a, b))
 
 
 def _field_text(name: str, value: object) -> str:

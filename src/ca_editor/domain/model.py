@@ -70,6 +70,27 @@ class StoryFields:
     image_focus: tuple[float, float] | None = None  # see StoryImage.focus
 
 
+#: What each story field is called on screen, everywhere: the editor's rows and problems, the conflict
+#: differences, the layout comparison. Keys are ``StoryFields`` names, plus "image": the picture as a whole,
+#: as validation problems name it.
+FIELD_LABELS: dict[str, str] = {
+    "title": "Title",
+    "slug": "Slug",
+    "summary": "Summary",
+    "body": "Body",
+    "byline": "Byline",
+    "published_at": "Publication date",
+    "status": "Status",
+    "tags": "Tags",
+    "image": "Image",
+    "image_sha256": "Image",
+    "image_alt": "Alt text",
+    "image_caption": "Image caption",
+    "image_credit": "Image credit",
+    "image_focus": "Image focal point",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Story:
     id: int

@@ -23,26 +23,10 @@ from datetime import datetime
 from enum import Enum
 
 from ca_editor.domain.errors import Problem
-from ca_editor.domain.model import ImageAsset, Story, StoryFields
+from ca_editor.domain.model import FIELD_LABELS, ImageAsset, Story, StoryFields
 from ca_editor.domain.slugs import make_slug
 from ca_editor.domain.text import shorten
 from ca_editor.domain.validation import errors_only, validate_story
-
-#: What each field is called on screen; problems name fields by these keys.
-FIELD_LABELS = {
-    "title": "Title",
-    "slug": "Slug",
-    "summary": "Summary",
-    "byline": "Byline",
-    "published_at": "Publication date",
-    "status": "Status",
-    "tags": "Tags",
-    "image": "Image",
-    "image_alt": "Alt text",
-    "image_caption": "Caption",
-    "image_credit": "Credit",
-    "body": "Body",
-}
 
 
 class FormMode(Enum):

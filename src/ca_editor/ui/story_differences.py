@@ -13,28 +13,18 @@ from datetime import datetime
 
 from ca_editor.domain.focus import format_focus
 from ca_editor.domain.local_time import clock_time
-from ca_editor.domain.model import StoryFields, StoryStatus
+from ca_editor.domain.model import FIELD_LABELS, StoryFields, StoryStatus
 from ca_editor.domain.slugs import MAX_SLUG_LENGTH, make_slug, unique_slug
 from ca_editor.domain.text import shorten
 from ca_editor.domain.validation import MAX_LENGTHS
 
 COPY_SUFFIX = " (copy)"
 
-FIELD_LABELS = {
-    "title": "Title",
-    "slug": "Slug",
-    "summary": "Summary",
-    "body": "Body",
-    "byline": "Byline",
-    "published_at": "Publication date",
-    "status": "Status",
-    "tags": "Tags",
-    "image_sha256": "Image",
-    "image_alt": "Image alt text",
-    "image_caption": "Image caption",
-    "image_credit": "Image credit",
-    "image_focus": "Image focal point",
-}
+#: The fields compared, in form order (their names on screen: ``FIELD_LABELS``).
+_COMPARED = (
+    "title", "slug", "summary", "body", "byline", "published_at", "status", "tags",
+    "image_sha256", "image_alt", "image_caption", "image_credit", "image_focus",
+)  # fmt: skip
 _MULTILINE = frozenset({"summary", "body"})
 
 
@@ -71,7 +61,8 @@ class FieldDifference:
 def story_differences(opened: StoryFields, mine: StoryFields, theirs: StoryFields) -> list[FieldDifference]:
     """The fields where mine and theirs differ, in form order, each with who changed it since opening."""
     result = []
-    for name, label in FIELD_LABELS.items():
+    for name in _COMPARED:
+        label = FIELD_LABELS[name]
         mine_value, theirs_value = getattr(mine, name), getattr(theirs, name)
         if mine_value == theirs_value:
             continue

@@ -15,12 +15,11 @@ from dataclasses import dataclass, fields, replace
 from enum import StrEnum
 from typing import Protocol
 
-from ca_editor.domain.model import StoryFields
+from ca_editor.domain.model import FIELD_LABELS, StoryFields
 from ca_editor.domain.slugs import unique_slug
 from ca_editor.services.importing.records import ImportRecord, ImportSource
 
 _FIELD_NAMES = tuple(f.name for f in fields(StoryFields))
-_FIELD_LABELS = {"published_at": "date", "image_sha256": "image"}
 
 
 class Action(StrEnum):
@@ -175,7 +174,7 @@ class _Planner:
             return PlannedEntry(
                 record, Action.SKIP, f"{why}, unchanged", merged, existing.id, existing.version
             )
-        what = ", ".join(_FIELD_LABELS.get(n, n) for n in changed) or "its source"
+        what = ", ".join(FIELD_LABELS[n].lower() for n in changed) or "its source"
         return PlannedEntry(
             record,
             Action.UPDATE,

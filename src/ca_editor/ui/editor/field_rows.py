@@ -1,6 +1,6 @@
 """The rows of the story editor's forms: a mnemonic caption, the field, and the message under it.
 
-Every field is registered under its key (``FIELD_LABELS`` in ``domain/story_form.py``), so a problem that
+Every field is registered under its key (``FIELD_LABELS`` in ``domain/model.py``), so a problem that
 names a field finds its widget (to mark and focus) and its message line (to say what is wrong).
 """
 
@@ -9,7 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel, QVBoxLayout, QWidget
 
-from ca_editor.domain.story_form import FIELD_LABELS, FieldVerdict
+from ca_editor.domain.model import FIELD_LABELS
+from ca_editor.domain.story_form import FieldVerdict
 from ca_editor.ui.editor.widgets import FieldMessage
 
 
