@@ -1,8 +1,9 @@
 """The image with its focal point: click (or drag) where the crop should centre, see the 16:9 card cut.
 
-One widget for the story editor's image field and a slot's image override (issue 13 wants one image
-picker for both). It draws the picture as it will stand after its EXIF orientation, shades what the card
-crop (``domain.crop``, the same geometry the export cuts with) leaves out and marks the focal point.
+The picture view of the one image picker (``ui/image_picker.py``), which the story editor's image field
+and a slot's image override share. It draws the picture as it will stand after its EXIF orientation,
+shades what the card crop (``domain.crop``, the same geometry the export cuts with) leaves out and marks
+the focal point.
 
 Keyboard: the view takes focus (Tab); arrow keys move the point by 2 % (Shift: 10 %); Home, Delete or
 Backspace put it back in the centre, as does the "Centre" button beside it. The widget keeps the point;
