@@ -1,9 +1,10 @@
 """The checklist pane: the findings of ``services.checks`` for the section, refreshed as the desk changes.
 
 Checks run on a worker thread (the archive part reads the whole exported set), a moment after the last
-change (several signals of one step make one run). Activating a finding selects its slot in editor's
-choice, or opens its story. A photo finding (``Finding.fix``) also enables the Fix button, which opens the
-place to fix it: the story's image field in the editor, or the slot's override form (``fix_requested``).
+change the desk's broadcast names (stories, blocks, statuses; several changes in a row make one run).
+Activating a finding selects its slot in editor's choice, or opens its story. A photo finding
+(``Finding.fix``) also enables the Fix button, which opens the place to fix it: the story's image field in
+the editor, or the slot's override form (``fix_requested``).
 Hints (a photo with no focal point) are listed after errors and warnings, with their own blue icon.
 """
 

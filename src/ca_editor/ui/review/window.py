@@ -2,7 +2,7 @@
 Approve / Send back with a note.
 
 It is a window beside the desk, not a modal step: it follows every change made at the desk while open
-(the desk's signals), and a decision is recorded only for the layout it shows (the service refuses one
+(``Desk.changed``), and a decision is recorded only for the layout it shows (the service refuses one
 that changed since it was read, e.g. by another desk on the same database).
 """
 
