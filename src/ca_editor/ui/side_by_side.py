@@ -5,13 +5,13 @@ long unchanged runs folded to "⋯".
 
 from __future__ import annotations
 
-import difflib
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QPalette
 
+from ca_editor.domain.text_diff import LineKind, Op, text_diff
 from ca_editor.ui.story_differences import FieldDifference
 
 
@@ -51,29 +51,34 @@ def _cell(text: str, background: str | None = None) -> str:
 
 
 def _line_rows(mine: str, theirs: str, colours: DiffColours, context: int = 2) -> list[str]:
-    """Side-by-side rows of a line diff; long unchanged runs are folded to a note."""
-    left, right = mine.splitlines() or [""], theirs.splitlines() or [""]
+    """Side-by-side rows of the app's one line diff (``domain.text_diff``); unchanged runs fold to "⋯"."""
     rows: list[str] = []
-    matcher = difflib.SequenceMatcher(a=left, b=right, autojunk=False)
-    for group in matcher.get_grouped_opcodes(context):
-        if rows:
-            rows.append(f'<tr><td colspan="2" style="color: {colours.muted};">⋯</td></tr>')
-        for tag, i1, i2, j1, j2 in group:
-            if tag == "equal":
-                rows.extend(
-                    f"<tr>{_cell(a)}{_cell(b)}</tr>" for a, b in zip(left[i1:i2], right[j1:j2], strict=True)
-                )
-                continue
-            a_lines, b_lines = left[i1:i2], right[j1:j2]
-            for k in range(max(len(a_lines), len(b_lines))):
-                a = a_lines[k] if k < len(a_lines) else None
-                b = b_lines[k] if k < len(b_lines) else None
-                rows.append(
-                    "<tr>"
-                    + (_cell(a, colours.mine) if a is not None else _cell(""))
-                    + (_cell(b, colours.theirs) if b is not None else _cell(""))
-                    + "</tr>"
-                )
+    olds: list[str] = []  # the changed lines of one run, paired k-th with k-th once the run ends
+    news: list[str] = []
+
+    def pair_up() -> None:
+        for k in range(max(len(olds), len(news))):
+            a = _cell(olds[k], colours.mine) if k < len(olds) else _cell("")
+            b = _cell(news[k], colours.theirs) if k < len(news) else _cell("")
+            rows.append(f"<tr>{a}{b}</tr>")
+        olds.clear()
+        news.clear()
+
+    for line in text_diff(mine, theirs, context):
+        if line.kind is LineKind.OLD:
+            olds.append(line.text)
+        elif line.kind is LineKind.NEW:
+            news.append(line.text)
+        elif line.kind is LineKind.CHANGED:  # one line each side
+            olds.append("".join(s.text for s in line.segments if s.op is not Op.INSERT))
+            news.append("".join(s.text for s in line.segments if s.op is not Op.DELETE))
+        else:
+            pair_up()
+            if line.kind is LineKind.SKIPPED:
+                rows.append(f'<tr><td colspan="2" style="color: {colours.muted};">⋯</td></tr>')
+            else:
+                rows.append(f"<tr>{_cell(line.text)}{_cell(line.text)}</tr>")
+    pair_up()
     return rows
 
 
