@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -41,6 +40,7 @@ from ca_editor.domain.local_time import clock_time
 from ca_editor.domain.model import SectionLayout, Story, StoryFields, StoryStatus
 from ca_editor.domain.slugs import unique_slug
 from ca_editor.domain.text import shorten
+from ca_editor.ui.ask import ask
 from ca_editor.ui.plain_text import exact_text
 from ca_editor.ui.side_by_side import DiffColours, comparison_html
 from ca_editor.ui.story_differences import COPY_SUFFIX, changed_by_line, copy_fields, story_differences
@@ -250,39 +250,6 @@ def _short_copy(title: str) -> str:
     if not title.endswith(COPY_SUFFIX):
         return shorten(title, 60)
     return shorten(title.removesuffix(COPY_SUFFIX), 60 - len(COPY_SUFFIX)) + COPY_SUFFIX
-
-
-def ask(
-    parent: QWidget | None,
-    kind: QMessageBox.Icon,
-    title: str,
-    text: str,
-    detail: str,
-    buttons: Sequence[str],
-    *,
-    default: str,
-    destructive: str = "",
-) -> str:
-    """A modal question; returns the text of the button pressed ("Cancel" when closed otherwise)."""
-    box = QMessageBox(kind, title, text, QMessageBox.StandardButton.NoButton, parent)
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setInformativeText(detail)
-    made: dict[QAbstractButton, str] = {}
-    for label in buttons:
-        if label == "Cancel":
-            role = QMessageBox.ButtonRole.RejectRole
-        elif label == destructive:
-            role = QMessageBox.ButtonRole.DestructiveRole
-        else:
-            role = QMessageBox.ButtonRole.AcceptRole
-        button = box.addButton(label, role)
-        made[button] = label
-        if label == default:
-            box.setDefaultButton(button)
-    if "Cancel" not in buttons:  # Escape answers the default (e.g. "OK") rather than doing nothing
-        box.setEscapeButton(next(b for b, label in made.items() if label == default))
-    box.exec()
-    return made.get(box.clickedButton(), "Cancel")
 
 
 class CompareDialog(QDialog):

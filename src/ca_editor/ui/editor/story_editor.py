@@ -21,7 +21,7 @@ from ca_editor.domain.model import ImageAsset, Story, StoryFields, StoryStatus
 from ca_editor.domain.story_form import FormMode, RemovedElsewhere, SavedElsewhere, StoryForm
 from ca_editor.domain.text import shorten
 from ca_editor.domain.validation import validate_story
-from ca_editor.ui.conflicts import ask
+from ca_editor.ui.ask import ask
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.editor.form_view import FormView
 from ca_editor.ui.editor.header import EditorActions, HeadingRow, NoticeBar

@@ -29,6 +29,7 @@ from ca_editor.domain import ordering
 from ca_editor.domain.changes import Change
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import Slot, Story
+from ca_editor.ui.ask import ask
 from ca_editor.ui.desk import Desk, StepRefused
 from ca_editor.ui.errors import report
 from ca_editor.ui.icons import icon
@@ -41,25 +42,20 @@ def confirm_eviction(parent: QWidget | None, stories: list[Story]) -> bool:
     """Ask before a full block pushes ``stories`` out; Cancel (the default) changes nothing."""
     titles = "\n".join(f"• {story.title}" for story in stories)
     several = len(stories) > 1
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("Editor's choice is full")
-    box.setText(
-        ("These stories fall" if several else "This story falls") + " out of editor's choice:\n\n" + titles
-    )
-    box.setInformativeText(
+    answer = ask(
+        parent,
+        QMessageBox.Icon.Warning,
+        "Editor's choice is full",
+        ("These stories fall" if several else "This story falls") + " out of editor's choice:\n\n" + titles,
         "They go to the 'previously in editor's choice' list, from where you can put them back. "
         "You can also undo this step."
         if several
         else "It goes to the 'previously in editor's choice' list, from where you can put it back. "
-        "You can also undo this step."
+        "You can also undo this step.",
+        ["Add and push out", "Cancel"],
+        default="Cancel",
     )
-    go = box.addButton("Add and push out", QMessageBox.ButtonRole.AcceptRole)
-    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(cancel)
-    box.setEscapeButton(cancel)
-    box.exec()
-    return box.clickedButton() is go
+    return answer == "Add and push out"
 
 
 def ask_slot_position(parent: QWidget | None, slot: Slot, count: int) -> int | None:
