@@ -284,6 +284,24 @@ def test_duplicate_slug_names_the_other_story_and_blocks_save(editor: StoryEdito
     assert editor._messages["slug"].isHidden()
 
 
+def test_a_save_before_the_slug_answer_is_refused_by_the_write_beside_the_slug(
+    editor: StoryEditor, services: Services
+) -> None:
+    """A save asks no slug question: saved at once after typing a taken slug, the write refuses it, and the
+    same message (naming the other story) stands beside the slug field."""
+    story = _story_with_image(services)
+    other = _other_story(services, story.id)
+    editor.show_story(story.id)
+    editor.slug_edit.setText(other.slug)
+    assert not editor.save()
+    text = editor._messages["slug"].text()
+    assert f"'{other.slug}' is already used by" in text
+    assert other.title[:20] in text
+    assert editor.slug_edit.property("problem") == "error"
+    assert editor.is_dirty()
+    assert services.stories.get(story.id) == story
+
+
 def test_invalid_slug_is_explained(editor: StoryEditor, services) -> None:
     editor.show_story(_story_with_image(services).id)
     editor.slug_edit.setText("Not A Slug!")

@@ -20,9 +20,17 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ca_editor.domain.dates import DateRange, YearBucket, group_buckets
-from ca_editor.domain.errors import ConflictError, ConflictKind, NotFoundError, Problem, ValidationError
+from ca_editor.domain.errors import (
+    CaEditorError,
+    ConflictError,
+    ConflictKind,
+    NotFoundError,
+    Problem,
+    ValidationError,
+)
 from ca_editor.domain.model import StatusChange, Story, StoryFields, StoryStatus, StorySummary
 from ca_editor.domain.slugs import make_slug, unique_slug
+from ca_editor.domain.story_form import slug_taken_message
 from ca_editor.domain.validation import errors_only, validate_story
 from ca_editor.persistence.database import Database, actor_of
 from ca_editor.persistence.mapping import status_change_from_row, story_from_row
@@ -89,13 +97,16 @@ class StoryService:
             return slug_taken(session, slug, own_id)
 
     def create(self, fields: StoryFields) -> Story:
-        with self._write() as session:
-            row = StoryRow()
-            apply_fields(session, row, fields)
-            session.add(row)
-            _flush_checking_slug(session, row.slug)
-            cache_rendered_body(session, row)
-            return story_from_row(row)
+        try:
+            with self._write() as session:
+                row = StoryRow()
+                apply_fields(session, row, fields)
+                session.add(row)
+                _flush_checking_slug(session, row.slug)
+                cache_rendered_body(session, row)
+                return story_from_row(row)
+        except _SlugInUse as exc:
+            raise self._naming_the_owner(exc) from exc
 
     def restore(self, story: Story) -> Story:
         """Bring a deleted story back under its old id (undo of a delete), so every reference to it holds."""
@@ -111,6 +122,16 @@ class StoryService:
             cache_rendered_body(session, row)
             return story_from_row(row)
 
+    def _naming_the_owner(self, refused: _SlugInUse) -> ValidationError:
+        """A save refused for a slug another story has: say whose, read after the refused write (the editor
+        relies on this refusal instead of asking before each save)."""
+        try:
+            with self._db.read() as session:
+                other = session.scalar(select(StoryRow.title).where(StoryRow.slug == refused.slug))
+        except CaEditorError:
+            other = None
+        return ValidationError([Problem("slug", slug_taken_message(refused.slug, other))])
+
     def update(self, story_id: int, fields: StoryFields, *, expected_version: int) -> Story:
         """Save ``fields`` unless someone saved the story since ``expected_version`` was read."""
         try:
@@ -122,6 +143,8 @@ class StoryService:
                 _flush_checking_slug(session, row.slug)
                 cache_rendered_body(session, row)
                 return story_from_row(row)
+        except _SlugInUse as exc:
+            raise self._naming_the_owner(exc) from exc
         except StaleDataError as exc:
             raise ConflictError(
                 "the story was changed by someone else while saving; reload it",
@@ -223,12 +246,20 @@ def slug_taken(session: Session, slug: str, own_id: int | None = None) -> bool:
     return session.scalar(stmt) is not None
 
 
+class _SlugInUse(ValidationError):
+    """The unique index refused ``slug``: the write's own check, so nobody need ask before saving."""
+
+    def __init__(self, slug: str) -> None:
+        super().__init__([Problem("slug", slug_taken_message(slug, None))])
+        self.slug = slug
+
+
 def _flush_checking_slug(session: Session, slug: str) -> None:
     try:
         session.flush()
     except IntegrityError as exc:
         if "slug" in str(exc.orig).lower() or "unique" in str(exc.orig).lower():
-            raise ValidationError([Problem("slug", f"'{slug}' is already used by another story")]) from exc
+            raise _SlugInUse(slug) from exc
         raise
 
 

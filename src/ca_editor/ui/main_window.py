@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self.choice = EditorsChoicePane(self.desk)
         self.editor = StoryEditor(self.desk)
         self.preview = PreviewPane(services, self.desk.section_id)
+        self.preview.show_section(self.desk.layout)  # the desk's block, renewed by each change: no read here
         self.history = QUndoView(self.desk.undo_stack)
         self.history.setEmptyLabel("Opened the section")
         self.history.setAccessibleName("Undo history")

@@ -2,7 +2,9 @@
 
 They run after each typing pause, so they run on the editor's background lane (``ui/background.py``),
 never on the UI thread; the answer is used only if the form still shows the title and slug it was asked
-about. ``StoryEditor.validate_now()`` (before a save, or when a test asks) asks them at once instead.
+about. ``StoryEditor.validate_now()`` (recovered edits, or when a test asks) asks them at once instead. A
+save asks nothing: it uses the last answer if it is about the form, and the write itself refuses a slug in
+use (``services/stories.py``), naming the story that has it, beside the slug field.
 """
 
 from __future__ import annotations

@@ -104,12 +104,8 @@ class StoryEditor(QWidget):
     def _build_form(self) -> FormView:
         view = self.view = FormView(self._desk.services.images)
         self.form, self.scroll_area = view.form, view
-        self._rows, self.story_group, self.image_group, self.body_group = (
-            view.rows,
-            view.story,
-            view.image,
-            view.body,
-        )
+        self._rows, self.story_group, self.image_group = view.rows, view.story, view.image
+        self.body_group = view.body
         self._fields, self._messages = view.rows.fields, view.rows.messages
         # The widgets by their old names: the window, the recovery and the tests reach them here.
         story, image = view.story, view.image
@@ -192,11 +188,11 @@ class StoryEditor(QWidget):
         """What the form shows now: live checks plus what the last refused save said."""
         return self.state.problems()
 
-    def validate_now(self) -> list[Problem]:
-        """Run the checks at once instead of after the typing pause, slug questions included (on this
-        thread: a save is about to ask the database anyway); returns ``problems()``."""
+    def validate_now(self, *, ask_slugs: bool = True) -> list[Problem]:
+        """Run the checks at once instead of after the typing pause, slug questions included (on this thread)
+        unless ``ask_slugs`` is False (a save: it asks none); returns ``problems()``."""
         self._settle_timer.stop()
-        if self.state.mode is not FormMode.NONE:
+        if ask_slugs and self.state.mode is not FormMode.NONE:
             self._slugs.ask_now(self._slug_question())
         self._settle(ask_slugs=False)
         return self.problems()
@@ -227,7 +223,8 @@ class StoryEditor(QWidget):
         (``Desk.step_status``). Shows why when it cannot. Returns whether it saved."""
         if self.state.mode is FormMode.NONE:
             return False
-        errors = [p for p in self.validate_now() if p.severity == "error"]
+        # No slug question (the last typing pause's answer counts; the write refuses a slug in use).
+        errors = [p for p in self.validate_now(ask_slugs=False) if p.severity == "error"]
         if errors:
             self.view.focus_field(errors[0].field)
             return False
