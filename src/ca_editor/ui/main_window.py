@@ -284,7 +284,7 @@ class MainWindow(QMainWindow):
         if change is None:
             return
         if change.everything or change.story_ids:
-            self.stories.refresh()
+            self.stories.follow(change)  # the rows it names, or the page when one may move
         if change.everything or change.story_ids or change.layout_section_ids:
             self.review_status.refresh()  # "changed since sign-off" follows every change
         if change.dates_changed:

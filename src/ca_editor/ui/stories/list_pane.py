@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ca_editor.domain.changes import Change
 from ca_editor.domain.dates import DateRange
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import StoryStatus
@@ -177,6 +178,12 @@ class StoryListPane(QWidget):
         else:
             self.view.verticalScrollBar().setValue(scroll)
         self._schedule_count()
+
+    def follow(self, change: Change) -> None:
+        """The desk's broadcast: the rows it names, in place, when none can move or leave (a changed date
+        or status may, and is re-read with the page; ``StoryListModel.take_named`` says when)."""
+        if not self.model.take_named(change):
+            self.refresh()
 
     def select_story(self, story_id: int) -> bool:
         """Make ``story_id`` the current, only selected story (fetching pages as needed); False if absent."""

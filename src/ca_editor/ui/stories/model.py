@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from ca_editor.domain.changes import Change
 from ca_editor.domain.dates import human_date
 from ca_editor.domain.model import StorySummary
 from ca_editor.domain.workflow import LABELS
@@ -88,6 +89,50 @@ class StoryListModel(QAbstractTableModel):
         self.beginResetModel()
         self._set_rows(rows, wanted)
         self.endResetModel()
+
+    def take_named(self, change: Change) -> bool:
+        """Show what ``change`` says of the listed stories without reading, when that cannot move or hide
+        a row; False (nothing done): re-read with ``refresh()``.
+
+        In place: a story placed into a block gets its star (unless the list is ordered by the star); a
+        saved story that comes with the change keeps its row when its date and status (what the order and
+        the filters look at), and its title under title order, are as listed. Anything else is re-read: a
+        story created, deleted or taken out of a block (it may sit in another), a text search in force (an
+        edited summary can change the matches), a saved story not listed here (it may now belong).
+        """
+        if change.everything or change.created_story_ids or change.deleted_story_ids:
+            return False
+        if self._query.text.strip():
+            return False
+        fresh = self._placed(change)
+        if fresh is None:
+            return False
+        for story_id in change.saved_story_ids:
+            story, row = change.saved(story_id), self._row_of.get(story_id)
+            if story is None or row is None:
+                return False
+            shown = fresh.get(row, self._rows[row])
+            if (story.published_at, story.status) != (shown.published_at, shown.status):
+                return False
+            if self._query.sort is StorySort.TITLE and story.title != shown.title:
+                return False
+            fresh[row] = replace(shown, slug=story.slug, title=story.title)
+        for row, summary in fresh.items():
+            self._rows[row] = summary
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
+        return True
+
+    def _placed(self, change: Change) -> dict[int, StorySummary] | None:
+        """The listed rows of the stories ``change`` put into its block, starred; None: re-read instead."""
+        if not change.placed_story_ids:
+            return {}
+        if change.layout is None or self._query.sort is StorySort.EDITORS_CHOICE:
+            return None
+        in_block = set(change.layout.story_ids())
+        if not change.placed_story_ids <= in_block:
+            return None  # taken out: another section's block may still hold it
+        rows = (self._row_of.get(story_id) for story_id in change.placed_story_ids)
+        return {row: replace(self._rows[row], in_editors_choice=True) for row in rows if row is not None}
 
     def _set_rows(self, rows: list[StorySummary], asked: int | None = None) -> None:
         self._rows = rows
