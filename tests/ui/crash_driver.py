@@ -42,8 +42,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 import ca_editor.ui.recovery as recovery
-from ca_editor import cli
-from ca_editor.export import inplace
+from ca_editor import cli, durable
 from ca_editor.ui import main_window
 from ca_editor.ui.export_flow import ExportFlow
 from ca_editor.ui.recovery import RecoveryDialog
@@ -167,7 +166,7 @@ def exports(window: main_window.MainWindow) -> None:
 
 
 def inplace_selfkill(window: main_window.MainWindow) -> None:
-    original = inplace.write_synced
+    original = durable.write_synced  # the in-place update writes through durable.replace_atomically
 
     def write(path: Path, data: Any) -> None:
         if path.parent.name == "new" and path.name != "0":  # file 0 is in the bundle now, the rest not
@@ -175,7 +174,7 @@ def inplace_selfkill(window: main_window.MainWindow) -> None:
             os.kill(os.getpid(), signal.SIGKILL)
         original(path, data)
 
-    inplace.write_synced = write  # type: ignore[assignment]
+    durable.write_synced = write  # type: ignore[assignment]
     _change_and_export(window, 0, lambda flow: log("export-end", outcome=flow.outcome, message=flow.message))
 
 
