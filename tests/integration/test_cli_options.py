@@ -24,6 +24,7 @@ def required_arguments(command: str) -> list[str]:
         "export": ["out"],
         "review-sheet": ["out.pdf"],
         "restore": ["--latest"],
+        "section": ["list"],
     }.get(command, [])
 
 
