@@ -64,9 +64,12 @@ def client() -> ClientPage:
 
 
 def test_the_shipped_page_is_the_clients_seed_file() -> None:
-    if not SEED.is_file():
-        pytest.skip(f"{SEED} is not beside this checkout; the shipped copy stands for it")
-    assert CLIENT_PAGE.read_bytes() == SEED.read_bytes()
+    """The seed sits beside the checkout on the desk's machines; a clone elsewhere has the shipped copy
+    alone, which the card tests then read (never a skip: the copy is what the app seeds from)."""
+    if SEED.is_file():
+        assert CLIENT_PAGE.read_bytes() == SEED.read_bytes()
+    else:
+        assert read_client_page(CLIENT_PAGE).cards, f"{CLIENT_PAGE} holds no editor's-choice cards"
 
 
 def test_every_card_shows_the_clients_headline_and_teaser_verbatim(
