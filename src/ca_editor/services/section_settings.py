@@ -14,14 +14,22 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ca_editor.domain.errors import ConflictError, ConflictKind, NotFoundError, Problem, ValidationError
+from ca_editor.domain.errors import NotFoundError, Problem, ValidationError
 from ca_editor.domain.model import Section, SectionLayout, Story
 from ca_editor.domain.section_settings import SectionSettings, settings_problems
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.mapping import section_from_row, story_from_row
 from ca_editor.persistence.models import SectionRow
 from ca_editor.services.identity import Identity
-from ca_editor.services.sections import SectionService, _apply_order, _layout, _section, _touch, read_layout
+from ca_editor.services.sections import (
+    SectionService,
+    _apply_order,
+    _layout,
+    _section,
+    _touch,
+    read_layout,
+    refuse_if_changed,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,16 +62,7 @@ class SectionSettingsService:
         _refuse_problems(settings)
         with self._sections._write() as session:
             section = _section(session, section_id)
-            if section.version != expected_version:
-                raise ConflictError.changed_since_opened(
-                    f"the section '{section.title}'",
-                    kind=ConflictKind.LAYOUT,
-                    subject_id=section.id,
-                    who=section.updated_by,
-                    when=section.updated_at,
-                    current_version=section.version,
-                    then="reload to see it",
-                )
+            refuse_if_changed(section, expected_version, f"the section '{section.title}'")
             _refuse_taken_slug(session, settings.slug, section.id)
             kept, leaving = section.slots[: settings.slot_count], section.slots[settings.slot_count :]
             fell_out = tuple(story_from_row(slot.story) for slot in leaving)

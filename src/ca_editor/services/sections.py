@@ -77,16 +77,8 @@ class SectionService:
         """
         with self._write() as session:
             section = _section(session, section_id)
-            if expected_version is not None and section.version != expected_version:
-                raise ConflictError.changed_since_opened(
-                    f"the editor's choice of '{section.title}'",
-                    kind=ConflictKind.LAYOUT,
-                    subject_id=section.id,
-                    who=section.updated_by,
-                    when=section.updated_at,
-                    current_version=section.version,
-                    then="reload to see it",
-                )
+            if expected_version is not None:
+                refuse_if_changed(section, expected_version, f"the editor's choice of '{section.title}'")
             if len(entries) > section.slot_count:
                 raise ValidationError(
                     [Problem("slots", f"the block holds {section.slot_count} stories, not {len(entries)}")]
@@ -158,6 +150,20 @@ def _check_overrides(overrides: SlotOverrides) -> list[Problem]:
 
 def _set_override_focus(row: SlotRow | FormerSlotRow, focus: tuple[float, float] | None) -> None:
     row.image_override_focus_x, row.image_override_focus_y = focus if focus is not None else (None, None)
+
+
+def refuse_if_changed(section: SectionRow, expected_version: int, subject: str) -> None:
+    """Refuse a write over a section (its block or settings) someone changed since ``expected_version``."""
+    if section.version != expected_version:
+        raise ConflictError.changed_since_opened(
+            subject,
+            kind=ConflictKind.LAYOUT,
+            subject_id=section.id,
+            who=section.updated_by,
+            when=section.updated_at,
+            current_version=section.version,
+            then="reload to see it",
+        )
 
 
 def _section(session: Session, section_id: int) -> SectionRow:
