@@ -21,6 +21,7 @@ from PySide6.QtGui import QUndoCommand
 from ca_editor.domain.changes import Change, Origin
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import SectionLayout, SlotEntry, Story, StoryFields
+from ca_editor.domain.section_settings import SectionSettings
 from ca_editor.domain.text import shorten
 from ca_editor.domain.workflow import status_edit_text
 
@@ -81,6 +82,27 @@ class LayoutCommand(DeskCommand):
 
     def revert_change(self) -> Change:
         return self.desk.apply_layout(self.before, remember_only=self.former_before)
+
+
+class SectionSettingsCommand(DeskCommand):
+    """The section's own settings, before and after. Undo of a lowered slot count puts the block back as it
+    was (the stories that fell out, with their page-only edits) once the old count makes room again."""
+
+    def __init__(self, desk: Desk, before: SectionSettings, after: SectionSettings) -> None:
+        super().__init__(desk, "Change section settings")
+        self.before = before
+        self.after = after
+        self.entries_before = desk.layout.entries()
+        self.former_before = frozenset(f.story.id for f in desk.former())
+
+    def apply_change(self) -> Change:
+        return self.desk.apply_settings(self.after)
+
+    def revert_change(self) -> Change:
+        change = self.desk.apply_settings(self.before)
+        if self.desk.layout.entries() != self.entries_before:
+            change = change | self.desk.apply_layout(self.entries_before, remember_only=self.former_before)
+        return change
 
 
 class UpdateStoryCommand(DeskCommand):

@@ -27,8 +27,9 @@ from PySide6.QtGui import QUndoStack
 
 from ca_editor.domain import ordering
 from ca_editor.domain.changes import Change, Origin, layout_change, story_change
-from ca_editor.domain.errors import CaEditorError, ConflictError, ConflictKind, NotFoundError
+from ca_editor.domain.errors import CaEditorError, ConflictError, ConflictKind, NotFoundError, ValidationError
 from ca_editor.domain.model import FormerSlot, SectionLayout, Slot, SlotEntry, Story, StoryFields, StoryStatus
+from ca_editor.domain.section_settings import SectionSettings
 from ca_editor.domain.text import shorten
 from ca_editor.services.container import Services
 from ca_editor.ui.commands import (
@@ -36,6 +37,7 @@ from ca_editor.ui.commands import (
     DeleteStoryCommand,
     DeskCommand,
     LayoutCommand,
+    SectionSettingsCommand,
     UpdateStoryCommand,
 )
 from ca_editor.ui.conflicts import LayoutConflict
@@ -237,6 +239,44 @@ class Desk(QObject):
             remember_only=remember_only,
         )
         if set(before.story_ids()) != set(self._layout.story_ids()):  # a story came in or went out
+            self._former = self.services.sections.former(self.section_id)
+        return layout_change(before, self._layout, origin=self.origin, who=self.who)
+
+    # --- the section's own settings --------------------------------------------------------------------
+
+    def change_settings(self, settings: SectionSettings) -> bool:
+        """Save the section's heading, description, slug, slot count and teaser advice: one undo step.
+
+        Stories past a lower slot count leave the block for 'previously in editor's choice' (the caller
+        asked first); undo brings them back. Problems with the settings raise ``ValidationError`` (for the
+        form to show beside its fields); a section someone else changed raises ``StepRefused``."""
+        before = SectionSettings.of(self._layout.section)
+        if settings == before:
+            return False
+        command = SectionSettingsCommand(self, before, settings)
+        text = "Could not change the section settings"
+        try:
+            change = command.apply_change()
+        except ValidationError:
+            raise
+        except (NotFoundError, ConflictError) as exc:  # stale: show what is there now
+            kept = self._layout.entries()[: settings.slot_count]
+            raise self.refuse_step(f"{text}: {exc}", exc, kept) from exc
+        except CaEditorError as exc:
+            raise StepRefused(f"{text}: {exc}") from exc
+        self._push_applied(command)
+        self.changed.emit(change)
+        return True
+
+    def apply_settings(self, settings: SectionSettings) -> Change:
+        """Make the section's settings ``settings`` now (used by commands); refuses a section someone else
+        changed since this desk read it."""
+        before = self._layout
+        result = self.services.section_settings.change(
+            self.section_id, settings, expected_version=before.section.version
+        )
+        self._layout = result.layout
+        if result.fell_out:
             self._former = self.services.sections.former(self.section_id)
         return layout_change(before, self._layout, origin=self.origin, who=self.who)
 

@@ -1,8 +1,8 @@
 """The desk window's menu bar and toolbar, built from the actions ``MainWindow._build_actions`` made.
 
-Menus: File, Edit, Slots, Review, View (panes, previews, *Go to pane*, *Theme*, reset), Help; the toolbar
-holds new, save, undo, redo, import and export. The README's shortcut table describes these menus: a
-change here changes what people read there.
+Menus: File, Edit, Slots, Section (*Settings…*), Review, View (panes, previews, *Go to pane*, *Theme*,
+reset), Help; the toolbar holds new, save, undo, redo, import and export. The README's shortcut table
+describes these menus: a change here changes what people read there.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import QMenu, QMenuBar
 
+from ca_editor.ui.section_settings_dialog import edit_section_settings
 from ca_editor.ui.settings import THEMES
 
 if TYPE_CHECKING:
@@ -27,6 +28,10 @@ def build_menus(window: MainWindow) -> tuple[QMenu, QActionGroup]:
     slots_menu = menu.addMenu("&Slots")
     for action in window.choice.actions_for_menu():
         slots_menu.addAction(action)
+    section_menu = menu.addMenu("Se&ction")
+    section_settings = section_menu.addAction("&Settings…")
+    section_settings.setStatusTip("The section's heading, description, slug, slots and teaser advice")
+    section_settings.triggered.connect(lambda: edit_section_settings(window))
     review_menu = menu.addMenu("&Review")
     review_menu.addAction(window.review_action)
     review_menu.addAction(window.layout_history_dock.toggleViewAction())
