@@ -80,7 +80,8 @@ class SectionSettingsDialog(QDialog):
         self.heading = QLineEdit(section.title)
         self.description = QPlainTextEdit(section.description)
         self.description.setTabChangesFocus(True)
-        self.description.setFixedHeight(self.description.fontMetrics().lineSpacing() * 5)
+        lines = self.description.fontMetrics().lineSpacing()
+        self.description.setFixedHeight(lines * 6)  # five lines of text and the frame
         self.slug = QLineEdit(section.slug)
         self.slots = QSpinBox()
         self.slots.setRange(1, MAX_SLOTS)
