@@ -76,7 +76,7 @@ def test_0011_gives_an_untouched_demo_the_clients_teasers_and_keeps_edits(db_pat
             assert stories[slug] == (teaser, versions[slug] + 1, "ca-editor demo")
     assert limits == {"central-asia": 0, "other": 400}  # 0: no advice (the client's page would fail 400)
     assert after > before
-    assert head_revision() == "0011_section_teaser_limit"
+    assert head_revision() >= "0011_section_teaser_limit"  # later steps come after it
 
 
 def test_0011_downgrade_keeps_the_sections_slots(services: object, db_path: Path) -> None:
