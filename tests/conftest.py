@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from tests.postgres_server import PostgresServer
 
 from ca_editor.app import open_services
 from ca_editor.services.container import Services
@@ -44,18 +45,63 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "desk.sqlite3"
 
 
+# ------------------------------------------------------------------------------ the two engines
+#
+# ``engine`` names the database a test runs on. Under tests/integration every test that uses it (through
+# ``db_url``, ``services`` or ``empty_services``) runs twice, on SQLite and on a real PostgreSQL server
+# (``pytest_generate_tests`` there); elsewhere it is SQLite. ``@pytest.mark.sqlite_only`` and
+# ``@pytest.mark.postgresql_only`` narrow a test to one engine: it is then collected once, never skipped.
+
+
 @pytest.fixture
-def services(db_path: Path) -> Iterator[Services]:
+def engine(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole run (about a second to start), with two template databases."""
+    server = PostgresServer.start(tmp_path_factory.mktemp("postgres"))
+    try:
+        for template, seed in ((SEEDED_TEMPLATE, True), (EMPTY_TEMPLATE, False)):
+            server.admin(f'CREATE DATABASE "{template}"')
+            open_services(server.url(template), seed_demo=seed).db.dispose()
+        yield server
+    finally:
+        server.stop("immediate")
+
+
+SEEDED_TEMPLATE, EMPTY_TEMPLATE = "ca_template_demo", "ca_template_empty"
+
+
+@pytest.fixture
+def db_url(engine: str, db_path: Path, request: pytest.FixtureRequest) -> str:
+    """Where the test's database lives: an SQLite file, or a new database on the test server (empty)."""
+    if engine == "sqlite":
+        return str(db_path)
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.database()
+
+
+def _fresh_database(engine: str, db_path: Path, request: pytest.FixtureRequest, template: str) -> str:
+    if engine == "sqlite":
+        return str(db_path)
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.database(template=template)
+
+
+@pytest.fixture
+def services(engine: str, db_path: Path, request: pytest.FixtureRequest) -> Iterator[Services]:
     """A migrated database seeded with the demo Central Asia section."""
-    opened = open_services(str(db_path))
+    opened = open_services(_fresh_database(engine, db_path, request, SEEDED_TEMPLATE))
     yield opened
     opened.db.dispose()
 
 
 @pytest.fixture
-def empty_services(db_path: Path) -> Iterator[Services]:
+def empty_services(engine: str, db_path: Path, request: pytest.FixtureRequest) -> Iterator[Services]:
     """A migrated database with no section and no stories."""
-    opened = open_services(str(db_path), seed_demo=False)
+    opened = open_services(_fresh_database(engine, db_path, request, EMPTY_TEMPLATE), seed_demo=False)
     yield opened
     opened.db.dispose()
 

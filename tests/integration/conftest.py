@@ -19,6 +19,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from tests.postgres_server import ENGINES
 
 from ca_editor.services.container import Services
 
@@ -29,6 +30,22 @@ MONTHS = tuple(calendar.month_name[m] for m in range(1, 13))  # read at collecti
 VOID_ELEMENTS = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 )
+
+
+# ------------------------------------------------------------------------------------ both engines
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every integration test that touches the database runs on SQLite and on PostgreSQL (``engine``)."""
+    if "engine" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        engines: tuple[str, ...] = ("sqlite",)
+    elif metafunc.definition.get_closest_marker("postgresql_only"):
+        engines = ("postgresql",)
+    else:
+        engines = ENGINES
+    metafunc.parametrize("engine", engines, indirect=True)
 
 
 # ---------------------------------------------------------------------------------------- demo data

@@ -29,10 +29,18 @@ def is_sqlite(engine: Engine | Connection) -> bool:
 def make_engine(url: str, *, enforce_foreign_keys: bool = True) -> Engine:
     """Create an engine for ``url``; ``enforce_foreign_keys=False`` is for migrations that rebuild tables."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(driver_url(url), pool_pre_ping=True)
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
     _configure_sqlite(engine, enforce_foreign_keys=enforce_foreign_keys)
     return engine
+
+
+def driver_url(url: str) -> str:
+    """``postgresql://…`` (what people and libpq write) means psycopg 3 here, not SQLAlchemy's psycopg2."""
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url.removeprefix(plain)
+    return url
 
 
 def _configure_sqlite(engine: Engine, *, enforce_foreign_keys: bool) -> None:
