@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.exc import DatabaseError
 
 from ca_editor.domain.errors import StorageError
-from ca_editor.locations import database_url
+from ca_editor.locations import database_url, shown_url
 from ca_editor.persistence.backup import (
     is_writable,
     readable_url,
@@ -34,7 +34,7 @@ def open_services(db: str | None = None, *, seed_demo: bool = True) -> Services:
         database = _open_checked(url, seed_demo=seed_demo)
     except DatabaseError as exc:
         reason = str(exc.orig) if exc.orig else str(exc)
-        raise StorageError(f"cannot open the database {_display(url)}: {reason}") from exc
+        raise StorageError(f"cannot open the database {shown_url(url)}: {reason}") from exc
     database.dispose_at_exit()  # a clean close, so the next start can skip the full check
     return Services.over(database)
 
@@ -80,11 +80,7 @@ def _migrate(url: str) -> None:
         upgrade(url)
     except CommandError as exc:  # the file carries a schema revision this version does not know
         raise StorageError(
-            f"the database {_display(url)} was written by a newer ca-editor or another program ({exc}); "
+            f"the database {shown_url(url)} was written by a newer ca-editor or another program ({exc}); "
             f"this version knows the "
             f"schema up to {head_revision()}. Update ca-editor; the database was not changed."
         ) from exc
-
-
-def _display(url: str) -> str:
-    return url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url.split("@")[-1]

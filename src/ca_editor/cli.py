@@ -167,7 +167,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.user:
         services.identity.set(args.user)
     if command == "migrate":
-        print(f"database ready: {services.db.url}")
+        print(f"database ready: {services.db.display_name}")
         return 0
     if command == "import":
         from ca_editor import import_command

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from functools import cache
 from pathlib import Path
 
@@ -89,6 +90,22 @@ def _database_key(database: Path) -> str:
     resolved = str(database.expanduser().resolve())
     digest = hashlib.sha256(resolved.encode("utf-8", "surrogateescape")).hexdigest()[:10]
     return f"{database.stem}-{digest}"
+
+
+def shown_url(url: str) -> str:
+    """``url`` fit to show or log: an SQLite file as its path, a server URL with any password masked.
+
+    The one place a database address turns into text for people (window, status bar, messages, logs,
+    manifest): a password may sit after the user name or in the query (``?password=``), and neither leaves.
+    """
+    if url.startswith("sqlite:///"):
+        return url.removeprefix("sqlite:///")
+    masked = _USER_PASSWORD.sub(r"\1:***@", url)
+    return _QUERY_PASSWORD.sub(r"\1***", masked)
+
+
+_USER_PASSWORD = re.compile(r"^([a-z0-9+.-]+://[^:/@?#]*):[^@/?#]*@", re.IGNORECASE)
+_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
 
 
 def database_url(explicit: str | None = None) -> str:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ca_editor.domain.errors import StorageError
+from ca_editor.locations import shown_url
 from ca_editor.persistence.backup import sqlite_file
 from ca_editor.persistence.engine import BUSY_TIMEOUT_MS, is_sqlite, make_engine, writer
 from ca_editor.persistence.known_sound import OpenedSound, opened_sound
@@ -49,9 +50,7 @@ class Database:
         file = sqlite_file(self.url)
         if file is not None and self.read_only:
             return str(file)
-        if self.url.startswith("sqlite:///"):
-            return self.url.removeprefix("sqlite:///")
-        return self.engine.url.render_as_string(hide_password=True)
+        return shown_url(self.url)
 
     @property
     def is_sqlite(self) -> bool:
