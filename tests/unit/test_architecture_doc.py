@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "src" / "ca_editor"
 DOC = ROOT / "docs" / "architecture.md"
-MAX_WORDS = 1500
+MAX_WORDS = 1800  # 1,500 until the shared desk (issue 14) added a subsystem
 
 # `some/path.py` or `some/package/` inside backticks; globs (`db/versions/*.py`) are not paths.
 _PATH = re.compile(r"`([A-Za-z0-9_./-]+(?:\.py|/))`")
