@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
+from tests import db_query
 
 from ca_editor import cli
 from ca_editor.domain.errors import ImportFailedError
@@ -35,15 +35,9 @@ def write_jsonl(path: Path, lines: list[str | bytes]) -> Path:
     return path
 
 
-def table_counts(db_path: Path) -> dict[str, int]:
-    connection = sqlite3.connect(db_path)
-    try:
-        return {
-            table: int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-            for table in ("stories", "assets", "slots", "sections")
-        }
-    finally:
-        connection.close()
+def table_counts(services: Services) -> dict[str, int]:
+    counts = db_query.table_counts(services)
+    return {table: counts[table] for table in ("stories", "assets", "slots", "sections")}
 
 
 def all_slugs(services: Services) -> set[str]:
@@ -117,7 +111,7 @@ def test_import_creates_stories_with_all_fields(empty_services: Services, feed_d
     assert second.published_at.isoformat() == "2024-02-04T00:00:00+00:00"
 
 
-def test_same_image_is_stored_once(empty_services: Services, feed_dir: Path, db_path: Path) -> None:
+def test_same_image_is_stored_once(empty_services: Services, feed_dir: Path) -> None:
     source = write_jsonl(
         feed_dir / "stories.jsonl",
         [
@@ -128,7 +122,7 @@ def test_same_image_is_stored_once(empty_services: Services, feed_dir: Path, db_
         ],
     )
     empty_services.imports.import_jsonl(source)
-    assert table_counts(db_path)["assets"] == 2
+    assert table_counts(empty_services)["assets"] == 2
     hashes = {
         slug: empty_services.stories.get_by_slug(slug).image for slug in ("one", "two", "three", "four")
     }
@@ -141,34 +135,32 @@ def test_same_image_is_stored_once(empty_services: Services, feed_dir: Path, db_
         "three": red,
         "four": blue,
     }
-    connection = sqlite3.connect(db_path)
-    try:
-        stored = dict(connection.execute("SELECT sha256, data FROM assets").fetchall())
-    finally:
-        connection.close()
+    stored = {
+        sha: bytes(data) for sha, data in db_query.rows(empty_services, "SELECT sha256, data FROM assets")
+    }
     assert stored[red] == (feed_dir / "img" / "red.png").read_bytes()
     assert stored[blue] == (feed_dir / "img" / "blue.png").read_bytes()
 
     # Importing the image again from a second file reuses the stored asset.
     again = write_jsonl(feed_dir / "more.jsonl", [line(title="Five", image="img/red.png", image_alt="red")])
     empty_services.imports.import_jsonl(again)
-    assert table_counts(db_path)["assets"] == 2
+    assert table_counts(empty_services)["assets"] == 2
 
 
 def test_existing_slugs_are_updated_not_duplicated(
-    services: Services, demo_stories: list, db_path: Path
+    services: Services, demo_stories: list, tmp_path: Path
 ) -> None:
     target = demo_stories[0]
-    before = table_counts(db_path)
+    before = table_counts(services)
     old = services.stories.get_by_slug(target.slug)
     source = write_jsonl(
-        db_path.parent / "update.jsonl",
+        tmp_path / "update.jsonl",
         [line(title="Replaced title", slug=target.slug, summary="New summary", status="ready")],
     )
     report = services.imports.import_jsonl(source)
     assert report.updated == (target.slug,)
     assert report.created == ()
-    assert table_counts(db_path)["stories"] == before["stories"]
+    assert table_counts(services)["stories"] == before["stories"]
 
     story = services.stories.get_by_slug(target.slug)
     assert story.id == old.id
@@ -181,11 +173,11 @@ def test_existing_slugs_are_updated_not_duplicated(
 
 
 def test_reimporting_the_demo_file_skips_every_unchanged_story(
-    services: Services, demo_stories: list, db_path: Path
+    services: Services, demo_stories: list
 ) -> None:
     from ca_editor.locations import demo_dir
 
-    before = table_counts(db_path)
+    before = table_counts(services)
     versions = {s.slug: services.stories.get_by_slug(s.slug).version for s in demo_stories}
     plan = services.imports.preview(demo_dir() / "stories.jsonl")
     assert plan.summary() == f"0 to add, 0 to update, {len(demo_stories)} skipped"
@@ -193,7 +185,7 @@ def test_reimporting_the_demo_file_skips_every_unchanged_story(
     report = services.imports.import_jsonl(demo_dir() / "stories.jsonl")
     assert report.created == report.updated == ()
     assert sorted(report.skipped) == sorted(s.slug for s in demo_stories)
-    assert table_counts(db_path) == before
+    assert table_counts(services) == before
     assert {s.slug: services.stories.get_by_slug(s.slug).version for s in demo_stories} == versions
 
 
@@ -229,24 +221,20 @@ def test_import_with_crlf_line_endings_and_bom_free_utf8(empty_services: Service
 
 
 def test_cli_import_creates_and_reports(
-    db_path: Path, feed_dir: Path, capsys: pytest.CaptureFixture[str]
+    db_url: str, feed_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = write_jsonl(
         feed_dir / "cli.jsonl",
         [line(title="From the command line", slug="from-cli", image="img/blue.png", image_alt="blue")],
     )
-    assert cli.main(["--db", str(db_path), "import", str(source)]) == 0
+    assert cli.main(["--db", db_url, "import", str(source)]) == 0
     out = capsys.readouterr().out
     assert "1 created" in out
     assert "0 updated" in out
-    assert cli.main(["--db", str(db_path), "import", str(source)]) == 0
+    assert cli.main(["--db", db_url, "import", str(source)]) == 0
     assert "1 skipped" in capsys.readouterr().out  # the same file again changes nothing
 
-    connection = sqlite3.connect(db_path)
-    try:
-        rows = connection.execute("SELECT title FROM stories WHERE slug = 'from-cli'").fetchall()
-    finally:
-        connection.close()
+    rows = db_query.rows(db_url, "SELECT title FROM stories WHERE slug = 'from-cli'")
     assert rows == [("From the command line",)]
 
 
@@ -306,12 +294,12 @@ def hostile_feed(feed_dir: Path) -> Path:
     ("second", "field"), [c[1:] for c in BAD_SECOND_LINES], ids=[c[0] for c in BAD_SECOND_LINES]
 )
 def test_a_bad_line_imports_nothing_and_names_line_and_field(
-    services: Services, db_path: Path, hostile_feed: Path, second: str | bytes, field: str | None
+    services: Services, hostile_feed: Path, second: str | bytes, field: str | None
 ) -> None:
     source = write_jsonl(
         hostile_feed / "bad.jsonl", [GOOD, second, line(title="A third line, never reached")]
     )
-    before = table_counts(db_path)
+    before = table_counts(services)
     slugs_before = all_slugs(services)
 
     with pytest.raises(ImportFailedError) as caught:
@@ -325,35 +313,35 @@ def test_a_bad_line_imports_nothing_and_names_line_and_field(
     assert error.field == field
     if field is not None:
         assert f"'{field}'" in str(error)
-    assert table_counts(db_path) == before
+    assert table_counts(services) == before
     assert all_slugs(services) == slugs_before
     assert "good-first-story" not in all_slugs(services)
 
 
-def test_a_bad_line_far_down_names_its_own_number(services: Services, db_path: Path, tmp_path: Path) -> None:
+def test_a_bad_line_far_down_names_its_own_number(services: Services, tmp_path: Path) -> None:
     lines: list[str | bytes] = [
         line(title=f"Story number {n}", slug=f"story-number-{n}") for n in range(1, 40)
     ]
     lines.insert(24, "")  # blank lines still count as lines
     lines.append(line(title="late", published_at="2024-02-30"))
     source = write_jsonl(tmp_path / "long.jsonl", lines)
-    before = table_counts(db_path)
+    before = table_counts(services)
     with pytest.raises(ImportFailedError) as caught:
         services.imports.import_jsonl(source)
     assert caught.value.line == len(lines)
     assert caught.value.field == "published_at"
-    assert table_counts(db_path) == before
+    assert table_counts(services) == before
 
 
 @pytest.mark.parametrize("content", [b"", b"\n\n  \n", b"   "], ids=["empty", "blank-lines", "spaces"])
-def test_an_empty_file_is_refused(services: Services, db_path: Path, tmp_path: Path, content: bytes) -> None:
+def test_an_empty_file_is_refused(services: Services, tmp_path: Path, content: bytes) -> None:
     source = tmp_path / "empty.jsonl"
     source.write_bytes(content)
-    before = table_counts(db_path)
+    before = table_counts(services)
     with pytest.raises(ImportFailedError) as caught:
         services.imports.import_jsonl(source)
     assert "no stories" in str(caught.value)
-    assert table_counts(db_path) == before
+    assert table_counts(services) == before
 
 
 def test_a_missing_file_is_refused(services: Services, tmp_path: Path) -> None:
@@ -363,7 +351,7 @@ def test_a_missing_file_is_refused(services: Services, tmp_path: Path) -> None:
 
 
 def test_a_bad_image_on_an_update_line_rolls_back_earlier_updates(
-    services: Services, demo_stories: list, db_path: Path, hostile_feed: Path
+    services: Services, demo_stories: list, hostile_feed: Path
 ) -> None:
     # The image is only decoded while writing: the first line's update must be rolled back with it.
     first = services.stories.get_by_slug(demo_stories[0].slug)
@@ -375,12 +363,12 @@ def test_a_bad_image_on_an_update_line_rolls_back_earlier_updates(
             line(title="Bad picture", slug=demo_stories[1].slug, image="img/notes.png", image_alt="notes"),
         ],
     )
-    before = table_counts(db_path)
+    before = table_counts(services)
     with pytest.raises(ImportFailedError) as caught:
         services.imports.import_jsonl(source)
     assert caught.value.line == 3
     assert caught.value.field == "image"
-    assert table_counts(db_path) == before
+    assert table_counts(services) == before
     assert services.stories.get(first.id) == first
     assert "brand-new" not in all_slugs(services)
 
@@ -397,29 +385,28 @@ def test_a_bad_image_on_an_update_line_rolls_back_earlier_updates(
 )
 def test_cli_import_failure_exits_1_and_names_the_line(
     services: Services,
-    db_path: Path,
     hostile_feed: Path,
     capsys: pytest.CaptureFixture[str],
     second: str,
     field: str | None,
 ) -> None:
     source = write_jsonl(hostile_feed / "cli-bad.jsonl", [GOOD, second])
-    before = table_counts(db_path)
+    before = table_counts(services)
     capsys.readouterr()
-    assert cli.main(["--db", str(db_path), "import", str(source)]) == 1
+    assert cli.main(["--db", services.db.url, "import", str(source)]) == 1
     captured = capsys.readouterr()
     assert "line 2" in captured.err
     if field:
         assert field in captured.err
     assert "created" not in captured.out
-    assert table_counts(db_path) == before
+    assert table_counts(services) == before
     assert "good-first-story" not in all_slugs(services)
 
 
 def test_cli_import_of_an_empty_file_exits_1(
-    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = tmp_path / "empty.jsonl"
     source.write_bytes(b"")
-    assert cli.main(["--db", str(db_path), "import", str(source)]) == 1
+    assert cli.main(["--db", db_url, "import", str(source)]) == 1
     assert "no stories" in capsys.readouterr().err
