@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from tests import layout_steps
+from tests import db_query, layout_steps
 
 from ca_editor.domain.errors import ImportFailedError, ValidationError
 from ca_editor.domain.model import SlotOverrides, StoryFields
@@ -89,7 +88,7 @@ def test_unprintable_characters_are_refused_naming_the_field(
     assert empty_services.stories.count() == 0
 
 
-def test_the_same_image_on_many_lines_is_read_once_and_stored_once(empty_services, tmp_path, db_path) -> None:
+def test_the_same_image_on_many_lines_is_read_once_and_stored_once(empty_services, tmp_path) -> None:
     from PIL import Image
 
     Image.new("RGB", (40, 30), (10, 120, 90)).save(tmp_path / "one.png")
@@ -100,8 +99,7 @@ def test_the_same_image_on_many_lines_is_read_once_and_stored_once(empty_service
 
     empty_services.imports.import_jsonl(feed)
 
-    with sqlite3.connect(db_path) as connection:
-        assert connection.execute("SELECT count(*) FROM assets").fetchone() == (1,)
+    assert db_query.scalar(empty_services, "SELECT count(*) FROM assets") == 1
 
 
 @pytest.mark.parametrize(

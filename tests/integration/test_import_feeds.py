@@ -5,13 +5,13 @@ Every refusal must leave the database exactly as it was; every message must name
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
+from tests import db_query
 
 from ca_editor import cli
 from ca_editor.domain.errors import ImportFailedError
@@ -61,17 +61,15 @@ def write(path: Path, data: bytes) -> Path:
     return path
 
 
-def snapshot(db_path: Path) -> list[tuple[object, ...]]:
-    with sqlite3.connect(db_path) as connection:
-        return connection.execute(
-            "SELECT id, slug, title, summary, body, version, source_guid, source_link "
-            "FROM stories ORDER BY id"
-        ).fetchall()
+def snapshot(target: db_query.Target) -> list[tuple[object, ...]]:
+    return db_query.rows(
+        target,
+        "SELECT id, slug, title, summary, body, version, source_guid, source_link FROM stories ORDER BY id",
+    )
 
 
-def everything_in(db_path: Path) -> str:
-    with sqlite3.connect(db_path) as connection:
-        rows = connection.execute("SELECT title, summary, body, byline FROM stories").fetchall()
+def everything_in(target: db_query.Target) -> str:
+    rows = db_query.rows(target, "SELECT title, summary, body, byline FROM stories")
     return "\n".join(str(value) for row in rows for value in row)
 
 
@@ -205,10 +203,10 @@ DECLARED_TEXT = b"""<?xml version="1.0"?>
     ids=["billion-laughs", "xxe", "xxe-param", "declared-text"],
 )
 def test_entity_attacks_neither_expand_nor_read_files(
-    services: Services, db_path: Path, tmp_path: Path, data: bytes
+    services: Services, tmp_path: Path, data: bytes
 ) -> None:
     feed = write(tmp_path / "attack.xml", data)
-    before = snapshot(db_path)
+    before = snapshot(services)
     started = time.perf_counter()
     with pytest.raises(ImportFailedError) as caught:
         services.imports.preview(feed)
@@ -216,8 +214,8 @@ def test_entity_attacks_neither_expand_nor_read_files(
     message = str(caught.value)
     assert "attack.xml" in message and "not well-formed" in message
     assert "root:" not in message and "lollol" not in message
-    assert snapshot(db_path) == before
-    assert "root:" not in everything_in(db_path)
+    assert snapshot(services) == before
+    assert "root:" not in everything_in(services)
 
 
 CMS_ITEM = (
@@ -230,7 +228,7 @@ CMS_ITEM = (
 
 
 def test_html_named_entities_of_a_cms_feed_are_read_as_their_characters(
-    empty_services: Services, db_path: Path, tmp_path: Path
+    empty_services: Services, tmp_path: Path
 ) -> None:
     # Undeclared in XML, so a strict parser refused the whole feed ("undefined entity").
     feed = write(tmp_path / "cms.xml", rss(CMS_ITEM))
@@ -240,7 +238,7 @@ def test_html_named_entities_of_a_cms_feed_are_read_as_their_characters(
     assert story.title == "Café\u00a0culture in Almaty…"  # the no-break space is kept, not collapsed
     assert story.summary == "Le café du coin\u00a0: 10\u00a0km & more…"
     assert "Café\u00a0au lait — «très bien»" in story.body
-    assert "&eacute;" not in everything_in(db_path)
+    assert "&eacute;" not in everything_in(empty_services)
 
 
 def test_an_rss_091_doctype_without_declarations_is_read_with_its_entities(
@@ -269,7 +267,7 @@ def test_an_entity_html_does_not_know_is_still_refused(
     assert empty_services.stories.count() == 0
 
 
-def test_a_50_mb_feed_is_refused_before_it_is_read(services: Services, db_path: Path, tmp_path: Path) -> None:
+def test_a_50_mb_feed_is_refused_before_it_is_read(services: Services, tmp_path: Path) -> None:
     feed = tmp_path / "huge.xml"
     with feed.open("wb") as handle:
         handle.write(rss(item("Start", guid="s"))[: -len(b"</channel></rss>")])
@@ -278,12 +276,12 @@ def test_a_50_mb_feed_is_refused_before_it_is_read(services: Services, db_path: 
             handle.write(chunk * 64)
         handle.write(b"</channel></rss>")
     assert feed.stat().st_size > MAX_FEED_BYTES
-    before = snapshot(db_path)
+    before = snapshot(services)
     with pytest.raises(ImportFailedError) as caught:
         services.imports.preview(feed)
     assert "huge.xml" in str(caught.value)
     assert "50 MB" in str(caught.value) and f"{MAX_FEED_BYTES // 2**20} MB" in str(caught.value)
-    assert snapshot(db_path) == before
+    assert snapshot(services) == before
 
 
 @pytest.mark.parametrize(
@@ -320,15 +318,15 @@ def test_a_50_mb_feed_is_refused_before_it_is_read(services: Services, db_path: 
     ],
 )
 def test_feeds_with_nothing_to_import_say_so(
-    services: Services, db_path: Path, tmp_path: Path, data: bytes, says: str
+    services: Services, tmp_path: Path, data: bytes, says: str
 ) -> None:
     feed = write(tmp_path / "feed.xml", data)
-    before = snapshot(db_path)
+    before = snapshot(services)
     with pytest.raises(ImportFailedError) as caught:
         services.imports.preview(feed)
     assert says in str(caught.value)
     assert "feed.xml" in str(caught.value) and "Nothing was imported" in str(caught.value)
-    assert snapshot(db_path) == before
+    assert snapshot(services) == before
 
 
 def test_a_feed_in_another_declared_encoding_is_read(empty_services: Services, tmp_path: Path) -> None:
@@ -351,7 +349,7 @@ def test_a_feed_in_another_declared_encoding_is_read(empty_services: Services, t
     ],
 )
 def test_a_bad_date_fails_the_whole_feed_naming_the_entry(
-    services: Services, db_path: Path, tmp_path: Path, date: str, says: str
+    services: Services, tmp_path: Path, date: str, says: str
 ) -> None:
     feed = write(
         tmp_path / "dated.xml",
@@ -361,14 +359,14 @@ def test_a_bad_date_fails_the_whole_feed_naming_the_entry(
             item("Третья новость", guid="3", date=date),
         ),
     )
-    before = snapshot(db_path)
+    before = snapshot(services)
     with pytest.raises(ImportFailedError) as caught:
         services.imports.preview(feed)
     error = caught.value
     assert (error.line, error.field) == (3, "published_at")
     assert "dated.xml, entry 3 'Третья новость', field 'published_at'" in str(error)
     assert says in str(error)
-    assert snapshot(db_path) == before
+    assert snapshot(services) == before
 
 
 @pytest.mark.parametrize(
@@ -510,16 +508,16 @@ def big_feed(path: Path, count: int) -> Path:
     )
 
 
-def test_cancel_while_writing_leaves_nothing(services: Services, db_path: Path, tmp_path: Path) -> None:
+def test_cancel_while_writing_leaves_nothing(services: Services, tmp_path: Path) -> None:
     plan = services.imports.preview(big_feed(tmp_path / "big.xml", 300))
-    before = snapshot(db_path)
+    before = snapshot(services)
     seen: list[int] = []
     with pytest.raises(ImportCancelledError):
         services.imports.apply(
             plan, progress=lambda done, total: seen.append(done), cancelled=lambda: len(seen) >= 150
         )
     assert len(seen) == 150  # it had written half when cancelled
-    assert snapshot(db_path) == before
+    assert snapshot(services) == before
 
 
 def test_cancel_while_reading_stops_early(services: Services, tmp_path: Path) -> None:
@@ -539,26 +537,24 @@ def test_progress_counts_every_entry(empty_services: Services, tmp_path: Path) -
     assert seen == [(n, 40) for n in range(1, 41)]
 
 
-def test_a_plan_made_stale_by_another_writer_is_refused(
-    services: Services, db_path: Path, tmp_path: Path
-) -> None:
+def test_a_plan_made_stale_by_another_writer_is_refused(services: Services, tmp_path: Path) -> None:
     feed = write(tmp_path / "wire.xml", rss(item("Astana summit", guid="s1", description="a")))
     plan = services.imports.preview(feed)
     services.imports.import_path(feed)  # someone imports the same feed first
-    before = snapshot(db_path)
+    before = snapshot(services)
     with pytest.raises(ImportFailedError) as caught:
         services.imports.apply(plan)
     assert "changed since the preview" in str(caught.value)
     assert "entry 1 'Astana summit' is now: skip" in str(caught.value)
-    assert snapshot(db_path) == before
+    assert snapshot(services) == before
 
 
-def test_a_field_over_its_limit_names_the_entry(services: Services, db_path: Path, tmp_path: Path) -> None:
+def test_a_field_over_its_limit_names_the_entry(services: Services, tmp_path: Path) -> None:
     feed = write(
         tmp_path / "long.xml",
         rss(item("Fine", guid="1"), item("T" * 400, guid="2"), item("Long guid", guid="g" * 1200)),
     )
-    before = snapshot(db_path)
+    before = snapshot(services)
     with pytest.raises(ImportFailedError) as caught:
         services.imports.preview(feed)
     assert (caught.value.line, caught.value.field) == (2, "title")
@@ -567,7 +563,7 @@ def test_a_field_over_its_limit_names_the_entry(services: Services, db_path: Pat
     with pytest.raises(ImportFailedError) as caught:
         services.imports.preview(feed)
     assert (caught.value.line, caught.value.field) == (2, "guid")
-    assert snapshot(db_path) == before
+    assert snapshot(services) == before
 
 
 def test_a_long_description_becomes_a_shortened_summary_and_says_so(
@@ -600,27 +596,27 @@ def test_concurrent_preview_and_write_on_threads(empty_services: Services, tmp_p
 
 
 def test_cli_dry_run_prints_the_plan_and_writes_nothing(
-    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     feed = write(tmp_path / "wire.xml", rss(item("Astana summit", guid="s1"), item("Other", guid="s1")))
-    assert cli.main(["--db", str(db_path), "import", "--dry-run", str(feed)]) == 0
+    assert cli.main(["--db", db_url, "import", "--dry-run", str(feed)]) == 0
     out = capsys.readouterr().out
     assert "wire.xml (RSS 2.0 feed): 1 to add, 0 to update, 1 skipped" in out
     assert "add     entry 1 'Astana summit'  -> astana-summit: new story" in out
     assert "skip    entry 2 'Other'" in out
-    assert "astana-summit" not in {row[1] for row in snapshot(db_path)}
-    assert cli.main(["--db", str(db_path), "import", str(feed)]) == 0
+    assert "astana-summit" not in {row[1] for row in snapshot(db_url)}
+    assert cli.main(["--db", db_url, "import", str(feed)]) == 0
     assert "wire.xml: 1 created, 0 updated, 1 skipped" in capsys.readouterr().out
-    assert "astana-summit" in {row[1] for row in snapshot(db_path)}
+    assert "astana-summit" in {row[1] for row in snapshot(db_url)}
 
 
 def test_cli_failure_exits_1_with_the_entry(
-    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     feed = write(
         tmp_path / "bad.xml", rss(item("Fine", guid="1"), item("Ambiguous", guid="2", date="01/02/2026"))
     )
-    assert cli.main(["--db", str(db_path), "import", str(feed)]) == 1
+    assert cli.main(["--db", db_url, "import", str(feed)]) == 1
     err = capsys.readouterr().err
     assert "bad.xml, entry 2 'Ambiguous', field 'published_at'" in err
     assert "could be 1 February or 2 January 2026" in err

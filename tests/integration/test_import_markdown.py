@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 import os
-import sqlite3
 from pathlib import Path
 
 import pytest
 from PIL import Image
+from tests import db_query
 
 from ca_editor import cli
 from ca_editor.domain.errors import ImportFailedError
@@ -25,9 +25,8 @@ def md(folder: Path, name: str, text: str) -> Path:
     return path
 
 
-def snapshot(db_path: Path) -> list[tuple[object, ...]]:
-    with sqlite3.connect(db_path) as connection:
-        return connection.execute("SELECT id, slug, title, body, version FROM stories ORDER BY id").fetchall()
+def snapshot(target: db_query.Target) -> list[tuple[object, ...]]:
+    return db_query.rows(target, "SELECT id, slug, title, body, version FROM stories ORDER BY id")
 
 
 def png(path: Path) -> None:
@@ -176,20 +175,20 @@ YAML_LAUGHS = (
     ],
 )
 def test_a_bad_file_imports_nothing_and_names_the_file(
-    services: Services, db_path: Path, tmp_path: Path, text: str, field: str | None, says: str
+    services: Services, tmp_path: Path, text: str, field: str | None, says: str
 ) -> None:
     folder = tmp_path / "posts"
     md(folder, "a-good.md", "---\ntitle: A good story\n---\nFine.\n")
     md(folder, "b-bad.md", text)
     md(folder, "c-never.md", "---\ntitle: Never reached\n---\n")
-    before = snapshot(db_path)
+    before = snapshot(services)
     with pytest.raises(ImportFailedError) as caught:
         services.imports.preview(folder)
     error = caught.value
     assert "posts, file 'b-bad.md'" in str(error)
     assert (error.line, error.field) == (2, field)
     assert says in str(error)
-    assert snapshot(db_path) == before
+    assert snapshot(services) == before
 
 
 def test_a_file_that_is_not_utf8_is_named(services: Services, tmp_path: Path) -> None:
@@ -211,9 +210,7 @@ def test_a_link_to_a_file_outside_the_folder_is_refused(services: Services, tmp_
     assert "file 'link.md'" in str(caught.value) and "outside the folder" in str(caught.value)
 
 
-def test_a_50_mb_markdown_file_is_refused_before_it_is_read(
-    services: Services, db_path: Path, tmp_path: Path
-) -> None:
+def test_a_50_mb_markdown_file_is_refused_before_it_is_read(services: Services, tmp_path: Path) -> None:
     folder = tmp_path / "posts"
     md(folder, "a.md", "# Small\n")
     with (folder / "huge.md").open("w", encoding="utf-8") as handle:
@@ -222,16 +219,14 @@ def test_a_50_mb_markdown_file_is_refused_before_it_is_read(
         for _ in range(50 * 1024 * 1024 // len(line) + 1):
             handle.write(line)
     assert (folder / "huge.md").stat().st_size >= 50 * 1024 * 1024 > MAX_MARKDOWN_BYTES
-    before = snapshot(db_path)
+    before = snapshot(services)
     with pytest.raises(ImportFailedError) as caught:
         services.imports.preview(folder)
     assert "'huge.md' is 50 MB; the limit is 4 MB" in str(caught.value)
-    assert snapshot(db_path) == before
+    assert snapshot(services) == before
 
 
-def test_a_50_mb_json_lines_story_is_refused_naming_the_line(
-    services: Services, db_path: Path, tmp_path: Path
-) -> None:
+def test_a_50_mb_json_lines_story_is_refused_naming_the_line(services: Services, tmp_path: Path) -> None:
     path = tmp_path / "huge.jsonl"
     with path.open("w", encoding="utf-8") as handle:
         handle.write('{"title": "Fine"}\n{"title": "Huge", "body": "')
@@ -239,12 +234,12 @@ def test_a_50_mb_json_lines_story_is_refused_naming_the_line(
         for _ in range(50):
             handle.write(chunk)
         handle.write('"}\n')
-    before = snapshot(db_path)
+    before = snapshot(services)
     with pytest.raises(ImportFailedError) as caught:
         services.imports.preview(path)
     assert (caught.value.line, caught.value.field) == (2, "body")
     assert "the limit is 1,000,000" in str(caught.value)
-    assert snapshot(db_path) == before
+    assert snapshot(services) == before
 
 
 def test_remote_images_are_noted_not_fetched(empty_services: Services, tmp_path: Path) -> None:
@@ -328,9 +323,9 @@ def test_an_unknown_file_is_refused_with_what_is_accepted(services: Services, tm
     assert "nowhere.xml: no such file or folder" in str(caught.value)
 
 
-def test_cli_imports_a_folder(db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_imports_a_folder(db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "posts"
     md(folder, "a.md", "# Қазақ тілі күні\n\nМәтін.\n")
-    assert cli.main(["--db", str(db_path), "import", str(folder)]) == 0
+    assert cli.main(["--db", db_url, "import", str(folder)]) == 0
     assert "posts: 1 created, 0 updated, 0 skipped" in capsys.readouterr().out
-    assert "kazak-tili-kuni" in {row[1] for row in snapshot(db_path)}
+    assert "kazak-tili-kuni" in {row[1] for row in snapshot(db_url)}

@@ -1,13 +1,11 @@
-"""SectionService over a real SQLite file: the editor's-choice block, eviction, moves, undo, overrides."""
+"""SectionService on both engines: the editor's-choice block, eviction, moves, undo, overrides."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-from tests import layout_steps
+from tests import db_query, layout_steps
 
 from ca_editor.domain import ordering
 from ca_editor.domain.errors import ConflictError, NotFoundError, ValidationError
@@ -20,18 +18,16 @@ def slugs(layout: SectionLayout) -> list[str]:
     return [slot.story.slug for slot in layout.slots]
 
 
-def assert_contiguous(layout: SectionLayout, db_path: Path) -> None:
+def assert_contiguous(layout: SectionLayout, services: Services) -> None:
     assert [slot.position for slot in layout.slots] == list(range(1, len(layout.slots) + 1))
-    connection = sqlite3.connect(db_path)
-    try:
-        stored = [
-            row[0]
-            for row in connection.execute(
-                "SELECT position FROM slots WHERE section_id = ? ORDER BY position, id", (layout.section.id,)
-            )
-        ]
-    finally:
-        connection.close()
+    stored = [
+        row[0]
+        for row in db_query.rows(
+            services,
+            "SELECT position FROM slots WHERE section_id = :id ORDER BY position, id",
+            {"id": layout.section.id},
+        )
+    ]
     assert stored == list(range(len(layout.slots)))
 
 
@@ -47,9 +43,7 @@ def section_id(services: Services) -> int:
     return services.section_id()
 
 
-def test_demo_layout_follows_section_json(
-    services: Services, section_id: int, demo_section: dict, db_path: Path
-) -> None:
+def test_demo_layout_follows_section_json(services: Services, section_id: int, demo_section: dict) -> None:
     layout = services.sections.layout(section_id)
     assert layout.section.slug == demo_section["slug"]
     assert layout.section.title == demo_section["title"]
@@ -58,7 +52,7 @@ def test_demo_layout_follows_section_json(
     assert len(layout.slots) == len(demo_section["editors_choice"]) == 8
     assert slugs(layout) == demo_section["editors_choice"]
     assert layout.empty_slots == 0
-    assert_contiguous(layout, db_path)
+    assert_contiguous(layout, services)
     assert [s.slug for s in services.sections.sections()] == [demo_section["slug"]]
 
 
@@ -75,9 +69,7 @@ def test_unknown_section_and_slot_are_not_found(services: Services, section_id: 
         services.section_id("no-such-section")
 
 
-def test_assign_at_a_position_in_a_block_with_room(
-    services: Services, section_id: int, db_path: Path
-) -> None:
+def test_assign_at_a_position_in_a_block_with_room(services: Services, section_id: int) -> None:
     layout = services.sections.layout(section_id)
     layout = layout_steps.remove(services, section_id, layout.slots[-1].id)
     assert layout.empty_slots == 1
@@ -92,10 +84,10 @@ def test_assign_at_a_position_in_a_block_with_room(
     assert slugs(change.layout) == expected
     assert slugs(services.sections.layout(section_id)) == expected  # and it was committed
     assert change.layout.slots[1].story.id == story_id
-    assert_contiguous(change.layout, db_path)
+    assert_contiguous(change.layout, services)
 
 
-def test_assign_without_position_appends(services: Services, section_id: int, db_path: Path) -> None:
+def test_assign_without_position_appends(services: Services, section_id: int) -> None:
     layout = services.sections.layout(section_id)
     for slot in layout.slots[:3]:
         layout = layout_steps.remove(services, section_id, slot.id)
@@ -104,13 +96,11 @@ def test_assign_without_position_appends(services: Services, section_id: int, db
     assert change.evicted is None
     assert change.layout.slots[-1].story.id == story_id
     assert slugs(change.layout)[:-1] == slugs(layout)
-    assert_contiguous(change.layout, db_path)
+    assert_contiguous(change.layout, services)
 
 
 @pytest.mark.parametrize("position", [1, 4, 8])
-def test_assign_into_a_full_block_evicts_the_last(
-    services: Services, section_id: int, db_path: Path, position: int
-) -> None:
+def test_assign_into_a_full_block_evicts_the_last(services: Services, section_id: int, position: int) -> None:
     before = services.sections.layout(section_id)
     assert before.empty_slots == 0
     last = before.slots[-1].story
@@ -129,16 +119,10 @@ def test_assign_into_a_full_block_evicts_the_last(
     assert slugs(change.layout) == remaining
     assert len(change.layout.slots) == before.section.slot_count
     assert slugs(services.sections.layout(section_id)) == remaining
-    assert_contiguous(change.layout, db_path)
+    assert_contiguous(change.layout, services)
     # The evicted story itself is still there; only its slot went.
     assert services.stories.get(last.id).slug == last.slug
-    connection = sqlite3.connect(db_path)
-    try:
-        assert (
-            connection.execute("SELECT count(*) FROM slots WHERE story_id = ?", (last.id,)).fetchone()[0] == 0
-        )
-    finally:
-        connection.close()
+    assert db_query.scalar(services, "SELECT count(*) FROM slots WHERE story_id = :id", {"id": last.id}) == 0
 
 
 def test_assign_past_the_end_of_a_full_block_lands_in_the_last_slot(
@@ -154,7 +138,7 @@ def test_assign_past_the_end_of_a_full_block_lands_in_the_last_slot(
 
 
 @pytest.mark.parametrize(("source", "target"), [(1, 4), (4, 1), (8, 1), (1, 8), (3, 3), (2, 99)])
-def test_move(services: Services, section_id: int, db_path: Path, source: int, target: int) -> None:
+def test_move(services: Services, section_id: int, source: int, target: int) -> None:
     before = services.sections.layout(section_id)
     moving = before.slots[source - 1]
     after = layout_steps.move(services, section_id, moving.id, target)
@@ -167,22 +151,22 @@ def test_move(services: Services, section_id: int, db_path: Path, source: int, t
     assert sorted(s.id for s in after.slots) == sorted(
         s.id for s in before.slots
     )  # slots are moved, not rebuilt
-    assert_contiguous(after, db_path)
+    assert_contiguous(after, services)
 
 
-def test_remove(services: Services, section_id: int, db_path: Path) -> None:
+def test_remove(services: Services, section_id: int) -> None:
     before = services.sections.layout(section_id)
     gone = before.slots[3]
     after = layout_steps.remove(services, section_id, gone.id)
     assert slugs(after) == [s for s in slugs(before) if s != gone.story.slug]
     assert after.empty_slots == 1
-    assert_contiguous(after, db_path)
+    assert_contiguous(after, services)
     assert services.stories.get(gone.story.id).id == gone.story.id  # the story stays
     with pytest.raises(NotFoundError):
         layout_steps.remove(services, section_id, gone.id)
 
 
-def test_restore_order_undoes_a_sequence_of_moves(services: Services, section_id: int, db_path: Path) -> None:
+def test_restore_order_undoes_a_sequence_of_moves(services: Services, section_id: int) -> None:
     before = services.sections.layout(section_id)
     captured = [slot.id for slot in before.slots]
     layout_steps.move(services, section_id, before.slots[0].id, 5)
@@ -192,7 +176,7 @@ def test_restore_order_undoes_a_sequence_of_moves(services: Services, section_id
     restored = layout_steps.restore_order(services, section_id, captured)
     assert [slot.id for slot in restored.slots] == captured
     assert slugs(restored) == slugs(before)
-    assert_contiguous(restored, db_path)
+    assert_contiguous(restored, services)
 
     reverse = list(reversed(captured))
     assert [s.id for s in layout_steps.restore_order(services, section_id, reverse).slots] == reverse
@@ -317,15 +301,11 @@ def test_override_image_must_exist(services: Services, section_id: int) -> None:
     assert services.sections.layout(section_id) == before
 
 
-def test_layout_changes_bump_the_section_version(services: Services, section_id: int, db_path: Path) -> None:
+def test_layout_changes_bump_the_section_version(services: Services, section_id: int) -> None:
     def version() -> int:
-        connection = sqlite3.connect(db_path)
-        try:
-            return int(
-                connection.execute("SELECT version FROM sections WHERE id = ?", (section_id,)).fetchone()[0]
-            )
-        finally:
-            connection.close()
+        return int(
+            db_query.scalar(services, "SELECT version FROM sections WHERE id = :id", {"id": section_id})
+        )
 
     layout = services.sections.layout(section_id)
     seen = [version()]

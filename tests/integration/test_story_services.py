@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
+from tests import db_query
 
 from ca_editor.domain.dates import DateRange
 from ca_editor.domain.errors import ConflictError, NotFoundError, ValidationError
@@ -49,18 +48,14 @@ def search(services: Services, text: str) -> list[str]:
     return slugs(services.stories.list(StoryQuery(text=text, limit=None)))
 
 
-def story_row_count(db_path: Path) -> int:
-    connection = sqlite3.connect(db_path)
-    try:
-        return int(connection.execute("SELECT count(*) FROM stories").fetchone()[0])
-    finally:
-        connection.close()
+def story_row_count(services: Services) -> int:
+    return int(db_query.scalar(services, "SELECT count(*) FROM stories"))
 
 
 # --------------------------------------------------------------------------------------------- CRUD
 
 
-def test_create_get_update_delete_round_trip(empty_services: Services, db_path: Path) -> None:
+def test_create_get_update_delete_round_trip(empty_services: Services) -> None:
     stories = empty_services.stories
     when = datetime(2024, 3, 4, 5, 6, 7, tzinfo=UTC)
     created = stories.create(
@@ -103,7 +98,7 @@ def test_create_get_update_delete_round_trip(empty_services: Services, db_path: 
         stories.get(created.id)
     with pytest.raises(NotFoundError):
         stories.get_by_slug(created.slug)
-    assert story_row_count(db_path) == 0
+    assert story_row_count(empty_services) == 0
 
 
 def _fields_dict(story: object) -> dict[str, object]:
@@ -379,7 +374,7 @@ def test_search_text_is_words_not_query_syntax(services: Services, demo_stories:
     assert search(services, "   ") == slugs(services.stories.list(ALL))  # no text, no filter
 
 
-def test_fts_follows_update_and_delete(services: Services, db_path: Path) -> None:
+def test_fts_follows_update_and_delete(services: Services) -> None:
     stories = services.stories
     story = stories.get(search_one(services, "Steinmeier"))
     updated = stories.update(
@@ -401,16 +396,12 @@ def test_fts_follows_update_and_delete(services: Services, db_path: Path) -> Non
     stories.delete(updated.id)
     assert search(services, "quokkaphant") == []
     assert search(services, "zebrafinch") == []
-    connection = sqlite3.connect(db_path)
-    try:
-        # The external-content index agrees with the table row for row (raises otherwise).
-        connection.execute("INSERT INTO stories_fts(stories_fts) VALUES ('integrity-check')")
-        rows = connection.execute(
-            "SELECT rowid FROM stories_fts WHERE stories_fts MATCH 'zebrafinch'"
-        ).fetchall()
-        assert rows == []
-    finally:
-        connection.close()
+    if services.db.is_sqlite:  # SQLite's external-content index (FTS5) agrees with the table row for row
+        db_query.run(services, "INSERT INTO stories_fts(stories_fts) VALUES ('integrity-check')")
+        assert (
+            db_query.rows(services, "SELECT rowid FROM stories_fts WHERE stories_fts MATCH 'zebrafinch'")
+            == []
+        )
 
 
 def test_new_story_is_searchable_at_once(empty_services: Services) -> None:
@@ -430,7 +421,7 @@ def search_one(services: Services, text: str) -> int:
 
 
 def test_deleting_a_slotted_story_removes_its_slot_and_renumbers(
-    services: Services, db_path: Path, demo_section: dict
+    services: Services, demo_section: dict
 ) -> None:
     section_id = services.section_id()
     before = services.sections.layout(section_id)
@@ -442,19 +433,17 @@ def test_deleting_a_slotted_story_removes_its_slot_and_renumbers(
         slug for slug in demo_section["editors_choice"] if slug != victim.story.slug
     ]
     assert [s.position for s in after.slots] == list(range(1, len(before.slots)))
-    connection = sqlite3.connect(db_path)
-    try:
-        positions = [
-            row[0]
-            for row in connection.execute(
-                "SELECT position FROM slots WHERE section_id = ? ORDER BY position", (section_id,)
-            )
-        ]
-        orphans = connection.execute(
-            "SELECT count(*) FROM slots WHERE story_id NOT IN (SELECT id FROM stories)"
-        ).fetchone()[0]
-    finally:
-        connection.close()
+    positions = [
+        row[0]
+        for row in db_query.rows(
+            services,
+            "SELECT position FROM slots WHERE section_id = :id ORDER BY position",
+            {"id": section_id},
+        )
+    ]
+    orphans = db_query.scalar(
+        services, "SELECT count(*) FROM slots WHERE story_id NOT IN (SELECT id FROM stories)"
+    )
     assert positions == list(range(len(before.slots) - 1))
     assert orphans == 0
     # The first and last slots can go too; positions stay contiguous.
@@ -464,15 +453,11 @@ def test_deleting_a_slotted_story_removes_its_slot_and_renumbers(
     assert [s.position for s in final.slots] == list(range(1, len(before.slots) - 2))
 
 
-def test_deleting_a_slotted_story_moves_the_section_version_on(services: Services, db_path: Path) -> None:
+def test_deleting_a_slotted_story_moves_the_section_version_on(services: Services) -> None:
     """Any slot change dirties its section (services/sections.py), deleting a slotted story included."""
 
     def section_version() -> int:
-        connection = sqlite3.connect(db_path)
-        try:
-            return int(connection.execute("SELECT version FROM sections").fetchone()[0])
-        finally:
-            connection.close()
+        return int(db_query.scalar(services, "SELECT version FROM sections"))
 
     section_id = services.section_id()
     before = section_version()
