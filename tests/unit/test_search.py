@@ -1,4 +1,8 @@
-"""User text becomes a safe FTS5 query: checked against a real SQLite FTS5 table, not against strings."""
+"""User text becomes a safe FTS5 query: checked against a real SQLite FTS5 table, not against strings.
+
+The PostgreSQL twin (``tsquery_text``) is checked against a real server in
+tests/integration/test_search_engines.py; here only its shape.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +18,9 @@ from ca_editor.persistence.search import (
     MAX_TOKENS,
     fts5_match_expression,
     fts5_story_ids,
-    like_pattern,
+    parse_search,
     search_tokens,
+    tsquery_text,
 )
 
 ROWS = {
@@ -179,43 +184,52 @@ def test_fts5_story_ids_selects_matching_rowids_from_stories_fts() -> None:
         engine.dispose()
 
 
-# --- like_pattern ---------------------------------------------------------------------------------------
-
-
-def test_like_pattern_wraps_the_token_in_wildcards() -> None:
-    assert like_pattern("cotton") == "%cotton%"
+# --- phrases ----------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("token", "expected"),
-    [("50%", "%50\\%%"), ("snake_case", "%snake\\_case%"), ("a\\b", "%a\\\\b%"), ("%_\\", "%\\%\\_\\\\%")],
-)
-def test_like_pattern_escapes_like_wildcards_and_the_escape_character(token: str, expected: str) -> None:
-    assert like_pattern(token) == expected
-
-
-@pytest.mark.parametrize(
-    ("token", "matches"),
+    ("user_text", "expected"),
     [
-        ("50%", {"up 50% today"}),
-        ("snake_case", {"snake_case here"}),
-        ("a\\b", {"path a\\b"}),
-        ("cotton", {"Cotton prices", "cotton"}),
+        ('"cotton harvest"', {2}),  # the words next to each other, in order
+        ('"harvest cotton"', set()),
+        ('"cotton prices"', {7}),
+        ('"title of the"', {2}),
+        ('"title of the', {2}),  # an open quote while typing: a phrase with a prefix last word
+        ('"kazakh title', {1}),  # 'kazakh' then 'title…' right after
+        ('"title kazakh', set()),  # not in that order anywhere
+        ('"kazakh titl"', set()),  # a closed phrase is exact: no prefix
+        ('"cotton harv', {2}),
+        ('uzbek "cotton harvest"', {2}),
+        ('"said abc" twice', {6}),  # the quotes in the text itself are punctuation
     ],
 )
-def test_like_pattern_matches_only_the_literal_token_in_sqlite(token: str, matches: set[str]) -> None:
-    values = ["up 50% today", "up 50 today", "up 500 today", "snake_case here", "snakeXcase here"]
-    values += ["path a\\b", "path ab", "Cotton prices", "cotton"]
-    connection = sqlite3.connect(":memory:")
-    try:
-        connection.execute("CREATE TABLE s (v TEXT)")
-        connection.executemany("INSERT INTO s VALUES (?)", [(v,) for v in values])
-        found = {
-            row[0]
-            for row in connection.execute(
-                "SELECT v FROM s WHERE v LIKE ? ESCAPE '\\'", (like_pattern(token),)
-            )
-        }
-    finally:
-        connection.close()
-    assert found == matches
+def test_quoted_words_are_a_phrase(fts: sqlite3.Connection, user_text: str, expected: set[int]) -> None:
+    assert _search(fts, user_text) == expected
+
+
+def test_phrases_and_prefixes_in_both_syntaxes() -> None:
+    text = 'uzbek "cotton harv'
+    assert fts5_match_expression(text) == '"uzbek" "cotton" + "harv"*'
+    assert tsquery_text(text) == "'uzbek' & ('cotton' <-> 'harv':*)"
+    assert tsquery_text('"big cat" ') == "('big' <-> 'cat')"  # finished phrase: exact
+    assert tsquery_text("a & | ! ( ) :* b") == "'a' & 'b':*"  # operators are only separators
+    terms = parse_search('x "" y')
+    assert terms is not None
+    assert terms.groups == (("x",), ("y",))
+    assert terms.last_is_prefix
+
+
+@pytest.mark.parametrize("user_text", ["", "   ", "*", "'", '"', '""', "\\", "&|!():*<->", "\x00"])
+def test_no_word_no_tsquery(user_text: str) -> None:
+    assert tsquery_text(user_text) is None
+
+
+@given(st.text(max_size=80))
+def test_a_tsquery_lexeme_is_only_letters_and_digits(user_text: str) -> None:
+    query = tsquery_text(user_text)
+    if query is None:
+        assert parse_search(user_text) is None
+        return
+    lexemes = query.split("'")[1::2]
+    assert lexemes
+    assert all(lexeme.isalnum() for lexeme in lexemes)

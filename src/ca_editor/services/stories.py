@@ -4,7 +4,7 @@
 raises ``ConflictError`` saying who changed the story and when (``domain.errors``), never overwrites it.
 Every save records its author (``actor_of``), a status move in ``story_status_changes``, and the rendered
 body (``services.rendering``). ``restore`` brings a deleted story back under its old id (undo of a delete).
-Search is FTS5 on SQLite (``persistence.search``), ``ILIKE`` per word elsewhere.
+Search is FTS5 on SQLite, a GIN-indexed ``tsvector`` on PostgreSQL: one query syntax (``persistence.search``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -35,7 +35,7 @@ from ca_editor.domain.validation import errors_only, validate_story
 from ca_editor.persistence.database import Database, actor_of
 from ca_editor.persistence.mapping import status_change_from_row, story_from_row
 from ca_editor.persistence.models import AssetRow, SlotRow, StatusChangeRow, StoryRow, utcnow
-from ca_editor.persistence.search import fts5_match_expression, fts5_story_ids, like_pattern, search_tokens
+from ca_editor.persistence.search import fts5_match_expression, fts5_story_ids, tsquery_text, tsvector_matches
 from ca_editor.services.identity import Identity, fallback_name
 from ca_editor.services.listing import StoryQuery, StorySort, fetch_page, list_columns
 from ca_editor.services.rendering import cache_rendered_body
@@ -182,19 +182,10 @@ class StoryService:
             if expression is None:
                 return StoryRow.id.is_(None)  # only punctuation: nothing can match
             return StoryRow.id.in_(fts5_story_ids(expression))
-        tokens = search_tokens(text)
-        if not tokens:
+        query_text = tsquery_text(text)
+        if query_text is None:
             return StoryRow.id.is_(None)
-        return and_(
-            *(
-                or_(
-                    StoryRow.title.ilike(like_pattern(t), escape="\\"),
-                    StoryRow.summary.ilike(like_pattern(t), escape="\\"),
-                    StoryRow.body.ilike(like_pattern(t), escape="\\"),
-                )
-                for t in tokens
-            )
-        )
+        return tsvector_matches(query_text)
 
 
 def apply_fields(session: Session, row: StoryRow, fields: StoryFields) -> None:
