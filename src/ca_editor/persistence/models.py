@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     DateTime,
     Dialect,
@@ -244,3 +245,23 @@ class LayoutSnapshotRow(Base):
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
     section_version: Mapped[int] = mapped_column(Integer)
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class PresenceRow(Base):
+    """One open desk window: who, which section, which story in its editor; kept fresh by a heartbeat.
+
+    Not data: a row expires when its heartbeat stops (``services/presence.py``); no foreign keys, so it
+    never stands in the way of deleting a story or a section (migration 0014).
+    """
+
+    __tablename__ = "presence"
+    __table_args__ = (Index("ix_presence_section_seen", "section_id", "seen_at"),)
+
+    token: Mapped[str] = mapped_column(String(36), primary_key=True)
+    person: Mapped[str] = mapped_column(String(120))
+    section_id: Mapped[int] = mapped_column(Integer)
+    story_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    unsaved: Mapped[bool] = mapped_column(Boolean, default=False)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    editing_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
