@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ca_editor.services.exporting import ExportService
     from ca_editor.services.images import ImageService
     from ca_editor.services.importing import ImportService
+    from ca_editor.services.presence import PresenceService
     from ca_editor.services.previewing import PreviewService
     from ca_editor.services.review import ReviewService
     from ca_editor.services.section_settings import SectionSettingsService
@@ -105,6 +106,13 @@ class Services:
         from ca_editor.services.previewing import PreviewService
 
         return PreviewService(self.db)
+
+    @_OnFirstUse
+    def presence(self) -> PresenceService:
+        """This window's presence at the desk, and who else has its section open (``ui/presence.py``)."""
+        from ca_editor.services.presence import PresenceService
+
+        return PresenceService(self.db, self.identity)
 
     @_OnFirstUse
     def snapshots(self) -> SnapshotService:
