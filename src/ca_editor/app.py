@@ -16,6 +16,7 @@ from ca_editor.persistence.backup import (
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.known_sound import check_unless_known_sound
 from ca_editor.persistence.migrate import head_revision, known_revisions, upgrade
+from ca_editor.persistence.server_errors import opening_error_message
 from ca_editor.services.container import Services
 from ca_editor.services.demo import seed_demo_if_empty
 
@@ -33,7 +34,7 @@ def open_services(db: str | None = None, *, seed_demo: bool = True) -> Services:
     try:
         database = _open_checked(url, seed_demo=seed_demo)
     except DatabaseError as exc:
-        reason = str(exc.orig) if exc.orig else str(exc)
+        reason = opening_error_message(exc) or (str(exc.orig) if exc.orig else str(exc))
         raise StorageError(f"cannot open the database {shown_url(url)}: {reason}") from exc
     database.dispose_at_exit()  # a clean close, so the next start can skip the full check
     return Services.over(database)

@@ -107,3 +107,7 @@ class ExportFailedError(CaEditorError):
 
 class StorageError(CaEditorError):
     """The database could not be read or written (locked, damaged, full, read-only)."""
+
+
+class ServerUnreachableError(StorageError):
+    """The database server cannot be reached (stopped, restarting, network down); the desk retries."""

@@ -17,14 +17,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ca_editor.domain.errors import StorageError
+from ca_editor.domain.errors import ServerUnreachableError, StorageError
 from ca_editor.locations import shown_url
 from ca_editor.persistence.backup import sqlite_file
 from ca_editor.persistence.engine import BUSY_TIMEOUT_MS, is_sqlite, make_engine, writer
 from ca_editor.persistence.known_sound import OpenedSound, opened_sound
+from ca_editor.persistence.server_errors import SERVER_UNREACHABLE, server_error_message, server_refusal
 
 
 class Database:
@@ -136,11 +137,21 @@ def actor_of(session: Session) -> str:
 def _storage_errors() -> Iterator[None]:
     try:
         yield
-    except OperationalError as exc:
-        raise StorageError(describe_operational_error(exc)) from exc
+    except DBAPIError as exc:
+        # A server's refusal (PostgreSQL: serialization, deadlock, lock timeout, gone away) is a sentence
+        # whatever the driver's class for it; other driver errors than SQLite's operational ones (a unique
+        # violation, say) are the caller's to interpret.
+        message = server_error_message(exc)
+        if message is None and not isinstance(exc, OperationalError | InterfaceError):
+            raise
+        message = message or describe_operational_error(exc)
+        raise (ServerUnreachableError if message == SERVER_UNREACHABLE else StorageError)(message) from exc
 
 
-def describe_operational_error(exc: OperationalError) -> str:
+def describe_operational_error(exc: DBAPIError) -> str:
+    server = server_error_message(exc) or server_refusal(exc)
+    if server is not None:
+        return server
     text = str(exc.orig) if exc.orig else str(exc)
     lowered = text.lower()
     if "locked" in lowered or "busy" in lowered:

@@ -25,6 +25,7 @@ from ca_editor.domain.snapshots import LayoutSnapshot, SnapshotContent, Snapshot
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.models import AssetRow, LayoutSnapshotRow, StoryRow
 from ca_editor.services.identity import Identity
+from ca_editor.services.sections import lock_section
 from ca_editor.services.snapshots import MAX_NOTE, current_content, snapshot_from_row, take_snapshot
 
 if TYPE_CHECKING:
@@ -218,6 +219,7 @@ class ReviewService:
     ) -> LayoutSnapshot:
         name = self._identity.name
         with self._db.write(name) as session:
+            lock_section(session, section_id)  # no layout change slips in between the check and the record
             if reviewed is not None:
                 unseen = diff_layouts(reviewed, current_content(session, section_id))
                 if not unseen.is_empty:

@@ -25,8 +25,8 @@ from ca_editor.services.sections import (
     SectionService,
     _apply_order,
     _layout,
-    _section,
     _touch,
+    lock_section,
     read_layout,
     refuse_if_changed,
 )
@@ -61,7 +61,7 @@ class SectionSettingsService:
         ``expected_version`` (the version the caller showed); returns the layout and who fell out."""
         _refuse_problems(settings)
         with self._sections._write() as session:
-            section = _section(session, section_id)
+            section = lock_section(session, section_id)
             refuse_if_changed(section, expected_version, f"the section '{section.title}'")
             _refuse_taken_slug(session, settings.slug, section.id)
             kept, leaving = section.slots[: settings.slot_count], section.slots[settings.slot_count :]

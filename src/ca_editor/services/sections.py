@@ -76,7 +76,7 @@ class SectionService:
         story as taken out). With ``expected_version``, a block changed by someone else since is refused.
         """
         with self._write() as session:
-            section = _section(session, section_id)
+            section = lock_section(session, section_id)
             if expected_version is not None:
                 refuse_if_changed(section, expected_version, f"the editor's choice of '{section.title}'")
             if len(entries) > section.slot_count:
@@ -117,7 +117,7 @@ def read_layout(session: Session, section_id: int) -> SectionLayout:
 
 def close_gaps(session: Session, section_id: int) -> None:
     """Renumber a section's slots 0..n-1 after rows vanished underneath it (a deleted story)."""
-    section = session.get(SectionRow, section_id)
+    section = _locked(session, section_id)
     if section is not None:
         session.refresh(section, ["slots"])
         _apply_order(section, sorted(section.slots, key=lambda s: (s.position, s.id)))
@@ -164,6 +164,22 @@ def refuse_if_changed(section: SectionRow, expected_version: int, subject: str) 
             current_version=section.version,
             then="reload to see it",
         )
+
+
+def lock_section(session: Session, section_id: int) -> SectionRow:
+    """The section's row, locked until the write transaction ends: every write of a section's block (or of
+    what is checked against it, a sign-off) starts here, so two workstations' writes of one section run one
+    after the other, each seeing the other's committed block and version (no lost update, no deadlock
+    between their slot rows). PostgreSQL: ``SELECT … FOR UPDATE``; SQLite renders no FOR UPDATE, and needs
+    none: its writers hold the whole file from ``BEGIN IMMEDIATE`` on."""
+    row = _locked(session, section_id)
+    if row is None:
+        raise NotFoundError(f"section {section_id} does not exist")
+    return row
+
+
+def _locked(session: Session, section_id: int) -> SectionRow | None:
+    return session.get(SectionRow, section_id, with_for_update=True, populate_existing=True)
 
 
 def _section(session: Session, section_id: int) -> SectionRow:

@@ -39,7 +39,7 @@ from ca_editor.persistence.search import fts5_match_expression, fts5_story_ids, 
 from ca_editor.services.identity import Identity, fallback_name
 from ca_editor.services.listing import StoryQuery, StorySort, fetch_page, list_columns
 from ca_editor.services.rendering import cache_rendered_body
-from ca_editor.services.sections import close_gaps
+from ca_editor.services.sections import close_gaps, lock_section
 
 __all__ = ["StoryQuery", "StoryService", "StorySort"]
 
@@ -158,6 +158,8 @@ class StoryService:
             if expected_version is not None and row.version != expected_version:
                 raise _changed_since(row, "it was not deleted")
             section_ids = set(session.scalars(select(SlotRow.section_id).where(SlotRow.story_id == story_id)))
+            for section_id in sorted(section_ids):  # its blocks change: lock them first, in one order
+                lock_section(session, section_id)
             session.delete(row)
             session.flush()
             for section_id in section_ids:  # the database cascade removed the slots; close their gaps
