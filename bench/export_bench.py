@@ -1,6 +1,12 @@
 """Export benchmark: our export against Hugo and Pelican on the same generated corpus (``make bench``).
 
     .venv/bin/python bench/export_bench.py [--stories 10000] [--runs 3] [--scale 50000,200000]
+    .venv/bin/python bench/export_bench.py --db sqlite --db postgres   # both engines, side by side
+
+``--db`` (repeatable; ``sqlite`` by default) is what ``bench/engines.py`` takes: ``sqlite``, ``postgres`` (a
+throwaway server) or a ``postgresql://`` URL (the benchmark's databases ``ca_bench_corpus_N`` and
+``ca_bench_scale_N`` on that server, kept for the next run). Each engine is measured whole in turn, with
+its own Hugo runs beside its own; a table puts the engines' figures side by side at the end.
 
 Every measured build runs in its own process, so its peak memory (max RSS) is its own; for our exports it
 is the exporting process's peak plus its page workers' peaks (each read by the worker itself; see
@@ -19,7 +25,6 @@ import argparse
 import json
 import os
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -34,6 +39,7 @@ SEED = 20261127
 SCALE_BODY_POOL = 2000  # distinct bodies in the scale corpora (bodies repeat; titles, slugs, dates do not)
 
 sys.path.insert(0, str(HERE))
+import engines  # noqa: E402  (bench/engines.py, beside this script)
 
 
 @dataclass
@@ -98,7 +104,7 @@ def child(args: argparse.Namespace) -> None:
         return results
 
     page_workers.PageWorkers.close = close_and_note_peaks  # type: ignore[method-assign]
-    services = open_services(args.db, seed_demo=False)
+    services = open_services(args.db[0], seed_demo=False)
     section_id = services.section_id()
     out = Path(args.out)
     report: dict[str, object] = {}
@@ -162,20 +168,21 @@ def own_peak_mb() -> float:
     return 0.0
 
 
-def prepare_in_child(kind: str, work: Path, count: int, with_peers: bool) -> Path:
+def prepare_in_child(kind: str, work: Path, count: int, with_peers: bool, spec: str) -> str:
     """Generate in a child process: this one must stay small, since every build is spawned from it and
-    Linux counts the spawner's size into a child's peak (``ru_maxrss``)."""
+    Linux counts the spawner's size into a child's peak (``ru_maxrss``). Returns the database's URL."""
     cmd = [sys.executable, __file__, "--prepare", kind, "--work", str(work), "--stories", str(count)]
+    cmd += ["--db", spec]
     if not with_peers:
         cmd.append("--no-peers")
     result = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True)
     lines = result.stdout.strip().splitlines()
     for line in lines[:-1]:
         print(line)
-    return Path(lines[-1])
+    return lines[-1]
 
 
-def ours(mode: str, db: Path, out: Path, runs: int, edit_base: int = 0) -> Measure:
+def ours(mode: str, db: str, out: Path, runs: int, edit_base: int = 0) -> Measure:
     measure = Measure(f"ca-editor {mode}")
     if mode == "incremental":
         base_bundle(db, out)
@@ -184,17 +191,17 @@ def ours(mode: str, db: Path, out: Path, runs: int, edit_base: int = 0) -> Measu
     return measure
 
 
-def base_bundle(db: Path, out: Path) -> None:
+def base_bundle(db: str, out: Path) -> None:
     """The bundle the incremental runs edit and export over, untimed."""
     set_aside(out)
-    run_measured([sys.executable, __file__, "--child", "full", "--db", str(db), "--out", str(out)])
+    run_measured([sys.executable, __file__, "--child", "full", "--db", db, "--out", str(out)])
 
 
-def ours_once(measure: Measure, mode: str, db: Path, out: Path, edit: int) -> None:
+def ours_once(measure: Measure, mode: str, db: str, out: Path, edit: int) -> None:
     if mode != "incremental":
         set_aside(out)
     os.sync()  # the previous build's files are written back before this one starts (fsyncs wait on them)
-    cmd = [sys.executable, __file__, "--child", mode, "--db", str(db), "--out", str(out), "--edit", str(edit)]
+    cmd = [sys.executable, __file__, "--child", mode, "--db", db, "--out", str(out), "--edit", str(edit)]
     wall, _peak, stdout, cpu = run_measured(cmd)
     report = json.loads(stdout.strip().splitlines()[-1])
     measure.seconds.append(float(report["seconds"]))
@@ -237,68 +244,69 @@ def peer_once(measure: Measure, cmd: list[str], out: Path) -> None:
 # ------------------------------------------------------------------------------------------ set-up
 
 
-def prepare(work: Path, count: int, *, with_peers: bool) -> Path:
+def prepare(work: Path, count: int, *, with_peers: bool, spec: str) -> str:
     import corpus
     import peers
     import setup_db
 
-    marker = work / f"corpus-{count}-{SEED}.done"
-    db = work / "desk.sqlite3"
-    if marker.exists() and db.exists():
-        return db
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    marker = work / f"corpus-{count}-{SEED}.done"  # the peers' sites (and the SQLite file) are complete
     started = time.perf_counter()
-    stories = list(corpus.stories(count, SEED))
-    setup_db.load(db, stories)
-    if with_peers:
-        peers.write_hugo_site(work / "hugo", stories)
-        peers.write_pelican_site(work / "pelican", stories)
+    stories: list[corpus.BenchStory] = []
+    if not marker.exists():
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        stories = list(corpus.stories(count, SEED))
+        if with_peers:
+            peers.write_hugo_site(work / "hugo", stories)
+            peers.write_pelican_site(work / "pelican", stories)
+
+    def fill(db: engines.BenchDb) -> None:
+        setup_db.load(db.url, stories or corpus.stories(count, SEED))
+        print(f"generated {count:,} stories in {time.perf_counter() - started:.1f} s ({db.engine})")
+
+    with engines.servers() as running:  # ``spec`` names a server already: nothing is started here
+        db = engines.database(spec, f"corpus_{count}", work, running, fill)
     marker.touch()
-    print(f"generated {count:,} stories in {time.perf_counter() - started:.1f} s")
-    return db
+    return db.url
 
 
-def stale_cache(db: Path) -> bool:
+def stale_cache(db: engines.BenchDb) -> bool:
     """Whether some story's cached body was rendered by another renderer version than this one's."""
     from ca_editor.services.rendering import RENDERER_VERSION
 
-    with sqlite3.connect(db) as connection:
-        stories = connection.execute("SELECT count(*) FROM stories").fetchone()[0]
-        fresh = connection.execute(
-            "SELECT count(*) FROM rendered_bodies WHERE renderer_version = ?", (RENDERER_VERSION,)
-        ).fetchone()[0]
+    stories = db.scalar("SELECT count(*) FROM stories")
+    fresh = db.scalar("SELECT count(*) FROM rendered_bodies WHERE renderer_version = ?", RENDERER_VERSION)
     return bool(fresh < stories)
 
 
-def prepare_scale(work: Path, count: int) -> Path:
+def prepare_scale(work: Path, count: int, spec: str) -> str:
     import corpus
     import setup_db
 
-    db = work / f"scale-{count}.sqlite3"
-    marker = work / f"scale-{count}-{SEED}.done"
-    if marker.exists() and db.exists():
-        if not stale_cache(db):
-            return db
-        # The renderer changed since (RENDERER_VERSION): a full export would be a cold one. Fill it again.
-        pool = [s.body for s in corpus.stories(SCALE_BODY_POOL, SEED)]
-        with sqlite3.connect(db) as connection:
-            connection.execute("DELETE FROM rendered_bodies")
-        seconds = setup_db.prefill_cache_from_pool(db, pool)
-        print(f"render cache of the {count:,}-story corpus refilled for a new renderer in {seconds:.1f} s")
-        return db
-    for stale in work.glob(f"scale-{count}.sqlite3*"):
-        stale.unlink()
     started = time.perf_counter()
     pool = [s.body for s in corpus.stories(SCALE_BODY_POOL, SEED)]
-    setup_db.load(db, corpus.stories(count, SEED + count, bodies=pool))
-    setup_db.prefill_cache_from_pool(db, pool)
-    marker.touch()
-    print(
-        f"generated {count:,} stories (bodies from a pool of {len(pool):,}) "
-        f"in {time.perf_counter() - started:.1f} s"
-    )
-    return db
+
+    filled: list[bool] = []
+
+    def fill(db: engines.BenchDb) -> None:
+        filled.append(True)
+        setup_db.load(db.url, corpus.stories(count, SEED + count, bodies=pool))
+        setup_db.prefill_cache_from_pool(db.url, pool)
+        print(
+            f"generated {count:,} stories (bodies from a pool of {len(pool):,}) "
+            f"in {time.perf_counter() - started:.1f} s ({db.engine})"
+        )
+
+    with engines.servers() as running:
+        db = engines.database(spec, f"scale_{count}", work, running, fill)
+    if not filled and stale_cache(db):
+        # The renderer changed since (RENDERER_VERSION): a full export would be a cold one. Fill it again.
+        connection = db.raw()
+        connection.execute("DELETE FROM rendered_bodies")
+        connection.close()
+        seconds = setup_db.prefill_cache_from_pool(db.url, pool)
+        print(f"render cache of the {count:,}-story corpus refilled for a new renderer in {seconds:.1f} s")
+    return db.url
 
 
 # ------------------------------------------------------------------------------------------ main
@@ -315,7 +323,11 @@ def main() -> None:
     parser.add_argument("--scale", default="", help="comma-separated story counts, e.g. 50000,200000")
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--child", choices=("cold", "full", "incremental"), help=argparse.SUPPRESS)
-    parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--db",
+        action="append",
+        help="sqlite (the default), postgres (a throwaway server) or a postgresql:// URL; repeatable",
+    )
     parser.add_argument("--out", help=argparse.SUPPRESS)
     parser.add_argument("--edit", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--prepare", choices=("corpus", "scale"), help=argparse.SUPPRESS)
@@ -324,19 +336,36 @@ def main() -> None:
         child(args)
         return
     if args.prepare == "corpus":
-        print(prepare(args.work, args.stories, with_peers=not args.no_peers))
+        print(prepare(args.work, args.stories, with_peers=not args.no_peers, spec=args.db[0]))
         return
     if args.prepare == "scale":
-        print(prepare_scale(args.work, args.stories))
+        print(prepare_scale(args.work, args.stories, args.db[0]))
         return
 
     work = args.work.resolve()
+    columns: dict[str, dict[str, str]] = {}
+    with engines.servers() as running:
+        for spec in args.db or ["sqlite"]:
+            # The server started here (``postgres``), named by URL to the processes that prepare and export.
+            server = spec if spec == "sqlite" else running.server_url(spec)
+            engine = "postgresql" if engines.is_server(server) else "sqlite"
+            print(
+                f"\n{engine}: {args.stories:,} stories, {os.cpu_count()} cores; medians of {args.runs} runs"
+            )
+            columns[engine] = measure_engine(args, work, server)
+    if len(columns) > 1:
+        print("\n" + engines.side_by_side(columns))
+    empty_trash(work)
+
+
+def measure_engine(args: argparse.Namespace, work: Path, spec: str) -> dict[str, str]:
+    """The whole benchmark on one engine, printed; its figures as one column of the side-by-side table."""
     hugo = None if args.no_peers else shutil.which("hugo")
     pelican = None if args.no_peers else pelican_command()
-    db = prepare_in_child("corpus", work / f"corpus-{args.stories}", args.stories, not args.no_peers)
-    site = db.parent
+    site = work / f"corpus-{args.stories}"
+    db = prepare_in_child("corpus", site, args.stories, not args.no_peers, spec)
     out = site / "out"
-    print(f"\n{args.stories:,} stories, {os.cpu_count()} cores; medians of {args.runs} runs\n")
+    print()
 
     results: dict[str, Measure] = {}
     # Full, Hugo and incremental runs take turns, so that each of our runs has a Hugo run beside it under
@@ -359,8 +388,10 @@ def main() -> None:
         cmd = [pelican, str(site / "pelican" / "content"), "-s", str(site / "pelican" / "pelicanconf.py")]
         cmd += ["-o", str(site / "pelican-out"), "-q"]
         results["pelican"] = peer("pelican", cmd, site / "pelican-out", max(1, min(args.runs, 2)))
+    column: dict[str, str] = {}
     for measure in results.values():
         print(measure.line())
+        column[f"{measure.name} (median)"] = f"{measure.median:.3f} s, peak {max(measure.peak_mb):.0f} MB"
     written = results["incremental"].extra.get("files_written")
     if written:
         print(
@@ -388,23 +419,28 @@ def main() -> None:
         verdict = "ok" if worst <= target else "ok (median)" if ratio <= target else "MISSED"
         each = ", ".join(f"{r:.3f}" for r in ratios)
         print(f"{name:<24} {ratio:7.3f}  worst {worst:.3f}  (target ≤ {target})  {verdict}   [{each}]")
+        column[f"{name} (target ≤ {target})"] = f"{ratio:.3f}, worst {worst:.3f}: {verdict}"
     peak = max(max(m.peak_mb) for k, m in results.items() if k in ("full", "incremental", "cold"))
     print(f"{'our peak memory':<24} {peak:7.1f} MB (target < 300 MB)  {'ok' if peak < 300 else 'MISSED'}")
+    column["our peak memory (target < 300 MB)"] = f"{peak:.0f} MB"
 
     if args.scale:
         print()
         base = results["full"]
         per_story = [(args.stories, base.median, max(base.peak_mb))]
         for count in (int(c) for c in args.scale.split(",") if c.strip()):
-            scale_db = prepare_in_child("scale", work / "scale", count, False)
-            measure = ours("full", scale_db, scale_db.parent / f"out-{count}", 1)
+            scale_db = prepare_in_child("scale", work / "scale", count, False, spec)
+            measure = ours("full", scale_db, work / "scale" / f"out-{count}", 1)
             measure.name = f"ca-editor full, {count:,}"
             print(measure.line())
             per_story.append((count, measure.median, max(measure.peak_mb)))
-            set_aside(scale_db.parent / f"out-{count}")
+            set_aside(work / "scale" / f"out-{count}")
         for count, seconds, peak in per_story:
             print(f"{count:>9,} stories: {seconds / count * 1e6:7.1f} µs per story, peak {peak:6.1f} MB")
-    empty_trash(work)
+            column[f"full export, {count:,} stories"] = (
+                f"{seconds / count * 1e6:.1f} µs per story, {peak:.0f} MB"
+            )
+    return column
 
 
 if __name__ == "__main__":

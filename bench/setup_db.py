@@ -1,4 +1,7 @@
-"""Load a generated corpus into a fresh desk database quickly (bulk insert, bypassing the importer)."""
+"""Load a generated corpus into a fresh desk database quickly (bulk insert, bypassing the importer).
+
+Through SQLAlchemy, so the same code loads an SQLite file and a PostgreSQL database.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +20,9 @@ from ca_editor.services.rendering import sha256_text
 BATCH = 2000
 
 
-def load(db_path: Path, stories: Iterable[BenchStory]) -> int:
-    """Create ``db_path`` (migrated, demo section seeded) and insert ``stories`` as published."""
-    services = open_services(str(db_path))
+def load(db: str | Path, stories: Iterable[BenchStory]) -> int:
+    """Open ``db`` (a file or a server URL; migrated, demo section seeded); insert ``stories``, published."""
+    services = open_services(str(db))
     count = 0
     now = utcnow()
     batch: list[dict[str, object]] = []
@@ -51,7 +54,7 @@ def load(db_path: Path, stories: Iterable[BenchStory]) -> int:
     return count
 
 
-def prefill_cache_from_pool(db_path: Path, pool: list[str]) -> float:
+def prefill_cache_from_pool(db: str | Path, pool: list[str]) -> float:
     """Fill the render cache for stories whose bodies all come from ``pool`` (scale runs only).
 
     Rendering 200,000 bodies would take minutes and measure the renderer, not the export; bodies repeat in
@@ -62,7 +65,7 @@ def prefill_cache_from_pool(db_path: Path, pool: list[str]) -> float:
     by_body = {
         body: (sha256_text(body), sha256_text(html), html) for body, html in zip(pool, rendered, strict=True)
     }
-    services = open_services(str(db_path), seed_demo=False)
+    services = open_services(str(db), seed_demo=False)
     with services.db.write() as session:
         rows = session.execute(text("SELECT id, version, body FROM stories")).all()
         batch: list[dict[str, object]] = []

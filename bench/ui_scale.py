@@ -2,16 +2,22 @@
 
     .venv/bin/python bench/ui_scale.py --stories 1000000            # under Xvfb or QT_QPA_PLATFORM=offscreen
     .venv/bin/python bench/ui_scale.py --stories 1000000 --db /tmp/big.sqlite3   # keep the database
+    .venv/bin/python bench/ui_scale.py --db sqlite --db postgres     # both engines, side by side
+    .venv/bin/python bench/ui_scale.py --db postgresql://me@host/postgres   # ca_bench_ui_N on that server
 
-Generates N synthetic stories (raw SQL, one transaction, the full-text index rebuilt once afterwards) over
-the demo section, then measures, in the same run, ratios against a baseline taken in the same process:
+Generates N synthetic stories over the demo section, the same rows on every engine (one transaction, the
+full-text index built once afterwards; ``engines.py`` says how on each), then measures, in the same run,
+ratios against a baseline taken in the same process on the same engine (its raw SQL through its bare
+driver, stdlib sqlite3 or psycopg):
 
 (a) window start to first paint: the desk's MainWindow against a bare QMainWindow;
 (b) archive-filter change to first rows painted, against the raw SQL query of the same first rows;
-(c) a search keystroke (after the debounce) to first rows painted, against the raw FTS query;
+(c) a search keystroke (after the debounce) to first rows painted, against the raw full-text query
+    (FTS5 MATCH on SQLite; the ``search_vector`` GIN index on PostgreSQL);
 (d) resident memory with the window open on N stories, against the bare window (VmRSS and VmHWM).
 
-Each timing is the median of ``--runs`` runs. Nothing here is imported by the app or tests.
+Each timing is the median of ``--runs`` runs. With several ``--db``, a table puts the engines' figures
+side by side at the end. Nothing here is imported by the app.
 """
 
 from __future__ import annotations
@@ -19,16 +25,16 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import corpus  # bench/corpus.py, beside this script
+import engines  # bench/engines.py: what differs between SQLite and PostgreSQL
 
 os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 if not os.environ.get("DISPLAY"):
@@ -39,59 +45,33 @@ NAMES = ("Almaty", "Bishkek", "Dushanbe", "Tashkent", "Ashgabat", "Astana", "Osh
 STATUSES = ("draft", "ready", "approved", "published")
 START = datetime(2016, 1, 1)
 SPAN_SECONDS = int(timedelta(days=3652).total_seconds())  # ten years
-SQLA_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime on SQLite (naive UTC)
 
 
-def generate(path: Path, count: int, seed: int = 1) -> float:
-    """Create a migrated database with the demo section plus ``count`` synthetic stories; seconds taken."""
-    from ca_editor.app import open_services
+def generate(db: engines.BenchDb, count: int, seed: int = 1) -> None:
+    """Add ``count`` synthetic stories to a migrated database holding the demo section: the same rows on
+    every engine (``story_rows``), bulk-loaded the engine's fast way (``engines.bulk_load``)."""
+    engines.bulk_load(db, story_rows(count, seed))
 
-    began = time.perf_counter()
-    services = open_services(str(path))  # migrated and seeded with the demo section (slots included)
-    services.db.dispose()
+
+def story_rows(count: int, seed: int = 1) -> Iterator[tuple[object, ...]]:
+    """``count`` story rows in ``engines.STORY_COLUMNS`` order; timestamps are naive UTC datetimes."""
     rng = random.Random(seed)
-    now = datetime.now(UTC).replace(tzinfo=None).strftime(SQLA_DATETIME)
-    connection = sqlite3.connect(path, isolation_level=None)
-    try:
-        connection.execute("PRAGMA journal_mode = WAL")
-        connection.execute("PRAGMA synchronous = OFF")
-        trigger = connection.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'stories_fts_ai'"
-        ).fetchone()[0]
-        connection.execute("BEGIN")
-        connection.execute("DROP TRIGGER stories_fts_ai")  # one FTS rebuild is far faster than 1M triggers
-        # Leave a few stories undated, as drafts often are.
-        rows = (_row(rng, number, now) for number in range(count))
-        connection.executemany(
-            "INSERT INTO stories (slug, title, summary, body, byline, published_at, status, tags, "
-            "image_alt, image_caption, image_credit, version, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, '[]', '', '', '', 1, ?, ?)",
-            rows,
-        )
-        connection.execute("INSERT INTO stories_fts(stories_fts) VALUES ('rebuild')")
-        connection.execute(trigger)
-        connection.execute("COMMIT")
-
-    finally:
-        connection.close()
-    return time.perf_counter() - began
-
-
-def _row(rng: random.Random, number: int, now: str) -> tuple[object, ...]:
-    title = " ".join(rng.choices(WORDS, k=rng.randint(4, 9))).capitalize()
-    if rng.random() < 0.3:
-        title += f" in {rng.choice(NAMES)}"
-    summary = " ".join(rng.choices(WORDS, k=rng.randint(10, 20))).capitalize() + "."
-    body = summary + " " + " ".join(rng.choices(WORDS, k=30)) + "."
-    published = None
-    if rng.random() > 0.002:
-        # A gap in the archive: no story at all in the third month of the fourth year.
-        moment = START + timedelta(seconds=rng.randrange(SPAN_SECONDS))
-        if (moment.year, moment.month) == (START.year + 3, 3):
-            moment += timedelta(days=31)
-        published = moment.strftime(SQLA_DATETIME)
-    status = STATUSES[min(3, int(rng.random() * 5))]
-    return (f"bench-{number:07d}", title, summary, body, "By the desk", published, status, now, now)
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    for number in range(count):
+        title = " ".join(rng.choices(WORDS, k=rng.randint(4, 9))).capitalize()
+        if rng.random() < 0.3:
+            title += f" in {rng.choice(NAMES)}"
+        summary = " ".join(rng.choices(WORDS, k=rng.randint(10, 20))).capitalize() + "."
+        body = summary + " " + " ".join(rng.choices(WORDS, k=30)) + "."
+        published = None  # a few stories stay undated, as drafts often are
+        if rng.random() > 0.002:
+            # A gap in the archive: no story at all in the third month of the fourth year.
+            published = START + timedelta(seconds=rng.randrange(SPAN_SECONDS))
+            if (published.year, published.month) == (START.year + 3, 3):
+                published += timedelta(days=31)
+        status = STATUSES[min(3, int(rng.random() * 5))]
+        slug = f"bench-{number:07d}"
+        yield (slug, title, summary, body, "By the desk", published, status, "[]", "", "", "", 1, now, now)
 
 
 # ---------------------------------------------------------------------------------------------- measuring
@@ -148,7 +128,7 @@ def _paint_waiter(app: object, target: object) -> Callable[[float], float]:
     return wait
 
 
-def child(mode: str, path: Path, runs: int) -> dict[str, object]:
+def child(mode: str, db: engines.BenchDb, runs: int) -> dict[str, object]:
     """One measurement process: ``bare`` (a QMainWindow), ``desk`` (MainWindow) or ``panes`` (our panes)."""
     from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter
 
@@ -168,7 +148,7 @@ def child(mode: str, path: Path, runs: int) -> dict[str, object]:
     from ca_editor.domain.dates import DateRange
     from ca_editor.ui.stories import ArchiveFilterPane, StoryListPane
 
-    services = open_services(str(path))
+    services = open_services(db.url)
     t0 = time.perf_counter()
     if mode == "desk":
         from ca_editor.ui.main_window import MainWindow
@@ -194,7 +174,8 @@ def child(mode: str, path: Path, runs: int) -> dict[str, object]:
     if mode == "panes":  # the desk window wires its panes itself
         archive.range_changed.connect(stories.set_date_range)
     rows_wait = _paint_waiter(app, stories.view.viewport())
-    raw = sqlite3.connect(path)
+    raw = db.raw()
+    filter_sql_text = db.sql(LIST_SQL.format(where="published_at >= ? AND published_at < ?"))
     filter_ui, filter_sql, search_ui, search_after_debounce, search_sql = [], [], [], [], []
     counts: list[float] = []
     for number in range(runs):
@@ -202,9 +183,9 @@ def child(mode: str, path: Path, runs: int) -> dict[str, object]:
         t0 = time.perf_counter()
         archive.set_range(DateRange.month(year, month))
         filter_ui.append(rows_wait(t0))
-        start, end = (d.strftime(SQLA_DATETIME) for d in DateRange.month(year, month).bounds())
+        start, end = (db.moment(d.replace(tzinfo=None)) for d in DateRange.month(year, month).bounds())
         t0 = time.perf_counter()
-        raw.execute(LIST_SQL.format(where="published_at >= ? AND published_at < ?"), (start, end)).fetchall()
+        raw.execute(filter_sql_text, (start, end)).fetchall()
         filter_sql.append(time.perf_counter() - t0)
     archive.clear()
     for _ in range(20):
@@ -228,11 +209,9 @@ def child(mode: str, path: Path, runs: int) -> dict[str, object]:
         total = rows_wait(t0)
         search_ui.append(total)
         search_after_debounce.append(total - (queried - t0) + max(0.0, queried - debounce_until))
-        match = f'"{word}"*'
+        where, params = db.search_filter(word)
         t0 = time.perf_counter()
-        raw.execute(
-            LIST_SQL.format(where="id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?)"), (match,)
-        ).fetchall()
+        raw.execute(db.sql(LIST_SQL.format(where=where)), params).fetchall()
         search_sql.append(time.perf_counter() - t0)
     stories.search_box.clear()
     stories._apply_filters()
@@ -256,12 +235,12 @@ def child(mode: str, path: Path, runs: int) -> dict[str, object]:
     return result
 
 
-def run_child(mode: str, path: Path, runs: int) -> dict[str, object]:
+def run_child(mode: str, db: engines.BenchDb, runs: int) -> dict[str, object]:
     import json
     import subprocess
 
     done = subprocess.run(
-        [sys.executable, __file__, "--child", mode, "--db", str(path), "--runs", str(runs)],
+        [sys.executable, __file__, "--child", mode, "--db", db.url, "--runs", str(runs)],
         check=False,
         capture_output=True,
         text=True,
@@ -272,11 +251,12 @@ def run_child(mode: str, path: Path, runs: int) -> dict[str, object]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure(path: Path, runs: int, processes: int) -> int:
-    bare = [run_child("bare", path, runs) for _ in range(processes)]
+def measure(db: engines.BenchDb, runs: int, processes: int) -> dict[str, str]:
+    """Print one engine's figures; return them as one column of the side-by-side table."""
+    bare = [run_child("bare", db, runs) for _ in range(processes)]
     report = {"bare": bare}
     for mode in ("panes", "desk"):
-        report[mode] = [run_child(mode, path, runs) for _ in range(processes)]
+        report[mode] = [run_child(mode, db, runs) for _ in range(processes)]
 
     def med(results: list[dict[str, object]], key: str) -> float:
         values: list[float] = []
@@ -287,6 +267,7 @@ def measure(path: Path, runs: int, processes: int) -> int:
 
     bare_start, bare_rss = med(bare, "start_s"), med(bare, "rss_kb")
     print(f"bare QMainWindow: start to first paint {bare_start * 1000:.1f} ms, RSS {bare_rss / 1024:.0f} MiB")
+    column = {"bare window: start to first paint": f"{bare_start * 1000:.1f} ms"}
     for mode in ("panes", "desk"):
         results = [r for r in report[mode] if "failed" not in r]
         if not results:
@@ -297,6 +278,7 @@ def measure(path: Path, runs: int, processes: int) -> int:
             f"\n{mode}: start to first paint {start * 1000:.1f} ms"
             f" = {start / bare_start:.1f}x the bare window"
         )
+        column[f"{mode}: start to first paint"] = f"{start * 1000:.0f} ms = {start / bare_start:.1f}×"
         if not all(r.get("uses_new_panes") for r in results):
             print(
                 "  (this window does not contain StoryListPane/ArchiveFilterPane yet: only start and memory)"
@@ -315,16 +297,23 @@ def measure(path: Path, runs: int, processes: int) -> int:
             )
             print(
                 f"  search keystroke to first rows painted {s_ui * 1000:.1f} ms (150 ms debounce included),"
-                f" {s_db * 1000:.1f} ms after the debounce, vs raw FTS query {s_sql * 1000:.1f} ms"
+                f" {s_db * 1000:.1f} ms after the debounce, vs raw full-text query {s_sql * 1000:.1f} ms"
                 f" = {s_db / s_sql:.1f}x"
             )
             print(f"  rows loaded after scrolling: {int(med(results, 'rows_loaded')):,}")
+            column[f"{mode}: archive filter to first rows (vs raw SQL)"] = (
+                f"{f_ui * 1000:.1f} ms vs {f_sql * 1000:.2f} ms = {f_ui / f_sql:.1f}×"
+            )
+            column[f"{mode}: search keystroke after debounce (vs raw full-text)"] = (
+                f"{s_db * 1000:.1f} ms vs {s_sql * 1000:.1f} ms = {s_db / s_sql:.1f}×"
+            )
         rss, hwm = med(results, "rss_kb"), med(results, "hwm_kb")
         print(
             f"  memory: RSS {rss / 1024:.0f} MiB (peak {hwm / 1024:.0f} MiB)"
             f" = {rss / bare_rss:.1f}x the bare window"
         )
-    return 0
+        column[f"{mode}: resident memory"] = f"{rss / 1024:.0f} MiB (peak {hwm / 1024:.0f})"
+    return column
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -332,26 +321,45 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stories", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=7, help="timed repetitions per process")
     parser.add_argument("--processes", type=int, default=3, help="fresh processes per window kind")
-    parser.add_argument("--db", type=Path, help="reuse (or create) this database instead of a temporary one")
+    parser.add_argument(
+        "--db",
+        action="append",
+        help="sqlite (a temporary file; the default), a file path (kept and reused), postgres (a throwaway "
+        "server) or a postgresql:// URL (the benchmark's own database ca_bench_ui_N there, kept); repeatable",
+    )
     parser.add_argument("--child", choices=("bare", "panes", "desk"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         import json
 
-        print(json.dumps(child(args.child, args.db, args.runs)))
+        print(json.dumps(child(args.child, engines.BenchDb(args.db[0]), args.runs)))
         return 0
-    with tempfile.TemporaryDirectory(prefix="ca-editor-bench-") as tmp:
-        path = args.db or Path(tmp) / "bench.sqlite3"
-        if not path.exists():
-            seconds = generate(path, args.stories)
-            print(f"generated {args.stories:,} stories in {seconds:.1f} s ({path})")
-        from ca_editor.app import open_services
+    columns: dict[str, dict[str, str]] = {}
+    with (
+        tempfile.TemporaryDirectory(prefix="ca-editor-bench-") as tmp,
+        engines.servers() as running,
+    ):
+        for spec in args.db or ["sqlite"]:
 
-        open_services(str(path)).db.dispose()  # migrate once, outside the timings
-        with sqlite3.connect(path) as connection:
-            total = connection.execute("SELECT count(*) FROM stories").fetchone()[0]
-        print(f"{total:,} stories; medians of {args.processes} processes x {args.runs} runs")
-        return measure(path, args.runs, args.processes)
+            def fill(db: engines.BenchDb) -> None:
+                began = time.perf_counter()
+                generate(db, args.stories)
+                print(
+                    f"generated {args.stories:,} stories in {time.perf_counter() - began:.1f} s ({db.shown})"
+                )
+
+            db = engines.database(spec, f"ui_{args.stories}", Path(tmp), running, fill)
+            from ca_editor.app import open_services
+
+            open_services(db.url).db.dispose()  # migrate once, outside the timings
+            total = db.scalar("SELECT count(*) FROM stories")
+            print(
+                f"\n{db.engine}: {total:,} stories; medians of {args.processes} processes x {args.runs} runs"
+            )
+            columns[f"{db.engine} ({total:,} stories)"] = measure(db, args.runs, args.processes)
+    if len(columns) > 1:
+        print("\n" + engines.side_by_side(columns))
+    return 0
 
 
 if __name__ == "__main__":
