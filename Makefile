@@ -18,7 +18,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 help:
 	@echo "make run    install into .venv and open the desk window (ARGS='--db other.sqlite3' to choose a database)"
 	@echo "make test   install test tools and system packages, then run lint, types, layers and the test suite"
-	@echo "make bench  export benchmark against hugo and pelican when installed (not part of test; see README)"
+	@echo "make bench  export benchmark on SQLite and PostgreSQL against hugo and pelican when installed (not part of test; see README)"
 
 $(BIN)/python:
 	@python="$$(PYTHON='$(PYTHON)' scripts/find-python)" && echo "creating $(VENV) with $$python" && "$$python" -m venv $(VENV)
@@ -68,8 +68,12 @@ test: lint typecheck layers pytest
 # --runs 5 --scale 50000,200000' to change it.
 # The image case (issue 17): IMAGE_BENCH_ARGS='--images 200' for a shorter run (Hugo alone needs about
 # 3 s per 12-MP photo on two cores).
+# BENCH_DB: the engines the export benchmark measures side by side: sqlite, postgres (a throwaway server;
+# Debian's postgresql package is installed when missing) or postgresql://… URLs (see bench/engines.py).
+BENCH_DB ?= sqlite postgres
 bench: $(VENV)/.installed-app
-	$(BIN)/python bench/export_bench.py $(BENCH_ARGS)
+	@case " $(BENCH_DB) " in *" postgres "*) scripts/install-system-deps postgres ;; esac
+	$(BIN)/python bench/export_bench.py $(foreach db,$(BENCH_DB),--db '$(db)') $(BENCH_ARGS)
 	$(BIN)/python bench/image_bench.py $(IMAGE_BENCH_ARGS)
 
 clean:
