@@ -194,3 +194,34 @@ def _body(rng: random.Random, target_words: int) -> str:
     for number in range(1, footnotes + 1):
         blocks.append(f"[^{number}]: " + _sentence(rng, 6, 14))
     return "\n\n".join(blocks) + "\n"
+
+
+# ------------------------------------------------------------------------- short stories, the desk at scale
+
+DESK_STATUSES = ("draft", "ready", "approved", "published")
+DESK_START = datetime(2016, 1, 1)  # naive UTC, as the database stores it
+
+
+def desk_rows(count: int, seed: int = 1) -> Iterator[tuple[object, ...]]:
+    """``count`` short story rows for ``bench/ui_scale.py``, in ``engines.STORY_COLUMNS`` order.
+
+    Every status, a few undated stories, one month without any story; timestamps are naive UTC datetimes
+    (each engine's loader stores them its way), so the same seed gives the same stories on every engine.
+    """
+    rng = random.Random(seed)
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    for number in range(count):
+        title = " ".join(rng.choices(WORDS, k=rng.randint(4, 9))).capitalize()
+        if rng.random() < 0.3:
+            title += f" in {rng.choice(NAMES)}"
+        summary = " ".join(rng.choices(WORDS, k=rng.randint(10, 20))).capitalize() + "."
+        body = summary + " " + " ".join(rng.choices(WORDS, k=30)) + "."
+        published = None  # a few stories stay undated, as drafts often are
+        if rng.random() > 0.002:
+            # A gap in the archive: no story at all in the third month of the fourth year.
+            published = DESK_START + timedelta(seconds=rng.randrange(SPAN_SECONDS))
+            if (published.year, published.month) == (DESK_START.year + 3, 3):
+                published += timedelta(days=31)
+        status = DESK_STATUSES[min(3, int(rng.random() * 5))]
+        slug = f"bench-{number:07d}"
+        yield (slug, title, summary, body, "By the desk", published, status, "[]", "", "", "", 1, now, now)

@@ -24,13 +24,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
 from pathlib import Path
 
 import corpus  # bench/corpus.py, beside this script
@@ -40,38 +38,11 @@ os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 if not os.environ.get("DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-WORDS = corpus.WORDS  # the export benchmark's vocabulary: one list for both benchmarks
-NAMES = ("Almaty", "Bishkek", "Dushanbe", "Tashkent", "Ashgabat", "Astana", "Osh", "Samarkand", "Khujand")
-STATUSES = ("draft", "ready", "approved", "published")
-START = datetime(2016, 1, 1)
-SPAN_SECONDS = int(timedelta(days=3652).total_seconds())  # ten years
-
 
 def generate(db: engines.BenchDb, count: int, seed: int = 1) -> None:
     """Add ``count`` synthetic stories to a migrated database holding the demo section: the same rows on
-    every engine (``story_rows``), bulk-loaded the engine's fast way (``engines.bulk_load``)."""
-    engines.bulk_load(db, story_rows(count, seed))
-
-
-def story_rows(count: int, seed: int = 1) -> Iterator[tuple[object, ...]]:
-    """``count`` story rows in ``engines.STORY_COLUMNS`` order; timestamps are naive UTC datetimes."""
-    rng = random.Random(seed)
-    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    for number in range(count):
-        title = " ".join(rng.choices(WORDS, k=rng.randint(4, 9))).capitalize()
-        if rng.random() < 0.3:
-            title += f" in {rng.choice(NAMES)}"
-        summary = " ".join(rng.choices(WORDS, k=rng.randint(10, 20))).capitalize() + "."
-        body = summary + " " + " ".join(rng.choices(WORDS, k=30)) + "."
-        published = None  # a few stories stay undated, as drafts often are
-        if rng.random() > 0.002:
-            # A gap in the archive: no story at all in the third month of the fourth year.
-            published = START + timedelta(seconds=rng.randrange(SPAN_SECONDS))
-            if (published.year, published.month) == (START.year + 3, 3):
-                published += timedelta(days=31)
-        status = STATUSES[min(3, int(rng.random() * 5))]
-        slug = f"bench-{number:07d}"
-        yield (slug, title, summary, body, "By the desk", published, status, "[]", "", "", "", 1, now, now)
+    every engine (``corpus.desk_rows``), bulk-loaded the engine's fast way (``engines.bulk_load``)."""
+    engines.bulk_load(db, corpus.desk_rows(count, seed))
 
 
 # ---------------------------------------------------------------------------------------------- measuring
