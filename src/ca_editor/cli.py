@@ -46,7 +46,10 @@ def _add_global_options(parser: argparse.ArgumentParser, *, default: object) -> 
         "--user",
         metavar="NAME",
         default=default,
-        help="the name recorded with changes and sign-offs (default: $CA_EDITOR_USER, else the login name)",
+        help=(
+            "the name recorded with changes and sign-offs (default: $CA_EDITOR_USER, else the login name); "
+            "on PostgreSQL the database login is recorded and this becomes its display name, once"
+        ),
     )
 
 
@@ -164,12 +167,10 @@ def _run(args: argparse.Namespace) -> int:
         except CaEditorError as exc:  # someone who started the window may never see a terminal
             show_startup_error(str(exc))
             raise
-        if args.user:
-            services.identity.set(args.user)  # this run only; the window does not ask or remember it
+        _adopt_name(services, args.user)  # this run only on SQLite; a server keeps a login's first name
         return run(services)
     services = open_services(args.db, seed_demo=command != "migrate")
-    if args.user:
-        services.identity.set(args.user)
+    _adopt_name(services, args.user)
     if command == "migrate":
         print(f"database ready: {services.db.display_name}")
         return 0
@@ -191,6 +192,15 @@ def _run(args: argparse.Namespace) -> int:
         print(write_review_sheet(services, section_id, args.out))
         return 0
     raise AssertionError(command)
+
+
+def _adopt_name(services: Services, typed: str | None) -> None:
+    """``--user``: the name for this run on SQLite; on a server the login's display name, the first time
+    only (``services.people``): a later one renames nobody, and the command says so."""
+    if typed or services.people.shared:
+        note = services.people.adopt(typed or "")
+        if note:
+            print(f"ca-editor: {note}", file=sys.stderr)
 
 
 def _up_to_date(args: argparse.Namespace) -> bool:

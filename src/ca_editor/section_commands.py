@@ -1,4 +1,4 @@
-"""``ca-editor section list | create | set``: a section's settings from the command line.
+"""``ca-editor section list | create | set``: a section's settings (and desk chiefs) from the command line.
 
 Through ``services.section_settings``, with the section's version: a change made by someone else between
 this command's read and its write is refused, like the window's. Lowering the slot count names the stories
@@ -56,6 +56,20 @@ def add_parsers(commands: Any, add_global_options: Callable[[argparse.ArgumentPa
             help=f"advise when a card's summary is over N characters, or off (new: {DEFAULT_TEASER_LIMIT})",
         )
     change.add_argument("--yes", action="store_true", help="take stories out without asking (fewer slots)")
+    change.add_argument(
+        "--chief",
+        action="append",
+        default=[],
+        metavar="LOGIN",
+        help="name a desk chief: on a shared desk only their sign-off counts (repeat for several)",
+    )
+    change.add_argument(
+        "--no-chief",
+        action="append",
+        default=[],
+        metavar="LOGIN",
+        help="no longer a desk chief of the section",
+    )
     for parser in (listing, create, change):
         add_global_options(parser)
 
@@ -63,7 +77,9 @@ def add_parsers(commands: Any, add_global_options: Callable[[argparse.ArgumentPa
 def run(services: Services, args: argparse.Namespace) -> int:
     if args.section_command == "list":
         for section in services.sections.sections():
-            print(_line(section, len(services.sections.layout(section.id).slots)))
+            chiefs = services.people.chiefs(section.id)
+            named = f", desk chiefs {', '.join(chiefs)}" if chiefs else ""
+            print(_line(section, len(services.sections.layout(section.id).slots)) + named)
         return 0
     if args.section_command == "create":
         from ca_editor.domain.section_settings import SectionSettings
@@ -84,8 +100,10 @@ def _set(services: Services, args: argparse.Namespace) -> int:
     settings = _changed(SectionSettings.of(section), args)
     if args.new_slug is not None:
         settings = replace(settings, slug=args.new_slug)
+    chiefs_changed = _set_chiefs(services, section.id, args.chief, args.no_chief)
     if settings == SectionSettings.of(section):
-        print(f"nothing to change: {_line(section, len(services.sections.layout(section.id).slots))}")
+        if not chiefs_changed:
+            print(f"nothing to change: {_line(section, len(services.sections.layout(section.id).slots))}")
         return 0
     leaving = services.section_settings.would_fall_out(section.id, settings.slot_count)
     if leaving and not args.yes and not _confirm(leaving, settings.slot_count):
@@ -96,6 +114,19 @@ def _set(services: Services, args: argparse.Namespace) -> int:
     for story in change.fell_out:
         print(f"  taken out (now in previously in editor's choice): {story.title}")
     return 0
+
+
+def _set_chiefs(services: Services, section_id: int, add: list[str], remove: list[str]) -> bool:
+    """``--chief`` / ``--no-chief``: change the section's desk chiefs; whether anything was asked."""
+    if not add and not remove:
+        return False
+    before = services.people.chiefs(section_id)
+    wanted = tuple(login for login in (*before, *add) if login not in remove)
+    chiefs = services.people.set_chiefs(section_id, wanted)
+    print(f"desk chiefs: {', '.join(chiefs) or 'none (anyone allowed to sign off may)'}")
+    if chiefs and not services.people.shared:
+        print("  (kept; they count on a shared desk: one SQLite workstation has no logins)")
+    return True
 
 
 def _changed(settings: SectionSettings, args: argparse.Namespace) -> SectionSettings:

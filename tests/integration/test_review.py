@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from tests import layout_steps
+from tests import layout_steps, people_steps
 
 from ca_editor.domain.errors import ConflictError, ValidationError
 from ca_editor.domain.model import SlotOverrides
@@ -25,7 +25,7 @@ def test_never_signed_off_shows_the_whole_block_as_new(services: Services) -> No
 
 
 def test_changes_since_sign_off_follow_moves_edits_and_overrides(services: Services) -> None:
-    services.identity.set("Desk Chief")
+    people_steps.call_me(services, "Desk Chief")
     section_id = services.section_id()
     signed = services.review.sign_off(section_id, "  Good for tonight  ")
     assert (signed.kind, signed.taken_by, signed.note) == (
@@ -85,7 +85,7 @@ def test_send_back_needs_a_note_and_records_nothing_without_one(services: Servic
         services.review.sign_off(section_id, "x" * (MAX_NOTE + 1))
     assert services.snapshots.list(section_id) == []
 
-    services.identity.set("Chief")
+    people_steps.call_me(services, "Chief")
     sent = services.review.send_back(section_id, "Slot 3 needs a photo")
     state = services.review.state(section_id)
     assert state.sent_back and not state.signed_off and state.decision == sent

@@ -111,3 +111,7 @@ class StorageError(CaEditorError):
 
 class ServerUnreachableError(StorageError):
     """The database server cannot be reached (stopped, restarting, network down); the desk retries."""
+
+
+class NotAllowedError(CaEditorError):
+    """The database login may not do this (its grants, or the section's desk chiefs); nothing was changed."""

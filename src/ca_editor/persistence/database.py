@@ -25,6 +25,7 @@ from ca_editor.locations import shown_url
 from ca_editor.persistence.backup import sqlite_file
 from ca_editor.persistence.engine import BUSY_TIMEOUT_MS, is_sqlite, make_engine, writer
 from ca_editor.persistence.known_sound import OpenedSound, opened_sound
+from ca_editor.persistence.people import current_login
 from ca_editor.persistence.server_errors import SERVER_UNREACHABLE, server_error_message, server_refusal
 
 
@@ -44,6 +45,7 @@ class Database:
         self.engine: Engine = make_engine(url)
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
         self._writers = sessionmaker(writer(self.engine), expire_on_commit=False)
+        self._login: str | None = None  # the server's current_user, read on the first write (people.py)
 
     @property
     def display_name(self) -> str:
@@ -67,12 +69,29 @@ class Database:
         """A write transaction: committed when the block ends, rolled back whole if it raises.
 
         ``actor`` is the name of the person the change is made for; rows it touches record it (``actor_of``).
+        On a server the login is recorded instead (``persistence.people``): the server vouches for it.
         """
         if self.read_only:
             raise StorageError(READ_ONLY_MESSAGE)
         with self._damage_watch(), _storage_errors(), self._writers() as session, session.begin():
-            session.info[_ACTOR] = actor
+            session.info[_ACTOR] = actor if self.is_sqlite else self._login_of(session)
             yield session
+
+    @property
+    def login(self) -> str:
+        """The database login every change is recorded under on a server ("" on SQLite: no logins)."""
+        if self.is_sqlite:
+            return ""
+        if self._login is None:
+            with self.read() as session:
+                self._login = current_login(session)
+        return self._login
+
+    def _login_of(self, session: Session) -> str:
+        """On a server the actor is the login (``current_user``), never a typed name; read once."""
+        if self._login is None:
+            self._login = current_login(session)
+        return self._login
 
     def dispose(self) -> None:
         """Close every pooled connection; a file known sound is noted sound as the last close left it."""

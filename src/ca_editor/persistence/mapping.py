@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
 from ca_editor.domain.model import (
     ImageAsset,
     Section,
@@ -16,6 +18,7 @@ from ca_editor.domain.model import (
     StorySummary,
 )
 from ca_editor.persistence.models import AssetRow, SectionRow, SlotRow, StatusChangeRow, StoryRow
+from ca_editor.persistence.people import shown_name
 
 
 def asset_from_row(row: AssetRow) -> ImageAsset:
@@ -53,7 +56,7 @@ def story_from_row(row: StoryRow) -> Story:
         version=row.version,
         created_at=row.created_at,
         updated_at=row.updated_at,
-        updated_by=row.updated_by or "",
+        updated_by=shown_name(Session.object_session(row), row.updated_by or ""),
     )
 
 
@@ -72,7 +75,7 @@ def section_from_row(row: SectionRow) -> Section:
         row.slot_count,
         row.version,
         row.updated_at,
-        row.updated_by or "",
+        shown_name(Session.object_session(row), row.updated_by or ""),
         row.teaser_limit or None,  # 0 is stored for "no advice"
     )
 
@@ -91,7 +94,7 @@ def status_change_from_row(row: StatusChangeRow) -> StatusChange:
         row.story_id,
         StoryStatus(row.from_status) if row.from_status else None,
         StoryStatus(row.to_status),
-        row.changed_by,
+        shown_name(Session.object_session(row), row.changed_by),
         row.changed_at,
         row.note,
     )

@@ -247,6 +247,35 @@ class LayoutSnapshotRow(Base):
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
+class PersonRow(Base):
+    """A database login and the name shown for it, given once by the person (migration 0015)."""
+
+    __tablename__ = "people"
+
+    login: Mapped[str] = mapped_column(String(120), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+
+
+class SectionChiefRow(Base):
+    """A login whose sign-off counts as approval of the section on a shared desk."""
+
+    __tablename__ = "section_chiefs"
+
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"), primary_key=True)
+    login: Mapped[str] = mapped_column(String(120), primary_key=True)
+
+
+class SignOffRow(Base):
+    """The approval beside a sign-off snapshot: the row a role without INSERT here cannot write (grants)."""
+
+    __tablename__ = "sign_offs"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("layout_snapshots.id", ondelete="CASCADE"), primary_key=True
+    )
+    signed_by: Mapped[str] = mapped_column(String(120))
+
+
 class PresenceRow(Base):
     """One open desk window: who, which section, which story in its editor; kept fresh by a heartbeat.
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ca_editor.services.exporting import ExportService
     from ca_editor.services.images import ImageService
     from ca_editor.services.importing import ImportService
+    from ca_editor.services.people import PeopleService
     from ca_editor.services.presence import PresenceService
     from ca_editor.services.previewing import PreviewService
     from ca_editor.services.review import ReviewService
@@ -119,6 +120,13 @@ class Services:
         from ca_editor.services.snapshots import SnapshotService
 
         return SnapshotService(self.db, self.identity)
+
+    @_OnFirstUse
+    def people(self) -> PeopleService:
+        """Who is who on a shared desk: the login, its display name, the sections' desk chiefs."""
+        from ca_editor.services.people import PeopleService
+
+        return PeopleService(self.db, self.identity)
 
     @_OnFirstUse
     def review(self) -> ReviewService:

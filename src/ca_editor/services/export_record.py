@@ -13,9 +13,10 @@ from pathlib import Path
 from ca_editor.domain.snapshots import SnapshotContent, SnapshotKind
 from ca_editor.export.listing_digest import generator_stamp, listing_digest
 from ca_editor.export.manifest import Manifest
-from ca_editor.persistence.database import Database
+from ca_editor.persistence.database import Database, actor_of
 from ca_editor.persistence.export_marks import ExportMark, generation, keep_mark
 from ca_editor.persistence.models import LayoutSnapshotRow, SectionRow, utcnow
+from ca_editor.persistence.people import is_shared
 from ca_editor.services.snapshots import MAX_NOTE
 
 
@@ -92,7 +93,7 @@ def record_export(
                 section_id=section_id,
                 kind=SnapshotKind.EXPORT.value,
                 taken_at=utcnow(),
-                taken_by=by,
+                taken_by=actor_of(session) if is_shared(session) else by,  # the login on a server
                 note=note[:MAX_NOTE],
                 section_version=section_version,
                 content=content.to_json(),

@@ -2,7 +2,8 @@
 
 The window asks for it on first run and keeps it in the settings; scripts pass ``--user`` or set
 ``$CA_EDITOR_USER``. Until then the operating system's login name stands in, so nothing is recorded as
-nobody.
+nobody. On a shared desk (PostgreSQL) the database login is recorded instead and this is the name shown
+for it (``services.people``); the login stands in until a name is given.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ class Identity:
 
     def __init__(self, name: str = "") -> None:
         self._name = ""
+        self.login = ""  # the database login on a shared desk (services.people.adopt); "" on SQLite
         self.set(name)
 
     @property
     def name(self) -> str:
-        return self._name or fallback_name()
+        return self._name or self.login or fallback_name()
 
     @property
     def is_set(self) -> bool:

@@ -1,7 +1,9 @@
 """Review of the editor's-choice block by a desk chief: what changed since the last sign-off or export,
 approve (sign off) or send back with a note, and the section's review state.
 
-Every decision records a layout snapshot (``SnapshotKind.SIGN_OFF`` / ``SEND_BACK``) by the current user.
+Every decision records a layout snapshot (``SnapshotKind.SIGN_OFF`` / ``SEND_BACK``) by the current user;
+a sign-off also writes its ``sign_offs`` row, which the grants withhold from a role that may only edit. On
+a shared desk whose section names desk chiefs, anyone else's sign-off is refused (``services.people``).
 A reviewer approves what they looked at: ``sign_off`` and ``send_back`` take the content the reviewer saw
 and refuse, in the same transaction that would record the decision, when the block or its stories changed
 since, so nobody signs off a change they never saw.
@@ -15,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from ca_editor.domain.errors import ConflictError, NotFoundError, Problem, ValidationError
@@ -23,7 +25,7 @@ from ca_editor.domain.model import SlotEntry
 from ca_editor.domain.release import SignOff
 from ca_editor.domain.snapshots import LayoutSnapshot, SnapshotContent, SnapshotKind, SnapshotStory
 from ca_editor.persistence.database import Database
-from ca_editor.persistence.models import AssetRow, LayoutSnapshotRow, StoryRow
+from ca_editor.persistence.models import AssetRow, LayoutSnapshotRow, SignOffRow, StoryRow
 from ca_editor.services.identity import Identity
 from ca_editor.services.sections import lock_section
 from ca_editor.services.snapshots import MAX_NOTE, current_content, snapshot_from_row, take_snapshot
@@ -253,10 +255,16 @@ def _checked_note(note: str, *, required: bool) -> str:
 
 
 def _latest(session: Session, section_id: int, kinds: tuple[SnapshotKind, ...]) -> LayoutSnapshot | None:
+    """The newest snapshot of ``kinds``; a sign-off counts only with its ``sign_offs`` row (the approval the
+    grants guard), so a sign-off snapshot written past the app by a role that may not sign off is no
+    approval."""
+    approved = exists().where(SignOffRow.snapshot_id == LayoutSnapshotRow.id)
     stmt = (
         select(LayoutSnapshotRow)
         .where(
-            LayoutSnapshotRow.section_id == section_id, LayoutSnapshotRow.kind.in_([k.value for k in kinds])
+            LayoutSnapshotRow.section_id == section_id,
+            LayoutSnapshotRow.kind.in_([k.value for k in kinds]),
+            or_(LayoutSnapshotRow.kind != SnapshotKind.SIGN_OFF.value, approved),
         )
         .order_by(LayoutSnapshotRow.taken_at.desc(), LayoutSnapshotRow.id.desc())
         .limit(1)

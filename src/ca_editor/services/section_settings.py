@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from ca_editor.domain.errors import NotFoundError, Problem, ValidationError
 from ca_editor.domain.model import Section, SectionLayout, Story
 from ca_editor.domain.section_settings import SectionSettings, settings_problems
-from ca_editor.persistence.database import Database
+from ca_editor.persistence.database import Database, actor_of
 from ca_editor.persistence.mapping import section_from_row, story_from_row
 from ca_editor.persistence.models import SectionRow
+from ca_editor.persistence.people import is_shared
 from ca_editor.services.identity import Identity
 from ca_editor.services.sections import (
     SectionService,
@@ -79,7 +80,7 @@ class SectionSettingsService:
         _refuse_problems(settings)
         with self._sections._write() as session:
             _refuse_taken_slug(session, settings.slug, None)
-            row = SectionRow(updated_by=self._identity.name)
+            row = SectionRow(updated_by=actor_of(session) if is_shared(session) else self._identity.name)
             _apply(row, settings)
             session.add(row)
             session.flush()

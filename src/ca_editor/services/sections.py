@@ -32,6 +32,7 @@ from ca_editor.persistence.mapping import (
     summary_from_columns,
 )
 from ca_editor.persistence.models import AssetRow, FormerSlotRow, SectionRow, SlotRow, StoryRow, utcnow
+from ca_editor.persistence.people import shown_name
 from ca_editor.services.identity import Identity
 
 MAX_OVERRIDE_HEADLINE, MAX_OVERRIDE_SUMMARY = 300, 2_000
@@ -159,7 +160,7 @@ def refuse_if_changed(section: SectionRow, expected_version: int, subject: str) 
             subject,
             kind=ConflictKind.LAYOUT,
             subject_id=section.id,
-            who=section.updated_by,
+            who=shown_name(Session.object_session(section), section.updated_by),
             when=section.updated_at,
             current_version=section.version,
             then="reload to see it",

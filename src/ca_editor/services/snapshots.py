@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from ca_editor.domain.errors import NotFoundError
+from ca_editor.domain.errors import NotAllowedError, NotFoundError
 from ca_editor.domain.model import SectionLayout
 from ca_editor.domain.snapshots import LayoutSnapshot, SnapshotContent, SnapshotKind, SnapshotStory
-from ca_editor.persistence.database import Database
-from ca_editor.persistence.models import LayoutSnapshotRow, utcnow
+from ca_editor.persistence import people
+from ca_editor.persistence.database import Database, actor_of
+from ca_editor.persistence.models import LayoutSnapshotRow, SignOffRow, utcnow
+from ca_editor.persistence.people import is_shared, shown_name
 from ca_editor.services.identity import Identity
 from ca_editor.services.sections import read_layout
 
@@ -80,14 +83,19 @@ def take_snapshot(
         section_id=section_id,
         kind=kind.value,
         taken_at=utcnow(),
-        taken_by=by,
+        taken_by=actor_of(session) if is_shared(session) else by,  # the login on a server
         note=note.strip()[:MAX_NOTE],
         section_version=version,
         content=content.to_json(),
     )
+    if kind is SnapshotKind.SIGN_OFF:
+        _refuse_unless_chief(session, section_id)
     session.add(row)
     session.flush()
-    return snapshot_from_row(row)
+    snapshot = snapshot_from_row(row)
+    if kind is SnapshotKind.SIGN_OFF:
+        _record_sign_off(session, snapshot, row.taken_by)
+    return snapshot
 
 
 def snapshot_from_row(row: LayoutSnapshotRow) -> LayoutSnapshot:
@@ -96,8 +104,36 @@ def snapshot_from_row(row: LayoutSnapshotRow) -> LayoutSnapshot:
         section_id=row.section_id,
         kind=SnapshotKind(row.kind),
         taken_at=row.taken_at,
-        taken_by=row.taken_by,
+        taken_by=shown_name(Session.object_session(row), row.taken_by),
         note=row.note,
         section_version=row.section_version,
         content=SnapshotContent.from_json(row.content),
     )
+
+
+def _refuse_unless_chief(session: Session, section_id: int) -> None:
+    """On a shared desk whose section names desk chiefs, only their sign-off is taken (SQLite: anyone)."""
+    if not people.is_shared(session):
+        return
+    chiefs = people.chiefs(session, section_id)
+    login = actor_of(session)
+    if chiefs and login not in chiefs:
+        names = ", ".join(f"{people.shown_name(session, c)} ({c})" for c in chiefs)
+        raise NotAllowedError(
+            f"Only this section's desk chiefs can sign off its layout: {names}. Your login '{login}' is not "
+            "one of them, so nothing was signed off; ask a desk chief to review it, or send it back."
+        )
+
+
+def _record_sign_off(session: Session, snapshot: LayoutSnapshot, login: str) -> None:
+    """The ``sign_offs`` row beside the snapshot: what a role without the right to sign off cannot write."""
+    session.add(SignOffRow(snapshot_id=snapshot.id, signed_by=login))
+    try:
+        session.flush()
+    except DBAPIError as exc:
+        if people.permission_denied(exc):
+            raise NotAllowedError(
+                f"Your database login '{login}' may read and edit but not sign off (its grants do not allow "
+                "it), so nothing was signed off. Ask a desk chief to review the layout."
+            ) from exc
+        raise

@@ -35,6 +35,7 @@ from ca_editor.domain.validation import errors_only, validate_story
 from ca_editor.persistence.database import Database, actor_of
 from ca_editor.persistence.mapping import status_change_from_row, story_from_row
 from ca_editor.persistence.models import AssetRow, SlotRow, StatusChangeRow, StoryRow, utcnow
+from ca_editor.persistence.people import shown_name
 from ca_editor.persistence.search import fts5_match_expression, fts5_story_ids, tsquery_text, tsvector_matches
 from ca_editor.services.identity import Identity, fallback_name
 from ca_editor.services.listing import StoryQuery, StorySort, fetch_page, list_columns
@@ -261,7 +262,7 @@ def _changed_since(row: StoryRow, then: str) -> ConflictError:
         f"'{row.title}'",
         kind=ConflictKind.STORY,
         subject_id=row.id,
-        who=row.updated_by,
+        who=shown_name(Session.object_session(row), row.updated_by),
         when=row.updated_at,
         current_version=row.version,
         then=then,

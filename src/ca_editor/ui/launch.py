@@ -31,7 +31,9 @@ def run(services: Services) -> int:
     app = application()
     settings = Settings()
     apply_theme(app, settings.theme)
+    services.people.adopt()  # a shared desk: the name the login gave once, on any workstation
     ensure_user_name(services.identity, settings)  # first run: ask who is at the keyboard (ui/identity.py)
+    services.people.remember()  # a shared desk: the first name given becomes the login's display name
     window = MainWindow(services, settings)
     if sandbox_note is not None:
         show_sandbox_note(window.statusBar(), sandbox_note)

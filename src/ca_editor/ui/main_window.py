@@ -405,8 +405,15 @@ class MainWindow(QMainWindow):
 
     def change_name(self) -> None:
         if change_user_name(self.services.identity, self.settings, self):
+            people = self.services.people
+            try:
+                people.rename(self.services.identity.name)  # a shared desk: the name shown for the login
+            except CaEditorError as exc:
+                self.statusBar().showMessage(str(exc), 12_000)
+                return
             self.signed_in.setText(signed_in_text(self.services.identity))
-            self.statusBar().showMessage(f"Your work is now recorded as {self.services.identity.name}.", 8000)
+            said = f"Your login {people.login} is shown as" if people.shared else "Your work is recorded as"
+            self.statusBar().showMessage(f"{said} {self.services.identity.name}.", 8000)
 
     def show_shortcuts(self) -> None:
         ShortcutsDialog(self.menuBar(), self).exec()
