@@ -5,6 +5,12 @@ explicit ``BEGIN`` emitted by SQLAlchemy (the documented pysqlite recipe). That 
 transactional, so a failing migration rolls back whole; it also lets writers ask for ``BEGIN IMMEDIATE``,
 taking the write lock up front instead of failing with "database is locked" when a read turns into a write.
 Everything SQLite-only sits behind ``is_sqlite`` so the same code runs on PostgreSQL.
+
+PostgreSQL writers start with a plain ``BEGIN`` (READ COMMITTED): there is no database-wide write lock to
+take. Row locks serialise writers of one row, the version columns (``version_id_col``) turn a lost update
+into a conflict, and layout writes lock their section row (``SELECT … FOR UPDATE``). What SQLite's write lock
+also did for a first start (migrate and seed once) is ``first_start_lock``, a transaction-scoped advisory
+lock.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import sqlite3
 import time
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -114,8 +120,28 @@ def is_busy(exc: sqlite3.Error) -> bool:
 
 
 def writer(engine: Engine) -> Engine:
-    """The same pool, but every transaction starts with ``BEGIN IMMEDIATE`` on SQLite."""
+    """The same pool, but every transaction starts with ``BEGIN IMMEDIATE`` on SQLite.
+
+    On PostgreSQL the engine as it is: a plain ``BEGIN`` is right there (module docstring), and asking for
+    more (SERIALIZABLE, a table lock) would make every save wait on every other for nothing.
+    """
     return engine.execution_options(**{BEGIN_MODE_OPTION: "IMMEDIATE"}) if is_sqlite(engine) else engine
+
+
+# Any fixed 64-bit number, the same in every ca-editor: the advisory lock of migrating and seeding.
+FIRST_START_LOCK_KEY = 0x63612D6564697401  # "ca-edit" + 1
+
+
+def first_start_lock(connection: Connection) -> None:
+    """Queue behind any other workstation migrating or seeding this database, until this transaction ends.
+
+    On SQLite the writer's ``BEGIN IMMEDIATE`` already did it. On PostgreSQL two first starts at once would
+    both find an empty database and both create the tables (one failing on "already exists") or both seed
+    the demo section; ``pg_advisory_xact_lock`` makes the second wait for the first's commit, after which
+    (READ COMMITTED: every statement sees what was committed before it) it finds the work done.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FIRST_START_LOCK_KEY})
 
 
 def _is_read_only(engine: Engine) -> bool:

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 
 from ca_editor.domain.errors import StorageError
 from ca_editor.locations import migrations_dir
-from ca_editor.persistence.engine import is_sqlite, make_engine, writer
+from ca_editor.persistence.engine import first_start_lock, is_sqlite, make_engine, writer
 from ca_editor.persistence.revisions import head_revision as head_revision  # re-exported: callers ask here
 from ca_editor.persistence.revisions import known_revisions as known_revisions
 
@@ -44,8 +44,10 @@ def upgrade(url: str, revision: str = "head", script_location: Path | None = Non
     # foreign keys off and check them before committing instead.
     engine = make_engine(url, enforce_foreign_keys=False)
     try:
-        # BEGIN IMMEDIATE: two first starts at once must queue for the write lock, not fail on it.
+        # Two first starts at once must queue, not fail: SQLite's BEGIN IMMEDIATE takes the write lock,
+        # PostgreSQL's transactional DDL runs every step in this one transaction behind an advisory lock.
         with writer(engine).begin() as connection:
+            first_start_lock(connection)
             _refuse_foreign_schema(connection)
             config.attributes["connection"] = connection
             command.upgrade(config, revision)

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from ca_editor.domain.model import DEFAULT_TEASER_LIMIT
 from ca_editor.locations import demo_dir
 from ca_editor.persistence.database import Database
+from ca_editor.persistence.engine import first_start_lock
 from ca_editor.persistence.models import SectionRow, SlotRow, StoryRow
 
 DEMO_AUTHOR = "ca-editor demo"
@@ -40,6 +41,7 @@ def seed_demo_if_empty(db: Database) -> bool:
     records = read_jsonl(folder / "stories.jsonl")
     # Recorded as the demo's, not as whoever happened to start the app first ("created by root").
     with db.write(DEMO_AUTHOR) as session:  # BEGIN IMMEDIATE: two first starts at once seed only once
+        first_start_lock(session.connection())  # PostgreSQL's twin of that write lock
         if session.scalar(select(func.count(SectionRow.id))):
             return False
         write_records(session, records, name="demo")
