@@ -1,7 +1,10 @@
-"""``ca-editor backup | backups | restore | salvage``: the command-line side of ``persistence.backup``.
+"""``ca-editor backup | backups | restore | salvage | check-db``: the command-line side of the backups.
 
-``backups``, ``restore`` and ``salvage`` work on the file itself without opening it as the app does, because
-they are what a damaged database needs; ``backup`` opens it normally (a damaged file is refused).
+On an SQLite file (``persistence.backup``) ``backups``, ``restore``, ``salvage`` and ``check-db`` work on the
+file itself without opening it as the app does, because they are what a damaged database needs; ``backup``
+opens it normally (a damaged file is refused). On a database server (``persistence.server_backup``) a
+backup is the desk copied into an SQLite file on this computer and a restore copies one back; ``salvage``
+is refused (it is about a damaged SQLite file); ``check-db`` reports what a desk login can check.
 """
 
 from __future__ import annotations
@@ -10,15 +13,20 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ca_editor.domain.errors import StorageError
 
-COMMANDS = ("backup", "backups", "restore", "salvage")
+if TYPE_CHECKING:
+    from ca_editor.persistence.backup import Backup
+
+COMMANDS = ("backup", "backups", "restore", "salvage", "check-db")
 
 
 def add_parsers(commands: Any) -> None:  # argparse's _SubParsersAction is private
-    backup = commands.add_parser("backup", help="back up the database file now and print the backup's path")
+    backup = commands.add_parser(
+        "backup", help="back up the database now (a server's: into an SQLite file here) and print its path"
+    )
     backup.add_argument("--reason", default="manual", help="a word or two kept in the name (default: manual)")
     commands.add_parser("backups", help="list the database's backups, newest first")
     restore = commands.add_parser(
@@ -33,6 +41,10 @@ def add_parsers(commands: Any) -> None:  # argparse's _SubParsersAction is priva
     )
     salvage.add_argument(
         "--into", type=Path, metavar="PATH", help="the new file (default: beside the database)"
+    )
+    commands.add_parser(
+        "check-db",
+        help="check the database without changing it (SQLite: quick_check; both: schema, references, rows)",
     )
 
 
@@ -51,17 +63,19 @@ def run(args: argparse.Namespace) -> int:
             services.db.dispose()
         print(taken.path)
         return 0
-    file = files.sqlite_file(database_url(args.db))
+    url = database_url(args.db)
+    if args.command == "check-db":
+        return _check(url)
+    file = files.sqlite_file(url)
     if file is None:
-        raise StorageError(
-            "ca-editor backs up SQLite files only; a database server's own backups (e.g. pg_dump) apply"
-        )
+        if url.startswith("sqlite"):
+            raise StorageError("an in-memory database has no backups")
+        return _run_on_server(args, url)
     if args.command == "backups":
         backups = files.list_backups(file)
         if not backups:
             print(f"no backups of {file} (they would be in {backups_dir(file)})")
-        for backup in backups:
-            print(f"{_when(backup.taken_at)}  {backup.reason:<22} {_size(backup.size):>9}  {backup.path}")
+        _print_backups(backups)
         return 0
     if args.command == "salvage":
         stamp = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
@@ -76,8 +90,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"To use it: ca-editor --db {_quoted(file)} restore {_quoted(target)}")
         return 0
     if args.command == "restore":
-        source = _chosen_backup(file, args.backup, latest=args.latest)
-        if not args.yes and not _confirm(file, source):
+        source = _chosen_backup(
+            backups_dir(file), args.backup, latest=args.latest, newest=files.newest_good(file)
+        )
+        if not args.yes and not _confirm(str(file), source):
             print("Nothing was changed.")
             return 1
         kept = files.restore(file, source)
@@ -88,27 +104,72 @@ def run(args: argparse.Namespace) -> int:
     raise AssertionError(args.command)
 
 
-def _chosen_backup(file: Path, named: Path | None, *, latest: bool) -> Path:
-    from ca_editor.locations import backups_dir
-    from ca_editor.persistence import backup as files
+def _run_on_server(args: argparse.Namespace, url: str) -> int:
+    """``backups``, ``restore`` and ``salvage`` on a database server (``persistence.server_backup``)."""
+    from ca_editor.locations import server_backups_dir, shown_url
+    from ca_editor.persistence import server_backup
 
+    folder = server_backups_dir(url)
+    if args.command == "salvage":
+        from ca_editor.services.backups import SALVAGE_ON_SERVER
+
+        raise StorageError(SALVAGE_ON_SERVER.format(name=shown_url(url)))
+    if args.command == "backups":
+        backups = server_backup.list_backups(url)
+        if not backups:
+            print(f"no backups of {shown_url(url)} on this computer (they would be in {folder})")
+        _print_backups(backups)
+        return 0
+    if args.command == "restore":
+        newest = server_backup.newest_good(url)
+        source = _chosen_backup(folder, args.backup, latest=args.latest, newest=newest)
+        if not args.yes and not _confirm(shown_url(url), source, server=True):
+            print("Nothing was changed.")
+            return 1
+        from ca_editor.cli_progress import bar
+
+        with bar("restoring", "rows") as progress:
+            kept = server_backup.restore(url, source, progress=progress)
+        print(f"restored {shown_url(url)} from {source} (one transaction: every desk sees it now)")
+        print(f"the desk as it was is kept as {kept.path}")
+        return 0
+    raise AssertionError(args.command)
+
+
+def _check(url: str) -> int:
+    from ca_editor.persistence.db_check import check_database
+
+    findings = check_database(url)
+    for finding in findings:
+        print(finding)
+    return 0 if all(f.ok for f in findings) else 1
+
+
+def _print_backups(backups: list[Backup]) -> None:
+    for backup in backups:
+        print(f"{_when(backup.taken_at)}  {backup.reason:<22} {_size(backup.size):>9}  {backup.path}")
+
+
+def _chosen_backup(folder: Path, named: Path | None, *, latest: bool, newest: Backup | None) -> Path:
     if latest or named is None:
-        newest = files.newest_good(file)
         if newest is None:
-            raise StorageError(f"there is no backup of {file} in {backups_dir(file)}")
+            raise StorageError(f"there is no backup in {folder}")
         return newest.path
     if named.exists():
         return named
-    in_folder = backups_dir(file) / named.name
+    in_folder = folder / named.name
     if in_folder.exists():
         return in_folder
-    raise StorageError(f"no backup named {named} (neither a file nor in {backups_dir(file)})")
+    raise StorageError(f"no backup named {named} (neither a file nor in {folder})")
 
 
-def _confirm(file: Path, source: Path) -> bool:
+def _confirm(database: str, source: Path, *, server: bool = False) -> bool:
     if not sys.stdin.isatty():
-        raise StorageError(f"restoring replaces {file}; add --yes to do it without being asked")
-    answer = input(f"Replace {file} with {source}? The current file is kept as a backup. [y/N] ")
+        raise StorageError(f"restoring replaces {database}; add --yes to do it without being asked")
+    kept = "The desk as it is now is kept as a backup; every desk on the server sees the restored one."
+    if not server:
+        kept = "The current file is kept as a backup."
+    answer = input(f"Replace {database} with {source}? {kept} [y/N] ")
     return answer.strip().lower() in ("y", "yes")
 
 

@@ -78,6 +78,20 @@ def backups_dir(database: Path) -> Path:
     return root / "backups" / _database_key(database)
 
 
+def server_backups_dir(url: str) -> Path:
+    """Where this workstation keeps copy-format backups of the database server ``url`` names
+    (``persistence/server_backup.py``): one folder per server database (its name and a hash of host, port
+    and database; not of the login or password, so colleagues' URLs of one database would share it)."""
+    from sqlalchemy.engine import make_url  # as in ``database_url``: not for the export's workers
+
+    parsed = make_url(url)
+    where = f"{parsed.get_backend_name()}://{parsed.host or ''}:{parsed.port or ''}/{parsed.database or ''}"
+    digest = hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", parsed.database or "server").strip("-") or "server"
+    root = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return root / "backups" / f"{name}-{digest}"
+
+
 def known_sound_mark(database: Path) -> Path:
     """Where ca-editor notes the identity of the SQLite file ``database`` as it last knew it sound
     (``persistence.known_sound``): in the user data folder, one small file per database."""

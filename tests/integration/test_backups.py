@@ -19,6 +19,9 @@ from ca_editor.persistence import backup as files
 from ca_editor.persistence.migrate import upgrade
 from ca_editor.services.container import Services
 
+# The SQLite file's own backups (VACUUM INTO, restore by rename); a server's: test_server_backups.py
+pytestmark = pytest.mark.sqlite_only
+
 
 def _titles(path: Path) -> list[str]:
     connection = sqlite3.connect(path)
@@ -234,26 +237,6 @@ def test_a_new_database_takes_no_migration_backup(tmp_path: Path) -> None:
     path = tmp_path / "new.sqlite3"
     open_services(str(path)).db.dispose()
     assert files.list_backups(path) == []
-
-
-def test_on_a_server_database_backups_say_the_servers_own_apply() -> None:
-    from types import SimpleNamespace
-    from typing import cast
-
-    from ca_editor.persistence.database import Database
-    from ca_editor.services.backups import BackupService
-
-    # No PostgreSQL driver is needed: the service only looks at the URL (the name shown hides the password).
-    server = SimpleNamespace(
-        url="postgresql+psycopg://u:secret@db.example/desk", read_only=False, display_name="db.example/desk"
-    )
-    service = BackupService(cast(Database, server))
-    assert not service.available
-    assert service.before("delete") is None
-    assert service.backup_if_changed() is None
-    with pytest.raises(StorageError, match=r"backs up SQLite files only.*own backups") as caught:
-        service.backup()
-    assert "secret" not in str(caught.value)
 
 
 def test_a_cut_off_backup_leaves_only_a_partial_file_that_a_later_backup_clears(

@@ -15,6 +15,8 @@ from ca_editor.persistence.backup import DamagedDatabaseError
 from ca_editor.persistence.salvage import salvage
 from ca_editor.services.listing import StoryQuery
 
+pytestmark = pytest.mark.sqlite_only  # damage, salvage and restore are about the SQLite file itself
+
 STORIES = 400
 
 

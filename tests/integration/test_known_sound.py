@@ -23,6 +23,8 @@ from ca_editor.persistence import sqlite_driver
 from ca_editor.persistence.backup import DamagedDatabaseError
 from ca_editor.persistence.known_sound import is_known_sound
 
+pytestmark = pytest.mark.sqlite_only  # the known-sound note is about the SQLite file itself
+
 STORIES = 300
 
 

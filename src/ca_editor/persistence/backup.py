@@ -13,8 +13,8 @@ read, else its raw bytes and WAL as a ``damaged`` copy), then replaces the datab
 backup by rename. What can still be read from a damaged file is copied out by ``persistence/salvage.py``.
 
 Everything here is SQLite-only and uses the driver directly (``persistence/sqlite_driver.py``: no engine,
-no session). PostgreSQL databases are backed up by the server's own tools; ``sqlite_file`` returning
-``None`` is how callers tell.
+no session); ``sqlite_file`` returning ``None`` is how callers tell. A PostgreSQL database's backups are
+SQLite files too, written by the desk copy (``persistence/server_backup.py``), named and rotated alike.
 """
 
 from __future__ import annotations
@@ -218,8 +218,8 @@ def take_backup(database: Path, reason: str, *, now: datetime | None = None) -> 
     slug = reason_slug(reason)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        _clear_partials(folder)
-        target = _free_name(folder, now or datetime.now(UTC), slug)
+        clear_partials(folder)
+        target = free_name(folder, now or datetime.now(UTC), slug)
         with replacing(target, temporary=target.with_name(target.name + PARTIAL)) as partial:
             with sqlite_driver.connect(read_only_uri(database), uri=True) as connection:
                 connection.execute("VACUUM INTO ?", (str(partial),))
@@ -236,7 +236,11 @@ def take_backup(database: Path, reason: str, *, now: datetime | None = None) -> 
 
 def list_backups(database: Path) -> list[Backup]:
     """Backups of ``database``, newest first (files in the folder that are not backups are ignored)."""
-    folder = backups_dir(database)
+    return list_folder(backups_dir(database))
+
+
+def list_folder(folder: Path) -> list[Backup]:
+    """The backups in ``folder``, newest first (a server database's too: ``persistence/server_backup.py``)."""
     try:
         entries = list(folder.iterdir())
     except OSError:
@@ -253,8 +257,14 @@ def rotate(
     database: Path, *, keep_periodic: int = KEEP_PERIODIC, keep_per_reason: int = KEEP_PER_REASON
 ) -> list[Path]:
     """Delete all but the newest backups of each reason; returns what it deleted."""
+    return rotate_folder(backups_dir(database), keep_periodic=keep_periodic, keep_per_reason=keep_per_reason)
+
+
+def rotate_folder(
+    folder: Path, *, keep_periodic: int = KEEP_PERIODIC, keep_per_reason: int = KEEP_PER_REASON
+) -> list[Path]:
     by_reason: dict[str, list[Backup]] = defaultdict(list)
-    for backup in list_backups(database):
+    for backup in list_folder(folder):
         by_reason[backup.reason].append(backup)
     removed: list[Path] = []
     for reason, backups in by_reason.items():
@@ -305,7 +315,7 @@ def keep_damaged_copy(database: Path, *, now: datetime | None = None) -> Backup:
     folder = backups_dir(database)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        target = _free_name(folder, now or datetime.now(UTC), DAMAGED)
+        target = free_name(folder, now or datetime.now(UTC), DAMAGED)
         shutil.copyfile(database, target)
         wal = database.with_name(database.name + "-wal")
         if wal.exists():
@@ -351,7 +361,7 @@ def _sidecars(database: Path) -> list[Path]:
     return [database.with_name(database.name + s) for s in ("-wal", "-shm", "-journal")]
 
 
-def _free_name(folder: Path, when: datetime, slug: str) -> Path:
+def free_name(folder: Path, when: datetime, slug: str) -> Path:
     when = when.astimezone(UTC)
     millis = when.microsecond // 1000
     while True:
@@ -376,7 +386,7 @@ def _describe(path: Path) -> Backup:
     return Backup(path, taken_at, match.group(3), size)
 
 
-def _clear_partials(folder: Path, *, older_than_s: float = 3600.0) -> None:
+def clear_partials(folder: Path, *, older_than_s: float = 3600.0) -> None:
     """Temporary copies left by a backup that was cut off (the app was killed mid-copy).
 
     Only old ones: another process may be writing a backup of the same database right now.

@@ -6,12 +6,15 @@
 - ``BackupsDialog``: the database's backups with time, reason and size; back up now; restore the selected one.
 - ``WindowBackups``: installed by the main window. Every ``PERIODIC_MINUTES`` it backs up in a worker thread
   if the data changed (``BackupService.backup_if_changed``), again when the window closes, and it shows a
-  read-only banner when the database could only be opened for reading.
+  read-only banner when the database could only be opened for reading. On a database server nothing is
+  automatic (the server's own backups are its job; ``services/backups.py``): the log and the Backups dialog
+  say so, and the dialog backs up into an SQLite file here and restores one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -172,7 +175,9 @@ class BackupsDialog(QDialog):
         layout.addWidget(self.table)
         layout.addWidget(buttons)
         self.resize(640, 420)
-        if service.available:
+        if service.is_server:
+            self.intro.setText(f"{service.automatic_note()}. They are kept in {service.folder}.")
+        elif service.available:
             self.intro.setText(
                 f"Backups of {service.file} are taken before a migration, a delete, a layout restore and "
                 f"an import, and every {PERIODIC_MINUTES} minutes when something changed. "
@@ -218,7 +223,12 @@ class BackupsDialog(QDialog):
             self,
             "Restore this backup?",
             f"Make the database as it was {moment(backup.taken_at)}? Changes made since are lost from "
-            "it, and the undo history is cleared. The database as it is now is kept as a backup first.",
+            "it, and the undo history is cleared. The database as it is now is kept as a backup first."
+            + (
+                " Every desk on the server sees the restored one at once."
+                if self.services.backups.is_server
+                else ""
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )
@@ -270,8 +280,10 @@ class WindowBackups(QObject):
         self.failed.connect(lambda message: window.statusBar().showMessage(message, 15_000))
         self.finished.connect(self._backed_up)
         self.banner: QToolBar | None = None
-        if services.backups.available:
+        if services.backups.automatic:
             self.timer.start()
+        elif services.backups.is_server:  # said once in the log; the Backups dialog says it too
+            logging.getLogger(__name__).info("%s.", services.backups.automatic_note())
         if services.db.read_only:
             self.banner = _read_only_banner(window, services.db.display_name)
 
