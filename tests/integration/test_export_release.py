@@ -260,26 +260,22 @@ def test_full_and_in_place_exports_write_the_same_release(services: Services, tm
 # ------------------------------------------------------------------------------------------------ CLI
 
 
-def test_cli_check_exit_codes_and_json(
-    db_path: Path, services: Services, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert cli.main(["--db", str(db_path), "check"]) == 0
+def test_cli_check_exit_codes_and_json(services: Services, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--db", services.db.url, "check"]) == 0
     assert "0 error(s), 0 warning(s)" in capsys.readouterr().out
     empty_a_slot(services)
-    assert cli.main(["--db", str(db_path), "check"]) == 1
+    assert cli.main(["--db", services.db.url, "check"]) == 1
     assert "error: slot 8: the slot is empty" in capsys.readouterr().out
-    assert cli.main(["--db", str(db_path), "check", "--json", "--section", "central-asia"]) == 1
+    assert cli.main(["--db", services.db.url, "check", "--json", "--section", "central-asia"]) == 1
     document = json.loads(capsys.readouterr().out)
     assert document["ok"] is False and document["errors"] == 1
     assert document["findings"][0]["code"] == "empty_slot"
-    assert cli.main(["--db", str(db_path), "check", "--section", "nope"]) == 1
+    assert cli.main(["--db", services.db.url, "check", "--section", "nope"]) == 1
 
 
-def test_cli_warnings_alone_exit_zero(
-    db_path: Path, services: Services, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_warnings_alone_exit_zero(services: Services, capsys: pytest.CaptureFixture[str]) -> None:
     services.stories.create(StoryFields(title="Undated", status=StoryStatus.APPROVED))
-    assert cli.main(["--db", str(db_path), "check"]) == 0
+    assert cli.main(["--db", services.db.url, "check"]) == 0
     assert "0 error(s), 1 warning(s)" in capsys.readouterr().out
 
 
@@ -288,11 +284,11 @@ def test_cli_export_refuses_then_overrides(
 ) -> None:
     slot_a_draft(services, published_at=None)
     out = tmp_path / "out"
-    assert cli.main(["--db", str(db_path), "export", str(out)]) == 1
+    assert cli.main(["--db", services.db.url, "export", str(out)]) == 1
     err = capsys.readouterr().err
     assert "nothing was exported" in err and "slot 8" in err and "--override-reason" in err
     assert not out.exists()
-    args = ["--db", str(db_path), "--user", "Night Desk", "export", str(out)]
+    args = ["--db", services.db.url, "--user", "Night Desk", "export", str(out)]
     assert cli.main([*args, "--override-reason", "agreed with the web team", "--include-unapproved"]) == 0
     printed = capsys.readouterr().out
     assert "errors overridden by Night Desk: agreed with the web team" in printed
