@@ -30,7 +30,7 @@ from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import Story
 from ca_editor.services.container import Services
 from ca_editor.services.recovery import RecoveryStore
-from ca_editor.ui import desk_layout, desk_menus
+from ca_editor.ui import connection, desk_layout, desk_menus
 from ca_editor.ui.backups import WindowBackups
 from ca_editor.ui.checks import ChecklistPane
 from ca_editor.ui.desk import Desk
@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self.review_status.clicked.connect(self.show_review)
         self.statusBar().addPermanentWidget(self.review_status)
         self.layout_history.restored.connect(self._layout_restored)
+        self.connection = connection.ConnectionWatch(self, services, on_back=self.reload)  # server gone away
 
     # --- construction ----------------------------------------------------------------------------------
 
