@@ -121,7 +121,7 @@ def _refuse_unless_chief(session: Session, section_id: int) -> None:
         names = ", ".join(f"{people.shown_name(session, c)} ({c})" for c in chiefs)
         raise NotAllowedError(
             f"Only this section's desk chiefs can sign off its layout: {names}. Your login '{login}' is not "
-            "one of them, so nothing was signed off; ask a desk chief to review it, or send it back."
+            "one of them; ask a desk chief to review it, or send it back."
         )
 
 

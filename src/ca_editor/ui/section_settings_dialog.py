@@ -6,6 +6,9 @@ broadcast, so the slot pane, the preview and the window title follow. Fewer slot
 (``ask``), naming the stories that fall out; they go to 'previously in editor's choice', and undo brings them
 back. A refusal from the database (a slug another section has) goes beside its field; anything else (someone
 changed the section meanwhile) closes the form and goes to the window's one error place.
+
+"Desk chiefs" names the logins whose sign-off counts on a shared desk (``services.people``); it is saved
+first, so a login the server does not know keeps the form open with the reason beside the field.
 """
 
 from __future__ import annotations
@@ -93,6 +96,18 @@ class SectionSettingsDialog(QDialog):
         self.teaser_limit.setSuffix(" characters")
         self.teaser_limit.setValue(section.teaser_limit or DEFAULT_TEASER_LIMIT)
         self.teaser_limit.setAccessibleName("Teaser advice length")
+        self.chiefs_before = self.desk.services.people.chiefs(self.desk.section_id)
+        self.chiefs = QLineEdit(", ".join(self.chiefs_before))
+        self.chiefs.setPlaceholderText("database logins, e.g. sam, aigerim (none: anyone may sign off)")
+        self.chiefs.setAccessibleName("Desk chiefs")
+        shared = self.desk.services.people.shared
+        self.chiefs_note = QLabel(
+            "Only their sign-off counts as approval; anyone may still send the layout back."
+            if shared
+            else "Kept for a shared desk: this workstation's database has no logins, so anyone signs off."
+        )
+        self.chiefs_note.setWordWrap(True)
+        self.chiefs_note.setEnabled(False)  # greyed: a remark, not a field
 
     def _lay_out(self) -> None:
         form = QFormLayout()
@@ -118,6 +133,12 @@ class SectionSettingsDialog(QDialog):
         teaser_column.addLayout(teaser_row)
         teaser_column.addWidget(self.messages["teaser_limit"])
         form.addRow("&Teaser advice:", teaser)
+        chiefs = QWidget()
+        chiefs_column = QVBoxLayout(chiefs)
+        chiefs_column.setContentsMargins(0, 0, 0, 0)
+        for part in (self.chiefs, self.messages["chiefs"], self.chiefs_note):
+            chiefs_column.addWidget(part)
+        form.addRow("Desk &chiefs:", chiefs)
         column = QVBoxLayout(self)
         column.addLayout(form)
         column.addWidget(self.buttons)
@@ -153,10 +174,18 @@ class SectionSettingsDialog(QDialog):
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setEnabled(not any(p.severity == "error" for p in problems))
 
+    def chief_logins(self) -> tuple[str, ...]:
+        """The logins in the Desk chiefs field (commas or spaces between them)."""
+        return tuple(dict.fromkeys(part for part in self.chiefs.text().replace(",", " ").split()))
+
     def accept(self) -> None:
         if self.leaving() and not self._confirm_leaving():
             return
         try:
+            if self.chief_logins() != self.chiefs_before:
+                self.chiefs_before = self.desk.services.people.set_chiefs(
+                    self.desk.section_id, self.chief_logins()
+                )
             self.desk.change_settings(self.settings())
         except ValidationError as exc:  # e.g. a slug another section has: beside the field, form stays open
             self._show_problems(exc.problems)
@@ -184,7 +213,7 @@ class SectionSettingsDialog(QDialog):
         return answer == TAKE_OUT
 
 
-_FIELDS = ("title", "description", "slug", "slot_count", "teaser_limit")
+_FIELDS = ("title", "description", "slug", "slot_count", "teaser_limit", "chiefs")
 
 
 def _with_message(field: QWidget, message: FieldMessage) -> QWidget:

@@ -106,6 +106,7 @@ class ReviewWindow(QDialog):
         """Who reviews, the note and its caption (returned), and the message line under the note."""
         self.reviewer_label = QLabel()
         self.reviewer_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.reviewer_label.setWordWrap(True)  # a shared desk adds who may sign off
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText("A note for the desk: optional to approve, required to send back")
         self.note.setAccessibleName("Note")
@@ -185,11 +186,26 @@ class ReviewWindow(QDialog):
             return
         self._sheet = sheet
         self.state_label.setText(state_text(sheet.state, note_limit=200))
-        self.reviewer_label.setText(f"Deciding as {self.services.identity.name}")
+        self.reviewer_label.setText(self._reviewer_text())
         self.reviewer_label.setToolTip("The name recorded with your sign-off or send-back")
         self._show_tab(0, self.since_sign_off, sheet.since_sign_off, "signed off")
         self._show_tab(1, self.since_export, sheet.since_export, "exported")
         self.layout_model.set_content(sheet.current, self._current_diff())
+
+    def _reviewer_text(self) -> str:
+        """Who decides; on a shared desk the login, and whether its sign-off counts (the section's chiefs)."""
+        name, people = self.services.identity.name, self.services.people
+        if not people.shared:  # one workstation: no logins, no chiefs to ask the database about
+            return f"Deciding as {name}"
+        text = f"Deciding as {name} (login {people.login})"
+        try:
+            chiefs = people.chiefs(self.desk.section_id)
+        except CaEditorError:
+            return text
+        if chiefs and people.login not in chiefs:
+            names = ", ".join(people.shown(login) for login in chiefs)
+            text += f"; only the desk chiefs ({names}) can sign off this section, you can send it back"
+        return text
 
     def _show_tab(self, index: int, view: DiffView, changes: ChangesSince, verb: str) -> None:
         title = "Since last sign-off" if changes.kind is SnapshotKind.SIGN_OFF else "Since last export"
