@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 SERVER_UNREACHABLE = (
     "The database server cannot be reached (it stopped or restarted, or the network is down); nothing was "
-    "changed. Your edits are kept; ca-editor keeps trying and says when it is connected again."
+    "changed. ca-editor keeps trying and says when it is connected again."
 )
 _CONFLICT = (
     "Someone else changed the same section or story at the same moment, so the database refused this "

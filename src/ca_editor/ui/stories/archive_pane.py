@@ -6,6 +6,7 @@ changing a picker, clicking a chart bar and Clear all end in ``range_changed`` (
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from PySide6.QtCore import QDate, QModelIndex, QObject, Qt, Signal
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from ca_editor.domain.dates import MONTH_NAMES, DateRange, YearBucket
+from ca_editor.domain.errors import CaEditorError
 from ca_editor.services.stories import StoryService
 from ca_editor.ui.stories.chart import MonthChart
 
@@ -142,7 +144,11 @@ class ArchiveFilterPane(QWidget):
             for row in range(self.model.rowCount())
             if self.tree.isExpanded(self.model.index(row, 0))
         }
-        buckets = self._stories.archive_buckets()
+        try:
+            buckets = self._stories.archive_buckets()
+        except CaEditorError as exc:  # the server gone away, say: the counts shown stay until the next change
+            logging.getLogger(__name__).warning("The archive counts could not be read: %s", exc)
+            return
         self._syncing = True
         try:
             self.model.set_buckets(buckets)
