@@ -128,3 +128,19 @@ def test_cli_user_names_a_login_once_and_says_so_after(
     assert cli.main(["--db", url, "--user", "Someone Else", "section", "list"]) == 0
     assert "the name 'Someone Else' was not taken" in capsys.readouterr().err
     assert services.people.shown("ca_admin") == "Ada Admin"
+
+
+def test_the_name_the_window_asks_for_becomes_the_logins_once(services: Services) -> None:
+    """ui/launch.py: adopt, ask (ensure_user_name), remember; on SQLite the typed name is simply used."""
+    services.people.adopt()
+    if not services.people.shared:
+        assert services.people.adopt("Typed Name") is None and services.identity.name == "Typed Name"
+        return
+    assert services.identity.name == "ca_admin" and not services.identity.is_set  # the login stands in
+    services.identity.set("Asked At First Start")
+    services.people.remember()
+    services.identity.set("Another Workstation's Setting")
+    services.people.remember()  # a name is already kept for the login: not replaced
+    assert services.people.shown("ca_admin") == "Asked At First Start"
+    services.people.rename("Renamed On Purpose")  # Edit › Your name…
+    assert services.people.shown("ca_admin") == "Renamed On Purpose"

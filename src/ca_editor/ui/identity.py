@@ -29,7 +29,9 @@ Asker = Callable[[QWidget | None, str, bool], str | None]
 
 WHY = (
     "Your name is recorded with every save, status change and sign-off, so the desk can see who moved a "
-    "story on and who approved the page. It stays on this computer; there is no account and no password."
+    "story on and who approved the page. It stays on this computer; there is no account and no password. "
+    "On a shared desk (a database server) your database login is recorded, and this becomes the name "
+    "colleagues see for it, on every workstation."
 )
 
 

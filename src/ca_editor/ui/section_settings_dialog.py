@@ -76,6 +76,7 @@ class SectionSettingsDialog(QDialog):
         self.slots.valueChanged.connect(self._check)
         self.teaser_on.toggled.connect(self._check)
         self.teaser_limit.valueChanged.connect(self._check)
+        self.chiefs.textChanged.connect(self._check)  # a refused login's message goes as it is edited
         self._check()
 
     def _build_fields(self) -> None:
