@@ -66,7 +66,7 @@ def test_the_desk_keeps_edits_while_the_server_is_away_and_saves_them_when_it_is
     server.stop("fast")
     qtbot.waitUntil(lambda: watch.down, timeout=15_000)
     assert watch.label.isVisible() and watch.label.text() == LOST_TEXT
-    assert window.statusBar().currentMessage().startswith(LOST_TEXT)
+    assert "edits are kept" in window.statusBar().currentMessage()
 
     assert window.editor.save() is False  # refused, clearly, and nothing of the form is lost
     notice = window.editor.notice.text.text()
@@ -82,6 +82,7 @@ def test_the_desk_keeps_edits_while_the_server_is_away_and_saves_them_when_it_is
     assert watch.label.text() == BACK_TEXT
     assert window.statusBar().currentMessage().startswith(BACK_TEXT)
     assert window.editor.title_edit.text() == edited  # the reload on return kept the unsaved edits
+    assert window.editor.notice.text.text().startswith(f"{BACK_TEXT}. Your edits are still here")
 
     assert window.editor.save() is True
     assert services.stories.get(story.id).title == edited

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, Pro
 
 from ca_editor.domain.errors import ServerUnreachableError, StorageError
 from ca_editor.persistence.database import _storage_errors
+from ca_editor.persistence.engine import server_timeouts
 from ca_editor.persistence.server_errors import (
     SERVER_UNREACHABLE,
     UNREACHABLE_AT_OPEN,
@@ -109,3 +110,15 @@ def test_a_database_that_cannot_be_opened_says_why_in_one_line(fatal: str, words
     assert words in message
     assert "\n" not in message
     assert "FATAL" not in message
+
+
+def test_a_silent_server_is_given_up_on_in_seconds_unless_the_url_or_environment_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PGCONNECT_TIMEOUT", raising=False)
+    timeouts = server_timeouts("postgresql://amina@db.example/desk")
+    assert timeouts["connect_timeout"] == 10
+    assert timeouts["tcp_user_timeout"] == 30_000 and timeouts["keepalives"] == 1
+    assert "connect_timeout" not in server_timeouts("postgresql://amina@db.example/desk?connect_timeout=3")
+    monkeypatch.setenv("PGCONNECT_TIMEOUT", "4")
+    assert "connect_timeout" not in server_timeouts("postgresql://amina@db.example/desk")

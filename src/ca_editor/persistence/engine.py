@@ -15,12 +15,13 @@ lock.
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 import time
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -35,10 +36,34 @@ def is_sqlite(engine: Engine | Connection) -> bool:
 def make_engine(url: str, *, enforce_foreign_keys: bool = True) -> Engine:
     """Create an engine for ``url``; ``enforce_foreign_keys=False`` is for migrations that rebuild tables."""
     if not url.startswith("sqlite"):
-        return create_engine(driver_url(url), pool_pre_ping=True)
+        return create_engine(driver_url(url), pool_pre_ping=True, connect_args=server_timeouts(url))
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
     _configure_sqlite(engine, enforce_foreign_keys=enforce_foreign_keys)
     return engine
+
+
+# A server that vanishes from the network (no refusal, just silence) would otherwise hold a connect for the
+# kernel's two minutes of SYN retries and a statement for a quarter of an hour of retransmissions, with the
+# window frozen on a save. libpq's own settings bound both; a URL or PG* variable that sets one wins.
+_SERVER_TIMEOUTS = {
+    "connect_timeout": 10,  # seconds
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30_000,  # milliseconds unacknowledged before the connection counts as gone
+}
+_TIMEOUT_VARIABLES = {"connect_timeout": "PGCONNECT_TIMEOUT"}
+
+
+def server_timeouts(url: str) -> dict[str, int]:
+    """libpq's connect and dead-peer timeouts for a server URL, but none that the URL or PG* variables set."""
+    given = make_url(driver_url(url)).query
+    return {
+        name: value
+        for name, value in _SERVER_TIMEOUTS.items()
+        if name not in given and not os.environ.get(_TIMEOUT_VARIABLES.get(name, ""))
+    }
 
 
 def driver_url(url: str) -> str:

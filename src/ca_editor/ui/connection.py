@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow
 
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.local_time import clock_time
+from ca_editor.persistence.server_errors import SERVER_UNREACHABLE
 from ca_editor.services.connection import ConnectionService
 from ca_editor.services.container import Services
 from ca_editor.ui.background import Lane
@@ -35,6 +36,7 @@ BACK_TEXT = "Connected again"
 CONNECTED_EVERY_MS = 3_000  # how soon a lost server is noticed while nobody saves
 DOWN_EVERY_MS = 1_500  # how soon its return is noticed
 BACK_SHOWN_MS = 8_000
+_UNREACHABLE_WORDS = SERVER_UNREACHABLE.split(" (", 1)[0]  # "The database server cannot be reached"
 
 
 class ConnectionWatch(QObject):
@@ -90,7 +92,7 @@ class ConnectionWatch(QObject):
         )
         self.label.show()
         self._window.statusBar().showMessage(
-            f"{LOST_TEXT} Your unsaved edits are kept; save again once it says “{BACK_TEXT}”.", 15_000
+            f"Unsaved edits are kept; save once it says “{BACK_TEXT}”.", 15_000
         )
         self._timer.setInterval(DOWN_EVERY_MS)
         self.lost.emit()
@@ -108,4 +110,14 @@ class ConnectionWatch(QObject):
         if self._on_back is not None:
             with contextlib.suppress(CaEditorError):  # gone again in between: the next check says so
                 self._on_back()
+        self._renew_refused_save_notice()
         self.restored.emit()
+
+    def _renew_refused_save_notice(self) -> None:
+        """The editor's "Could not save: … cannot be reached" is out of date now: say Save works again."""
+        editor = getattr(self._window, "editor", None)
+        if editor is None or not editor.is_dirty() or _UNREACHABLE_WORDS not in editor.notice.text.text():
+            return
+        editor.notice.say(
+            f"{BACK_TEXT}. Your edits are still here, not saved yet: Save saves them now.", "info"
+        )
