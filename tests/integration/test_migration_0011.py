@@ -9,9 +9,12 @@ from pathlib import Path
 from types import ModuleType
 
 from alembic import command
+from sqlalchemy import inspect
+from tests import db_query
 
 from ca_editor.app import open_services
 from ca_editor.persistence.migrate import alembic_config, head_revision, upgrade
+from ca_editor.services.container import Services
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STEP = REPO_ROOT / "db" / "versions" / "0011_section_teaser_limit.py"
@@ -79,14 +82,14 @@ def test_0011_gives_an_untouched_demo_the_clients_teasers_and_keeps_edits(db_pat
     assert head_revision() >= "0011_section_teaser_limit"  # later steps come after it
 
 
-def test_0011_downgrade_keeps_the_sections_slots(services: object, db_path: Path) -> None:
-    """Dropping the column is SQLite's own DROP COLUMN: a table rebuild would cascade-delete the slots."""
-    with sqlite3.connect(db_path) as connection:
-        slots = connection.execute("SELECT count(*) FROM slots").fetchone()[0]
-    connection.close()
-    command.downgrade(alembic_config(f"sqlite:///{db_path}"), "0010_oriented_asset_sizes")
-    with sqlite3.connect(db_path) as connection:
-        assert connection.execute("SELECT count(*) FROM slots").fetchone()[0] == slots == 8
-        columns = {row[1] for row in connection.execute("PRAGMA table_info(sections)")}
-    connection.close()
+def test_0011_downgrade_keeps_the_sections_slots(services: Services) -> None:
+    """Dropping the column is SQLite's own DROP COLUMN: a table rebuild would cascade-delete the slots.
+    (On PostgreSQL, ALTER TABLE … DROP COLUMN; the later steps' downgrades run first on both.)"""
+    url = services.db.url
+    slots = db_query.scalar(url, "SELECT count(*) FROM slots")
+    services.db.dispose()
+    command.downgrade(alembic_config(url), "0010_oriented_asset_sizes")
+    assert db_query.scalar(url, "SELECT count(*) FROM slots") == slots == 8
+    with db_query.connected(url) as connection:
+        columns = {column["name"] for column in inspect(connection).get_columns("sections")}
     assert "teaser_limit" not in columns

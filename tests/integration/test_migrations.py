@@ -1,4 +1,5 @@
-"""Migrations on real SQLite files: the schema they create, connection settings, all-or-nothing runs."""
+"""Migrations on real databases (SQLite files, PostgreSQL): the schema they create, connection settings,
+all-or-nothing runs."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
-from tests import layout_steps
+from tests import db_query, layout_steps
 
+from ca_editor.locations import database_url
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.engine import make_engine
-from ca_editor.persistence.migrate import current_revision, head_revision, upgrade
+from ca_editor.persistence.migrate import current_revision, head_revision, known_revisions, upgrade
 from ca_editor.persistence.models import Base
+from ca_editor.services.container import Services
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = REPO_ROOT / "db"
@@ -54,33 +57,63 @@ def url_for(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def raw_schema(path: Path) -> list[tuple[str, str, str | None]]:
-    """Every schema object of the file, read with the stdlib driver (nothing of the app involved)."""
-    with sqlite3.connect(path) as connection:
-        rows = connection.execute(
-            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
-        ).fetchall()
-    connection.close()
-    return rows
+_PG_SCHEMA = """
+SELECT 'table', table_name, '' FROM information_schema.tables WHERE table_schema = 'public'
+UNION ALL SELECT 'column', table_name || '.' || column_name, data_type || ' ' || is_nullable
+    FROM information_schema.columns WHERE table_schema = 'public'
+UNION ALL SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'
+UNION ALL SELECT 'trigger', tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal
+UNION ALL SELECT 'function', proname, pg_get_functiondef(p.oid) FROM pg_proc p
+    JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' AND p.prokind = 'f'
+ORDER BY 1, 2
+"""
 
 
-def raw_dump(path: Path) -> list[str]:
-    connection = sqlite3.connect(path)
-    try:
-        return list(connection.iterdump())
-    finally:
+def raw_schema(where: Path | str) -> list[tuple[str, str, str | None]]:
+    """Every schema object of the database: SQLite's own table of them, or PostgreSQL's catalogue."""
+    if isinstance(where, Path) or not where.startswith("postgresql"):
+        path = Path(str(where).removeprefix("sqlite:///"))
+        with sqlite3.connect(path) as connection:
+            rows = connection.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
+            ).fetchall()
         connection.close()
+        return rows
+    return [tuple(row) for row in db_query.rows(where, _PG_SCHEMA)]  # type: ignore[misc]
 
 
-def raw_revision(path: Path) -> str | None:
-    connection = sqlite3.connect(path)
-    try:
-        if not connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'").fetchone():
+def raw_dump(where: Path | str) -> list[str]:
+    """Every row of every table, as text, in a fixed order."""
+    if isinstance(where, Path) or not where.startswith("postgresql"):
+        connection = sqlite3.connect(Path(str(where).removeprefix("sqlite:///")))
+        try:
+            return list(connection.iterdump())
+        finally:
+            connection.close()
+    with db_query.connected(where) as connection:
+        dump = []
+        for table in sorted(inspect(connection).get_table_names()):
+            rows = connection.execute(text(f'SELECT * FROM "{table}"')).fetchall()
+            dump += sorted(f"{table}: {tuple(row)!r}" for row in rows)
+        return dump
+
+
+def raw_revision(where: Path | str) -> str | None:
+    if isinstance(where, Path) or not where.startswith("postgresql"):
+        connection = sqlite3.connect(Path(str(where).removeprefix("sqlite:///")))
+        try:
+            if not connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'"
+            ).fetchone():
+                return None
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+            return row[0] if row else None
+        finally:
+            connection.close()
+    with db_query.connected(where) as connection:
+        if "alembic_version" not in inspect(connection).get_table_names():
             return None
-        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-        return row[0] if row else None
-    finally:
-        connection.close()
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 @pytest.fixture
@@ -91,6 +124,11 @@ def broken_scripts(tmp_path: Path) -> Path:
     broken = BROKEN_MIGRATION.replace("@PREVIOUS@", str(head_revision()))
     (copied / "versions" / "9999_broken.py").write_text(broken, encoding="utf-8")
     return copied
+
+
+def test_every_revision_id_fits_alembic_version_on_postgresql() -> None:
+    """``alembic_version.version_num`` is VARCHAR(32): PostgreSQL refuses a longer id, SQLite never did."""
+    assert all(len(revision) <= 32 for revision in known_revisions()), sorted(known_revisions())
 
 
 def test_head_revision_is_the_newest_file_in_versions() -> None:
@@ -208,40 +246,45 @@ def test_foreign_keys_are_enforced_in_practice(db_path: Path) -> None:
 
 
 def test_failing_migration_leaves_a_database_at_its_revision_exactly_as_it_was(
-    services: object, db_path: Path, broken_scripts: Path
+    services: Services, broken_scripts: Path
 ) -> None:
-    # ``services`` migrated the file to the head and seeded the demo: there are rows a rebuild could lose.
+    # ``services`` migrated the database to the head and seeded the demo: there are rows a rebuild could lose.
+    url = services.db.url
     assert head_revision(broken_scripts) == "9999_broken"  # the broken step really is on the path
-    assert raw_revision(db_path) == head_revision()
-    schema_before = raw_schema(db_path)
-    dump_before = raw_dump(db_path)
-    assert any("INSERT INTO" in line and '"stories"' in line for line in dump_before)
+    assert raw_revision(url) == head_revision()
+    schema_before = raw_schema(url)
+    dump_before = raw_dump(url)
+    assert any(
+        ("stories" in line and "INSERT" in line) or line.startswith("stories: ") for line in dump_before
+    )
 
     with pytest.raises(RuntimeError, match="9999_broken fails on purpose"):
-        upgrade(url_for(db_path), script_location=broken_scripts)
+        upgrade(url, script_location=broken_scripts)
 
-    assert raw_revision(db_path) == head_revision()
-    schema_after = raw_schema(db_path)
+    assert raw_revision(url) == head_revision()
+    schema_after = raw_schema(url)
     assert "half_done" not in {name for _, name, _ in schema_after}
     assert schema_after == schema_before
-    assert raw_dump(db_path) == dump_before
-    engine = make_engine(url_for(db_path))
+    assert raw_dump(url) == dump_before
+    engine = make_engine(url)
     try:
         assert current_revision(engine) == head_revision()
     finally:
         engine.dispose()
 
 
-def test_failing_migration_on_a_new_file_leaves_nothing_behind(db_path: Path, broken_scripts: Path) -> None:
+def test_failing_migration_on_a_new_database_leaves_nothing_behind(db_url: str, broken_scripts: Path) -> None:
+    url = database_url(db_url)
+    before = raw_schema(url) if url.startswith("postgresql") else []  # a new PostgreSQL database: empty
     with pytest.raises(RuntimeError, match="9999_broken fails on purpose"):
-        upgrade(url_for(db_path), script_location=broken_scripts)
+        upgrade(url, script_location=broken_scripts)
 
     # The real migrations ran in the same transaction as the failing one, so they are rolled back too.
-    assert raw_schema(db_path) == []
-    assert raw_revision(db_path) is None
+    assert raw_schema(url) == before
+    assert raw_revision(url) is None
     # ...and the next start migrates it normally.
-    upgrade(url_for(db_path))
-    assert raw_revision(db_path) == head_revision()
+    upgrade(url)
+    assert raw_revision(url) == head_revision()
 
 
 def test_upgrade_to_a_chosen_revision_then_to_the_broken_head(db_path: Path, broken_scripts: Path) -> None:
@@ -254,23 +297,19 @@ def test_upgrade_to_a_chosen_revision_then_to_the_broken_head(db_path: Path, bro
     assert raw_revision(db_path) == "0001_initial"
 
 
-def test_upgrading_twice_is_a_no_op(services: object, db_path: Path) -> None:
-    schema_before = raw_schema(db_path)
-    dump_before = raw_dump(db_path)
-    upgrade(url_for(db_path))
-    upgrade(url_for(db_path))
-    assert raw_schema(db_path) == schema_before
-    assert raw_dump(db_path) == dump_before
-    assert raw_revision(db_path) == head_revision()
+def test_upgrading_twice_is_a_no_op(services: Services) -> None:
+    url = services.db.url
+    schema_before = raw_schema(url)
+    dump_before = raw_dump(url)
+    upgrade(url)
+    upgrade(url)
+    assert raw_schema(url) == schema_before
+    assert raw_dump(url) == dump_before
+    assert raw_revision(url) == head_revision()
 
 
-def test_alembic_version_holds_exactly_one_row(services: object, db_path: Path) -> None:
-    connection = sqlite3.connect(db_path)
-    try:
-        rows = connection.execute("SELECT version_num FROM alembic_version").fetchall()
-    finally:
-        connection.close()
-    assert rows == [(head_revision(),)]
+def test_alembic_version_holds_exactly_one_row(services: Services) -> None:
+    assert db_query.rows(services, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
 
 
 def test_0008_carries_a_0007_database_forward_with_centred_images(db_path: Path) -> None:
