@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from tests import layout_steps
+from tests import layout_steps, people_steps
 
 from ca_editor import cli
 from ca_editor.domain.model import StoryFields, StoryStatus
@@ -40,7 +40,7 @@ def slot_a_draft(services: Services, **fields: Any) -> int:
 
 
 def test_a_clean_demo_exports_and_records_its_release(services: Services, tmp_path: Path) -> None:
-    services.identity.set("Ann Editor")
+    people_steps.call_me(services, "Ann Editor")
     manifest = services.exports.export(services.section_id(), tmp_path / "out")
     release = release_of(tmp_path / "out")
     assert release == {
@@ -78,7 +78,7 @@ def test_errors_refuse_an_in_place_update_too(services: Services, tmp_path: Path
 
 
 def test_an_override_reason_lets_it_through_and_is_recorded(services: Services, tmp_path: Path) -> None:
-    services.identity.set("Ann Editor")
+    people_steps.call_me(services, "Ann Editor")
     empty_a_slot(services)
     release = Release(override_reason="  slot 8 is filled\n tomorrow ")
     services.exports.export(services.section_id(), tmp_path / "out", release=release)
@@ -139,7 +139,7 @@ def test_including_unapproved_needs_no_reason_when_nothing_else_is_wrong(
 
 def test_the_sign_off_is_recorded_and_a_later_change_is_flagged(services: Services, tmp_path: Path) -> None:
     section_id = services.section_id()
-    services.identity.set("Chief Editor")
+    people_steps.call_me(services, "Chief Editor")
     signed = services.snapshots.take(section_id, SnapshotKind.SIGN_OFF, "good to go")
     out = tmp_path / "out"
     services.exports.export(section_id, out)
@@ -181,7 +181,7 @@ def test_the_manifest_the_sheet_and_the_review_window_agree_on_changed_since(
 
 def test_every_export_keeps_a_snapshot(services: Services, tmp_path: Path) -> None:
     section_id = services.section_id()
-    services.identity.set("Ann Editor")
+    people_steps.call_me(services, "Ann Editor")
     empty_a_slot(services)
     manifest = services.exports.export(
         section_id, tmp_path / "handover", release=Release(override_reason="short today")
