@@ -130,6 +130,7 @@ def _shared_rows(services: Services) -> tuple[int, SectionLayout]:
 
 
 @pytest.mark.slow  # ~60 s of CPU in the two children: about 40 s on an idle two-core machine
+@pytest.mark.sqlite_only  # writers queue on SQLite's lock; the server's twin: test_no_lost_update_server
 def test_two_processes_editing_the_same_rows_lose_no_update(empty_services: Services, db_path: Path) -> None:
     services = empty_services
     counter_id, layout = _shared_rows(services)
@@ -220,6 +221,7 @@ def _hold_write_lock(db_path: Path) -> sqlite3.Connection:
     return holder
 
 
+@pytest.mark.sqlite_only  # SQLite's one write lock and busy timeout; PostgreSQL locks rows, not the file
 def test_a_save_waits_for_another_writer_of_a_few_seconds(services: Services, db_path: Path) -> None:
     story = services.stories.get(services.stories.list()[0].id)
     holder = _hold_write_lock(db_path)
@@ -238,6 +240,7 @@ def test_a_save_waits_for_another_writer_of_a_few_seconds(services: Services, db
     assert waited >= 1.5  # it really waited for the lock instead of failing
 
 
+@pytest.mark.sqlite_only  # "stayed busy" is SQLite's busy timeout running out
 def test_a_writer_that_never_lets_go_gets_a_message_that_says_what_to_do(
     services: Services, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
