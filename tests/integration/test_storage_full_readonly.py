@@ -112,6 +112,7 @@ def _tree(folder: Path) -> dict[str, str]:
 # --- disk full: the database --------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # the file may not grow (max_page_count); a server's disk is the server's to watch
 def test_a_save_on_a_full_disk_says_so_and_leaves_the_story_as_it_was(
     services: Services, db_path: Path
 ) -> None:
@@ -179,6 +180,7 @@ def test_a_backup_on_a_full_disk_says_so_and_leaves_nothing_half_written(
     assert files.integrity_problem(first.path) is None
 
 
+@pytest.mark.sqlite_only  # the backup before a delete is a file's; on a server that is the server's job
 def test_a_failed_backup_before_a_delete_stops_the_delete(
     services: Services, tiny_fs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
