@@ -12,16 +12,18 @@ from __future__ import annotations
 import atexit
 import os
 import re
+import secrets
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import DatabaseError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ca_editor.domain.errors import ServerUnreachableError, StorageError
 from ca_editor.locations import shown_url
+from ca_editor.persistence import desk_events
 from ca_editor.persistence.backup import sqlite_file
 from ca_editor.persistence.engine import BUSY_TIMEOUT_MS, is_sqlite, make_engine, writer
 from ca_editor.persistence.known_sound import OpenedSound, opened_sound
@@ -45,6 +47,10 @@ class Database:
         self.engine: Engine = make_engine(url)
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
         self._writers = sessionmaker(writer(self.engine), expire_on_commit=False)
+        # Each write leaves one event for the other desks on this database (persistence/desk_events.py);
+        # ``token`` marks this desk's own, which its live watch passes over.
+        self.token = secrets.token_hex(8)
+        event.listen(self._writers, "before_flush", desk_events.collect)
         self._login: str | None = None  # the server's current_user, read on the first write (people.py)
 
     @property
@@ -76,6 +82,7 @@ class Database:
         with self._damage_watch(), _storage_errors(), self._writers() as session, session.begin():
             session.info[_ACTOR] = actor if self.is_sqlite else self._login_of(session)
             yield session
+            desk_events.record(session, actor or actor_of(session), self.token)  # same transaction
 
     @property
     def login(self) -> str:

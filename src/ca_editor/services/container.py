@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ca_editor.services.exporting import ExportService
     from ca_editor.services.images import ImageService
     from ca_editor.services.importing import ImportService
+    from ca_editor.services.live import LiveService
     from ca_editor.services.people import PeopleService
     from ca_editor.services.presence import PresenceService
     from ca_editor.services.previewing import PreviewService
@@ -101,6 +102,13 @@ class Services:
         from ca_editor.services.images import ImageService
 
         return ImageService(self.db)
+
+    @_OnFirstUse
+    def live(self) -> LiveService:
+        """Other desks' changes on this database, as they commit them (``services/live.py``)."""
+        from ca_editor.services.live import LiveService
+
+        return LiveService(self.db)
 
     @_OnFirstUse
     def previews(self) -> PreviewService:
