@@ -33,12 +33,19 @@ class Statements:
     transactions: list[tuple[str, list[str]]] = field(default_factory=list)
     counting: bool = False
 
+    @property
+    def listening(self) -> bool:
+        # Presence (ui/presence.py) beats on its own lane when the editor's story or unsaved state moves:
+        # one small write and one indexed read off the UI thread, a heartbeat rather than a pane re-reading
+        # what a change names, and counted by its own tests (tests/ui/test_presence.py).
+        return self.counting and not threading.current_thread().name.startswith("presence")
+
     def begin(self) -> None:
-        if self.counting:
+        if self.listening:
             self.transactions.append((threading.current_thread().name, []))
 
     def note(self, statement: str) -> None:
-        if not self.counting:
+        if not self.listening:
             return
         thread = threading.current_thread().name
         if not self.transactions or self.transactions[-1][0] != thread:  # a driver-level statement

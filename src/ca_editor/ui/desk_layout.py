@@ -7,7 +7,7 @@ right below it. Right, the whole height: the story editor, preview and histories
 
 On the first start the window takes the screen's available area; a saved geometry and dock state win over
 all of this on later starts (``MainWindow._restore_window``), and View › Reset the pane layout comes back
-here.
+here. ``focus_pane`` is where Alt+1… lands inside a pane.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRect, Qt, QTimer
+from PySide6.QtWidgets import QDockWidget, QScrollArea, QWidget
 
 if TYPE_CHECKING:
     from ca_editor.ui.main_window import MainWindow
@@ -82,3 +83,36 @@ def _keep_frame_inside(window: MainWindow, available: QRect) -> None:
             inner.bottom() - frame.bottom(),
         )
     )
+
+
+def focus_pane(target: QWidget) -> None:
+    """Alt+1…: show and raise a dock and put the keyboard in it (or focus ``target`` itself)."""
+    if not isinstance(target, QDockWidget):
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return
+    target.show()
+    target.raise_()
+    inner = target.widget()
+    # The pane itself takes no keys (a plain container): land on the control used last in it, else on its
+    # first control that takes focus, so Alt+2 then Alt+Down moves a slot straight away.
+    last = inner.focusWidget()
+    usable = last is not None and last is not inner and last.isVisible() and last.isEnabled()
+    first = getattr(inner, "first_control", None)  # a pane may name its own first control
+    fallback = first() if callable(first) else _first_focusable(inner)
+    (last if usable else fallback).setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+
+def _first_focusable(pane: QWidget) -> QWidget:
+    """The first visible, enabled control inside ``pane`` in Tab order (``pane`` itself if there is none)."""
+    widget = pane.nextInFocusChain()
+    while widget is not pane and widget is not None:  # the chain is the window's, and a ring
+        if (
+            pane.isAncestorOf(widget)
+            and not isinstance(widget, QScrollArea)  # a container: its contents are the controls
+            and widget.isVisible()
+            and widget.isEnabled()
+            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
+            return widget
+        widget = widget.nextInFocusChain()
+    return pane

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QUndoView,
     QWidget,
 )
@@ -41,6 +40,7 @@ from ca_editor.ui.history import LayoutHistoryPane
 from ca_editor.ui.icons import icon
 from ca_editor.ui.identity import change_user_name, signed_in_text
 from ca_editor.ui.importing import ImportDialog
+from ca_editor.ui.presence import DeskPresence
 from ca_editor.ui.preview import PreviewMode, PreviewPane, WidthPreset
 from ca_editor.ui.recovery import EditorAutosaver
 from ca_editor.ui.review import ReviewStatus, ReviewWindow
@@ -188,7 +188,8 @@ class MainWindow(QMainWindow):
             ("&Preview", "Alt+5", self.preview_dock),
         ]
         self.focus_actions = [
-            self._action(text, lambda _=False, t=target: self._focus(t), keys) for text, keys, target in focus
+            self._action(text, lambda _=False, t=target: desk_layout.focus_pane(t), keys)
+            for text, keys, target in focus
         ]
 
         for action in (
@@ -219,6 +220,7 @@ class MainWindow(QMainWindow):
         self._pending: Change | None = None  # what the desk broadcast since the lists last followed
         self._stories_refresh = QTimer(self, singleShot=True, interval=0)
         self._stories_refresh.timeout.connect(self._refresh_lists)
+        self.presence = DeskPresence(self)  # who else has the section and the story open (ui/presence.py)
 
     def _restore_window(self) -> None:
         geometry = self.settings.window_geometry
@@ -325,21 +327,6 @@ class MainWindow(QMainWindow):
         layout = self.desk.layout
         filled = f"{len(layout.slots)} of {layout.section.slot_count} slots filled"
         self.setWindowTitle(f"{layout.section.title} — {filled} — ca-editor")
-
-    def _focus(self, target: QWidget) -> None:
-        if isinstance(target, QDockWidget):
-            target.show()
-            target.raise_()
-            inner = target.widget()
-            # The pane itself takes no keys (a plain container): land on the control used last in it, else
-            # on its first control that takes focus, so Alt+2 then Alt+Down moves a slot straight away.
-            last = inner.focusWidget()
-            usable = last is not None and last is not inner and last.isVisible() and last.isEnabled()
-            first = getattr(inner, "first_control", None)  # a pane may name its own first control
-            fallback = first() if callable(first) else _first_focusable(inner)
-            (last if usable else fallback).setFocus(Qt.FocusReason.ShortcutFocusReason)
-        else:
-            target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # --- commands ----------------------------------------------------------------------------------------
 
@@ -477,6 +464,7 @@ class MainWindow(QMainWindow):
             return
         self.autosaver.finish()
         self.backups.finish()
+        self.presence.finish()
         self.save_window_state()
         super().closeEvent(event)
 
@@ -486,19 +474,3 @@ class MainWindow(QMainWindow):
         self.settings.preview_width = self.preview.width_preset.name.lower()
         self.settings.preview_side_by_side = self.preview.side_by_side
         self.settings.sync()
-
-
-def _first_focusable(pane: QWidget) -> QWidget:
-    """The first visible, enabled control inside ``pane`` in Tab order (``pane`` itself if there is none)."""
-    widget = pane.nextInFocusChain()
-    while widget is not pane and widget is not None:  # the chain is the window's, and a ring
-        if (
-            pane.isAncestorOf(widget)
-            and not isinstance(widget, QScrollArea)  # a container: its contents are the controls
-            and widget.isVisible()
-            and widget.isEnabled()
-            and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
-        ):
-            return widget
-        widget = widget.nextInFocusChain()
-    return pane

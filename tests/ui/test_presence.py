@@ -1,0 +1,103 @@
+"""Presence in the window (issue 14, item 7): a second desk on the same database shows in the slot pane's
+line and, once the window opens the story that desk edits, in the story editor's line; this window shows
+in the other desk's reading too, and leaves it when it closes. On SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+from sqlalchemy import event
+from tests.postgres_server import ENGINES
+
+from ca_editor.app import open_services
+from ca_editor.domain.local_time import clock_time
+from ca_editor.services.container import Services
+from ca_editor.services.identity import Identity
+from ca_editor.services.presence import PresenceService
+from ca_editor.ui.main_window import MainWindow
+from ca_editor.ui.settings import Settings
+
+
+@pytest.fixture
+def window(qtbot: QtBot, services: Services, tmp_path: Path) -> Iterator[MainWindow]:
+    services.identity.set("Aigerim")
+    window = MainWindow(services, Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)))
+    window.editor.maybe_leave = lambda: True  # type: ignore[method-assign]
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+
+
+@pytest.fixture
+def timur(services: Services) -> Iterator[PresenceService]:
+    """Another workstation: its own connection pool and name on the same database."""
+    other = open_services(services.db.url, seed_demo=False)
+    yield PresenceService(other.db, Identity("Timur"))
+    other.db.dispose()
+
+
+@pytest.mark.parametrize("engine", ENGINES, indirect=True)
+def test_a_second_desk_shows_in_the_slot_pane_and_the_editor(
+    qtbot: QtBot, window: MainWindow, timur: PresenceService
+) -> None:
+    section = window.desk.section_id
+    story = window.desk.layout.slots[0].story
+    timur.beat(section, story.id)
+    (seen_by_timur,) = timur.others(section)  # the window announced itself on its own, at start
+    assert seen_by_timur.person == "Aigerim"
+    readers = PresenceService(window.services.db, Identity("reader")).others(section)
+    (timur_row,) = [row for row in readers if row.person == "Timur"]
+    since = clock_time(timur_row.editing_since or timur_row.opened_at)
+
+    window.presence.refresh()
+    qtbot.waitUntil(
+        lambda: window.presence.lines()[0].startswith("Also open: Timur (editing “"), timeout=5000
+    )
+    assert window.presence.lines()[0].endswith(f"since {since})")
+    assert window.presence.open_line.isVisible()
+    assert window.presence.lines()[1] == ""  # the editor shows no story yet
+
+    window.editor.show_story(story.id)
+    qtbot.waitUntil(lambda: window.presence.lines()[1] == f"Also editing: Timur, since {since}", timeout=5000)
+    assert window.presence.editing_line.isVisible()
+    assert "Aigerim" not in " ".join(window.presence.lines())  # never itself
+
+    qtbot.waitUntil(lambda: _editing(timur, section) == story.id, timeout=5000)  # it told Timur's desk
+
+    timur.leave()
+    window.presence.refresh()
+    qtbot.waitUntil(lambda: window.presence.lines() == ("", ""), timeout=5000)
+    assert not window.presence.open_line.isVisible()
+
+    window.close()
+    assert timur.others(section) == ()  # a clean close removes the window's row at once
+
+
+def _editing(desk: PresenceService, section: int) -> int | None:
+    (window_row,) = desk.others(section)
+    return window_row.story_id
+
+
+def test_opening_a_story_costs_one_heartbeat_and_one_reading(qtbot: QtBot, window: MainWindow) -> None:
+    """What presence adds to a person's step, off the UI thread: one small write and one indexed read."""
+    qtbot.waitUntil(lambda: not window.presence._lane.busy(), timeout=5000)  # the start's announcement
+    seen: list[tuple[str, str]] = []
+
+    def listener(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        seen.append((threading.current_thread().name, statement.split()[0].upper()))
+
+    event.listen(window.services.db.engine, "before_cursor_execute", listener)
+    try:
+        window.editor.show_story(window.desk.layout.slots[0].story.id)
+        qtbot.waitUntil(lambda: window.presence._announced is not None and not window.presence._lane.busy())
+        qtbot.wait(300)  # nothing more follows
+    finally:
+        event.remove(window.services.db.engine, "before_cursor_execute", listener)
+    presence = [kind for thread, kind in seen if thread.startswith("presence") and kind != "BEGIN"]
+    assert presence == ["UPDATE", "SELECT"]
