@@ -852,7 +852,7 @@ def test_export_of_a_section_without_slots_or_dated_stories(
 
 
 def test_cli_export(
-    db_path: Path,
+    db_url: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -860,26 +860,24 @@ def test_cli_export(
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
     out = tmp_path / "cli-out"
-    assert cli.main(["--db", str(db_path), "export", str(out)]) == 0
+    assert cli.main(["--db", db_url, "export", str(out)]) == 0
     stdout = capsys.readouterr().out
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert f"exported {len(manifest['files'])} files" in stdout
     assert (out / "index.html").is_file()
     assert parse_html(out / "index.html").find("h1").clean_text() == "Central Asia"
-    assert cli.main(["--db", str(db_path), "export", str(out), "--section", "central-asia"]) == 0
+    assert cli.main(["--db", db_url, "export", str(out), "--section", "central-asia"]) == 0
 
 
-def test_cli_export_failures_exit_1(
-    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_export_failures_exit_1(db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     foreign = tmp_path / "foreign"
     foreign.mkdir()
     (foreign / "keep.txt").write_text("mine")
-    assert cli.main(["--db", str(db_path), "export", str(foreign)]) == 1
+    assert cli.main(["--db", db_url, "export", str(foreign)]) == 1
     assert "not a ca-editor bundle" in capsys.readouterr().err
     assert (foreign / "keep.txt").read_text() == "mine"
     assert sorted(p.name for p in foreign.iterdir()) == ["keep.txt"]
 
-    assert cli.main(["--db", str(db_path), "export", str(tmp_path / "x"), "--section", "nope"]) == 1
+    assert cli.main(["--db", db_url, "export", str(tmp_path / "x"), "--section", "nope"]) == 1
     assert "no section 'nope'" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()

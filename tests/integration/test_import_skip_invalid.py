@@ -8,10 +8,10 @@ and when it leaves them out; the good ones go in one transaction.
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
+from tests import db_query
 
 from ca_editor import cli
 from ca_editor.domain.errors import ImportFailedError
@@ -41,10 +41,10 @@ def wire_file(path: Path, count: int = 500) -> Path:
     return path
 
 
-def wire_slugs(db_path: Path) -> set[str]:
-    with sqlite3.connect(db_path) as connection:
-        rows = connection.execute("SELECT slug FROM stories WHERE slug LIKE 'wire-story-%'").fetchall()
-    return {slug for (slug,) in rows}
+def wire_slugs(db_url: str) -> set[str]:
+    return {
+        slug for (slug,) in db_query.rows(db_url, "SELECT slug FROM stories WHERE slug LIKE 'wire-story-%'")
+    }
 
 
 def assert_lists_every_bad_line(text: str) -> None:
@@ -55,36 +55,36 @@ def assert_lists_every_bad_line(text: str) -> None:
 
 
 def test_by_default_three_bad_lines_import_nothing_and_all_three_are_named(
-    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = wire_file(tmp_path / "wire.jsonl")
-    assert cli.main(["--db", str(db_path), "import", str(source)]) == 1
+    assert cli.main(["--db", db_url, "import", str(source)]) == 1
     captured = capsys.readouterr()
     assert "3 of 500 entries are invalid; nothing was imported" in captured.err
     assert_lists_every_bad_line(captured.err)
     assert "import the other 497 with --skip-invalid" in captured.err
     assert "created" not in captured.out
-    assert wire_slugs(db_path) == set()
+    assert wire_slugs(db_url) == set()
 
 
 def test_skip_invalid_imports_the_497_good_lines_and_lists_the_3_bad_ones(
-    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = wire_file(tmp_path / "wire.jsonl")
-    assert cli.main(["--db", str(db_path), "import", str(source), "--skip-invalid"]) == 0
+    assert cli.main(["--db", db_url, "import", str(source), "--skip-invalid"]) == 0
     out = capsys.readouterr().out
     assert "wire.jsonl: 497 created, 0 updated, 0 skipped, 3 invalid left out" in out
     assert "3 invalid entries left out:" in out
     assert_lists_every_bad_line(out)
     expected = {f"wire-story-{n}" for n in range(1, 501) if n not in BAD}
-    assert wire_slugs(db_path) == expected
+    assert wire_slugs(db_url) == expected
 
 
 def test_dry_run_with_skip_invalid_prints_the_plan_and_writes_nothing(
-    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = wire_file(tmp_path / "wire.jsonl")
-    argv = ["--db", str(db_path), "import", "--dry-run", "--skip-invalid", str(source)]
+    argv = ["--db", db_url, "import", "--dry-run", "--skip-invalid", str(source)]
     assert cli.main(argv) == 0
     out = capsys.readouterr().out
     assert "wire.jsonl (JSON Lines): 497 to add, 0 to update, 0 skipped, 3 invalid" in out
@@ -92,15 +92,15 @@ def test_dry_run_with_skip_invalid_prints_the_plan_and_writes_nothing(
     assert "line 17  ->" not in out  # an invalid line is not planned
     assert "3 invalid entries would be left out:" in out
     assert_lists_every_bad_line(out)
-    assert wire_slugs(db_path) == set()
+    assert wire_slugs(db_url) == set()
 
 
 def test_skip_invalid_with_no_valid_line_imports_nothing_and_says_so(
-    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = tmp_path / "wire.jsonl"
     source.write_text(json.dumps({"title": "x", "tags": ["y" * 70]}) + "\n", encoding="utf-8")
-    assert cli.main(["--db", str(db_path), "import", "--skip-invalid", str(source)]) == 1
+    assert cli.main(["--db", db_url, "import", "--skip-invalid", str(source)]) == 1
     err = capsys.readouterr().err
     assert "1 of 1 entries is invalid; nothing was imported" in err
     assert "wire.jsonl, line 1, field 'tags'" in err

@@ -30,12 +30,12 @@ def pdf_text(path: Path) -> str:
     return "\n".join(document.getAllText(i).text() for i in range(document.pageCount()))
 
 
-def test_review_sheet_without_a_display(qapp: object, tmp_path: Path) -> None:
-    db = tmp_path / "desk.sqlite3"
+def test_review_sheet_without_a_display(qapp: object, tmp_path: Path, db_url: str) -> None:
+    """On both engines: a new SQLite file, or an empty PostgreSQL database (migrated and seeded here)."""
     out = tmp_path / "out" / "sheet.pdf"
     out.parent.mkdir()
 
-    done = ca_editor("--db", str(db), "--user", "Айгерим Сапарова", "review-sheet", str(out), cwd=tmp_path)
+    done = ca_editor("--db", db_url, "--user", "Айгерим Сапарова", "review-sheet", str(out), cwd=tmp_path)
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(out)
