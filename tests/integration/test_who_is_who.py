@@ -144,3 +144,21 @@ def test_the_name_the_window_asks_for_becomes_the_logins_once(services: Services
     assert services.people.shown("ca_admin") == "Asked At First Start"
     services.people.rename("Renamed On Purpose")  # Edit › Your name…
     assert services.people.shown("ca_admin") == "Renamed On Purpose"
+
+
+def test_sign_offs_made_before_0015_still_count_after_it(services: Services) -> None:
+    """The migration copies every existing sign-off snapshot into ``sign_offs``, so no desk loses its
+    approval: signed off, taken back to 0014 (no ``sign_offs``), then upgraded again."""
+    from alembic import command
+
+    from ca_editor.persistence.migrate import alembic_config, upgrade
+
+    services.identity.set("Old Chief")  # on a server the login is recorded: ca_admin, no display name
+    section_id = services.section_id()
+    services.review.sign_off(section_id, "before the upgrade")
+    services.db.dispose()
+    command.downgrade(alembic_config(services.db.url), "0014_presence")
+    upgrade(services.db.url)
+    last = services.review.last_sign_off(section_id)
+    expected = "ca_admin" if services.people.shared else "Old Chief"
+    assert last is not None and last.by == expected and last.note == "before the upgrade"
