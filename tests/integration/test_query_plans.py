@@ -26,6 +26,7 @@ from ca_editor.domain.model import StoryStatus
 from ca_editor.services.container import Services
 from ca_editor.services.export_scope import exported_where
 from ca_editor.services.exporting import _scan
+from ca_editor.services.rendering import RENDERER_VERSION
 from ca_editor.services.stories import StoryQuery, StorySort
 
 STORIES = 100_000
@@ -89,18 +90,18 @@ def recorded(services: Services) -> Iterator[list[tuple[str, Any]]]:
         event.remove(services.db.engine, "before_cursor_execute", listen)
 
 
-def whole_table_reads(services: Services, statement: str, parameters: Any) -> list[str]:
-    """The steps of ``statement``'s plan that read every row of ``stories`` (none is what we want)."""
+def whole_table_reads(
+    services: Services, statement: str, parameters: Any, table: str = "stories"
+) -> list[str]:
+    """The steps of ``statement``'s plan that read every row of ``table`` (none is what we want)."""
     with services.db.engine.connect() as connection:
         if services.db.is_sqlite:
             plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall()
             steps = [str(row[3]) for row in plan]
-            return [s for s in steps if re.match(r"SCAN stories( |$)", s) and "USING" not in s]
+            return [s for s in steps if re.match(rf"SCAN {table}( |$)", s) and "USING" not in s]
         raw = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters).scalar_one()
     nodes = list(_plan_nodes((raw if isinstance(raw, list) else json.loads(raw))[0]["Plan"]))
-    return [
-        n["Node Type"] for n in nodes if n["Node Type"] == "Seq Scan" and n.get("Relation Name") == "stories"
-    ]
+    return [n["Node Type"] for n in nodes if n["Node Type"] == "Seq Scan" and n.get("Relation Name") == table]
 
 
 def _plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -110,7 +111,11 @@ def _plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def desk_queries(services: Services) -> list[tuple[str, Any]]:
-    """What the desk asks while an editor pages, sorts, searches and filters the story list."""
+    """What the desk asks while an editor pages, sorts, searches and filters the story list.
+
+    Not the list's total (``count()`` with no filter): it counts every story by definition; SQLite walks its
+    narrowest index, PostgreSQL reads the table or an index, whichever is smaller.
+    """
     stories = services.stories
     with recorded(services) as sent:
         for sort in StorySort:
@@ -132,7 +137,13 @@ def desk_queries(services: Services) -> list[tuple[str, Any]]:
     return sent
 
 
-def test_no_desk_query_reads_every_story(big_desk: Services) -> None:
+def test_no_query_reads_every_story(big_desk: Services) -> None:
+    """One test per engine, so the 100,000 stories are inserted once."""
+    check_desk_queries(big_desk)
+    check_export_scan(big_desk)
+
+
+def check_desk_queries(big_desk: Services) -> None:
     sent = desk_queries(big_desk)
     assert len(sent) > 40
     readers = {
@@ -143,7 +154,24 @@ def test_no_desk_query_reads_every_story(big_desk: Services) -> None:
     assert readers == {}
 
 
-def test_the_export_scan_reads_through_indexes(big_desk: Services) -> None:
+_CACHE_FILL = {  # a render-cache row per story, so the export scan's join meets a full cache
+    "sqlite": "INSERT INTO rendered_bodies SELECT id, version, :renderer, hex(randomblob(32)), "
+    "hex(randomblob(32)), hex(randomblob(150)) FROM stories",
+    "postgresql": "INSERT INTO rendered_bodies SELECT id, version, :renderer, md5(id::text), md5(slug), "
+    "repeat(md5(title), 10) FROM stories",
+}
+
+
+def check_export_scan(big_desk: Services) -> None:
+    """The export scan reads the stories through an index on both engines. On SQLite it names the cache's
+    covering index (``INDEXED BY``): a cache row fills most of a page there, and a lookup per story read
+    them all. PostgreSQL's twin is the plain join, no hint: it hashes the cache table, whose heap stays
+    narrow (a rendered body over 2 kB is kept out of line, TOAST), or takes that covering index itself
+    (seen at 1.3 kB bodies); measured at 100,000 stories, 5 kB bodies: 15 MB of heap read, 0.3 s."""
+    db_query.run(big_desk, _CACHE_FILL[big_desk.db.engine.dialect.name], {"renderer": RENDERER_VERSION})
+    if not big_desk.db.is_sqlite:
+        with big_desk.db.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
     section_id = big_desk.section_id()
     for include_unapproved in (False, True):
         with big_desk.db.read() as session:
@@ -165,3 +193,5 @@ def test_the_export_scan_reads_through_indexes(big_desk: Services) -> None:
         if big_desk.db.is_sqlite:
             assert "INDEXED BY ix_rendered_bodies_scan" in statement
         assert whole_table_reads(big_desk, statement, parameters) == []
+        if big_desk.db.is_sqlite:
+            assert whole_table_reads(big_desk, statement, parameters, "rendered_bodies") == []
