@@ -233,3 +233,37 @@ def test_the_periodic_backup_runs_in_a_worker_and_reports_back(qtbot, tmp_path: 
     assert blocker.args[0] is None  # nothing changed since
     backups.finish()
     services.db.dispose()
+
+
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_on_a_server_the_dialog_says_automatic_backups_are_the_servers_and_backs_up_here(
+    qtbot, monkeypatch: pytest.MonkeyPatch, services: Services
+) -> None:
+    from PySide6.QtWidgets import QMainWindow
+
+    from ca_editor.ui.backups import WindowBackups
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    backups = WindowBackups(window, services)  # type: ignore[arg-type]
+    assert not backups.timer.isActive()  # nothing periodic on a server
+    dialog = BackupsDialog(services)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert "the server's job" in dialog.intro.text() and "pg_dump" in dialog.intro.text()
+    assert dialog.backup_button.isEnabled()
+    # A copy of the whole desk: on the dialog's lane, with a progress bar; the buttons wait meanwhile.
+    with qtbot.waitSignal(dialog.backed_up, timeout=60_000) as taken:
+        assert dialog.back_up_now() is None
+        assert not dialog.backup_button.isEnabled() and dialog.progress.isVisible()
+    assert taken.args[0].reason == "manual" and dialog.table.rowCount() == 1
+    assert dialog.backup_button.isEnabled() and not dialog.progress.isVisible()
+    story = services.stories.get(services.stories.list()[0].id)
+    services.stories.delete(story.id, expected_version=story.version)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    dialog.table.selectRow(0)
+    with qtbot.waitSignal(dialog.restored, timeout=60_000):
+        assert dialog.restore_selected() is True
+    assert services.stories.get(story.id).title == story.title
+    assert dialog.table.rowCount() == 2  # the desk as it was before the restore was kept
+    backups.finish()  # the last backup on close: nothing on a server, no error

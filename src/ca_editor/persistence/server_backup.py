@@ -84,7 +84,7 @@ def restore(url: str, source: Path, *, progress: Progress | None = None) -> Back
     the usual version check). A backup from before a schema upgrade is upgraded in a temporary copy first.
     """
     verify(source)
-    kept = take_backup(url, "before-restore")
+    kept = take_backup(url, "before-restore", progress=progress)  # then the copy back: two passes
     with _at_current_schema(source) as current:
         copy_desk(database_url(str(current)), url, replace=True, progress=progress)
     return kept

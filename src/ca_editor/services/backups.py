@@ -1,9 +1,9 @@
 """Backups of the open database: on demand, before destructive steps, and periodically when the data changed.
 
 ``persistence.backup`` does the file work; this service knows which file is open and whether it changed since
-its last backup. It watches ``PRAGMA data_version`` (``persistence/data_version.py``): the number moves
-whenever any other connection (this process's, another window's, a script's) commits, so "changed" costs
-one pragma, not a scan. Until the service has taken a backup it compares the newest backup's time with
+its last backup. It watches ``PRAGMA data_version`` on a connection of its own that never writes: the number
+moves whenever any other connection (this process's, another window's, a script's) commits, so "changed"
+costs one pragma, not a scan. Until the service has taken a backup it compares the newest backup's time with
 the file's (and its WAL's) modification time instead.
 
 Thread-safe: the window's periodic backup runs in a worker thread while the desk may ask for one before a
@@ -20,6 +20,7 @@ says so (the Backups dialog shows it) and the first skipped automatic backup log
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,8 +30,8 @@ from ca_editor.locations import backups_dir, server_backups_dir
 from ca_editor.persistence import backup as files
 from ca_editor.persistence import server_backup
 from ca_editor.persistence.backup import Backup
-from ca_editor.persistence.data_version import DataVersionWatch
 from ca_editor.persistence.database import Database
+from ca_editor.persistence.desk_copy import Progress
 from ca_editor.persistence.salvage import SalvageReport, salvage
 
 _log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ class BackupService:
         self._db = db
         self._file = files.sqlite_file(db.url)
         self._lock = threading.Lock()
-        self._watch = DataVersionWatch(self._file) if self._file is not None else None
+        self._watch: sqlite3.Connection | None = None
         self._backed_up_at_version: int | None = None
         self._server = not db.is_sqlite  # PostgreSQL: copy-format backups (``persistence/server_backup``)
         self._said_automatic_is_off = False
@@ -107,11 +108,14 @@ class BackupService:
 
     # --- taking ----------------------------------------------------------------------------------------
 
-    def backup(self, reason: str = "manual") -> Backup:
-        """Take a backup now; raises ``StorageError`` saying why when it cannot."""
+    def backup(self, reason: str = "manual", *, progress: Progress | None = None) -> Backup:
+        """Take a backup now; raises ``StorageError`` saying why when it cannot.
+
+        ``progress(rows done, rows in all)``: reported by a server's backup (a copy), not by a file's.
+        """
         if self._server:
             with self._lock:
-                return server_backup.take_backup(self._db.url, reason)
+                return server_backup.take_backup(self._db.url, reason, progress=progress)
         file = self._require()
         with self._lock:
             version = self._data_version()
@@ -154,7 +158,7 @@ class BackupService:
 
     # --- restoring ---------------------------------------------------------------------------------------
 
-    def restore(self, source: Path) -> Backup | None:
+    def restore(self, source: Path, *, progress: Progress | None = None) -> Backup | None:
         """Replace the open database with ``source`` (a backup or salvaged copy); returns the old one's copy.
 
         Closes this process's connections first (the engine reconnects to the new file on next use); refused
@@ -163,7 +167,7 @@ class BackupService:
         """
         if self._server:
             with self._lock:
-                return server_backup.restore(self._db.url, source)
+                return server_backup.restore(self._db.url, source, progress=progress)
         file = self._require()
         with self._lock:
             self._close_watch()
@@ -204,13 +208,23 @@ class BackupService:
         return self._require_file()
 
     def _data_version(self) -> int | None:
-        """``PRAGMA data_version`` of the watching connection; ``None``: unreadable."""
-        assert self._watch is not None
-        return self._watch.version()
+        """``PRAGMA data_version`` of the watching connection (opened on first use); ``None``: unreadable."""
+        assert self._file is not None
+        try:
+            if self._watch is None:
+                self._watch = sqlite3.connect(
+                    files.read_only_uri(self._file), uri=True, check_same_thread=False, timeout=15.0
+                )
+            row = self._watch.execute("PRAGMA data_version").fetchone()
+        except sqlite3.Error:
+            self._close_watch()
+            return None
+        return int(row[0])
 
     def _close_watch(self) -> None:
         if self._watch is not None:
             self._watch.close()
+            self._watch = None
 
     def _modified_at(self) -> datetime:
         assert self._file is not None

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QLabel,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -42,7 +44,7 @@ from ca_editor.persistence.salvage import salvage
 from ca_editor.services.backups import PERIODIC_MINUTES
 from ca_editor.services.container import Services
 from ca_editor.ui.application import application
-from ca_editor.ui.background import Lane, log_failure
+from ca_editor.ui.background import Lane, Task, log_failure
 
 if TYPE_CHECKING:
     from ca_editor.ui.main_window import MainWindow
@@ -143,6 +145,7 @@ class BackupsDialog(QDialog):
     """The backups of the open database; back up now; restore the selected one (the window reloads)."""
 
     restored = Signal(object)  # Backup: what the database now is
+    backed_up = Signal(object)  # Backup: just taken
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -170,9 +173,18 @@ class BackupsDialog(QDialog):
         self.restore_button.clicked.connect(self.restore_selected)
         self.folder_button.clicked.connect(self._open_folder)
         self.table.itemSelectionChanged.connect(self._update_buttons)
+        # On a server a backup or restore is a copy of the whole desk (half a minute at 10,000 stories): it
+        # runs on a lane with a progress bar, the dialog stays responsive and its buttons wait.
+        self._lane = Lane(self, "backups-dialog")
+        self._working = False
+        self.progress = QProgressBar()
+        self.progress.setObjectName("backup-progress")
+        self.progress.setFormat("%v of %m rows")
+        self.progress.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addWidget(self.table)
+        layout.addWidget(self.progress)
         layout.addWidget(buttons)
         self.resize(640, 420)
         if service.is_server:
@@ -207,13 +219,25 @@ class BackupsDialog(QDialog):
         return self._backups[rows[0].row()] if rows else None
 
     def back_up_now(self) -> Backup | None:
+        """Take a backup; on a server it starts on the lane and ``backed_up`` says when it is there (None)."""
+        if self.services.backups.is_server:
+            self._start(
+                lambda task: self.services.backups.backup("manual", progress=task.report),
+                done=self._taken,
+                failed_title="No backup was taken",
+            )
+            return None
         try:
             taken = self.services.backups.backup("manual")
         except CaEditorError as exc:
             QMessageBox.warning(self, "No backup was taken", str(exc))
             return None
-        self.refresh()
+        self._taken(taken)
         return taken
+
+    def _taken(self, taken: Backup) -> None:
+        self.refresh()
+        self.backed_up.emit(taken)
 
     def restore_selected(self) -> bool:
         backup = self.selected()
@@ -234,17 +258,61 @@ class BackupsDialog(QDialog):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return False
+        if self.services.backups.is_server:  # started; ``restored`` follows
+            self._start(
+                lambda task: self.services.backups.restore(backup.path, progress=task.report),
+                done=lambda _kept: self._restored_now(backup),
+                failed_title="The backup was not restored",
+            )
+            return True
         try:
             self.services.backups.restore(backup.path)
         except CaEditorError as exc:
             QMessageBox.warning(self, "The backup was not restored", str(exc))
             return False
-        self.restored.emit(backup)
-        self.refresh()
+        self._restored_now(backup)
         return True
 
+    def _restored_now(self, backup: Backup) -> None:
+        self.restored.emit(backup)
+        self.refresh()
+
+    def _start(
+        self, job: Callable[[Task], object], *, done: Callable[[Any], None], failed_title: str
+    ) -> None:
+        self._working = True
+        self.progress.setRange(0, 0)  # busy until the first count arrives
+        self.progress.show()
+        self._update_buttons()
+
+        def finished(result: object) -> None:
+            self._stop()
+            done(result)
+
+        def failed(exc: BaseException) -> None:
+            self._stop()
+            if isinstance(exc, CaEditorError):
+                QMessageBox.warning(self, failed_title, str(exc))
+            else:
+                log_failure(exc)
+
+        self._lane.submit(job, done=finished, failed=failed, progress=self._advance)
+
+    def _advance(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _stop(self) -> None:
+        self._working = False
+        self.progress.hide()
+        self._update_buttons()
+
+    def wait(self, timeout_s: float = 120.0) -> None:
+        """For tests: until the running backup or restore has answered."""
+        self._lane.wait_idle(timeout_s)
+
     def _update_buttons(self) -> None:
-        available = self.services.backups.available
+        available = self.services.backups.available and not self._working
         chosen = self.selected()
         self.backup_button.setEnabled(available)
         self.restore_button.setEnabled(available and chosen is not None and chosen.is_good)
