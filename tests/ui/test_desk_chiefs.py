@@ -72,3 +72,14 @@ def test_on_a_shared_desk_the_review_window_says_who_may_sign_off_and_refuses_ot
         assert services.review.last_sign_off(section_id) is None
     finally:
         dana.db.dispose()
+
+
+def test_the_status_bar_names_the_database_login_on_a_shared_desk() -> None:
+    from ca_editor.services.identity import Identity
+    from ca_editor.ui.identity import signed_in_text
+
+    identity = Identity()
+    identity.login = "dana"  # services.people.adopt sets it on PostgreSQL
+    assert signed_in_text(identity) == "Signed in as dana"
+    identity.set("Dana Karimova")
+    assert signed_in_text(identity) == "Signed in as Dana Karimova (database login dana)"

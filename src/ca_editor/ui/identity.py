@@ -165,7 +165,10 @@ def remember(identity: Identity, settings: Settings, name: str) -> None:
 
 
 def signed_in_text(identity: Identity) -> str:
-    """For the status bar: who the window records changes for."""
+    """For the status bar: who the window records changes for (on a shared desk, the database login)."""
+    if identity.login:
+        shown = f"{identity.name} (database login {identity.login})" if identity.is_set else identity.login
+        return f"Signed in as {shown}"
     if identity.is_set:
         return f"Signed in as {identity.name}"
     return f"Signed in as {identity.name} (login name: Edit › Your name… sets yours)"
