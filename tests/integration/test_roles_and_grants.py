@@ -70,14 +70,15 @@ def test_an_editor_edits_stories_and_the_layout_but_cannot_sign_off(
     sam = open_services(postgres.url(granted, user="sam"))
     try:
         assert dana.people.login == "dana"
+        assert dana.people.adopt("Dana Karimova") is None and sam.people.adopt("Sam Chief") is None
         story = dana.sections.layout(section_id).slots[0].story
         edited = dana.stories.update(
             story.id, replace(story.fields(), title="Edited by the desk"), expected_version=story.version
         )
-        assert edited.updated_by == "dana"
+        assert edited.updated_by == "Dana Karimova"
         layout = dana.sections.layout(section_id)
         moved = layout_steps.move(dana, section_id, layout.slots[0].id, 3)
-        assert moved.section.updated_by == "dana"
+        assert moved.section.updated_by == "Dana Karimova"
         dana.review.send_back(section_id, "slot 3 needs a photo")
 
         with pytest.raises(NotAllowedError, match="may read and edit but not sign off") as refused:
@@ -93,10 +94,17 @@ def test_an_editor_edits_stories_and_the_layout_but_cannot_sign_off(
         ):
             connection.execute("INSERT INTO sign_offs (snapshot_id, signed_by) VALUES (1, 'dana')")
 
+        with psycopg.connect(postgres.url(granted, user="dana"), autocommit=True) as connection:
+            renamed = connection.execute("UPDATE people SET display_name = 'Impostor' WHERE login = 'sam'")
+            assert renamed.rowcount == 0  # only her own name is hers to set
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                connection.execute("INSERT INTO people (login, display_name) VALUES ('ghost', 'Sam Chief')")
+
         signed = sam.review.sign_off(section_id, "good for tonight")
-        assert signed.taken_by == "sam"
+        assert signed.taken_by == "Sam Chief"
         last = services.review.last_sign_off(section_id)
-        assert last is not None and last.by == "sam"
+        assert last is not None and last.by == "Sam Chief"
+        assert services.stories.get(story.id).updated_by == "Dana Karimova"
     finally:
         dana.db.dispose()
         sam.db.dispose()
