@@ -5,6 +5,9 @@ every 15 seconds and deleted when the window closes (``services/presence.py``). 
 older than 45 seconds belongs to a desk that crashed or lost its connection: readers ignore it and the next
 heartbeat of any desk prunes it, so a crashed workstation's presence is gone within a minute.
 
+On SQLite the table here stays empty: the rows go to a file beside the desk with the same table, so a
+heartbeat never counts as a change of the desk file (``persistence/presence_store.py``).
+
 No foreign keys on purpose: a presence row must never stop a story or a section from being deleted, and
 the story a colleague had open may be deleted under them (the reader joins it and finds nothing). The one
 index serves the reader: this section's rows seen lately.

@@ -10,6 +10,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -49,7 +50,7 @@ def desk(services: Services, name: str, clock: Clock | None = None) -> PresenceS
 
 
 def rows_in(services: Services) -> int:
-    with services.db.read() as session:
+    with desk(services, "counter").store.read() as session:
         return int(session.scalar(select(func.count()).select_from(PresenceRow)) or 0)
 
 
@@ -164,7 +165,7 @@ def test_the_real_clock_judges_freshness(services: Services, other: Services) ->
 def test_the_reader_uses_the_index(services: Services) -> None:
     if not services.db.is_sqlite:  # a table of a few rows: PostgreSQL's planner rightly scans it; the
         return  # index is there for when it is not (both engines get it from migration 0014)
-    with services.db.read() as session:
+    with desk(services, "planner").store.read() as session:
         plan = " ".join(
             str(row[-1])
             for row in session.execute(
@@ -175,6 +176,24 @@ def test_the_reader_uses_the_index(services: Services) -> None:
             )
         )
     assert "ix_presence_section_seen" in plan
+
+
+@pytest.mark.sqlite_only
+def test_a_heartbeat_is_no_change_of_the_desk_file(services: Services, other: Services) -> None:
+    """Backups back up when the desk file changed (PRAGMA data_version, its mtime): heartbeats never count."""
+    section = services.section_id()
+    services.backups.backup("manual")
+    desk_file = Path(services.db.url.removeprefix("sqlite:///"))
+    modified = desk_file.stat().st_mtime_ns
+    for person, services_of in (("Aigerim", services), ("Timur", other)):
+        mine = desk(services_of, person)
+        mine.beat(section)
+        mine.beat(section, services.stories.list()[0].id, unsaved=True)
+        assert mine.store.url != services.db.url
+    assert len(desk(services, "reader").others(section)) == 2
+    assert not services.backups.changed()
+    assert desk_file.stat().st_mtime_ns == modified
+    assert desk_file.with_name(desk_file.name + "-presence").exists()
 
 
 _CRASHING_DESK = textwrap.dedent(

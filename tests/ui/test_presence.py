@@ -92,12 +92,15 @@ def test_opening_a_story_costs_one_heartbeat_and_one_reading(qtbot: QtBot, windo
     def listener(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
         seen.append((threading.current_thread().name, statement.split()[0].upper()))
 
-    event.listen(window.services.db.engine, "before_cursor_execute", listener)
+    engines = {window.services.db.engine, window.services.presence.store.engine}  # one on a server
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", listener)
     try:
         window.editor.show_story(window.desk.layout.slots[0].story.id)
         qtbot.waitUntil(lambda: window.presence._announced is not None and not window.presence._lane.busy())
         qtbot.wait(300)  # nothing more follows
     finally:
-        event.remove(window.services.db.engine, "before_cursor_execute", listener)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", listener)
     presence = [kind for thread, kind in seen if thread.startswith("presence") and kind != "BEGIN"]
     assert presence == ["UPDATE", "SELECT"]

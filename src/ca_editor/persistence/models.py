@@ -280,7 +280,8 @@ class PresenceRow(Base):
     """One open desk window: who, which section, which story in its editor; kept fresh by a heartbeat.
 
     Not data: a row expires when its heartbeat stops (``services/presence.py``); no foreign keys, so it
-    never stands in the way of deleting a story or a section (migration 0014).
+    never stands in the way of deleting a story or a section (migration 0014). On SQLite the rows live in a
+    file beside the desk (``persistence/presence_store.py``).
     """
 
     __tablename__ = "presence"

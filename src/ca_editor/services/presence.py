@@ -15,7 +15,11 @@ one ``presence`` row fresh and reads the others. The window drives it from a bac
   clocks disagree still agree on who is there; on SQLite every desk is on one machine and its clock is
   the one clock. Tests inject ``clock`` instead of sleeping.
 - **Cheap.** One small write per ``HEARTBEAT`` per window; the reader is one indexed query
-  (``ix_presence_section_seen``) over a table of one row per open window.
+  (``ix_presence_section_seen``) over a table of one row per open window, and one by primary key for the
+  titles of the stories others have open.
+- **Where.** A heartbeat is no change of the desk: on SQLite the rows live in a file beside the desk, so
+  backups and live desks, which watch the desk file's commits, never mistake one for an edit
+  (``persistence/presence_store.py``); on PostgreSQL in the desk's database.
 """
 
 from __future__ import annotations
@@ -30,9 +34,11 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from ca_editor.domain.errors import StorageError
 from ca_editor.domain.presence import Presence
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.models import PresenceRow, StoryRow
+from ca_editor.persistence.presence_store import open_store
 from ca_editor.services.identity import Identity
 
 HEARTBEAT = timedelta(seconds=15)
@@ -63,12 +69,13 @@ class PresenceService:
         self._lock = threading.Lock()
         self._announced: _Announced | None = None
         self._beats = 0
+        self._store: Database | None = None  # opened on first use (persistence/presence_store.py)
 
     def beat(self, section_id: int, story_id: int | None = None, *, unsaved: bool = False) -> None:
         """Say this window has ``section_id`` open, with ``story_id`` (or nothing) in its editor."""
         if self.db.read_only:
             return  # a read-only share: nobody learns of this desk, and it still sees the others
-        with self._lock, self.db.write(self.identity.name) as session:
+        with self._lock, self._opened().write(self.identity.name) as session:
             now = self._now(session)
             before = self._announced
             opened_at = before.opened_at if before and before.section_id == section_id else now
@@ -97,11 +104,12 @@ class PresenceService:
 
     def others(self, section_id: int) -> tuple[Presence, ...]:
         """The other windows with ``section_id`` open and seen lately, who came first first."""
-        with self.db.read() as session:
+        with self._lock:
+            store = self._opened()
+        with store.read() as session:
             cutoff = self._now(session) - EXPIRES
-            rows = session.execute(
-                select(PresenceRow, StoryRow.title)
-                .outerjoin(StoryRow, StoryRow.id == PresenceRow.story_id)
+            rows = session.scalars(
+                select(PresenceRow)
                 .where(
                     PresenceRow.section_id == section_id,
                     PresenceRow.seen_at >= cutoff,
@@ -109,31 +117,63 @@ class PresenceService:
                 )
                 .order_by(PresenceRow.opened_at, PresenceRow.person)
             ).all()
+        titles = self._titles({row.story_id for row in rows if row.story_id is not None})
         return tuple(
             Presence(
                 person=row.person,
                 opened_at=row.opened_at,
                 story_id=row.story_id,
-                story_title=title or "",
+                story_title=titles.get(row.story_id, "") if row.story_id is not None else "",
                 editing_since=row.editing_since,
                 unsaved=row.unsaved,
             )
-            for row, title in rows
+            for row in rows
         )
 
     def leave(self) -> None:
         """This window closes: its row goes now rather than expiring."""
         with self._lock:
-            if self._announced is None or self.db.read_only:
-                return
-            with self.db.write(self.identity.name) as session:
-                session.execute(delete(PresenceRow).where(PresenceRow.token == self.token))
-            self._announced = None
+            if self._announced is not None and not self.db.read_only:
+                with self._opened().write(self.identity.name) as session:
+                    session.execute(delete(PresenceRow).where(PresenceRow.token == self.token))
+                self._announced = None
+            self._close_store()
+
+    def close(self) -> None:
+        """Let go of the presence file's connections (SQLite); the next call opens them again."""
+        with self._lock:
+            self._close_store()
 
     def prune(self) -> int:
         """Delete every expired row now; how many went."""
-        with self.db.write(self.identity.name) as session:
+        with self._lock, self._opened().write(self.identity.name) as session:
             return self._prune(session, self._now(session))
+
+    @property
+    def store(self) -> Database:
+        """Where the rows are: the desk's database on a server, the file beside an SQLite desk."""
+        with self._lock:
+            return self._opened()
+
+    def _opened(self) -> Database:  # under self._lock
+        if self._store is None:
+            store = open_store(self.db)
+            if store is None:
+                raise StorageError("presence needs a database file or a server; this desk is in memory")
+            self._store = store
+        return self._store
+
+    def _close_store(self) -> None:  # under self._lock
+        if self._store is not None and self._store is not self.db:
+            self._store.dispose()
+        self._store = None
+
+    def _titles(self, story_ids: set[int]) -> dict[int, str]:
+        if not story_ids:
+            return {}
+        with self.db.read() as session:
+            found = session.execute(select(StoryRow.id, StoryRow.title).where(StoryRow.id.in_(story_ids)))
+            return {row.id: row.title for row in found}
 
     def _prune(self, session: Session, now: datetime) -> int:
         gone = session.execute(delete(PresenceRow).where(PresenceRow.seen_at < now - EXPIRES))
