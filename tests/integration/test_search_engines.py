@@ -8,12 +8,16 @@ update/delete following live in test_story_services.py (also on both engines).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests import db_query
+from tests.postgres_server import PostgresServer
 
+from ca_editor.app import open_services
 from ca_editor.domain.model import StoryFields
 from ca_editor.services.container import Services
 from ca_editor.services.stories import StoryQuery, StorySort
@@ -171,3 +175,25 @@ def test_any_typed_text_is_a_query_on_either_engine(desk: tuple[Services, dict[s
     services, _ = desk
     listed = services.stories.list(StoryQuery(text=text, limit=None))
     assert services.stories.count(StoryQuery(text=text)) == len(listed)
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.parametrize("owner", [True, False], ids=["database owner", "schema rights only"])
+def test_a_plain_role_migrates_and_searches(engine: str, postgres: PostgresServer, owner: bool) -> None:
+    """``unaccent`` is a trusted extension: the database's owner installs it without being a superuser. A role
+    that may only create in the schema cannot; the desk still migrates and searches, accents then count."""
+    assert engine == "postgresql"
+    role, database = f"plain_{uuid.uuid4().hex[:8]}", f"t_{uuid.uuid4().hex[:12]}"
+    postgres.admin(f'CREATE ROLE "{role}" LOGIN')
+    postgres.admin(f'CREATE DATABASE "{database}"' + (f' OWNER "{role}"' if owner else ""))
+    if not owner:
+        db_query.run(postgres.url(database), f'GRANT CREATE ON SCHEMA public TO "{role}"')
+    services = open_services(postgres.url(database, role), seed_demo=False)
+    try:
+        created = services.stories.create(StoryFields(title="Ősszel Dushanbe", body="3.5% up"))
+        for text in ("Ősszel", "dushanbe", '"3 5"'):
+            assert [s.id for s in services.stories.list(StoryQuery(text=text))] == [created.id], text
+        accentless = [s.id for s in services.stories.list(StoryQuery(text="osszel"))]
+        assert accentless == ([created.id] if owner else [])
+    finally:
+        services.db.dispose()
