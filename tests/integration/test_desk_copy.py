@@ -19,6 +19,7 @@ from ca_editor.locations import database_url
 from ca_editor.persistence import desk_copy, desk_tables
 from ca_editor.persistence.desk_copy import CopyMismatchError, copy_desk
 from ca_editor.services.container import Services
+from ca_editor.services.listing import StoryQuery
 
 
 def _busy_desk(services: Services) -> None:
@@ -69,6 +70,10 @@ def test_round_trip_sqlite_postgresql_sqlite_gives_an_identical_export(
         created = on_server.stories.create(StoryFields(title="Written on the server"))
         assert created.id > max(s.id for s in first.stories.list())
         assert on_server.sections.former(on_server.section_id()) == first.sections.former(first.section_id())
+        # What the target derives itself came with the rows: PostgreSQL's tsvector, SQLite's FTS5 index.
+        for desk in (on_server, returned):
+            found = desk.stories.list(StoryQuery(text="ünïcode quotes"))
+            assert [s.title for s in found] == ["A draft with ünïcode and 'quotes'"]
         assert on_server.stories.status_history(created.id - 1) == first.stories.status_history(
             created.id - 1
         )
