@@ -96,6 +96,8 @@ class StoryRow(Base):
         Index("ix_stories_published_at", "published_at"),
         Index("ix_stories_status_published_at", "status", "published_at"),
         Index("ix_stories_title", "title"),  # the story list sorts and pages by title
+        # On PostgreSQL the three list indexes end in id, and stories has search_vector (a generated tsvector,
+        # GIN-indexed): migration 0012. Not mapped here: SQLite has neither (persistence.search names it).
         # Covers the incremental export's scan (status, version, image; id is the rowid): no body pages read.
         Index("ix_stories_export_scan", "status", "version", "image_sha256"),
         Index("ix_stories_source_guid", "source_guid"),
