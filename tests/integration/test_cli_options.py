@@ -24,6 +24,7 @@ def required_arguments(command: str) -> list[str]:
         "export": ["out"],
         "review-sheet": ["out.pdf"],
         "restore": ["--latest"],
+        "copy": ["--to", "elsewhere.sqlite3"],
         "section": ["list"],
     }.get(command, [])
 
