@@ -15,7 +15,7 @@ from ca_editor.persistence.backup import (
 )
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.known_sound import check_unless_known_sound
-from ca_editor.persistence.migrate import head_revision, known_revisions, upgrade
+from ca_editor.persistence.migrate import head_revision, known_revisions, server_revision, upgrade
 from ca_editor.persistence.server_errors import opening_error_message
 from ca_editor.services.container import Services
 from ca_editor.services.demo import seed_demo_if_empty
@@ -47,9 +47,13 @@ def _open_checked(url: str, *, seed_demo: bool) -> Database:
     read-only when its schema is current (and is refused when it would need a migration).
     """
     path = sqlite_file(url)
-    if path is None or not path.exists() or path.stat().st_size == 0:
+    if path is None:  # a server: one query says whether Alembic has anything to do, as for a file
+        database = Database(url)
+        if server_revision(database.engine) != head_revision():
+            _migrate(url)
+    elif not path.exists() or path.stat().st_size == 0:
         _migrate(url)
-        database = Database(url, known_sound=path is not None)  # new: SQLite's own from the first byte
+        database = Database(url, known_sound=True)  # new: SQLite's own from the first byte
     elif not is_writable(path):
         check_unless_known_sound(path)
         read_url = readable_url(path)

@@ -51,7 +51,7 @@ def upgrade(url: str, revision: str = "head", script_location: Path | None = Non
             _refuse_foreign_schema(connection)
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
-            if is_sqlite(connection):
+            if is_sqlite(connection):  # PostgreSQL never turns its foreign keys off: nothing to check there
                 broken = connection.execute(text("PRAGMA foreign_key_check")).fetchall()
                 if broken:
                     raise RuntimeError(f"migration left {len(broken)} rows with broken references")
@@ -68,6 +68,15 @@ def _refuse_foreign_schema(connection: Connection) -> None:
             f"this is not a ca-editor database (it holds other tables: {shown}); it was not changed. "
             "Choose another file or a new name."
         )
+
+
+def server_revision(engine: Engine) -> str | None:
+    """The revision a server database records (``None``: none yet), in one query without Alembic (whose
+    import costs a command 0.3 s); the twin of ``persistence.backup.stored_revision`` for a file."""
+    with engine.connect() as connection:
+        if connection.execute(text("SELECT to_regclass('alembic_version')")).scalar() is None:
+            return None
+        return connection.execute(text("SELECT max(version_num) FROM alembic_version")).scalar()
 
 
 def current_revision(engine: Engine) -> str | None:
