@@ -159,3 +159,18 @@ def test_the_command_copies_prints_each_table_and_refuses_a_full_target(
     assert main(["copy", "--to", server, "--db", desk]) == 1
     assert "already holds a desk" in capsys.readouterr().err
     assert main(["--db", server, "copy", "--to", str(tmp_path / "back.sqlite3")]) == 0
+
+
+def test_one_server_database_under_two_logins_is_the_same_and_an_unreachable_target_is_one_sentence(
+    tmp_path: Path, postgres: PostgresServer
+) -> None:
+    server = postgres.database()
+    other_login = server.replace("ca_admin@", "timur:secret@")
+    with pytest.raises(StorageError, match="the same database"):
+        copy_desk(server, other_login)
+    source = open_services(str(tmp_path / "desk.sqlite3"))
+    source.db.dispose()
+    gone = f"postgresql://ca_admin:secret@127.0.0.1:{postgres.port}/no_such_desk"
+    with pytest.raises(StorageError, match=r"no_such_desk.*as it was") as caught:
+        copy_desk(source.db.url, gone)
+    assert "secret" not in str(caught.value) and "Traceback" not in str(caught.value)

@@ -220,10 +220,17 @@ def _refuse_same_database(source_url: str, target_url: str) -> None:
     source_file, target_file = sqlite_file(source_url), sqlite_file(target_url)
     if source_file is not None and target_file is not None:
         same = source_file.resolve() == target_file.resolve()
-    else:
-        same = make_url(source_url).set(drivername="x") == make_url(target_url).set(drivername="x")
+    else:  # one server database, whoever logs in to it
+        same = _server_database(source_url) == _server_database(target_url)
     if same:
         raise StorageError("the source and the target are the same database; nothing was copied")
+
+
+def _server_database(url: str) -> tuple[str, str, int, str]:
+    parsed = make_url(url)
+    default_port = 5432 if parsed.get_backend_name() == "postgresql" else 0
+    host = (parsed.host or "localhost").lower()
+    return (parsed.get_backend_name(), host, parsed.port or default_port, parsed.database or "")
 
 
 def _require_current(engine: Engine, url: str) -> None:
@@ -255,7 +262,8 @@ def _prepared_target(url: str, *, replace: bool) -> Engine:
         if held and file is not None:
             take_backup(file, "before-copy")  # replaced: a way back
         if revision != head_revision():
-            _migrate(url)
+            with _storage_errors(url):
+                _migrate(url)
     except BaseException:
         engine.dispose()
         raise
