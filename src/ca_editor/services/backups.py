@@ -82,8 +82,8 @@ class BackupService:
         return (
             f"{self._db.display_name} is a database server: its regular backups are the server's job "
             f"(pg_dump, or the server's scheduled backups), so ca-editor takes none automatically (before a "
-            f"delete, an import, a layout restore or every {PERIODIC_MINUTES} minutes) there. Back up now "
-            "copies the whole desk into an SQLite file on this computer; Restore copies one back"
+            f"migration, a delete, an import, a layout restore or every {PERIODIC_MINUTES} minutes) there. "
+            "Back up now copies the whole desk into an SQLite file on this computer; Restore copies one back"
         )
 
     def unavailable_reason(self) -> str:
