@@ -1,9 +1,9 @@
 """Backups of the open database: on demand, before destructive steps, and periodically when the data changed.
 
 ``persistence.backup`` does the file work; this service knows which file is open and whether it changed since
-its last backup. It watches ``PRAGMA data_version`` on a connection of its own that never writes: the number
-moves whenever any other connection (this process's, another window's, a script's) commits, so "changed"
-costs one pragma, not a scan. Until the service has taken a backup it compares the newest backup's time with
+its last backup. It watches ``PRAGMA data_version`` (``persistence/data_version.py``): the number moves
+whenever any other connection (this process's, another window's, a script's) commits, so "changed" costs
+one pragma, not a scan. Until the service has taken a backup it compares the newest backup's time with
 the file's (and its WAL's) modification time instead.
 
 Thread-safe: the window's periodic backup runs in a worker thread while the desk may ask for one before a
@@ -20,7 +20,6 @@ says so (the Backups dialog shows it) and the first skipped automatic backup log
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +29,7 @@ from ca_editor.locations import backups_dir, server_backups_dir
 from ca_editor.persistence import backup as files
 from ca_editor.persistence import server_backup
 from ca_editor.persistence.backup import Backup
+from ca_editor.persistence.data_version import DataVersionWatch
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.desk_copy import Progress
 from ca_editor.persistence.salvage import SalvageReport, salvage
@@ -50,7 +50,7 @@ class BackupService:
         self._db = db
         self._file = files.sqlite_file(db.url)
         self._lock = threading.Lock()
-        self._watch: sqlite3.Connection | None = None
+        self._watch = DataVersionWatch(self._file) if self._file is not None else None
         self._backed_up_at_version: int | None = None
         self._server = not db.is_sqlite  # PostgreSQL: copy-format backups (``persistence/server_backup``)
         self._said_automatic_is_off = False
@@ -208,23 +208,13 @@ class BackupService:
         return self._require_file()
 
     def _data_version(self) -> int | None:
-        """``PRAGMA data_version`` of the watching connection (opened on first use); ``None``: unreadable."""
-        assert self._file is not None
-        try:
-            if self._watch is None:
-                self._watch = sqlite3.connect(
-                    files.read_only_uri(self._file), uri=True, check_same_thread=False, timeout=15.0
-                )
-            row = self._watch.execute("PRAGMA data_version").fetchone()
-        except sqlite3.Error:
-            self._close_watch()
-            return None
-        return int(row[0])
+        """``PRAGMA data_version`` of the watching connection; ``None``: unreadable."""
+        assert self._watch is not None
+        return self._watch.version()
 
     def _close_watch(self) -> None:
         if self._watch is not None:
             self._watch.close()
-            self._watch = None
 
     def _modified_at(self) -> datetime:
         assert self._file is not None

@@ -43,6 +43,7 @@ from ca_editor.ui.commands import (
 from ca_editor.ui.conflicts import LayoutConflict
 
 _log = logging.getLogger(__name__)
+_FOLLOW_STORIES = 20  # a colleague's save of more stories at once (an import): the panes re-read them
 
 
 class StepRefused(CaEditorError):
@@ -94,6 +95,25 @@ class Desk(QObject):
         every pane to re-read what it shows."""
         self._read_layout()
         self.changed.emit(dataclasses.replace(Change.all(origin, self.who), layout=self._layout))
+
+    def follow(self, change: Change) -> None:
+        """A change another desk made (``ui/live.py``): re-read the block if it names the block or a story
+        shown in it, carry the stories it saved (a few: the editor compares them with what it shows), and
+        broadcast it. The undo history stays; a step over a block changed since is refused as always."""
+        before = self._layout
+        held = set(before.story_ids()) | {f.story.id for f in self._former}
+        if change.names_layout(self.section_id) or change.names_any_story(held):
+            self._read_layout()
+            change = change | layout_change(before, self._layout, origin=change.origin, who=change.who)
+        if not change.everything and 0 < len(change.saved_story_ids) <= _FOLLOW_STORIES:
+            stories = []
+            for story_id in sorted(change.saved_story_ids):
+                try:
+                    stories.append(self.services.stories.get(story_id))
+                except NotFoundError:
+                    continue  # deleted since: a later event says so
+            change = dataclasses.replace(change, stories=tuple(stories))
+        self.changed.emit(change)
 
     def broadcast(self, change: Change) -> None:
         """Tell every pane about a change made through the services outside the desk's own steps (a

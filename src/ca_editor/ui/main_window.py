@@ -40,6 +40,7 @@ from ca_editor.ui.history import LayoutHistoryPane
 from ca_editor.ui.icons import icon
 from ca_editor.ui.identity import change_user_name, signed_in_text
 from ca_editor.ui.importing import ImportDialog
+from ca_editor.ui.live import LiveDesk
 from ca_editor.ui.presence import DeskPresence
 from ca_editor.ui.preview import PreviewMode, PreviewPane, WidthPreset
 from ca_editor.ui.recovery import EditorAutosaver
@@ -220,6 +221,7 @@ class MainWindow(QMainWindow):
         self._pending: Change | None = None  # what the desk broadcast since the lists last followed
         self._stories_refresh = QTimer(self, singleShot=True, interval=0)
         self._stories_refresh.timeout.connect(self._refresh_lists)
+        self.live = LiveDesk(self, self.desk)  # colleagues' changes, as they commit them (ui/live.py)
         self.presence = DeskPresence(self)  # who else has the section and the story open (ui/presence.py)
 
     def _restore_window(self) -> None:
@@ -464,6 +466,7 @@ class MainWindow(QMainWindow):
             return
         self.autosaver.finish()
         self.backups.finish()
+        self.live.finish()
         self.presence.finish()
         self.save_window_state()
         super().closeEvent(event)
