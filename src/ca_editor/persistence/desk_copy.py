@@ -308,8 +308,11 @@ def _storage_errors(url: str) -> Iterator[None]:
         yield
     except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        hint = ""
+        if "permission denied" in reason.lower():  # an editor's login: replacing a desk is the owner's job
+            hint = "; copying into a server database needs its owner's login (the one that runs migrations)"
         raise StorageError(
-            f"the copy stopped ({reason}); it was rolled back and {shown_url(url)} is as it was"
+            f"the copy stopped ({reason}); it was rolled back and {shown_url(url)} is as it was{hint}"
         ) from exc
     except SQLAlchemyError as exc:
         raise StorageError(f"the copy stopped ({exc}); {shown_url(url)} is as it was") from exc
