@@ -24,6 +24,7 @@ from tests.postgres_server import PostgresServer
 from ca_editor.app import open_services
 from ca_editor.services.container import Services
 from ca_editor.ui.connection import BACK_TEXT, LOST_TEXT
+from ca_editor.ui.desk import StepRefused
 from ca_editor.ui.main_window import MainWindow
 from ca_editor.ui.settings import Settings
 
@@ -74,6 +75,12 @@ def test_the_desk_keeps_edits_while_the_server_is_away_and_saves_them_when_it_is
     assert "Your edits are kept" in notice
     assert not any(word in notice.lower() for word in ("psycopg", "sqlalchemy", "connection refused", "\n"))
     assert window.editor.is_dirty() and window.editor.title_edit.text() == edited
+    first = window.desk.layout.slots[0]
+    unreachable = r"^Could not move .*: The database server cannot be reached"
+    with pytest.raises(StepRefused, match=unreachable) as refused:
+        window.desk.move_slots([first.id], 3)
+    assert "could not be re-read" not in str(refused.value)
+    assert window.desk.layout.slots[0].id == first.id and window.choice.model.rowCount() == 8
     window.autosaver.autosave()  # the copy on this computer's disk needs no server (its timer may have run)
     assert window.autosaver.written_key is not None
 

@@ -27,7 +27,14 @@ from PySide6.QtGui import QUndoStack
 
 from ca_editor.domain import ordering
 from ca_editor.domain.changes import Change, Origin, layout_change, story_change
-from ca_editor.domain.errors import CaEditorError, ConflictError, ConflictKind, NotFoundError, ValidationError
+from ca_editor.domain.errors import (
+    CaEditorError,
+    ConflictError,
+    ConflictKind,
+    NotFoundError,
+    ServerUnreachableError,
+    ValidationError,
+)
 from ca_editor.domain.model import FormerSlot, SectionLayout, Slot, SlotEntry, Story, StoryFields, StoryStatus
 from ca_editor.domain.section_settings import SectionSettings
 from ca_editor.domain.text import shorten
@@ -133,6 +140,8 @@ class Desk(QObject):
         saw = self._layout
         try:
             self._read_layout()
+        except ServerUnreachableError:  # the same sentence twice says nothing more; the watch retries
+            return StepRefused(message)
         except CaEditorError as exc:
             return StepRefused(f"{message} (and the block could not be re-read: {exc})")
         who = (error.who if isinstance(error, ConflictError) else "") or self._layout.section.updated_by
