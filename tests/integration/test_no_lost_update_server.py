@@ -22,10 +22,12 @@ from dataclasses import replace
 
 import pytest
 
+from ca_editor.domain.errors import StorageError
 from ca_editor.domain.model import SectionLayout, SlotEntry, StoryFields, StoryStatus
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.models import SectionRow
 from ca_editor.services.container import Services
+from ca_editor.services.sections import lock_section
 
 ROUNDS = 500  # per process, for the story and for the layout each: 1,000 conflicting edits a process
 
@@ -35,6 +37,7 @@ from dataclasses import replace
 from ca_editor.domain.errors import ConflictError, StorageError
 from ca_editor.persistence.database import Database
 from ca_editor.services.container import Services
+from ca_editor.services.sections import lock_section
 from ca_editor.services.identity import Identity
 
 url, name = sys.argv[1], sys.argv[2]
@@ -171,3 +174,26 @@ def test_two_workstations_on_one_server_lose_no_update(empty_services: Services)
         assert layout_after.section.version == layout.section.version + 2 * ROUNDS
     finally:
         db.dispose()
+
+
+@pytest.mark.postgresql_only
+def test_a_section_held_by_another_workstation_is_a_sentence_not_a_driver_error(services: Services) -> None:
+    section_id = services.section_id()
+    layout = services.sections.layout(section_id)
+    reordered = list(layout.entries())[::-1]
+    holder = Database(services.db.url)  # another workstation in the middle of a layout write
+    waiting = Services.over(Database(services.db.url + "?options=-c%20lock_timeout%3D300"))
+    try:
+        with holder.write() as session:
+            lock_section(session, section_id)
+            with pytest.raises(StorageError) as refused:
+                waiting.sections.replace_slots(section_id, reordered, expected_version=layout.section.version)
+        message = str(refused.value)
+        assert message.startswith("The database server stayed busy: another workstation is holding")
+        assert not any(word in message.lower() for word in _DRIVER_WORDS), message
+        # Let go, the same step goes through: nothing of the refused one was kept.
+        after = waiting.sections.replace_slots(section_id, reordered, expected_version=layout.section.version)
+        assert [slot.story.id for slot in after.slots] == [entry.story_id for entry in reordered]
+    finally:
+        holder.dispose()
+        waiting.db.dispose()
