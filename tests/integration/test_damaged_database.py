@@ -209,3 +209,12 @@ def test_a_salvaged_copy_keeps_no_export_mark(damaged: Path, tmp_path: Path) -> 
     report = salvage(damaged, tmp_path / "salvaged.sqlite3")
     with sqlite3.connect(report.target) as connection:
         assert connection.execute("SELECT count(*) FROM export_marks").fetchone() == (0,)
+
+
+def test_check_db_reports_the_damage_and_changes_nothing(damaged: Path, capsys) -> None:
+    _damage_page_holding(damaged, 100)
+    before = damaged.read_bytes()
+    assert main(["--db", str(damaged), "check-db"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("PROBLEM: SQLite's quick_check:") and "restore a backup, or salvage" in out
+    assert damaged.read_bytes() == before

@@ -18,6 +18,7 @@ from ca_editor.domain.release import Release
 from ca_editor.locations import database_url
 from ca_editor.persistence import desk_copy, desk_tables
 from ca_editor.persistence.desk_copy import CopyMismatchError, copy_desk
+from ca_editor.persistence.desk_events import SELECT_AFTER, event_from_row
 from ca_editor.services.container import Services
 from ca_editor.services.listing import StoryQuery
 
@@ -99,6 +100,10 @@ def test_a_target_holding_a_desk_is_refused_unless_replace(
     try:
         assert copied.stories.get_by_slug(source.stories.list()[0].slug)
         assert copied.stories.count() == source.stories.count()
+        # Desks open on the target hear of it: one event that makes them re-read everything.
+        with copied.db.read() as session:
+            row = session.execute(text(SELECT_AFTER.format("0"))).all()[-1]
+        assert event_from_row(tuple(row)).everything
     finally:
         copied.db.dispose()
         source.db.dispose()

@@ -15,16 +15,19 @@ colleague saving meanwhile is either wholly in the copy or not at all. Rows go a
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, MetaData, Table, func, inspect, select, text
+from sqlalchemy import Connection, DateTime, Engine, MetaData, Table, bindparam, func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from ca_editor.domain.desk_events import EventKind
 from ca_editor.domain.errors import StorageError
 from ca_editor.locations import shown_url
 from ca_editor.persistence.backup import check_file, sqlite_file, take_backup
@@ -153,12 +156,14 @@ def _copy(
     if target.dialect.name == "postgresql":
         _advance_sequences(target, [t for _, t, _ in plan])
     _verify(target, plan, copied, target_url)
+    _announce(target)
     return tuple(copied), bool(held)
 
 
 def _batches(source: Connection, table: Table, columns: list[str]) -> Iterator[list[tuple[Any, ...]]]:
     query = select(*(table.c[name] for name in columns)).order_by(*order_by(table))
-    result = source.execution_options(stream_results=True, yield_per=BATCH_ROWS).execute(query)
+    # Options on the statement: ``Connection.execution_options`` would change the connection for good.
+    result = source.execute(query.execution_options(stream_results=True, yield_per=BATCH_ROWS))
     batch: list[tuple[Any, ...]] = []
     size = 0
     for row in result:
@@ -184,6 +189,27 @@ def _verify(
                 f"({found.rows} rows read back, {sent.rows} sent; checksums {found.checksum[:12]} and "
                 f"{sent.checksum[:12]}); the copy was rolled back and {shown_url(target_url)} is as it was"
             )
+
+
+def _announce(target: Connection) -> None:
+    """One event in the target's live log (migration 0013): desks open on it re-read everything at the
+    commit (PostgreSQL's NOTIFY fires then) instead of showing the desk that was replaced."""
+    if "desk_events" not in inspect(target).get_table_names():
+        return
+    who = target.execute(text("SELECT current_user")).scalar() if not is_sqlite(target) else ""
+    target.execute(
+        text(
+            "INSERT INTO desk_events (at, who, token, kind, section_id, detail)"
+            " VALUES (:at, :who, :token, :kind, NULL, :detail)"
+        ).bindparams(bindparam("at", type_=DateTime())),  # each engine's own way to store a time
+        {
+            "at": datetime.now(UTC).replace(tzinfo=None),  # naive UTC, as ``models.UTCDateTime`` stores
+            "who": str(who or ""),
+            "token": "desk-copy",
+            "kind": EventKind.OTHER.value,
+            "detail": json.dumps({"everything": True}),
+        },
+    )
 
 
 def _advance_sequences(target: Connection, tables: list[Table]) -> None:

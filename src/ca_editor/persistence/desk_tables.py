@@ -144,7 +144,8 @@ def tally(connection: Connection, table: Table, columns: Sequence[str]) -> Tally
     """Count and checksum ``columns`` of ``table`` as ``connection`` sees it (streamed)."""
     checksum = Checksum()
     query = select(*(table.c[name] for name in columns))
-    result = connection.execution_options(stream_results=True, yield_per=2000).execute(query)
+    # On the statement, not the connection (that would make every later statement a server-side cursor).
+    result = connection.execute(query.execution_options(stream_results=True, yield_per=2000))
     for partition in result.partitions():
         checksum.add(partition)
     return checksum.tally()
