@@ -4,8 +4,10 @@ in the other desk's reading too, and leaves it when it closes. On SQLite and on 
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,9 @@ from sqlalchemy import event
 from tests.postgres_server import ENGINES
 
 from ca_editor.app import open_services
+from ca_editor.domain.errors import StorageError
 from ca_editor.domain.local_time import clock_time
+from ca_editor.domain.presence import Presence
 from ca_editor.services.container import Services
 from ca_editor.services.identity import Identity
 from ca_editor.services.presence import PresenceService
@@ -104,3 +108,25 @@ def test_opening_a_story_costs_one_heartbeat_and_one_reading(qtbot: QtBot, windo
             event.remove(engine, "before_cursor_execute", listener)
     presence = [kind for thread, kind in seen if thread.startswith("presence") and kind != "BEGIN"]
     assert presence == ["UPDATE", "SELECT"]
+
+
+def test_a_database_that_does_not_answer_empties_the_lines_and_says_so_once(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    qtbot.waitUntil(lambda: not window.presence._lane.busy(), timeout=5000)
+    window.presence._others = (Presence("Timur", datetime.now(UTC)),)
+    window.presence._show()
+    assert window.presence.lines()[0].startswith("Also open: Timur (since ")
+
+    def unreachable(_section_id: int) -> tuple[Presence, ...]:
+        raise StorageError("The database server cannot be reached")
+
+    monkeypatch.setattr(window.services.presence, "others", unreachable)
+    with caplog.at_level(logging.WARNING, logger="ca_editor.ui.presence"):
+        for _ in range(3):
+            window.presence.refresh()
+            qtbot.waitUntil(lambda: not window.presence._lane.busy(), timeout=5000)
+    assert window.presence.lines() == ("", "")  # nobody shown on the strength of an answer that never came
+    assert [r.getMessage() for r in caplog.records].count(
+        "Presence could not be brought up to date: The database server cannot be reached"
+    ) == 1
