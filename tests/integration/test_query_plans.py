@@ -145,7 +145,7 @@ def test_no_query_reads_every_story(big_desk: Services) -> None:
 
 def check_desk_queries(big_desk: Services) -> None:
     sent = desk_queries(big_desk)
-    assert len(sent) > 40
+    assert len(sent) >= 30
     readers = {
         statement: found
         for statement, parameters in sent
