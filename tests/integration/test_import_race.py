@@ -10,11 +10,12 @@ reach the person. At the end the story holds one of the two bodies, whole.
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from tests import db_query
 
 from ca_editor import cli
 
@@ -42,9 +43,9 @@ def body_of(writer: str) -> str:
     return "\n\n".join(f"Paragraph {n} from the {writer}: " + f"{writer} " * 40 for n in range(60))
 
 
-def test_two_processes_importing_one_story_never_fail(tmp_path: Path) -> None:
-    db = tmp_path / "desk.sqlite3"
-    assert cli.main(["--db", str(db), "migrate"]) == 0
+def test_two_processes_importing_one_story_never_fail(tmp_path: Path, db_url: str) -> None:
+    db = db_url  # a new SQLite file, or an empty PostgreSQL database
+    assert cli.main(["--db", db, "migrate"]) == 0
     bodies = {writer: body_of(writer) for writer in ("wire", "script")}
     sources = {}
     for writer, body in bodies.items():
@@ -75,11 +76,7 @@ def test_two_processes_importing_one_story_never_fail(tmp_path: Path) -> None:
     assert "locked" not in shown
     assert "busy" not in shown
     assert "since the preview" not in shown
-    connection = sqlite3.connect(db)
-    try:
-        rows = connection.execute("SELECT body, summary FROM stories WHERE slug = 'race-story'").fetchall()
-    finally:
-        connection.close()
+    rows = db_query.rows(db, "SELECT body, summary FROM stories WHERE slug = 'race-story'")
     assert len(rows) == 1
     body, summary = rows[0]
     writer = next(w for w, b in bodies.items() if b == body)  # one of the two bodies, whole

@@ -165,8 +165,25 @@ def first_start_lock(connection: Connection) -> None:
     the demo section; ``pg_advisory_xact_lock`` makes the second wait for the first's commit, after which
     (READ COMMITTED: every statement sees what was committed before it) it finds the work done.
     """
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FIRST_START_LOCK_KEY})
+    _advisory_xact_lock(connection, FIRST_START_LOCK_KEY)
+
+
+IMPORT_LOCK_KEY = FIRST_START_LOCK_KEY + 1
+
+
+def import_lock(connection: Connection) -> None:
+    """Queue behind any other import into this database, until this transaction ends.
+
+    An import plans inside its write transaction and writes that plan ("nothing moves between"). SQLite's
+    ``BEGIN IMMEDIATE`` makes that true; on PostgreSQL two imports of one new story would both plan "add"
+    and the second fail on the unique slug. With this lock the second plans after the first's commit.
+    """
+    _advisory_xact_lock(connection, IMPORT_LOCK_KEY)
+
+
+def _advisory_xact_lock(connection: Connection, key: int) -> None:
+    if connection.dialect.name == "postgresql":  # SQLite: the writer's BEGIN IMMEDIATE holds the whole file
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def _is_read_only(engine: Engine) -> bool:

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from ca_editor.persistence.database import Database
+from ca_editor.persistence.engine import import_lock
 from ca_editor.services.identity import Identity
 from ca_editor.services.importing.apply import ImportReport, SessionLookup, plan_and_write, write_plan
 from ca_editor.services.importing.jsonl import read_jsonl
@@ -75,6 +76,7 @@ class ImportService:
         """
         refuse_invalid(plan.source, skip_invalid=skip_invalid)
         with self._db.write(self._identity.name) as session:
+            import_lock(session.connection())  # PostgreSQL: imports queue, as behind SQLite's write lock
             return write_plan(session, plan, progress=progress, cancelled=cancelled)
 
     def import_source(
@@ -93,6 +95,7 @@ class ImportService:
         """
         refuse_invalid(source, skip_invalid=skip_invalid)
         with self._db.write(self._identity.name) as session:
+            import_lock(session.connection())  # PostgreSQL: imports queue, as behind SQLite's write lock
             return plan_and_write(session, source, progress=progress, cancelled=cancelled)
 
     def import_path(self, paths: Path | Sequence[Path], *, skip_invalid: bool = False) -> ImportReport:
