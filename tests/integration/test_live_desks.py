@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +94,32 @@ def test_an_event_log_is_written_in_the_changes_transaction_only(
             layout.section.id, layout.entries()[::-1], expected_version=layout.section.version - 1
         )
     assert services.live.newest_event_id() == before
+
+
+def test_creates_deletes_send_backs_and_exports_are_named(
+    services: Services, colleague: Services, tmp_path: Path
+) -> None:
+    section_id = colleague.section_id()
+    watch = services.live.watch()
+    try:
+        fields = dataclasses.replace(colleague.stories.get(colleague.stories.list()[0].id).fields())
+        created = colleague.stories.create(
+            dataclasses.replace(fields, title="A story from next door", slug="a-story-from-next-door")
+        )
+        colleague.stories.delete(created.id)
+        colleague.review.send_back(section_id, "Swap the first two")
+        colleague.exports.export(section_id, tmp_path / "site")
+        events: list[DeskEvent] = []
+        deadline = time.monotonic() + 10
+        while len(events) < 4 and time.monotonic() < deadline:
+            events += watch.wait(0.5)
+    finally:
+        watch.close()
+    kinds = [e.kind for e in events]
+    assert kinds == [EventKind.CREATED, EventKind.DELETED, EventKind.SEND_BACK, EventKind.EXPORT], kinds
+    assert events[0].notice() == "Aigerim created “A story from next door”"
+    assert events[1].deleted == {created.id} and events[1].dates
+    own = (section_id, colleague.sections.layout(section_id).section.title)  # the desk names its section
+    assert events[2].notice(own) == f"Aigerim sent {own[1]} back"
+    assert events[3].notice(own) == f"Aigerim exported {own[1]}" and events[3].snapshots
+    assert events[3].notice((section_id + 1, "Elsewhere")) == "Aigerim exported another section"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,42 +29,33 @@ from ca_editor.ui.settings import Settings
 LIVE_MS = 2_000  # the issue's promise: another desk shows a change within 2 seconds
 
 
-@pytest.fixture
-def open_desk(qtbot: QtBot, tmp_path: Path) -> Iterator[Callable[[Services, str], MainWindow]]:
-    opened: list[tuple[MainWindow, Services]] = []
-
-    def open_one(services: Services, name: str) -> MainWindow:
-        services.identity.set(name)
-        settings = Settings(QSettings(str(tmp_path / f"{name}.ini"), QSettings.Format.IniFormat))
-        window = MainWindow(services, settings)
-        window.editor.maybe_leave = lambda: True  # type: ignore[method-assign]
-        window.resize(1200, 800)
-        window.show()
-        qtbot.waitExposed(window)
-        opened.append((window, services))
-        return window
-
-    yield open_one
-    for window, _services in opened:
-        window.close()
-        window.deleteLater()
+def _open(qtbot: QtBot, services: Services, name: str, folder: Path) -> MainWindow:
+    services.identity.set(name)
+    settings = Settings(QSettings(str(folder / f"{name}.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(services, settings)
+    window.editor.maybe_leave = lambda: True  # type: ignore[method-assign]
+    window.resize(1200, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
 
 
 @pytest.fixture
-def second(services: Services) -> Iterator[Services]:
-    """A second workstation on the same database: its own pool, its own events."""
-    other = open_services(services.db.url, seed_demo=False)
-    yield other
-    other.db.dispose()
-
-
-def _settle(qtbot: QtBot, *windows: MainWindow) -> None:
-    """Let both windows finish opening (first paints, the preview's and the checklist's first runs share one
-    UI thread here, unlike two workstations): the promise is about a desk at work, not one starting."""
+def desks(qtbot: QtBot, services: Services, tmp_path: Path) -> Iterator[tuple[MainWindow, MainWindow]]:
+    """Aigerim's desk and Timur's, a second workstation on the same database (its own pool and events),
+    both settled: first paints, the previews' and checklists' first runs share one UI thread here, unlike
+    two workstations, and the promise is about a desk at work, not one starting."""
+    second = open_services(services.db.url, seed_demo=False)
+    windows = (_open(qtbot, services, "Aigerim", tmp_path), _open(qtbot, second, "Timur", tmp_path))
     for _ in range(3):
         qtbot.wait(700)
         for window in windows:
             window.checklist.wait_idle()
+    yield windows
+    for window in windows:
+        window.close()
+        window.deleteLater()
+    second.db.dispose()
 
 
 def _slot_order(window: MainWindow) -> list[int]:
@@ -73,11 +64,9 @@ def _slot_order(window: MainWindow) -> list[int]:
 
 @pytest.mark.parametrize("engine", ENGINES, indirect=True)
 def test_a_slot_moved_on_one_desk_shows_on_the_other_within_two_seconds(
-    qtbot: QtBot, services: Services, second: Services, open_desk: Callable[[Services, str], MainWindow]
+    qtbot: QtBot, desks: tuple[MainWindow, MainWindow]
 ) -> None:
-    aigerim = open_desk(services, "Aigerim")
-    timur = open_desk(second, "Timur")
-    _settle(qtbot, aigerim, timur)
+    aigerim, timur = desks
     moved = timur.desk.layout.slots[0]
     data = encode_ids(SLOT_IDS_MIME, [moved.id])
 
@@ -100,15 +89,13 @@ def test_a_slot_moved_on_one_desk_shows_on_the_other_within_two_seconds(
 
 @pytest.mark.parametrize("engine", ENGINES, indirect=True)
 def test_a_colleagues_save_replaces_an_unedited_form_and_never_unsaved_edits(
-    qtbot: QtBot, services: Services, second: Services, open_desk: Callable[[Services, str], MainWindow]
+    qtbot: QtBot, desks: tuple[MainWindow, MainWindow]
 ) -> None:
-    aigerim = open_desk(services, "Aigerim")
-    timur = open_desk(second, "Timur")
-    _settle(qtbot, aigerim, timur)
+    aigerim, timur = desks
     first, other = aigerim.desk.layout.slots[0].story, aigerim.desk.layout.slots[1].story
 
     aigerim.editor.show_story(first.id)  # no edits: shows what Timur saves
-    opened = second.stories.get(first.id)
+    opened = timur.services.stories.get(first.id)
     timur.desk.update_story(opened, dataclasses.replace(opened.fields(), title="Retitled by Timur"))
     qtbot.waitUntil(lambda: aigerim.editor.title_edit.text() == "Retitled by Timur", timeout=LIVE_MS)
     assert aigerim.statusBar().currentMessage() == "Timur saved “Retitled by Timur”"
@@ -117,7 +104,7 @@ def test_a_colleagues_save_replaces_an_unedited_form_and_never_unsaved_edits(
     aigerim.editor.show_story(other.id)  # unsaved edits: kept, and told
     aigerim.editor.title_edit.setText("Aigerim's unsaved title")
     assert aigerim.editor.is_dirty()
-    opened = second.stories.get(other.id)
+    opened = timur.services.stories.get(other.id)
     timur.desk.update_story(opened, dataclasses.replace(opened.fields(), title="Timur's saved title"))
     qtbot.waitUntil(lambda: "changed elsewhere" in aigerim.editor.notice_message(), timeout=LIVE_MS)
     assert aigerim.editor.title_edit.text() == "Aigerim's unsaved title"

@@ -24,6 +24,7 @@ from typing import Any, cast
 
 from sqlalchemy import Column, CursorResult, Integer, MetaData, String, Table, Text, delete, insert, inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from ca_editor.domain.desk_events import DeskEvent, EventKind
 from ca_editor.persistence.models import (
@@ -79,13 +80,14 @@ class _Pending:
     settings: bool = False
     formers: list[FormerSlotRow] = field(default_factory=list)
     snapshots: list[LayoutSnapshotRow] = field(default_factory=list)
+    more: int = 0  # stories past ``MAX_NAMED`` (a large import): counted, not held
 
     def note(self, session: Session) -> None:
         for row in session.new:
             self._new(row)
         for row in session.deleted:
             if isinstance(row, StoryRow):
-                self.deleted.append(row)
+                self._keep(self.deleted, row)
                 self.dates = True
             elif isinstance(row, SlotRow):
                 self.removed.append(row)
@@ -95,7 +97,7 @@ class _Pending:
 
     def _new(self, row: object) -> None:
         if isinstance(row, StoryRow):
-            self.created.append(row)
+            self._keep(self.created, row)
             self.dates = True
         elif isinstance(row, StatusChangeRow):
             self.steps.append(row)
@@ -106,7 +108,7 @@ class _Pending:
 
     def _dirty(self, row: object) -> None:
         if isinstance(row, StoryRow):
-            self.saved.append(row)
+            self._keep(self.saved, row)
             self.dates = self.dates or _changed(row, "published_at")
         elif isinstance(row, SlotRow):
             if _changed(row, "position"):
@@ -122,7 +124,13 @@ class _Pending:
         elif isinstance(row, FormerSlotRow):
             self.formers.append(row)
 
-    def describe(self) -> tuple[EventKind, int | None, dict[str, Any]] | None:
+    def _keep(self, rows: list[StoryRow], row: StoryRow) -> None:
+        if len(self.saved) + len(self.created) + len(self.deleted) <= MAX_NAMED:
+            rows.append(row)
+        else:
+            self.more += 1
+
+    def describe(self, session: Session) -> tuple[EventKind, int | None, dict[str, Any]] | None:
         """The event's kind, section and detail; ``None``: nothing another desk shows changed."""
         created = _ids(self.created)
         deleted = _ids(self.deleted)
@@ -141,8 +149,9 @@ class _Pending:
         titled = [*self.created, *self.deleted, *self.saved] or [
             s.story for s in (*self.added, *self.removed)
         ]
-        section_title = next((s.title for s in self.sections if s.id == section_id), "")
-        everything = len(stories) > MAX_NAMED
+        section = session.identity_map.get(identity_key(SectionRow, section_id)) if section_id else None
+        section_title = section.title if isinstance(section, SectionRow) else ""  # loaded already: no read
+        everything = len(stories) > MAX_NAMED or self.more > 0
         detail: dict[str, Any] = {
             "saved": sorted(saved)[:MAX_NAMED],
             "created": sorted(created)[:MAX_NAMED],
@@ -156,7 +165,7 @@ class _Pending:
             "title": titled[0].title if titled and not everything else "",
             "section_title": section_title,
             "to_status": steps[-1].to_status if steps else "",
-            "count": len(stories),
+            "count": len(stories) + self.more,
         }
         return kind, section_id, detail
 
@@ -165,7 +174,7 @@ class _Pending:
     ) -> EventKind:
         if self.snapshots:
             return EventKind(self.snapshots[-1].kind)
-        if len(created | deleted | saved) > 1:
+        if len(created | deleted | saved) > 1 or self.more:
             return EventKind.SAVED_MANY
         for kind, found in (
             (EventKind.CREATED, created),
@@ -195,7 +204,7 @@ def record(session: Session, who: str, token: str) -> None:
     """Append the event of this write transaction, if it changed anything another desk shows."""
     session.flush()
     pending: _Pending | None = session.info.pop(_PENDING, None)
-    described = pending.describe() if pending is not None else None
+    described = pending.describe(session) if pending is not None else None
     if described is None:
         return
     kind, section_id, detail = described
