@@ -123,3 +123,27 @@ def test_creates_deletes_send_backs_and_exports_are_named(
     assert events[2].notice(own) == f"Aigerim sent {own[1]} back"
     assert events[3].notice(own) == f"Aigerim exported {own[1]}" and events[3].snapshots
     assert events[3].notice((section_id + 1, "Elsewhere")) == "Aigerim exported another section"
+
+
+def test_old_events_are_pruned_and_a_desk_left_behind_re_reads_everything(
+    services: Services, colleague: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ca_editor.persistence import desk_events
+
+    monkeypatch.setattr(desk_events, "PRUNE_EVERY", 2)
+    monkeypatch.setattr(desk_events, "KEEP", 3)
+    watch = services.live.watch()
+    try:
+        layout = colleague.sections.layout(colleague.section_id())
+        for _ in range(8):  # each step a write, every second one pruning all but the last three
+            entries = layout.entries()
+            layout = colleague.sections.replace_slots(
+                layout.section.id, (*entries[1:], entries[0]), expected_version=layout.section.version
+            )
+        events = watch.wait(2.0)
+    finally:
+        watch.close()
+    newest = services.live.newest_event_id()
+    assert len(events) == 1 and events[0].everything  # what it missed is gone: re-read all
+    assert events[0].change().everything
+    assert watch.last_id == newest

@@ -13,7 +13,9 @@ reaches the editor as any save elsewhere does (``saving.follow_change``): a form
 saved story, one with edits keeps them and says the story changed; saving then asks (``ui/conflicts.py``).
 Undo steps over a block changed since are refused, naming who changed it, as before.
 
-The watch stops when the window closes (``finish``) or goes away: the lane cancels the waiting job, which
+A desk opened while the server is away starts following once it answers, and re-reads the desk then; a
+failed wait is tried again after a few seconds (``ui/connection.py`` tells the person meanwhile). The watch
+stops when the window closes (``finish``) or goes away: the lane cancels the waiting job, which
 closes the watch's connection on its own thread.
 """
 
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMainWindow
 
 from ca_editor.domain.desk_events import DeskEvent, change_of
@@ -31,6 +33,7 @@ from ca_editor.ui.background import Lane, Task
 from ca_editor.ui.desk import Desk
 
 NOTICE_MS = 10_000
+RETRY_MS = 3_000  # after a failure (the server away): the connection watch says so meanwhile
 WAIT_S = 1.0  # one job's longest wait; the next starts at once (a closing window waits at most a tick)
 
 _log = logging.getLogger(__name__)
@@ -46,11 +49,11 @@ class LiveDesk(QObject):
         self.notice = ""  # the last sentence shown (tests, the screen reader's status bar)
         self._lane = Lane(self, "live")
         self._finished = False
+        self._watch: EventWatch | None = None
         try:
-            self._watch: EventWatch | None = desk.services.live.watch()
-        except CaEditorError as exc:  # the server is away at open: the connection watch says so
-            _log.info("Not following other desks: %s", exc)
-            self._watch = None
+            self._watch = desk.services.live.watch()  # from the newest event as the desk reads its block
+        except CaEditorError as exc:  # the server is away at open: tried again on the lane, then
+            _log.info("Not following other desks yet: %s", exc)
         self._next()
 
     def finish(self) -> None:
@@ -59,10 +62,25 @@ class LiveDesk(QObject):
         self._lane.cancel_all()
 
     def _next(self) -> None:
+        if self._finished:
+            return
         watch = self._watch
-        if watch is None or self._finished:
+        if watch is None:
+            live = self._desk.services.live
+            self._lane.submit(lambda _task: live.watch(), done=self._opened, failed=self._failed)
             return
         self._lane.submit(lambda task: _wait(watch, task), done=self._arrived, failed=self._failed)
+
+    def _opened(self, watch: EventWatch) -> None:
+        self._watch = watch
+        if self._finished:
+            watch.close()
+            return
+        try:
+            self._desk.reload()  # what colleagues did while this desk could not listen
+        except CaEditorError as exc:
+            _log.info("Could not re-read the desk: %s", exc)
+        self._next()
 
     def _arrived(self, events: list[DeskEvent]) -> None:
         if events and not self._finished:
@@ -74,8 +92,8 @@ class LiveDesk(QObject):
         self._next()
 
     def _failed(self, exc: BaseException) -> None:
-        _log.warning("Following other desks' changes failed; trying again", exc_info=exc)
-        self._next()
+        _log.info("Following other desks' changes failed (%s); trying again", exc)
+        QTimer.singleShot(RETRY_MS, self, self._next)
 
     def _say(self, events: list[DeskEvent]) -> None:
         section = self._desk.layout.section
