@@ -102,6 +102,9 @@ def test_sqlite_errors_keep_their_own_sentences() -> None:
         ('connection failed: … failed: FATAL:  role "amina" does not exist', "does not know this login"),
         ('connection failed: … FATAL:  password authentication failed for user "amina"', "password"),
         ('connection failed: … FATAL:  no pg_hba.conf entry for host "10.0.0.9"', "pg_hba.conf"),
+        ('connection failed: … FATAL:  no pg_hba.conf entry for host "10.0.0.9", SSL off', "pg_hba.conf"),
+        ("connection failed: … fe_sendauth: no password supplied", "none was given"),
+        ("connection failed: … server does not support SSL, but SSL was required", "sslmode"),
     ],
 )
 def test_a_database_that_cannot_be_opened_says_why_in_one_line(fatal: str, words: str) -> None:

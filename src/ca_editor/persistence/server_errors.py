@@ -41,28 +41,41 @@ _BY_STATE = {
     "change was not saved.",
     "42501": "Your database login is not allowed to make this change (the README's Roles and grants); "
     "nothing was changed.",
-    "28P01": "The database server refused the login: the password is wrong or missing (check ~/.pgpass or "
-    "PGPASSFILE); nothing was changed.",
+    "28P01": "The database server refused the login (password authentication failed): check the password "
+    "in ~/.pgpass, PGPASSFILE or the address; nothing was changed.",
     "28000": "The database server refused the login for this user or host (pg_hba.conf); nothing was "
     "changed.",
     "3D000": "That database does not exist on the server; create it first (createdb NAME). Nothing was "
     "changed.",
 }
-# A refused connect carries no SQLSTATE in psycopg, only the server's FATAL line; these words tell them apart.
-_CONNECT_REFUSALS = (
-    ("does not exist", _BY_STATE["3D000"]),  # the database; a role's is told apart below
-    ("password", _BY_STATE["28P01"]),
-    ("pg_hba.conf", _BY_STATE["28000"]),
-    ("too many clients", _BY_STATE["53300"]),
-    ("remaining connection slots", _BY_STATE["53300"]),
-)
-_UNKNOWN_ROLE = (
-    "The database server does not know this login (user); ask whoever runs the server to create it (the "
-    "README's Roles and grants). Nothing was changed."
+# A refused connect carries no SQLSTATE in psycopg, only libpq's or the server's line; these words tell them
+# apart, first match wins ("no password supplied" is not a wrong password; a role's "does not exist" is not
+# a database's).
+_CONNECT_REFUSALS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("no password supplied",),
+        "The database server asks for a password and none was given: put it in ~/.pgpass or the file "
+        "PGPASSFILE names; nothing was changed.",
+    ),
+    (("pg_hba.conf",), _BY_STATE["28000"]),  # before "ssl": its line may end in "SSL off"
+    (
+        ('role "', "does not exist"),
+        "The database server does not know this login (user); ask whoever runs the server to create it "
+        "(the README's Roles and grants). Nothing was changed.",
+    ),
+    (('database "', "does not exist"), _BY_STATE["3D000"]),
+    (("password",), _BY_STATE["28P01"]),
+    (("too many clients",), _BY_STATE["53300"]),
+    (("remaining connection slots",), _BY_STATE["53300"]),
+    (
+        ("ssl",),
+        "The connection's SSL setting (sslmode) does not fit the server: SSL was required and the server "
+        "does not offer it, or the reverse; nothing was changed.",
+    ),
 )
 UNREACHABLE_AT_OPEN = (
-    "the database server cannot be reached (it is stopped, or the host or network is down); nothing was "
-    "changed. Start the server, or check the host and port, and try again."
+    "the database server cannot be reached (no connection: it is stopped, or the host, port or network is "
+    "wrong or down); nothing was changed. Start the server, or check the host and port, and try again."
 )
 # Classes of SQLSTATE that mean the connection itself is gone or not there yet.
 _UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03")
@@ -89,12 +102,10 @@ def server_error_message(exc: DBAPIError) -> str | None:
     state = sqlstate(exc)
     if state in _BY_STATE:
         return _BY_STATE[state]
-    text = str(exc.orig).lower()
-    if state is None and "fatal:" in text:
-        if "role" in text and "does not exist" in text:
-            return _UNKNOWN_ROLE
+    if state is None:
+        text = str(exc.orig).lower()
         for words, message in _CONNECT_REFUSALS:
-            if words in text:
+            if all(word in text for word in words):
                 return message
     if is_server_unreachable(exc):
         return SERVER_UNREACHABLE
