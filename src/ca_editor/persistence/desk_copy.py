@@ -78,6 +78,14 @@ class CopyReport:
         )
 
 
+class CopyStoppedError(StorageError):
+    """The database refused part of the copy (full, gone, no rights): the target was rolled back."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # what the database said, one line
+
+
 class CopyMismatchError(StorageError):
     """The target's rows, read back, differ from the source's: the copy was rolled back."""
 
@@ -337,8 +345,8 @@ def _storage_errors(url: str) -> Iterator[None]:
         hint = ""
         if "permission denied" in reason.lower():  # an editor's login: replacing a desk is the owner's job
             hint = "; copying into a server database needs its owner's login (the one that runs migrations)"
-        raise StorageError(
-            f"the copy stopped ({reason}); it was rolled back and {shown_url(url)} is as it was{hint}"
+        raise CopyStoppedError(
+            f"the copy stopped ({reason}); it was rolled back and {shown_url(url)} is as it was{hint}", reason
         ) from exc
     except SQLAlchemyError as exc:
         raise StorageError(f"the copy stopped ({exc}); {shown_url(url)} is as it was") from exc

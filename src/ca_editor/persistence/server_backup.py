@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ca_editor.domain.errors import StorageError
 from ca_editor.durable import replacing
-from ca_editor.locations import database_url, server_backups_dir
+from ca_editor.locations import database_url, server_backups_dir, shown_url
 from ca_editor.persistence import sqlite_driver
 from ca_editor.persistence.backup import (
     PARTIAL,
@@ -37,7 +37,7 @@ from ca_editor.persistence.backup import (
     stored_revision,
     verify,
 )
-from ca_editor.persistence.desk_copy import Progress, copy_desk
+from ca_editor.persistence.desk_copy import CopyStoppedError, Progress, copy_desk
 from ca_editor.persistence.migrate import head_revision, upgrade
 
 
@@ -62,7 +62,13 @@ def take_backup(
         staged = target.with_name(target.name + PARTIAL)
         try:
             with replacing(target, temporary=staged) as partial:
-                copy_desk(url, database_url(str(partial)), progress=progress)
+                try:
+                    copy_desk(url, database_url(str(partial)), progress=progress)
+                except CopyStoppedError as exc:  # said of the backup, not of its half-written file
+                    raise StorageError(
+                        f"could not back up {shown_url(url)} ({exc.reason}); no backup was written and the "
+                        "database was not changed"
+                    ) from exc
                 _single_file(partial)
                 problem = integrity_problem(partial)
                 if problem is not None:
