@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tests import db_query
 
 STORIES = 4000
 
@@ -42,7 +43,7 @@ def write_feed(path: Path, count: int = STORIES) -> Path:
     return path
 
 
-def cli(db: Path, *args: str) -> list[str]:
+def cli(db: Path | str, *args: str) -> list[str]:
     return [sys.executable, "-m", "ca_editor", "--db", str(db), *args]
 
 
@@ -108,14 +109,16 @@ def db(tmp_path: Path, env: dict[str, str]) -> Path:
     return path
 
 
-def story_count(db: Path) -> int:
+@pytest.fixture
+def either_db(db_url: str, env: dict[str, str]) -> str:
+    """A migrated database on either engine (a new SQLite file, or an empty PostgreSQL database)."""
+    subprocess.run(cli(db_url, "migrate"), env=env, check=True, capture_output=True, timeout=120)
+    return db_url
+
+
+def story_count(db: Path | str) -> int:
     """How many of the feed's stories the database holds."""
-    with sqlite3.connect(db) as connection:
-        count = int(
-            connection.execute("SELECT count(*) FROM stories WHERE slug LIKE 'bulk-story-%'").fetchone()[0]
-        )
-    connection.close()
-    return count
+    return int(db_query.scalar(db, "SELECT count(*) FROM stories WHERE slug LIKE 'bulk-story-%'"))
 
 
 def test_an_import_in_a_terminal_shows_a_bar_with_counts_and_time_left(
@@ -143,7 +146,10 @@ def test_piped_output_has_no_bar(tmp_path: Path, db: Path, env: dict[str, str]) 
     assert done.stderr == ""
 
 
-def test_ctrl_c_during_an_import_rolls_it_all_back(tmp_path: Path, db: Path, env: dict[str, str]) -> None:
+def test_ctrl_c_during_an_import_rolls_it_all_back(
+    tmp_path: Path, either_db: str, env: dict[str, str]
+) -> None:
+    db = either_db
     feed = write_feed(tmp_path / "bulk.jsonl")
     terminal = Terminal(cli(db, "import", str(feed)), env)
     assert terminal.read_until(b"importing:", timeout=120), terminal.text
@@ -152,15 +158,16 @@ def test_ctrl_c_during_an_import_rolls_it_all_back(tmp_path: Path, db: Path, env
     assert "ca-editor: interrupted; nothing was imported" in terminal.text
     assert "Traceback" not in terminal.text
     assert story_count(db) == 0
-    with sqlite3.connect(db) as connection:
-        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    connection.close()
+    if not db.startswith("postgresql"):
+        with sqlite3.connect(db) as connection:
+            assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        connection.close()
 
 
 def test_ctrl_c_during_an_export_keeps_the_previous_bundle(
-    tmp_path: Path, db: Path, env: dict[str, str]
+    tmp_path: Path, either_db: str, env: dict[str, str]
 ) -> None:
-    out = tmp_path / "out"
+    db, out = either_db, tmp_path / "out"
     subprocess.run(cli(db, "export", str(out)), env=env, check=True, capture_output=True, timeout=120)
     manifest = (out / "manifest.json").read_bytes()
     files = sorted(p.relative_to(out) for p in out.rglob("*"))
