@@ -54,10 +54,12 @@ def run(args: argparse.Namespace) -> int:
 
     if args.command == "backup":
         from ca_editor.app import open_services
+        from ca_editor.cli_progress import bar
 
         services = open_services(args.db)
         try:
-            taken = services.backups.backup(args.reason)
+            with bar("backing up", "rows") as progress:  # a server's backup is a copy; a file's says nothing
+                taken = services.backups.backup(args.reason, progress=progress)
         finally:  # the watcher's own connection too: left to the garbage collector, it blocked a restore
             services.backups.close()
             services.db.dispose()
