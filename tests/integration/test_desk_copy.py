@@ -35,6 +35,7 @@ def _busy_desk(services: Services) -> None:
     )
     layout_steps.remove(services, section_id, layout.slots[-1].id)  # a former slot
     services.stories.create(StoryFields(title="A draft with ünïcode and 'quotes'", tags=("a", "b")))
+    services.people.set_chiefs(section_id, ("sam",))  # kept on SQLite, enforced on a server
     services.identity.set("Desk chief")
     services.review.sign_off(section_id, "fine for tonight")
 
@@ -59,6 +60,7 @@ def test_round_trip_sqlite_postgresql_sqlite_gives_an_identical_export(
     assert {t.name: t.rows for t in there.tables}["layout_snapshots"] == 2
     assert {t.name: t.rows for t in there.tables}["rendered_bodies"] > 0
     assert {t.name: t.rows for t in there.tables}["former_slots"] == 1
+    assert {t.name: t.rows for t in there.tables}["section_chiefs"] == 1
     back = copy_desk(server, database_url(str(tmp_path / "back.sqlite3")))
     assert [(t.name, t.rows, t.checksum) for t in back.tables] == [
         (t.name, t.rows, t.checksum) for t in there.tables
@@ -71,6 +73,7 @@ def test_round_trip_sqlite_postgresql_sqlite_gives_an_identical_export(
         created = on_server.stories.create(StoryFields(title="Written on the server"))
         assert created.id > max(s.id for s in first.stories.list())
         assert on_server.sections.former(on_server.section_id()) == first.sections.former(first.section_id())
+        assert on_server.people.chiefs(on_server.section_id()) == ("sam",)
         # What the target derives itself came with the rows: PostgreSQL's tsvector, SQLite's FTS5 index.
         for desk in (on_server, returned):
             found = desk.stories.list(StoryQuery(text="ünïcode quotes"))
