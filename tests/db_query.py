@@ -63,13 +63,3 @@ def table_counts(target: Target) -> dict[str, int]:
     with connected(target) as connection:
         names = [n for n in inspect(connection).get_table_names() if n != "alembic_version"]
         return {n: int(connection.execute(text(f'SELECT count(*) FROM "{n}"')).scalar_one()) for n in names}
-
-
-def url_of(services: Services) -> str:
-    """What ``--db`` takes for the database ``services`` has open."""
-    return services.db.url
-
-
-def is_sqlite(target: Target) -> bool:
-    with connected(target) as connection:
-        return connection.dialect.name == "sqlite"
