@@ -73,7 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exporting = commands.add_parser("export", help="write the section page bundle into a folder")
     exporting.add_argument("out_dir", type=Path, metavar="OUT_DIR")
-    exporting.add_argument("--section", metavar="SLUG", help="section to export (default: the first)")
+    which = exporting.add_mutually_exclusive_group()
+    which.add_argument("--section", metavar="SLUG", help="section to export (default: the first live one)")
+    which.add_argument(
+        "--all",
+        action="store_true",
+        help="every live section in one bundle (the first at index.html, the others at sections/SLUG/)",
+    )
     exporting.add_argument(
         "--override-reason",
         metavar="TEXT",
@@ -205,7 +211,7 @@ def _adopt_name(services: Services, typed: str | None) -> None:
 
 def _up_to_date(args: argparse.Namespace) -> bool:
     """Nothing changed since OUT_DIR's export: say so and write nothing (no ORM loaded; see the module)."""
-    if args.force or args.override_reason is not None or args.include_unapproved:
+    if args.force or args.override_reason is not None or args.include_unapproved or args.all:
         return False
     from ca_editor.export_uptodate import up_to_date
 
@@ -251,11 +257,17 @@ def _export(services: Services, args: argparse.Namespace) -> int:
 
     try:
         with bar("exporting", "files") as progress:  # in a terminal only
-            manifest = services.exports.export(
-                services.section_id(args.section), args.out_dir, release=release, progress=progress
-            )
+            if args.all:
+                from ca_editor.services.export_all import export_all
+
+                manifest = export_all(services.exports, args.out_dir, release=release, progress=progress)
+            else:
+                manifest = services.exports.export(
+                    services.section_id(args.section), args.out_dir, release=release, progress=progress
+                )
     except ReleaseBlockedError as blocked:
-        print("ca-editor: the checklist has errors; nothing was exported:", file=sys.stderr)
+        whose = f" of section '{blocked.section_slug}'" if blocked.section_slug else ""
+        print(f"ca-editor: the checklist{whose} has errors; nothing was exported:", file=sys.stderr)
         for finding in blocked.report.errors:
             print(f"  {finding}", file=sys.stderr)
         print("Fix them, or export anyway with --override-reason TEXT (it is recorded).", file=sys.stderr)
@@ -263,6 +275,8 @@ def _export(services: Services, args: argparse.Namespace) -> int:
     from ca_editor.services.export_record import summary_lines
 
     print(f"exported {len(manifest.files)} files to {args.out_dir}")
+    for entry in manifest.sections:  # --all: where each section's page is
+        print(f"  section {entry['slug']}: {entry['page']}")
     for line in summary_lines(manifest):  # the lines its export mark keeps for an "up to date" answer
         print(line)
     return 0

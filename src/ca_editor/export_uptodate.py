@@ -89,7 +89,9 @@ def _current_mark(
     if include_unapproved or overridden:
         return None  # those exports always run: the options are the caller's, each time
     if section is None:
-        chosen = connection.execute("SELECT id FROM sections ORDER BY id LIMIT 1").fetchone()
+        # The first live section, as ``Services.section_id`` chooses (an archived one only when all are).
+        first = "SELECT id FROM sections ORDER BY archived_at IS NOT NULL, id LIMIT 1"
+        chosen = connection.execute(first).fetchone()
     else:
         chosen = connection.execute("SELECT id FROM sections WHERE slug = ?", (section,)).fetchone()
     if chosen is None or chosen[0] != section_id:

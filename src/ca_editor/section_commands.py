@@ -1,4 +1,4 @@
-"""``ca-editor section list | create | set``: a section's settings (and desk chiefs) from the command line.
+"""``ca-editor section list | create | set | archive | unarchive``: sections from the command line.
 
 Through ``services.section_settings``, with the section's version: a change made by someone else between
 this command's read and its write is refused, like the window's. Lowering the slot count names the stories
@@ -70,7 +70,13 @@ def add_parsers(commands: Any, add_global_options: Callable[[argparse.ArgumentPa
         metavar="LOGIN",
         help="no longer a desk chief of the section",
     )
-    for parser in (listing, create, change):
+    archive = actions.add_parser(
+        "archive", help="keep a section with its history but not live (left out of export --all)"
+    )
+    unarchive = actions.add_parser("unarchive", help="make an archived section live again")
+    for parser in (archive, unarchive):
+        parser.add_argument("slug", metavar="SLUG")
+    for parser in (listing, create, change, archive, unarchive):
         add_global_options(parser)
 
 
@@ -90,6 +96,12 @@ def run(services: Services, args: argparse.Namespace) -> int:
         return 0
     if args.section_command == "set":
         return _set(services, args)
+    if args.section_command in ("archive", "unarchive"):
+        archived = args.section_command == "archive"
+        section = services.section_settings.archive(args.slug, archived=archived)
+        done = "archived (kept, not live)" if archived else "live again"
+        print(f"{done}: {_line(section, len(services.sections.layout(section.id).slots))}")
+        return 0
     raise AssertionError(args.section_command)
 
 
@@ -155,5 +167,5 @@ def _line(section: Section, used: int) -> str:
     limit = "off" if section.teaser_limit is None else f"{section.teaser_limit} characters"
     return (
         f"{section.slug}: {section.title!r}, {used} of {section.slot_count} slots filled, "
-        f"teaser limit {limit}, version {section.version}"
+        f"teaser limit {limit}, version {section.version}" + (", archived" if section.archived else "")
     )

@@ -43,7 +43,15 @@ def _section(title: str = "Central Asia", description: str = "News from the regi
 
 
 def _section_context() -> dict[str, object]:
-    return {"root": "", "section": _section(), "archive": [], "lang": "en", "cards": []}
+    return {
+        "root": "",
+        "home": "index.html",
+        "section": _section(),
+        "archive": [],
+        "lang": "en",
+        "cards": [],
+        "sections": [],  # the sections' navigation of an ``export --all`` bundle; none here
+    }
 
 
 # --- StrictUndefined ------------------------------------------------------------------------------------

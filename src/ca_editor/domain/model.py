@@ -195,6 +195,7 @@ class Section:
     updated_by: str = ""  # who made the change that produced ``version``
     # Cards whose summary is longer get the checklist's "phones cut teasers" advice; None: no advice.
     teaser_limit: int | None = DEFAULT_TEASER_LIMIT
+    archived: bool = False  # kept with its history, but not live: ``export --all`` and the window skip it
 
 
 @dataclass(frozen=True, slots=True)

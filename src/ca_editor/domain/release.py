@@ -114,6 +114,7 @@ class ReleaseBlockedError(ExportFailedError):
 
     def __init__(self, report: CheckReport) -> None:
         self.report = report
+        self.section_slug = ""  # set by ``export --all``: the section whose checklist refused the bundle
         errors = report.errors
         listed = "; ".join(_where(f) + f.message for f in errors[:5])
         more = f"; and {len(errors) - 5} more" if len(errors) > 5 else ""

@@ -21,7 +21,7 @@ from typing import Protocol
 from ca_editor import __version__
 from ca_editor.domain.dates import MonthBucket, YearBucket
 from ca_editor.domain.errors import ExportFailedError
-from ca_editor.domain.model import Story, StoryImage
+from ca_editor.domain.model import Section, Slot, Story, StoryImage
 from ca_editor.domain.publication import SiteSnapshot
 from ca_editor.domain.release import Release
 from ca_editor.export import fingerprint, pages, site
@@ -53,6 +53,14 @@ class StoryEntry:
 
     story: Story
     body_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class SectionFront:
+    """A further live section of an ``export --all`` bundle: its front page at ``site.section_path``."""
+
+    section: Section
+    slots: tuple[Slot, ...]
 
 
 class StoryStream(Protocol):
@@ -94,8 +102,14 @@ def write_bundle(
     cancelled: Callable[[], bool] | None = None,
     release: Release | None = None,
     cache: DerivativeCache | None = None,
+    fronts: Sequence[SectionFront] = (),
+    sections_manifest: tuple[dict[str, object], ...] = (),
 ) -> Manifest:
     """Write section page, story pages, archive pages, CSS, images and manifest into ``out_dir``.
+
+    ``fronts``: the other sections of an ``export --all`` bundle, each a front page of its own sharing the
+    story and archive pages (framed by ``head``'s section); ``sections_manifest`` lists them all in the
+    manifest.
 
     ``head`` gives the section, slots, archive counts and export time (its ``stories`` are not used);
     ``stories`` streams the story pages' data. With ``full`` the previous bundle is not reused.
@@ -103,14 +117,14 @@ def write_bundle(
     into ``cache`` and taken from it (None: nothing is kept, every picture is encoded).
     """
     months = sum(len(year.months) for year in head.archive)
-    total = 1 + story_count + len(head.archive) + months + 1  # pages, stylesheet; images join as found
+    total = 1 + len(fronts) + story_count + len(head.archive) + months + 1  # pages, CSS; images as found
     try:
         with staged_directory(out_dir) as stage:
             previous = PreviousBundle.empty() if full else PreviousBundle.read(out_dir.expanduser().resolve())
             with BundleWriter(stage, previous, (head.section, head.archive)) as writer:
                 writer.expect_pages(story_count)
                 planner = PicturePlanner(cache or DerivativeCache(None), read_asset)
-                run = _Run(head, writer, planner, total, progress, cancelled)
+                run = _Run(head, writer, planner, total, progress, cancelled, fronts)
                 run.write_all(stories)
                 writer.finish()
                 manifest = Manifest(
@@ -121,9 +135,10 @@ def write_bundle(
                     problems=tuple(head.problems()),
                     files=writer.hashes,
                     page_inputs=writer.inputs,
-                    frame=run.frame_key,
+                    frame=run.bundle_key,
                     stories=run.states,
                     release=release,
+                    sections=sections_manifest,
                 )
                 writer.write_new(site.MANIFEST, (chunk.encode("utf-8") for chunk in manifest.json_chunks()))
             if progress:
@@ -146,8 +161,13 @@ class _Run:
         total: int,
         progress: Progress | None,
         cancelled: Callable[[], bool] | None,
+        fronts: Sequence[SectionFront] = (),
     ) -> None:
         self.head = head
+        self.fronts = fronts
+        # Every front's (title, path), for the sections' navigation: none in a one-section bundle.
+        self.nav = [(head.section.title, site.INDEX)] if fronts else []
+        self.nav += [(front.section.title, site.section_path(front.section.slug)) for front in fronts]
         self.writer = writer
         self.total = total
         self.done = 0
@@ -157,6 +177,11 @@ class _Run:
         self._cancelled = cancelled
         self.frame = pages.Frame(head.section, head.archive)
         self.frame_key = fingerprint.frame_key(head.section, head.archive)
+        # The manifest's frame: with further fronts it differs from any one section's, so an in-place update
+        # of one section (``export.update``) never takes over an ``--all`` bundle, nor the other way round.
+        self.bundle_key = (
+            self.frame_key if not fronts else fingerprint.text_sha256(f"{self.frame_key}{self.nav}")
+        )
         self.env = environment()
         self.states = SpooledMap()  # story id -> fingerprint.story_state, for the manifest
         self._stream: StoryStream | None = None
@@ -171,9 +196,23 @@ class _Run:
         self._tick()
         self.writer.put(site.STYLESHEET, (static_dir() / "style.css").read_bytes())
         self._step()
-        front = pages.front_page(self.frame, self.head.slots, self._picture)
-        self._page(front, fingerprint.front_key(self.frame_key, self.head.slots))
+        front = pages.front_page(self.frame, self.head.slots, self._picture, sections=self.nav)
+        self._page(front, self._front_key(self.frame_key, self.head.slots))
+        for other in self.fronts:
+            path = site.section_path(other.section.slug)
+            frame_key = fingerprint.frame_key(other.section, self.head.archive)
+            key = self._front_key(frame_key, other.slots)
+            if self.writer.reuse(path, key):
+                self._tick()
+                self._step()
+                continue
+            frame = pages.Frame(other.section, self.head.archive)
+            self._page(pages.front_page(frame, other.slots, self._picture, path=path, sections=self.nav), key)
         self._stories(stories)
+
+    def _front_key(self, frame_key: str, slots: Sequence[Slot]) -> str:
+        key = fingerprint.front_key(frame_key, slots)
+        return key if not self.nav else fingerprint.text_sha256(f"{key}{self.nav}")
 
     def _stories(self, stories: StoryStream) -> None:
         self._stream = stories

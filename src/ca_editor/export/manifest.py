@@ -39,6 +39,8 @@ class Manifest:
     stories: StringMap = field(default_factory=dict)
     # The checklist it passed (or the override that let it through), unapproved slots, the sign-off.
     release: Release | None = None
+    # ``export --all``: every live section's slug, front page, heading, block and release; () otherwise.
+    sections: tuple[dict[str, object], ...] = ()
 
     def to_json(self) -> str:
         return "".join(self.json_chunks())
@@ -55,6 +57,7 @@ class Manifest:
             "editors_choice": list(self.editors_choice),
             "problems": list(self.problems),
             "release": self.release.to_json() if self.release is not None else None,
+            **({"sections": list(self.sections)} if self.sections else {}),
             "files": _FLAT,
             "page_inputs": _FLAT,
             "frame": self.frame,

@@ -97,16 +97,43 @@ class Frame:
         nav = self._navs.get(root)
         if nav is None:
             nav = self._navs[root] = _archive_nav(self.archive, root)
-        return {"root": root, "section": self.section, "archive": nav, "lang": "en"}
+        return {
+            "root": root,
+            "home": root + site.INDEX,
+            "section": self.section,
+            "archive": nav,
+            "lang": "en",
+        }
 
 
 def section_page(snapshot: SiteSnapshot, picture_of: PictureOf) -> Page:
     return front_page(Frame(snapshot.section, snapshot.archive), snapshot.slots, picture_of)
 
 
-def front_page(frame: Frame, slots: Iterable[Slot], picture_of: PictureOf) -> Page:
-    cards = [_card(slot, picture_of) for slot in slots]
-    return Page(site.INDEX, "section.html", frame.common(site.INDEX) | {"cards": cards})
+@dataclass(frozen=True, slots=True)
+class SectionLink:
+    """One entry of the sections' navigation of an ``export --all`` bundle's front pages."""
+
+    title: str
+    href: str  # relative to the page that shows it
+    current: bool
+
+
+def front_page(
+    frame: Frame,
+    slots: Iterable[Slot],
+    picture_of: PictureOf,
+    *,
+    path: str = site.INDEX,
+    sections: Iterable[tuple[str, str]] = (),
+) -> Page:
+    """A section's front page at ``path``; ``sections``: (title, bundle path) of every front of the bundle,
+    for its navigation (none in a one-section bundle). Its header link leads to the page itself."""
+    root = site.root_prefix(path)
+    cards = [_card(slot, picture_of, root) for slot in slots]
+    links = [SectionLink(title, root + target, target == path) for title, target in sections]
+    home = path.rsplit("/", 1)[-1]
+    return Page(path, "section.html", frame.common(path) | {"cards": cards, "sections": links, "home": home})
 
 
 def story_pages(snapshot: SiteSnapshot, picture_of: PictureOf) -> Iterator[Page]:
@@ -239,15 +266,15 @@ def _in_month(story: Story, year: int, month: int) -> bool:
     return story.published_at is not None and DateRange.month(year, month).contains(story.published_at)
 
 
-def _card(slot: Slot, picture_of: PictureOf) -> Card:
+def _card(slot: Slot, picture_of: PictureOf, root: str) -> Card:
     picture = picture_of(slot.image) if slot.image is not None else None
     sizes = LEAD_SIZES if slot.position == 1 else OTHER_SIZES
     return Card(
         slot.position,
         slot.headline,
         slot.summary,
-        site.story_path(slot.story.slug),
-        image_view(slot.image, "", picture, sizes),
+        root + site.story_path(slot.story.slug),
+        image_view(slot.image, root, picture, sizes),
         slot.story.published_at,
     )
 

@@ -1,7 +1,9 @@
 """The bundle's file layout. Every name is derived from a validated slug, a number or a content hash.
 
 ``index.html``, ``stories/<slug>.html``, ``archive/<yyyy>.html``, ``archive/<yyyy>-<mm>.html``,
-``style.css``, ``images/<sha256[:12]>-<key[:10]>-<width>w.<webp|jpg|png>`` (``export.renditions``) and
+``sections/<slug>/index.html`` (the other live sections' fronts in an ``export --all`` bundle; story
+and archive pages are shared), ``style.css``,
+``images/<sha256[:12]>-<key[:10]>-<width>w.<webp|jpg|png>`` (``export.renditions``) and
 ``manifest.json`` (``export.manifest``: every file's sha256, every page's input fingerprint, the release).
 """
 
@@ -18,6 +20,14 @@ def story_path(slug: str) -> str:
     if not is_valid_slug(slug):  # slugs are validated on save; this guards the file system regardless
         raise ValueError(f"refusing to write a page for the unsafe slug {slug!r}")
     return f"stories/{slug}.html"
+
+
+def section_path(slug: str) -> str:
+    """A further section's front in an ``export --all`` bundle (the first live section is ``index.html``).
+    Its own folder under ``sections/``: a slug can never meet ``stories/``, ``archive/`` or ``images/``."""
+    if not is_valid_slug(slug):
+        raise ValueError(f"refusing to write a page for the unsafe slug {slug!r}")
+    return f"sections/{slug}/{INDEX}"
 
 
 def year_path(year: int) -> str:

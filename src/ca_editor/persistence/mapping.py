@@ -77,6 +77,7 @@ def section_from_row(row: SectionRow) -> Section:
         row.updated_at,
         shown_name(Session.object_session(row), row.updated_by or ""),
         row.teaser_limit or None,  # 0 is stored for "no advice"
+        row.archived_at is not None,
     )
 
 

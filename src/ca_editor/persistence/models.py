@@ -81,6 +81,9 @@ class SectionRow(Base):
     # The checklist's teaser advice for this page (0011); 0: off (domain: None). Not NULL for "off": the ORM
     # would send the default for an explicit None.
     teaser_limit: Mapped[int] = mapped_column(Integer, default=400, server_default="400")
+    # When the section was archived (0017): kept with its history, but not live (``export --all``, the
+    # window's first choice); NULL while live.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, default=None)
 
     slots: Mapped[list[SlotRow]] = relationship(
         back_populates="section", order_by="SlotRow.position", cascade="all, delete-orphan"

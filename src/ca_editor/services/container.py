@@ -151,8 +151,11 @@ class Services:
         return CheckService(self.db, self.identity)
 
     def section_id(self, slug: str | None = None) -> int:
-        """The id of the section named ``slug``, or of the first section when none is named."""
+        """The id of the section named ``slug``, or of the first live (not archived) section when none is
+        named (the first section when every one is archived)."""
         sections = self.sections.sections()
+        if slug is None:
+            sections = [s for s in sections if not s.archived] or sections
         for section in sections:
             if slug is None or section.slug == slug:
                 return section.id

@@ -78,6 +78,18 @@ class ExportService:
         self._identity = identity or Identity()
         self.derivatives = derivatives or DerivativeCache(derivatives_dir())
 
+    @property
+    def db(self) -> Database:
+        return self._db
+
+    @property
+    def by(self) -> str:
+        """Who exports: recorded with the export's snapshots."""
+        return self._identity.name
+
+    def read_asset(self, sha256: str) -> bytes:
+        return self._read_asset(sha256)
+
     def snapshot(self, section_id: int, *, include_unapproved: bool = False) -> SiteSnapshot:
         """Everything an export shows, in memory: for previews and small sites; the export streams."""
         with self._db.read() as session:
@@ -444,6 +456,9 @@ class _StoryStream:
 
     def _body(self, story_id: int) -> str:
         return self._session.scalar(select(StoryRow.body).where(StoryRow.id == story_id)) or ""
+
+
+StoryStreamOf = _StoryStream  # for ``services.export_all``: the same stream, one rule for what a page reads
 
 
 def _story(row: Row[*tuple[Any, ...]]) -> Story:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ca_editor.domain.errors import NotFoundError, Problem, ValidationError
@@ -19,7 +19,7 @@ from ca_editor.domain.model import Section, SectionLayout, Story
 from ca_editor.domain.section_settings import SectionSettings, settings_problems
 from ca_editor.persistence.database import Database, actor_of
 from ca_editor.persistence.mapping import section_from_row, story_from_row
-from ca_editor.persistence.models import SectionRow
+from ca_editor.persistence.models import SectionRow, utcnow
 from ca_editor.persistence.people import is_shared
 from ca_editor.services.identity import Identity
 from ca_editor.services.sections import (
@@ -74,6 +74,26 @@ class SectionSettingsService:
                 _touch(section)
                 session.flush()
             return SettingsChange(_layout(section), fell_out)
+
+    def archive(self, slug: str, *, archived: bool = True) -> Section:
+        """Archive the section (kept with its history, no longer live) or, with ``archived=False``, bring
+        it back. The desk's last live section cannot be archived: the window and ``export`` need one."""
+        with self._sections._write() as session:
+            found = session.scalar(select(SectionRow.id).where(SectionRow.slug == slug))
+            if found is None:
+                raise NotFoundError(f"no section '{slug}'")
+            section = lock_section(session, found)
+            if (section.archived_at is not None) == archived:
+                return section_from_row(section)  # already so: nothing to record
+            if archived:
+                live = select(func.count(SectionRow.id)).where(SectionRow.archived_at.is_(None))
+                if int(session.scalar(live) or 0) <= 1:
+                    message = f"'{slug}' is the desk's only live section; create or unarchive another first"
+                    raise ValidationError([Problem("archived", message)])
+            section.archived_at = utcnow() if archived else None
+            _touch(section)
+            session.flush()
+            return section_from_row(section)
 
     def create(self, settings: SectionSettings) -> Section:
         """A new section with an empty block."""

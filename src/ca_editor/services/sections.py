@@ -58,6 +58,10 @@ class SectionService:
         with self._db.read() as session:
             return [section_from_row(r) for r in session.scalars(select(SectionRow).order_by(SectionRow.id))]
 
+    def live_sections(self) -> list[Section]:
+        """The sections not archived, the main (first) one first: for ``export --all`` and the switcher."""
+        return [section for section in self.sections() if not section.archived]
+
     def layout(self, section_id: int) -> SectionLayout:
         with self._db.read() as session:
             return read_layout(session, section_id)

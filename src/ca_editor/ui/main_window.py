@@ -45,6 +45,7 @@ from ca_editor.ui.presence import DeskPresence
 from ca_editor.ui.preview import PreviewMode, PreviewPane, WidthPreset
 from ca_editor.ui.recovery import EditorAutosaver
 from ca_editor.ui.review import ReviewStatus, ReviewWindow
+from ca_editor.ui.section_switcher import SectionSwitcher, opening_section
 from ca_editor.ui.settings import Settings
 from ca_editor.ui.sheet.flow import ReviewSheetFlow
 from ca_editor.ui.shortcuts import ShortcutsDialog
@@ -57,14 +58,14 @@ _STATE_VERSION = 1
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, services: Services, settings: Settings | None = None) -> None:
+    def __init__(self, services: Services, settings: Settings | None = None, section_id: int = 0) -> None:
         super().__init__()
         self.settings = settings if settings is not None else Settings()
         self.services = services
         # Not a child of the window: Qt deletes a widget's children before disconnecting its slots, and the
-        # undo stack announces its own destruction to slots of a window half torn down.
-        self.desk = Desk(services, services.section_id())
-        self.setWindowTitle(f"{self.desk.layout.section.title} — ca-editor")
+        # undo stack announces its own destruction to slots of a window half torn down. No ``section_id``:
+        # the section last used, or the first live one (ui/section_switcher.py).
+        self.desk = Desk(services, section_id or opening_section(services, self.settings))
         self.setObjectName("desk-window")
         self.setDockNestingEnabled(True)
         self.setDockOptions(
@@ -207,6 +208,7 @@ class MainWindow(QMainWindow):
         desk_menus.build_toolbar(self)
 
     def _wire(self) -> None:
+        self.switcher = SectionSwitcher(self)  # Section › Open section ▸, the toolbar's section combo
         self.archive.range_changed.connect(self.stories.set_date_range)
         self.stories.story_selected.connect(self._story_selected)
         self.stories.story_activated.connect(self._story_activated)

@@ -57,6 +57,7 @@ class Settings:
     export_open_folder_after = _Setting("export/open_folder_after", False, bool)
     search_debounce_ms = _Setting("stories/search_debounce_ms", 150, int)
     user_name = _Setting("identity/user_name", "", str)  # recorded with saves and status changes; "" = ask
+    last_section = _Setting("desk/last_section", "", str)  # slug of the section the window opens next
 
     def __init__(self, store: QSettings | None = None) -> None:
         self.store = store if store is not None else QSettings()
