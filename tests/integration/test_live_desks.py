@@ -147,3 +147,34 @@ def test_old_events_are_pruned_and_a_desk_left_behind_re_reads_everything(
     assert len(events) == 1 and events[0].everything  # what it missed is gone: re-read all
     assert events[0].change().everything
     assert watch.last_id == newest
+
+
+@pytest.mark.postgresql_only
+def test_a_watch_listens_again_after_the_server_came_back(tmp_path: Path) -> None:
+    """A private server stopped and started under a waiting watch: no raise, and the next change arrives."""
+    from tests.postgres_server import PostgresServer
+
+    from ca_editor.app import open_services
+
+    server = PostgresServer.start(tmp_path / "pg")
+    try:
+        server.admin('CREATE DATABASE "desk"')
+        mine = open_services(server.url("desk"))
+        theirs = Services.over(Database(mine.db.url), Identity("Timur"))
+        watch = mine.live.watch()
+        assert watch.wait(0.3) == []  # listening now
+        server.stop("fast")
+        assert watch.wait(1.0) == []  # the connection is gone: said once in the log, no raise
+        server.restart()
+        story = theirs.stories.get(theirs.stories.list()[0].id)
+        theirs.stories.update(story.id, story.fields(), expected_version=story.version)
+        events: list[DeskEvent] = []
+        deadline = time.monotonic() + 10
+        while not events and time.monotonic() < deadline:
+            events = watch.wait(0.5)
+        watch.close()
+        assert [e.kind for e in events] == [EventKind.SAVED] and events[0].who == "Timur"
+        theirs.db.dispose()
+        mine.db.dispose()
+    finally:
+        server.stop("immediate")

@@ -48,6 +48,7 @@ class EventWatch:
         self._version = DataVersionWatch(file) if file is not None else None
         self._seen_version: int | None = None
         self._pg: Any = None  # psycopg.Connection, listening
+        self._failing = False
 
     def wait(self, timeout: float, stop: Callable[[], bool] = lambda: False) -> list[DeskEvent]:
         """Other desks' events since the last call; empty when ``timeout`` or ``stop`` came first."""
@@ -92,10 +93,13 @@ class EventWatch:
         try:
             if self._pg is None:
                 self._pg = self._listen()
+                self._failing = False
                 return True  # newly listening: read what came while nobody listened
             return any(True for _ in self._pg.notifies(timeout=seconds, stop_after=1))
         except psycopg.Error as exc:
-            _log.info("Listening for other desks' changes failed (%s); trying again", exc)
+            if not self._failing:  # once per outage, not every tick
+                _log.info("Listening for other desks' changes failed (%s); trying again", exc)
+            self._failing = True
             self._close_pg()
             time.sleep(seconds)
             return False
