@@ -1,7 +1,8 @@
 """The desk window's menu bar and toolbar, built from the actions ``MainWindow._build_actions`` made.
 
-Menus: File, Edit, Slots, Section (*Settings…*), Review, View (panes, previews, *Go to pane*, *Theme*,
-reset), Help; the toolbar holds new, save, undo, redo, import and export. The README's shortcut table
+Menus: File, Edit, Slots, Section (*Settings…*; ``ui/section_switcher.py`` puts *Open section ▸* above it
+and its combo on the toolbar), Review, View (panes, previews, *Go to pane*, *Theme*, reset), Help; the
+toolbar holds new, save, undo, redo, import and export. The README's shortcut table
 describes these menus: a change here changes what people read there.
 """
 
