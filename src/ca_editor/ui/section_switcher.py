@@ -53,6 +53,7 @@ class SectionSwitcher(QObject):
         self.combo.setAccessibleName("Section")
         self.combo.setToolTip("The section this window shows; choose another to switch the whole desk to it")
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.combo.setMaximumWidth(360)  # a long heading is cut here, whole in the list and the menu
         self.combo.activated.connect(lambda index: self.switch_to(int(self.combo.itemData(index))))
         self.menu = QMenu("&Open section", window)
         self.menu.setStatusTip("Switch the desk to another section")
