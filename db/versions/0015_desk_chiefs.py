@@ -24,6 +24,9 @@ branch_labels = None
 depends_on = None
 
 
+_EVENTS = {"ai": "INSERT", "au": "UPDATE", "ad": "DELETE"}  # as 0009 names its triggers
+
+
 def upgrade() -> None:
     op.create_table(
         "people",
@@ -51,9 +54,20 @@ def upgrade() -> None:
         "INSERT INTO sign_offs (snapshot_id, signed_by) "
         "SELECT id, taken_by FROM layout_snapshots WHERE kind = 'sign_off'"
     )
+    if op.get_bind().dialect.name == "sqlite":
+        # An export reads sign_offs (whether the block is approved): like every table it reads, a change
+        # must move the desk generation (0009), or a sign-off could hide behind "up to date".
+        for suffix, event in _EVENTS.items():
+            op.execute(
+                f"CREATE TRIGGER desk_generation_sign_offs_{suffix} AFTER {event} ON sign_offs "
+                "BEGIN UPDATE desk_generation SET generation = generation + 1; END"
+            )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        for suffix in _EVENTS:
+            op.execute(f"DROP TRIGGER IF EXISTS desk_generation_sign_offs_{suffix}")
     op.drop_table("sign_offs")
     op.drop_table("section_chiefs")
     op.drop_table("people")
