@@ -57,11 +57,9 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         # An export reads sign_offs (whether the block is approved): like every table it reads, a change
         # must move the desk generation (0009), or a sign-off could hide behind "up to date".
+        bump = "BEGIN UPDATE desk_generation SET generation = generation + 1; END"
         for suffix, event in _EVENTS.items():
-            op.execute(
-                f"CREATE TRIGGER desk_generation_sign_offs_{suffix} AFTER {event} ON sign_offs "
-                "BEGIN UPDATE desk_generation SET generation = generation + 1; END"
-            )
+            op.execute(f"CREATE TRIGGER desk_generation_sign_offs_{suffix} AFTER {event} ON sign_offs {bump}")
 
 
 def downgrade() -> None:
