@@ -1,12 +1,19 @@
-"""Two editors, one database file: two OS processes edit the same rows at once and no update is lost.
+"""Two editors, one database: two OS processes edit the same rows at once and no update is lost.
 
-Each child does ``ROUNDS`` read-modify-write increments of a counter in one story's title
-(``StoryService.update`` with ``expected_version``) and of a counter in one slot's page headline while
-rotating the whole block (``SectionService.replace_slots`` with ``expected_version``), retrying on
-``ConflictError`` as an editor would after reloading. A lost update would leave a counter below
-``2 * ROUNDS`` or the block's order out of step with the number of rotations. ``StorageError`` ("database
-is busy") must never reach the caller: writers take the lock with ``BEGIN IMMEDIATE`` and wait for it
-within the busy timeout.
+The race runs on both engines (an SQLite file, a PostgreSQL server). Each child does ``ROUNDS`` read-modify-
+write increments of a counter in one story's title (``StoryService.update`` with ``expected_version``) and
+of a counter in one slot's page headline while rotating the whole block (``SectionService.replace_slots``
+with ``expected_version``; on a server the write locks the section row first,
+``services.sections.lock_section``), retrying on ``ConflictError`` as an editor would after reloading. A
+lost update would leave a counter below ``2 * ROUNDS`` or the block's order out of step with the number of
+rotations.
+
+Whatever else went wrong must reach the caller as a person's sentence: a ``StorageError`` is retried and
+counted; any other exception, or a sentence carrying the driver's text, is a raw driver error and fails
+the test. On SQLite not even a ``StorageError`` ("database is busy") may reach the caller: writers take the
+lock with ``BEGIN IMMEDIATE`` and wait for it within the busy timeout. On a server a serialization failure
+or deadlock named in words is allowed and retried. (The server's lock-timeout test:
+``test_no_lost_update_server``.)
 """
 
 from __future__ import annotations
@@ -26,32 +33,34 @@ import pytest
 from ca_editor.domain.errors import ConflictError, ConflictKind, StorageError
 from ca_editor.domain.local_time import clock_time
 from ca_editor.domain.model import SectionLayout, SlotEntry, StoryFields, StoryStatus
-from ca_editor.locations import database_url
-from ca_editor.persistence import engine
+from ca_editor.persistence import engine as sqlite_engine
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.models import SectionRow
 from ca_editor.services.container import Services
 from ca_editor.services.identity import Identity
 
-ROUNDS = 1000  # per process, for the story and for the layout each (the issue asks for a thousand)
+# Per process, for the story and for the layout each. On the server each step is a network round trip and
+# a row lock, about twice SQLite's cost: 500 + 500 there is the issue's 1,000 conflicting edits a process.
+ROUNDS = {"sqlite": 1000, "postgresql": 500}
+# StorageErrors a child tolerates before giving up: none is expected on SQLite (the test fails on the
+# first), and on a server each is a retried serialization failure or deadlock.
+STORAGE_ERROR_BUDGET = {"sqlite": 20, "postgresql": 1_000_000}
 
 CHILD = r"""
-import json, sys, time
+import json, sys, time, traceback
 from dataclasses import replace
 from ca_editor.domain.errors import ConflictError, StorageError
-from ca_editor.persistence import engine
 from ca_editor.persistence.database import Database
-from ca_editor.persistence.models import SectionRow
 from ca_editor.services.container import Services
 from ca_editor.services.identity import Identity
 
 url, name = sys.argv[1], sys.argv[2]
-story_id, section_id, tracked, rounds = (int(a) for a in sys.argv[3:7])
-go = float(sys.argv[7])
+story_id, section_id, tracked, rounds, budget = (int(a) for a in sys.argv[3:8])
 services = Services.over(Database(url), Identity(name))
 stories, sections = services.stories, services.sections
+done = {"story": 0, "layout": 0}
 conflicts = {"story": 0, "layout": 0}
-storage_errors = []
+storage_errors, raw_errors = [], []
 slowest = 0.0
 
 
@@ -74,34 +83,44 @@ def bump_layout():
 
 def until_done(kind, step):
     global slowest
-    while True:
+    for _ in range(10_000):
         started = time.perf_counter()
         try:
             step()
+            done[kind] += 1
             return
         except ConflictError:
             conflicts[kind] += 1  # what an editor sees as "changed by NAME at TIME": reload, redo the step
-        except StorageError as exc:
+        except StorageError as exc:  # a person's sentence: retried, counted, its wording checked by the test
             storage_errors.append(str(exc))
-            if len(storage_errors) > 20:
+            if len(storage_errors) > budget:
                 raise
+        except Exception:  # a raw driver error (or any other): what a person must never see
+            raw_errors.append(traceback.format_exc(limit=3))
+            if len(raw_errors) > 20:
+                return
         finally:
             slowest = max(slowest, time.perf_counter() - started)
 
 
-time.sleep(max(0.0, go - time.time()))
+print("ready", flush=True)  # imported and set up; both start when the parent says go
+sys.stdin.readline()
 started = time.perf_counter()
 for _ in range(rounds):
     until_done("story", bump_story)
     until_done("layout", bump_layout)
 print(json.dumps({
     "name": name,
-    "seconds": time.perf_counter() - started,
+    "seconds": round(time.perf_counter() - started, 1),
+    "done": done,
     "conflicts": conflicts,
-    "storage_errors": storage_errors,
+    "storage_errors": sorted(set(storage_errors)),
+    "storage_error_count": len(storage_errors),
+    "raw_errors": raw_errors[:5],
     "slowest_step": slowest,
 }))
 """
+_DRIVER_WORDS = ("psycopg", "sqlalchemy", "sqlstate", "traceback", "error:", "detail:", "\n")
 
 
 def _rotated(order: list[int], steps: int) -> list[int]:
@@ -129,36 +148,47 @@ def _shared_rows(services: Services) -> tuple[int, SectionLayout]:
     return counter.id, layout
 
 
-@pytest.mark.slow  # ~60 s of CPU in the two children: about 40 s on an idle two-core machine
-@pytest.mark.sqlite_only  # writers queue on SQLite's lock; the server's twin: test_no_lost_update_server
-def test_two_processes_editing_the_same_rows_lose_no_update(empty_services: Services, db_path: Path) -> None:
-    services = empty_services
+# ~20 s a race on two shared cores, SQLite and server alike (40 s on a loaded machine)
+@pytest.mark.slow
+def test_two_processes_editing_the_same_rows_lose_no_update(empty_services: Services, engine: str) -> None:
+    services, rounds = empty_services, ROUNDS[engine]
+    url = services.db.url
     counter_id, layout = _shared_rows(services)
     counter = services.stories.get(counter_id)
     section_id, tracked = layout.section.id, layout.slots[0].story.id
     order_before = list(layout.story_ids())
     services.db.dispose()  # the parent holds no connection while the children work
 
-    url = database_url(str(db_path))
-    go = str(time.time() + 3)  # both children import first, then start at the same moment
-    args = [str(section_id), str(tracked), str(ROUNDS), go]
+    args = [str(counter.id), str(section_id), str(tracked), str(rounds), str(STORAGE_ERROR_BUDGET[engine])]
     children = [
         subprocess.Popen(
-            [sys.executable, "-c", CHILD, url, name, str(counter.id), *args],
+            [sys.executable, "-c", CHILD, url, name, *args],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for name in ("Aigerim", "Timur")
     ]
+    for child in children:  # both children import first, then start at the same moment
+        assert child.stdout is not None and child.stdout.readline() == "ready\n", child.communicate()[1]
+    for child in children:
+        assert child.stdin is not None
+        child.stdin.write("go\n")
+        child.stdin.flush()  # communicate() closes it
     reports = []
     for child in children:
         out, err = child.communicate(timeout=300)
         assert child.returncode == 0, err
         reports.append(json.loads(out))
-    print(json.dumps(reports, indent=1))  # timings: shown with -s, and in the report of a failing run
+    print(json.dumps(reports, indent=1))  # timings and counts: shown with -s, and when a run fails
 
-    assert [r["storage_errors"] for r in reports] == [[], []]  # "database is locked" never reached anyone
+    assert [r["raw_errors"] for r in reports] == [[], []]  # no driver error reached anyone
+    for sentence in (s for r in reports for s in r["storage_errors"]):
+        assert not any(word in sentence.lower() for word in _DRIVER_WORDS), sentence
+    if engine == "sqlite":
+        assert [r["storage_errors"] for r in reports] == [[], []]  # "database is locked" never reached anyone
+    assert [r["done"] for r in reports] == [{"story": rounds, "layout": rounds}] * 2
     # Both really collided: each saw the other's change at least once (otherwise this proves nothing).
     assert all(r["conflicts"]["story"] > 0 and r["conflicts"]["layout"] > 0 for r in reports)
 
@@ -166,14 +196,15 @@ def test_two_processes_editing_the_same_rows_lose_no_update(empty_services: Serv
     try:
         after = Services.over(db)
         story = after.stories.get(counter.id)
-        assert story.title == f"Counter {2 * ROUNDS}"
-        assert story.version == counter.version + 2 * ROUNDS
-        assert story.updated_by in {"Aigerim", "Timur"}
+        assert story.title == f"Counter {2 * rounds}"  # every save counted once
+        assert story.version == counter.version + 2 * rounds
+        if engine == "sqlite":  # a server records its login, not the name a desk declares (issue 14, item 8)
+            assert story.updated_by in {"Aigerim", "Timur"}
         layout_after: SectionLayout = after.sections.layout(section_id)
-        assert list(layout_after.story_ids()) == _rotated(order_before, 2 * ROUNDS)
+        assert list(layout_after.story_ids()) == _rotated(order_before, 2 * rounds)
         headline = next(s.overrides.headline for s in layout_after.slots if s.story.id == tracked)
-        assert headline == f"Layout counter {2 * ROUNDS}"
-        assert layout_after.section.version == layout.section.version + 2 * ROUNDS
+        assert headline == f"Layout counter {2 * rounds}"
+        assert layout_after.section.version == layout.section.version + 2 * rounds
     finally:
         db.dispose()
 
@@ -247,7 +278,7 @@ def test_a_save_waits_for_another_writer_of_a_few_seconds(services: Services, db
 def test_a_writer_that_never_lets_go_gets_a_message_that_says_what_to_do(
     services: Services, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 300)  # the real wait is 15 s
+    monkeypatch.setattr(sqlite_engine, "BUSY_TIMEOUT_MS", 300)  # the real wait is 15 s
     story = services.stories.get(services.stories.list()[0].id)
     holder = _hold_write_lock(db_path)
     try:
