@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
@@ -20,18 +19,11 @@ from ca_editor.ui.desk import Desk
 from ca_editor.ui.main_window import MainWindow
 from ca_editor.ui.review import ReviewWindow
 from ca_editor.ui.section_settings_dialog import SectionSettingsDialog
-from ca_editor.ui.settings import Settings
 
 
 @pytest.fixture
-def window(qtbot: QtBot, services: Services, tmp_path: Path) -> Iterator[MainWindow]:
-    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    window = MainWindow(services, settings)
-    window.editor.maybe_leave = lambda: True  # type: ignore[method-assign]
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
+def window(open_desk: Callable[..., MainWindow], services: Services) -> MainWindow:
+    return open_desk(services)
 
 
 def test_the_settings_form_names_and_keeps_desk_chiefs(window: MainWindow, qtbot: QtBot) -> None:

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event
 from tests.postgres_server import ENGINES
@@ -24,18 +22,12 @@ from ca_editor.services.container import Services
 from ca_editor.services.identity import Identity
 from ca_editor.services.presence import PresenceService
 from ca_editor.ui.main_window import MainWindow
-from ca_editor.ui.settings import Settings
 
 
 @pytest.fixture
-def window(qtbot: QtBot, services: Services, tmp_path: Path) -> Iterator[MainWindow]:
+def window(open_desk: Callable[..., MainWindow], services: Services) -> MainWindow:
     services.identity.set("Aigerim")
-    window = MainWindow(services, Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)))
-    window.editor.maybe_leave = lambda: True  # type: ignore[method-assign]
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
+    return open_desk(services)
 
 
 @pytest.fixture

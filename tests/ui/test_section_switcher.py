@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -43,15 +43,6 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
 
 
-def open_window(qtbot: QtBot, services: Services, settings: Settings) -> MainWindow:
-    window = MainWindow(services, settings)
-    window.editor.maybe_leave = lambda: True  # type: ignore[method-assign]
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
 @pytest.fixture(autouse=True)
 def _no_windows_left() -> Iterator[None]:
     yield
@@ -80,14 +71,14 @@ def real_click(qtbot: QtBot, point: QPoint) -> None:
 
 @pytest.mark.xvfb
 def test_a_real_mouse_switches_the_desk_and_the_section_reopens_next_time(
-    qtbot: QtBot, services: Services, settings: Settings
+    qtbot: QtBot, open_desk: Callable[..., MainWindow], services: Services, settings: Settings
 ) -> None:
     if not os.environ.get("DISPLAY") or QGuiApplication.platformName() != "xcb":
         pytest.skip("needs a real X server: the pointer is moved by xdotool")
     if shutil.which("xdotool") is None:
         pytest.skip("needs xdotool to move the real pointer (scripts/install-system-deps test)")
     chosen = weekend(services)
-    window = open_window(qtbot, services, settings)
+    window = open_desk(services, settings)
     assert window.desk.layout.section.slug == "central-asia"
     combo = window.switcher.combo
     assert [combo.itemText(i) for i in range(combo.count())] == ["Central Asia", "The weekend page"]
@@ -108,20 +99,18 @@ def test_a_real_mouse_switches_the_desk_and_the_section_reopens_next_time(
     assert switched.switcher.combo.currentText() == "The weekend page"
     assert "The weekend page" in switched.windowTitle()
     switched.close()
-    again = open_window(
-        qtbot, services, Settings(QSettings(settings.store.fileName(), QSettings.Format.IniFormat))
-    )
+    again = open_desk(services, Settings(QSettings(settings.store.fileName(), QSettings.Format.IniFormat)))
     assert again.desk.layout.section.slug == "weekend"  # the last section used opens next time
     assert shown_story_ids(again) == chosen
 
 
 def test_the_menu_offers_each_live_section_and_cancel_on_unsaved_edits_stays(
-    qtbot: QtBot, services: Services, settings: Settings
+    open_desk: Callable[..., MainWindow], services: Services, settings: Settings
 ) -> None:
     weekend(services)
     services.section_settings.create(SectionSettings("old-desk", "An archived page", slot_count=1))
     services.section_settings.archive("old-desk")
-    window = open_window(qtbot, services, settings)
+    window = open_desk(services, settings)
     titles = [a.text() for a in window.menuBar().actions()]
     section_menu = window.menuBar().actions()[titles.index("Se&ction")].menu()
     assert isinstance(section_menu, QMenu)
@@ -144,7 +133,7 @@ def test_the_menu_offers_each_live_section_and_cancel_on_unsaved_edits_stays(
 
 
 def test_an_archived_or_unknown_last_section_falls_back_to_the_first_live_one(
-    qtbot: QtBot, services: Services, settings: Settings
+    open_desk: Callable[..., MainWindow], services: Services, settings: Settings
 ) -> None:
     weekend(services)
     settings.last_section = "weekend"
@@ -152,7 +141,7 @@ def test_an_archived_or_unknown_last_section_falls_back_to_the_first_live_one(
     services.section_settings.archive("weekend")
     assert section_switcher.opening_section(services, settings) == services.section_id("central-asia")
     settings.last_section = "no-such-section"
-    window = open_window(qtbot, services, settings)
+    window = open_desk(services, settings)
     assert window.desk.layout.section.slug == "central-asia"
     assert settings.last_section == "central-asia"
     assert isinstance(window, QMainWindow)

@@ -13,11 +13,10 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 from tests.postgres_server import PostgresServer
 
@@ -26,7 +25,6 @@ from ca_editor.services.container import Services
 from ca_editor.ui.connection import BACK_TEXT, LOST_TEXT
 from ca_editor.ui.desk import StepRefused
 from ca_editor.ui.main_window import MainWindow
-from ca_editor.ui.settings import Settings
 
 
 @pytest.fixture
@@ -40,15 +38,11 @@ def server(tmp_path: Path) -> Iterator[PostgresServer]:
 
 
 @pytest.fixture
-def desk(qtbot: QtBot, server: PostgresServer, tmp_path: Path) -> Iterator[tuple[MainWindow, Services]]:
+def desk(
+    open_desk: Callable[..., MainWindow], server: PostgresServer
+) -> Iterator[tuple[MainWindow, Services]]:
     services = open_services(server.url("desk"))
-    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    window = MainWindow(services, settings)
-    window.editor.maybe_leave = lambda: True  # type: ignore[method-assign]
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window, services
+    yield open_desk(services), services
     services.db.dispose()
 
 
