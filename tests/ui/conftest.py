@@ -25,9 +25,9 @@ def _ini_settings(path: Path) -> Settings:
 def open_desk(qtbot: QtBot, tmp_path: Path) -> OpenDesk:
     """``open_desk(services, settings=None)``: a MainWindow over ``services``, shown and exposed.
 
-    Without ``settings`` it reads and writes ``tmp_path/settings.ini``. Leaving the editor never asks
-    (``maybe_leave`` answers yes), so a test that switches stories is not stopped by a question box; qtbot
-    closes the window at the test's end.
+    Without ``settings`` it reads and writes ``tmp_path/settings.ini``. qtbot closes the window at the
+    test's end, and leaving the editor never asks (``maybe_leave`` answers yes): a test that fails with
+    unsaved edits must not leave a modal "Save your changes?" box waiting for a click that never comes.
     """
 
     def open_window(services: Services, settings: Settings | None = None) -> MainWindow:

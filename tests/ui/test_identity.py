@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -157,13 +157,8 @@ def _recording_ensure(asked: list[bool]):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def window(qtbot: QtBot, services: Services, settings: Settings) -> Iterator[MainWindow]:
-    window = MainWindow(services, settings)
-    window.editor.maybe_leave = lambda: True  # type: ignore[method-assign]
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
+def window(open_desk: Callable[..., MainWindow], services: Services, settings: Settings) -> MainWindow:
+    return open_desk(services, settings)
 
 
 def test_your_name_in_the_edit_menu_changes_it(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -36,15 +36,8 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, services: Services, settings: Settings) -> Iterator[MainWindow]:
-    window = MainWindow(services, settings)
-    # pytest-qt closes its widgets before this fixture's teardown: a test that fails with unsaved edits must
-    # not leave a modal "Save your changes?" box waiting for a click that never comes.
-    window.editor.maybe_leave = lambda: True  # type: ignore[method-assign]
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
+def window(open_desk: Callable[..., MainWindow], services: Services, settings: Settings) -> MainWindow:
+    return open_desk(services, settings)
 
 
 def screenshot_path(tmp_path: Path, name: str) -> Path:

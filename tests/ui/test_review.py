@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -20,7 +20,6 @@ from ca_editor.ui.desk import Desk
 from ca_editor.ui.main_window import MainWindow
 from ca_editor.ui.review import SEND_BACK_NEEDS_NOTE, ReviewWindow, diff_html
 from ca_editor.ui.review.layout_view import MarksRole
-from ca_editor.ui.settings import Settings
 from ca_editor.ui.theme import apply_theme
 
 
@@ -158,15 +157,9 @@ def test_the_diff_is_legible_in_the_dark_palette(qtbot: QtBot, desk: Desk, revie
 
 
 @pytest.fixture
-def window(qtbot: QtBot, services: Services, tmp_path: Path) -> Iterator[MainWindow]:
+def window(open_desk: Callable[..., MainWindow], services: Services) -> MainWindow:
     services.identity.set("Dana Chief")
-    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    window = MainWindow(services, settings)
-    window.editor.maybe_leave = lambda: True  # type: ignore[method-assign]
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
+    return open_desk(services)
 
 
 def test_the_menu_opens_the_review_and_the_status_bar_follows_decisions(

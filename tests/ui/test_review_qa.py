@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -16,21 +16,14 @@ from ca_editor.ui.desk import Desk
 from ca_editor.ui.history import LayoutHistoryPane
 from ca_editor.ui.main_window import MainWindow
 from ca_editor.ui.review import ReviewWindow
-from ca_editor.ui.settings import Settings
 from ca_editor.ui.sheet import gather
 from ca_editor.ui.sheet.flow import ReviewSheetFlow
 
 
 @pytest.fixture
-def window(qtbot: QtBot, services: Services, tmp_path: Path) -> Iterator[MainWindow]:
+def window(open_desk: Callable[..., MainWindow], services: Services) -> MainWindow:
     services.identity.set("Dana Chief")
-    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    window = MainWindow(services, settings)
-    window.editor.maybe_leave = lambda: True  # type: ignore[method-assign]
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
+    return open_desk(services)
 
 
 @pytest.fixture

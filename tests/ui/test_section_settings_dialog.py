@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMenu
 from pytestqt.qtbot import QtBot
 
@@ -18,18 +17,11 @@ from ca_editor.ui import section_settings_dialog
 from ca_editor.ui.desk import StepRefused
 from ca_editor.ui.main_window import MainWindow
 from ca_editor.ui.section_settings_dialog import TAKE_OUT, SectionSettingsDialog
-from ca_editor.ui.settings import Settings
 
 
 @pytest.fixture
-def window(qtbot: QtBot, services: Services, tmp_path: Path) -> Iterator[MainWindow]:
-    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    window = MainWindow(services, settings)
-    window.editor.maybe_leave = lambda: True  # type: ignore[method-assign]
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
+def window(open_desk: Callable[..., MainWindow], services: Services) -> MainWindow:
+    return open_desk(services)
 
 
 def dialog_for(window: MainWindow, qtbot: QtBot) -> SectionSettingsDialog:

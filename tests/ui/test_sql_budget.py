@@ -9,19 +9,17 @@ panes may re-read only the rows the change names: the budgets below fail the tes
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex, QSettings, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event
 
 from ca_editor.services.container import Services
 from ca_editor.ui.dnd import SLOT_IDS_MIME, STORY_IDS_MIME, encode_ids
 from ca_editor.ui.main_window import MainWindow
-from ca_editor.ui.settings import Settings
 
 _WRITES = ("INSERT", "UPDATE", "DELETE")
 
@@ -79,15 +77,10 @@ class Statements:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, services: Services, tmp_path: Path) -> Iterator[MainWindow]:
-    settings = Settings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    window = MainWindow(services, settings)
-    window.editor.maybe_leave = lambda: True  # type: ignore[method-assign]
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+def window(qtbot: QtBot, open_desk: Callable[..., MainWindow], services: Services) -> MainWindow:
+    window = open_desk(services)
     _settle(qtbot, window)
-    yield window
+    return window
 
 
 def _settle(qtbot: QtBot, window: MainWindow) -> None:
