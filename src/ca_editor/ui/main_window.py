@@ -105,7 +105,7 @@ class MainWindow(QMainWindow):
         self._wire()
         # Unsaved edits are copied to disk every few seconds, so a crash loses seconds (ui/recovery.py).
         store = RecoveryStore.for_database(services.db.url)
-        self.autosaver = EditorAutosaver(self.editor, store, services.identity)
+        self.autosaver = EditorAutosaver(self.editor, store, services.identity, parent=self)  # dies with us
         self.autosaver.failed.connect(lambda message: self.statusBar().showMessage(message, 15_000))
         self._restore_window()
         self._update_title()
