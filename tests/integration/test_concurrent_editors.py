@@ -189,8 +189,12 @@ def test_two_processes_editing_the_same_rows_lose_no_update(empty_services: Serv
     if engine == "sqlite":
         assert [r["storage_errors"] for r in reports] == [[], []]  # "database is locked" never reached anyone
     assert [r["done"] for r in reports] == [{"story": rounds, "layout": rounds}] * 2
-    # Both really collided: each saw the other's change at least once (otherwise this proves nothing).
-    assert all(r["conflicts"]["story"] > 0 and r["conflicts"]["layout"] > 0 for r in reports)
+    # They really collided (otherwise this proves nothing): each met the other's layout step, and the story
+    # saves met at least once between the two. A server answers a save so fast that one child alone may
+    # never be overtaken on the story (2 and 4 conflicts seen in 500 saves); the block collides hundreds of
+    # times on both engines.
+    assert all(r["conflicts"]["layout"] > 0 for r in reports)
+    assert sum(r["conflicts"]["story"] for r in reports) > 0
 
     db = Database(url)
     try:
