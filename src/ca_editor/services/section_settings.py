@@ -89,7 +89,7 @@ class SectionSettingsService:
                 live = select(func.count(SectionRow.id)).where(SectionRow.archived_at.is_(None))
                 if int(session.scalar(live) or 0) <= 1:
                     message = f"'{slug}' is the desk's only live section; create or unarchive another first"
-                    raise ValidationError([Problem("archived", message)])
+                    raise ValidationError([Problem("section", message)])  # the CLI prints "section: …"
             section.archived_at = utcnow() if archived else None
             _touch(section)
             session.flush()
