@@ -1,0 +1,401 @@
+"""The three-way merge of a section taken offline (check-in): base, theirs (the shared desk), mine (laptop).
+
+A ``DeskSide`` is what one desk holds of the section: its settings, its block (``SlotPick``s in order) and
+its stories, all as plain JSON-able values keyed by ``StoryKey`` (readers and appliers live in services).
+``merge(base, theirs, mine)`` applies every change that does not clash and lists the clashes as
+``Conflict``s, left at theirs; ``resolve(outcome, choices)`` settles them and says what lost, so that
+nothing is lost: a story field's loser is kept as a copy of the story, a slot's loser as a former slot.
+
+- Settings, each story and each slot's overrides merge field by field (``merge_fields``): one side's
+  change is taken, the same change on both sides once, different changes are a conflict.
+- A story new on either side is kept. A story deleted on one side is deleted, unless the other side
+  edited it (its fields, or put it in the block or changed its overrides there): then it is kept, with a
+  notice.
+- The block merges as a list (``merge_slots`` has the rule): moves, insertions and removals of both sides
+  are kept where they do not clash. A slot one side took out and the other re-dressed (changed its
+  overrides) is kept, with a notice. Whatever no longer fits the merged slot count falls out, named.
+
+``resolve`` redoes the merge with the choices rather than patching the outcome: a choice can change what
+fits in the block, and one code path cannot disagree with itself. Every order is fixed (settings in their
+screen order, stories by key, the block by the rule), so equal inputs give an identical outcome whatever
+order their mappings were built in, and a conflict's id names only what clashed, never a position.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ca_editor.domain.merge_fields import MISSING, FieldClash, Side, changed, merge_fields, normal
+from ca_editor.domain.merge_slots import order_slots
+from ca_editor.domain.model import FIELD_LABELS
+from ca_editor.domain.text import shorten
+
+#: A story's identity across the two desks: ``"s<id>"`` for a story that existed at check-out (the laptop
+#: keeps ids), ``"m<laptop id>"`` for one new on the laptop, ``"t<shared id>"`` for one new on the desk.
+StoryKey = str
+ConflictKind = Literal["setting", "story", "override", "slot"]
+
+#: The section settings as the settings dialog names them, in its order.
+SETTING_LABELS: dict[str, str] = {
+    "title": "Heading",
+    "description": "Description",
+    "slug": "Slug",
+    "slot_count": "Number of slots",
+    "teaser_limit": "Teaser limit",
+}
+#: A slot's page-only overrides (``SlotEntry`` fields) as the slot pane names them.
+OVERRIDE_LABELS: dict[str, str] = {
+    "headline": "Headline on this page",
+    "summary": "Summary on this page",
+    "image_sha256": "Image on this page",
+    "image_alt": "Alt text of the image on this page",
+    "image_focus": "Focal point of the image on this page",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SlotPick:
+    """One slot of the block: which story, with which page-only overrides (``SlotEntry`` field names)."""
+
+    story: StoryKey
+    overrides: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class DeskSide:
+    """What one desk holds of the section: settings (``SETTING_LABELS`` names), the block in order, and
+    the stories (``StoryFields`` names → JSON-able values: dates as ISO text, tags as a list or tuple)."""
+
+    settings: Mapping[str, object]
+    slots: tuple[SlotPick, ...]
+    stories: Mapping[StoryKey, Mapping[str, object]]
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """One thing both sides changed differently, shown side by side with a choice.
+
+    ``subject``: "section" for a setting, else the story key (for a 'slot' conflict, theirs' story).
+    ``field``: the setting, story or override field; for 'slot', "story" (one slot, two stories) or
+    "place" (one story, two places; the values are 1-based slot numbers). ``position``: the 1-based slot
+    in the merged block (None when not in it). ``texts``: base, theirs and mine as a person reads them.
+    """
+
+    id: str
+    kind: ConflictKind
+    subject: str
+    field: str
+    label: str
+    base: object
+    theirs: object
+    mine: object
+    texts: tuple[str, str, str]
+    position: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MergeOutcome:
+    merged: DeskSide  # every change that does not clash; each conflict at theirs
+    conflicts: tuple[Conflict, ...]
+    fallen_out: tuple[StoryKey, ...]  # no longer fit the slot count: to "previously in editor's choice"
+    notices: tuple[str, ...]  # what a person should know that is no conflict
+    base: DeskSide  # the inputs, so that ``resolve`` can redo the merge with the choices
+    theirs: DeskSide
+    mine: DeskSide
+
+
+@dataclass(frozen=True, slots=True)
+class KeptCopy:
+    """A story version that lost a field conflict, kept whole so nothing is lost: save it as a new story
+    (with a free slug: its ``slug`` is the original's)."""
+
+    source: StoryKey
+    side: Side
+    fields: Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    conflict: Conflict
+    choice: Side
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    result: DeskSide
+    # Every slot of theirs' or mine's block whose story is not in the result's block (theirs' pick first):
+    # conflict losers, fallen out, taken out on a side. Record each as a former slot.
+    former: tuple[SlotPick, ...]
+    kept_copies: tuple[KeptCopy, ...]
+    decisions: tuple[Decision, ...]  # each conflict with its choice: the check-in's record
+    fallen_out: tuple[StoryKey, ...]
+    notices: tuple[str, ...]
+
+
+def merge(base: DeskSide, theirs: DeskSide, mine: DeskSide) -> MergeOutcome:
+    """Merge ``theirs`` and ``mine``, both descended from ``base``; conflicts are left at theirs."""
+    run = _Run(base, theirs, mine, {})
+    return MergeOutcome(run.side, run.conflicts, run.fallen_out, run.notices, base, theirs, mine)
+
+
+def resolve(outcome: MergeOutcome, choices: Mapping[str, Side]) -> Resolution:
+    """Settle ``outcome``'s conflicts: ``choices`` maps conflict ids to "mine" or "theirs" (missing:
+    theirs; "take all mine" is every id → "mine"). An id no conflict has raises ``ValueError``."""
+    unknown = set(choices) - {c.id for c in outcome.conflicts}
+    if unknown:
+        raise ValueError(f"no such conflict: {', '.join(sorted(unknown))}")
+    run = _Run(outcome.base, outcome.theirs, outcome.mine, choices)
+    decisions = tuple(Decision(c, choices.get(c.id, "theirs")) for c in outcome.conflicts)
+    return Resolution(run.side, run.former(), run.copies, decisions, run.fallen_out, run.notices)
+
+
+# --- the merge itself ---------------------------------------------------------------------------------
+
+_Element = tuple[StoryKey, int]  # a slot: its story and which placement of that story (0: the first)
+_SIDE_NAMES: dict[Side, str] = {"theirs": "the shared desk", "mine": "the laptop"}
+_STORY_FIELDS = ("title", "slug", "summary", "body", "byline", "published_at", "status", "tags")
+
+
+class _Run:
+    """One merge with fixed choices: what ``merge`` (no choices) and ``resolve`` both compute."""
+
+    def __init__(self, base: DeskSide, theirs: DeskSide, mine: DeskSide, choices: Mapping[str, Side]):
+        self.base, self.theirs, self.mine = base, theirs, mine
+        self._choices = choices
+        self._conflicts: list[Conflict] = []
+        self._notices: list[str] = []
+        self.copies: tuple[KeptCopy, ...] = ()
+        settings = merge_fields(
+            base.settings,
+            theirs.settings,
+            mine.settings,
+            lambda name: self._choice(f"setting:{name}"),
+            tuple(SETTING_LABELS),
+        )
+        for clash in settings.clashes:
+            self._add("setting", f"setting:{clash.field}", "section", clash.field, None, clash)
+        self.stories = self._merge_stories()
+        slots, self.fallen_out = self._merge_slots(settings.merged.get("slot_count"))
+        self.side = DeskSide(settings.merged, slots, self.stories)
+        self.conflicts = tuple(self._conflicts)
+        self.notices = tuple(self._notices)
+
+    def _choice(self, conflict_id: str) -> Side:
+        return self._choices.get(conflict_id, "theirs")
+
+    def _chooser(self, prefix: str) -> Callable[[str], Side]:
+        return lambda name: self._choice(prefix + name)
+
+    # --- stories -------------------------------------------------------------------------------------
+
+    def _merge_stories(self) -> dict[StoryKey, Mapping[str, object]]:
+        base, theirs, mine = self.base.stories, self.theirs.stories, self.mine.stories
+        merged: dict[StoryKey, Mapping[str, object]] = {}
+        copies: list[KeptCopy] = []
+        for key in sorted(set(base) | set(theirs) | set(mine), key=_natural):
+            b, t, m = base.get(key), theirs.get(key), mine.get(key)
+            if t is None or m is None:
+                side: Side = "mine" if t is None else "theirs"
+                survivor = m if t is None else t
+                if survivor is None:
+                    continue  # deleted on both sides
+                if b is not None and not (changed(b, survivor) or self._placed(key, side)):
+                    continue  # deleted on one side, untouched on the other: deleted
+                if b is not None:
+                    deleter = _SIDE_NAMES[_other(side)]
+                    self._notices.append(
+                        f"“{_title(survivor, key)}” was deleted on {deleter} but changed on "
+                        f"{_SIDE_NAMES[side]}: it is kept."
+                    )
+                merged[key] = dict(survivor)
+                continue
+            result = merge_fields(b or {}, t, m, self._chooser(f"story:{key}:"), _STORY_FIELDS)
+            merged[key] = result.merged
+            for clash in result.clashes:
+                self._add("story", f"story:{key}:{clash.field}", key, clash.field, None, clash)
+            if result.theirs_lost:
+                copies.append(KeptCopy(key, "theirs", dict(t)))
+            if result.mine_lost:
+                copies.append(KeptCopy(key, "mine", dict(m)))
+        self.copies = tuple(copies)
+        return merged
+
+    def _placed(self, key: StoryKey, side: Side) -> bool:
+        """Whether ``side`` put the story in the block or changed its overrides there (taking it out is no
+        use of the story: a deletion on the other side still stands)."""
+
+        def dressings(desk: DeskSide) -> Counter[object]:
+            return Counter(normal(p.overrides) for p in desk.slots if p.story == key)
+
+        return bool(dressings(self.theirs if side == "theirs" else self.mine) - dressings(self.base))
+
+    # --- the block -----------------------------------------------------------------------------------
+
+    def _merge_slots(self, slot_count: object) -> tuple[tuple[SlotPick, ...], tuple[StoryKey, ...]]:
+        base, theirs, mine = (
+            _elements(self.base.slots),
+            _elements(self.theirs.slots),
+            _elements(self.mine.slots),
+        )
+        known = set(self.base.stories) | set(self.theirs.stories) | set(self.mine.stories)
+        members: set[_Element] = set()
+        for e in set(base) | set(theirs) | set(mine):
+            if e[0] in known and e[0] not in self.stories:
+                continue  # its story is deleted
+            if e not in base or (e in theirs and e in mine):
+                members.add(e)
+                continue
+            # Taken out on one side: stays out, unless the other side changed its overrides.
+            side: Side = "theirs" if e in theirs else "mine"
+            kept = theirs if side == "theirs" else mine
+            if e in kept and changed(base[e].overrides, kept[e].overrides):
+                members.add(e)
+                remover = _SIDE_NAMES[_other(side)]
+                self._notices.append(
+                    f"“{self._title(e[0])}” was taken out of the block on {remover} but its overrides "
+                    f"were changed on {_SIDE_NAMES[side]}: it stays in the block."
+                )
+        merged = order_slots(list(base), list(theirs), list(mine), members, self._choice, _element_name)
+        limit = slot_count if isinstance(slot_count, int) and not isinstance(slot_count, bool) else None
+        block = merged.order[: max(limit, 0)] if limit is not None else merged.order
+        position = {e: i + 1 for i, e in enumerate(block)}
+        for clash in merged.clashes:
+            if clash.kind == "place":
+                e = clash.theirs
+                places = (_index(base, e), _index(theirs, e), _index(mine, e))
+                self._add_slot(f"place:{_element_name(e)}", e[0], "place", position.get(e), places)
+            else:
+                winner = clash.mine if self._choice(clash.id) == "mine" else clash.theirs
+                at = position.get(winner)
+                was = self.base.slots[at - 1].story if at and at <= len(self.base.slots) else None
+                self._add_slot(clash.id, clash.theirs[0], "story", at, (was, clash.theirs[0], clash.mine[0]))
+        picks = []
+        for e in block:
+            picks.append(SlotPick(e[0], self._overrides(e, base, theirs, mine, position[e])))
+        fallen = tuple(e[0] for e in merged.order[len(block) :])
+        return tuple(picks), fallen
+
+    def _overrides(
+        self,
+        e: _Element,
+        base: dict[_Element, SlotPick],
+        theirs: dict[_Element, SlotPick],
+        mine: dict[_Element, SlotPick],
+        at: int,
+    ) -> Mapping[str, object]:
+        if e not in theirs or e not in mine:
+            return dict((theirs.get(e) or mine[e]).overrides)
+        name = _element_name(e)
+        result = merge_fields(
+            base[e].overrides if e in base else {},
+            theirs[e].overrides,
+            mine[e].overrides,
+            lambda f: self._choice(f"override:{name}:{f}"),
+            tuple(OVERRIDE_LABELS),
+        )
+        for clash in result.clashes:
+            self._add("override", f"override:{name}:{clash.field}", e[0], clash.field, at, clash)
+        return result.merged
+
+    def former(self) -> tuple[SlotPick, ...]:
+        in_block = {pick.story for pick in self.side.slots}
+        known = set(self.base.stories) | set(self.theirs.stories) | set(self.mine.stories)
+        result: dict[StoryKey, SlotPick] = {}
+        for pick in (*self.theirs.slots, *self.mine.slots):
+            gone = pick.story in known and pick.story not in self.stories
+            if pick.story not in in_block and not gone:
+                result.setdefault(pick.story, pick)
+        return tuple(result.values())
+
+    # --- conflicts as a person reads them ---------------------------------------------------------
+
+    def _add(
+        self, kind: ConflictKind, cid: str, subject: str, name: str, at: int | None, clash: FieldClash
+    ) -> None:
+        if kind == "setting":
+            label = SETTING_LABELS.get(name, name.replace("_", " ").capitalize())
+        elif kind == "story":
+            label = f"{FIELD_LABELS.get(name, name)} of “{self._title(subject)}”"
+        else:
+            where = f"slot {at}" if at else "out of the block"
+            label = f"{OVERRIDE_LABELS.get(name, name)}: “{self._title(subject)}” ({where})"
+        values = (clash.base, clash.theirs, clash.mine)
+        texts = _texts(tuple(_value_text(name, v) for v in values))
+        self._conflicts.append(
+            Conflict(cid, kind, subject, name, label, clash.base, clash.theirs, clash.mine, texts, at)
+        )
+
+    def _add_slot(
+        self, cid: str, subject: StoryKey, name: str, at: int | None, values: tuple[object, object, object]
+    ) -> None:
+        if name == "place":
+            label = f"Place of “{self._title(subject)}”"
+            texts = tuple(f"slot {v}" if v else "not in the block" for v in values)
+        else:
+            label = f"Slot {at}" if at else "A slot past the end of the block"
+            texts = tuple(f"“{self._title(str(v))}”" if v else "empty" for v in values)
+        base, theirs, mine = values
+        self._conflicts.append(
+            Conflict(cid, "slot", subject, name, label, base, theirs, mine, _texts(texts), at)
+        )
+
+    def _title(self, key: StoryKey) -> str:
+        for stories in (self.theirs.stories, self.mine.stories, self.base.stories):
+            if key in stories:
+                return _title(stories[key], key)
+        return key
+
+
+def _elements(slots: tuple[SlotPick, ...]) -> dict[_Element, SlotPick]:
+    """The block's slots by identity, in order: a story placed twice is matched placement by placement."""
+    seen: Counter[StoryKey] = Counter()
+    result: dict[_Element, SlotPick] = {}
+    for pick in slots:
+        result[(pick.story, seen[pick.story])] = pick
+        seen[pick.story] += 1
+    return result
+
+
+def _element_name(e: _Element) -> str:
+    return e[0] if e[1] == 0 else f"{e[0]}#{e[1] + 1}"
+
+
+def _index(side: dict[_Element, SlotPick], e: _Element) -> int | None:
+    return list(side).index(e) + 1 if e in side else None
+
+
+def _natural(key: StoryKey) -> tuple[str, int, str]:
+    """``s9`` before ``s10``: keys sort by their letters, then their number."""
+    match = re.fullmatch(r"([^\d]*)(\d*)(.*)", key)
+    assert match is not None  # the pattern matches every string
+    letters, digits, rest = match.groups()
+    return letters, int(digits) if digits else -1, rest
+
+
+def _title(story: Mapping[str, object], key: StoryKey) -> str:
+    title = story.get("title")
+    return shorten(title, 60) if isinstance(title, str) and title.strip() else key
+
+
+def _texts(texts: tuple[str, ...]) -> tuple[str, str, str]:
+    return texts[0], texts[1], texts[2]
+
+
+def _other(side: Side) -> Side:
+    return "mine" if side == "theirs" else "theirs"
+
+
+def _value_text(name: str, value: object) -> str:
+    if value is MISSING:
+        return "not set"
+    if value is None:
+        return "off" if name == "teaser_limit" else "none"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value) or "none"
+    if isinstance(value, str):
+        return shorten(value, 300) or "empty"
+    return str(value)
