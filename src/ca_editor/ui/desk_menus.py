@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import QMenu, QMenuBar
 
+from ca_editor.ui.export_all import export_all_action
 from ca_editor.ui.section_settings_dialog import edit_section_settings
 from ca_editor.ui.settings import THEMES
 
@@ -51,6 +52,7 @@ def _file_menu(window: MainWindow, menu: QMenuBar) -> None:
     file_menu.addSeparator()
     file_menu.addAction(window.import_action)
     file_menu.addAction(window.export_action)
+    file_menu.addAction(export_all_action(window))  # ui/export_all.py: every live section, one bundle
     file_menu.addAction(window.backups.action)
     file_menu.addAction(window.review_sheet_action)
     file_menu.addSeparator()

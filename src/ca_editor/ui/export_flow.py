@@ -5,6 +5,10 @@ point leaves the previous bundle exactly as it was; this module only has to ask,
 a ``ui.background.Lane``. The export runs the pre-export checklist first: when it has errors the service
 refuses, and the flow asks (``OverrideDialog``) whether to export anyway, with a reason the manifest records,
 or to cancel.
+
+*File › Export all sections…* takes the same road with ``every_section``: ``services.export_all`` writes
+every live section into one bundle; a section whose checklist refuses it is named in the question and the
+result lists where each section's page is.
 """
 
 from __future__ import annotations
@@ -30,8 +34,10 @@ from ca_editor.ui.checks.gate import OverrideDialog
 AskOverride = Callable[[QWidget, CheckReport], tuple[str, bool] | None]
 
 
-def ask_override(parent: QWidget, report: CheckReport) -> tuple[str, bool] | None:
+def ask_override(parent: QWidget, report: CheckReport, section: str = "") -> tuple[str, bool] | None:
     dialog = OverrideDialog(report, parent)
+    if section:  # an "export all" bundle: say whose checklist refused it
+        dialog.setWindowTitle(f"The checklist of section '{section}' has errors")
     if dialog.exec() != OverrideDialog.DialogCode.Accepted:
         return None
     return dialog.reason_text, dialog.include_unapproved
@@ -54,6 +60,7 @@ class ExportWorker(QObject):
         folder: Path,
         release: Release | None = None,
         cancel_event: threading.Event | None = None,
+        every_section: bool = False,
     ) -> None:
         super().__init__()
         self.services = services
@@ -61,6 +68,8 @@ class ExportWorker(QObject):
         self.folder = folder
         self.release = release or Release()
         self.cancel_event = cancel_event or threading.Event()
+        self.every_section = every_section  # one bundle of every live section (``services.export_all``)
+        self.blocked_section = ""  # the slug whose checklist refused an every-section bundle
         self._lane = Lane(self, "export")
 
     def start(self) -> None:
@@ -73,6 +82,16 @@ class ExportWorker(QObject):
         return self._lane.wait_idle(None if ms is None else ms / 1000)
 
     def _export(self, task: Task) -> Manifest:  # on the lane's thread
+        if self.every_section:
+            from ca_editor.services.export_all import export_all
+
+            return export_all(
+                self.services.exports,
+                self.folder,
+                progress=task.report,
+                cancelled=self.cancel_event.is_set,
+                release=self.release,
+            )
         return self.services.exports.export(
             self.section_id,
             self.folder,
@@ -87,6 +106,7 @@ class ExportWorker(QObject):
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, ReleaseBlockedError):
+            self.blocked_section = exc.section_slug
             self.blocked.emit(exc.report)
         elif isinstance(exc, ExportCancelledError):
             self.cancelled_by_user.emit()
@@ -107,17 +127,23 @@ class ExportFlow:
         section_id: int,
         folder: Path,
         release: Release | None = None,
+        *,
+        every_section: bool = False,
     ) -> None:
         self.parent = parent
         self.services = services
         self.section_id = section_id
         self.folder = folder
+        self.every_section = every_section
+        self.what = "every live section" if every_section else "the section"
         self.outcome: str | None = None  # 'done', 'cancelled', 'failed' or 'blocked'
         self.message = ""
         self.manifest: object | None = None
         self.blocked_report: CheckReport | None = None
-        self.ask_override: AskOverride = ask_override  # tests answer it instead of a person
-        self.dialog = QProgressDialog("Checking, then exporting the section…", "Cancel", 0, 0, parent)
+        self.ask_override: AskOverride = lambda parent, report: ask_override(  # tests answer instead
+            parent, report, self.worker.blocked_section
+        )
+        self.dialog = QProgressDialog(f"Checking, then exporting {self.what}…", "Cancel", 0, 0, parent)
         self.dialog.setWindowTitle("Export")
         self.dialog.setAccessibleName("Export progress")
         self.dialog.setMinimumDuration(0)
@@ -129,7 +155,9 @@ class ExportFlow:
         self.show_result = True
 
     def _worker(self, release: Release, cancel_event: threading.Event | None) -> ExportWorker:
-        worker = ExportWorker(self.services, self.section_id, self.folder, release, cancel_event)
+        worker = ExportWorker(
+            self.services, self.section_id, self.folder, release, cancel_event, self.every_section
+        )
         worker.progressed.connect(self._progress)
         worker.succeeded.connect(self._succeeded)
         worker.failed.connect(self._failed)
@@ -153,9 +181,10 @@ class ExportFlow:
         answer = self.ask_override(self.parent, report)
         if answer is None:
             count = len(report.errors)
+            whose = f" of section '{self.worker.blocked_section}'" if self.worker.blocked_section else ""
             self.outcome = "blocked"
             self.message = (
-                f"Not exported: the checklist has {count} error{'s' if count != 1 else ''}. "
+                f"Not exported: the checklist{whose} has {count} error{'s' if count != 1 else ''}. "
                 "The previous bundle is untouched."
             )
             if isinstance(self.parent, QWidget) and hasattr(self.parent, "statusBar"):
@@ -164,7 +193,7 @@ class ExportFlow:
         reason, include_unapproved = answer
         release = Release(override_reason=reason, include_unapproved=include_unapproved)
         self.worker = self._worker(release, self.worker.cancel_event)
-        self.dialog.setLabelText("Exporting the section…")
+        self.dialog.setLabelText(f"Exporting {self.what}…")
         self.dialog.show()
         self.worker.start()
 
@@ -177,13 +206,17 @@ class ExportFlow:
             return
         self.dialog.setMaximum(total)
         self.dialog.setValue(done)
-        self.dialog.setLabelText(f"Exporting the section… {done:,} of {total:,} files")
+        self.dialog.setLabelText(f"Exporting {self.what}… {done:,} of {total:,} files")
 
     def _succeeded(self, manifest: object) -> None:
         self.outcome, self.manifest = "done", manifest
         files = len(getattr(manifest, "files", {}))
         problems = list(getattr(manifest, "problems", ()))
         self.message = f"{files:,} files written to {self.folder}."
+        sections = list(getattr(manifest, "sections", ()))
+        if self.every_section and sections:  # where each section's page is, as the CLI prints it
+            pages = "\n".join(f"• {entry['heading']}: {entry['page']}" for entry in sections)
+            self.message += f"\n\n{len(sections)} sections, one bundle:\n{pages}"
         box = QMessageBox(QMessageBox.Icon.Information, "Export finished", self.message, parent=self.parent)
         release = manifest.release if isinstance(manifest, Manifest) else None
         notes = _release_notes(release) if release is not None else []

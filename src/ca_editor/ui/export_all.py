@@ -1,0 +1,49 @@
+"""*File › Export all sections…*: every live section into one bundle, from the window.
+
+The CLI's ``export OUT --all`` (``services/export_all.py``) run by ``ui/export_flow.py`` on its lane, with
+its progress dialog, checklist question and result box: the first live section is ``index.html``, every
+other one ``sections/<slug>/index.html``, and the result lists where each section's page is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog
+
+from ca_editor.domain.changes import Change
+from ca_editor.ui.export_flow import ExportFlow
+
+if TYPE_CHECKING:
+    from ca_editor.ui.main_window import MainWindow
+
+ACTION_TEXT = "Export &all sections…"
+
+
+def export_all_action(window: MainWindow) -> QAction:
+    action = QAction(ACTION_TEXT, window)
+    action.setObjectName("export-all-action")
+    action.setStatusTip("Every live section in one bundle: this one at index.html, the others beside it")
+    action.triggered.connect(lambda: export_every_section(window))
+    return action
+
+
+def export_every_section(window: MainWindow, folder: str | None = None) -> ExportFlow | None:
+    """Ask for the folder (unless given), then export; ``None`` when the person stopped before it began."""
+    if not window.editor.maybe_leave():  # the bundle shows what is saved
+        return None
+    if folder is None:
+        folder = QFileDialog.getExistingDirectory(
+            window, "Export every live section into…", window.settings.last_export_folder
+        )
+    if not folder:
+        return None
+    window.settings.last_export_folder = folder
+    flow = ExportFlow(window, window.services, window.desk.section_id, Path(folder), every_section=True)
+    who = window.services.identity.name
+    # Each section's export recorded a snapshot: the review indicator and the layout history follow.
+    flow.worker.finished.connect(lambda: window.desk.broadcast(Change(who=who, snapshots=True)))
+    flow.start()
+    return flow
