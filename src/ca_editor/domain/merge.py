@@ -169,6 +169,7 @@ class _Run:
         self._conflicts: list[Conflict] = []
         self._notices: list[str] = []
         self.copies: tuple[KeptCopy, ...] = ()
+        self._fallen: tuple[SlotPick, ...] = ()
         settings = merge_fields(
             base.settings,
             theirs.settings,
@@ -273,11 +274,13 @@ class _Run:
                 at = position.get(winner)
                 was = self.base.slots[at - 1].story if at and at <= len(self.base.slots) else None
                 self._add_slot(clash.id, clash.theirs[0], "story", at, (was, clash.theirs[0], clash.mine[0]))
-        picks = []
-        for e in block:
-            picks.append(SlotPick(e[0], self._overrides(e, base, theirs, mine, position[e])))
-        fallen = tuple(e[0] for e in merged.order[len(block) :])
-        return tuple(picks), fallen
+        # Overrides merge for the slots that fell out too: which ones fall depends on the choices, and a
+        # conflict must not come and go with the choices made on others.
+        picks = tuple(
+            SlotPick(e[0], self._overrides(e, base, theirs, mine, position.get(e))) for e in merged.order
+        )
+        self._fallen = picks[len(block) :]
+        return picks[: len(block)], tuple(pick.story for pick in self._fallen)
 
     def _overrides(
         self,
@@ -285,7 +288,7 @@ class _Run:
         base: dict[_Element, SlotPick],
         theirs: dict[_Element, SlotPick],
         mine: dict[_Element, SlotPick],
-        at: int,
+        at: int | None,
     ) -> Mapping[str, object]:
         if e not in theirs or e not in mine:
             return dict((theirs.get(e) or mine[e]).overrides)
@@ -302,10 +305,11 @@ class _Run:
         return result.merged
 
     def former(self) -> tuple[SlotPick, ...]:
+        """The slots of both blocks whose story left the block (fallen out first, with merged overrides)."""
         in_block = {pick.story for pick in self.side.slots}
         known = set(self.base.stories) | set(self.theirs.stories) | set(self.mine.stories)
         result: dict[StoryKey, SlotPick] = {}
-        for pick in (*self.theirs.slots, *self.mine.slots):
+        for pick in (*self._fallen, *self.theirs.slots, *self.mine.slots):
             gone = pick.story in known and pick.story not in self.stories
             if pick.story not in in_block and not gone:
                 result.setdefault(pick.story, pick)
