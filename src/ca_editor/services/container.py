@@ -16,6 +16,8 @@ from ca_editor.services.backups import BackupService
 from ca_editor.services.identity import Identity
 
 if TYPE_CHECKING:
+    from ca_editor.services.checkin import CheckinService
+    from ca_editor.services.checkout import CheckoutService
     from ca_editor.services.checks import CheckService
     from ca_editor.services.exporting import ExportService
     from ca_editor.services.images import ImageService
@@ -149,6 +151,20 @@ class Services:
         from ca_editor.services.checks import CheckService
 
         return CheckService(self.db, self.identity)
+
+    @_OnFirstUse
+    def checkouts(self) -> CheckoutService:
+        """Sections taken offline into laptop desks: check-out, release, who has which out."""
+        from ca_editor.services.checkout import CheckoutService
+
+        return CheckoutService(self.db, self.identity)
+
+    @_OnFirstUse
+    def checkins(self) -> CheckinService:
+        """A laptop desk brought back into this desk: plan (the three-way merge), then apply."""
+        from ca_editor.services.checkin import CheckinService
+
+        return CheckinService(self.db, self.identity)
 
     def section_id(self, slug: str | None = None) -> int:
         """The id of the section named ``slug``, or of the first live (not archived) section when none is

@@ -84,24 +84,7 @@ class SectionService:
             section = lock_section(session, section_id)
             if expected_version is not None:
                 refuse_if_changed(section, expected_version, f"the editor's choice of '{section.title}'")
-            if len(entries) > section.slot_count:
-                raise ValidationError(
-                    [Problem("slots", f"the block holds {section.slot_count} stories, not {len(entries)}")]
-                )
-            reusable: dict[int, list[SlotRow]] = {}
-            for slot in section.slots:
-                reusable.setdefault(slot.story_id, []).append(slot)
-            order: list[SlotRow] = []
-            for entry in entries:
-                story = session.get(StoryRow, entry.story_id)
-                if story is None:
-                    raise NotFoundError(f"story {entry.story_id} no longer exists; the block was not changed")
-                candidates = reusable.get(entry.story_id)
-                slot = candidates.pop(0) if candidates else SlotRow(story=story, position=len(order))
-                _apply_entry(session, slot, entry)
-                order.append(slot)
-            _apply_order(section, order, remember_only)
-            return _layout(section)
+            return write_block(section, entries, remember_only)
 
     def former(self, section_id: int, limit: int = 200) -> list[FormerSlot]:
         """Stories taken out of the block, most recently removed first."""
@@ -113,6 +96,33 @@ class SectionService:
                 .limit(limit)
             )
             return [_former_from_row(row) for row in rows]
+
+
+def write_block(
+    section: SectionRow, entries: Sequence[SlotEntry], remember_only: Collection[int] | None = None
+) -> SectionLayout:
+    """``replace_slots``' work inside the caller's transaction, on a section it locked (``lock_section``):
+    a check-in writes the block in the same transaction as its stories (``services/checkin_apply.py``)."""
+    session = Session.object_session(section)
+    assert session is not None
+    if len(entries) > section.slot_count:
+        raise ValidationError(
+            [Problem("slots", f"the block holds {section.slot_count} stories, not {len(entries)}")]
+        )
+    reusable: dict[int, list[SlotRow]] = {}
+    for slot in section.slots:
+        reusable.setdefault(slot.story_id, []).append(slot)
+    order: list[SlotRow] = []
+    for entry in entries:
+        story = session.get(StoryRow, entry.story_id)
+        if story is None:
+            raise NotFoundError(f"story {entry.story_id} no longer exists; the block was not changed")
+        candidates = reusable.get(entry.story_id)
+        slot = candidates.pop(0) if candidates else SlotRow(story=story, position=len(order))
+        _apply_entry(session, slot, entry)
+        order.append(slot)
+    _apply_order(section, order, remember_only)
+    return _layout(section)
 
 
 def read_layout(session: Session, section_id: int) -> SectionLayout:
