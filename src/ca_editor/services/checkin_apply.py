@@ -40,6 +40,9 @@ class Applied:
     former: int = 0
     pictures: int = 0
     notices: list[str] = field(default_factory=list)
+    #: Ids of the stories written as new rows (the laptop's new stories, kept copies, stories back under
+    #: their id): the window's undo step deletes exactly these (``ui/checkin_command.py``).
+    created_ids: list[int] = field(default_factory=list)
 
 
 def apply_resolution(
@@ -80,6 +83,7 @@ def _save_story(
 ) -> int:
     prefix, story_id = key_id(key)
     row = session.get(StoryRow, story_id) if prefix in "st" and on_shared else None
+    new = row is None
     if row is None:
         # New on the laptop (a new id), or deleted here while the laptop changed it (back under its id).
         restoring = prefix == "s" and session.get(StoryRow, story_id) is None
@@ -99,6 +103,8 @@ def _save_story(
     session.add(row)
     session.flush()
     cache_rendered_body(session, row)
+    if new:
+        applied.created_ids.append(row.id)
     return row.id
 
 
@@ -112,6 +118,7 @@ def _keep_copy(session: Session, copy: KeptCopy, applied: Applied) -> None:
     session.add(row)
     session.flush()
     cache_rendered_body(session, row)
+    applied.created_ids.append(row.id)
     whose = "the laptop's" if copy.side == "mine" else "the shared desk's"
     applied.copies += 1
     applied.notices.append(
