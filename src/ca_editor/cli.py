@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ca_editor import __version__, backup_commands, copy_commands, section_commands
+from ca_editor import __version__, backup_commands, checkout_commands, copy_commands, section_commands
 from ca_editor.domain.errors import CaEditorError
 
 if TYPE_CHECKING:
@@ -109,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.add_argument("--section", metavar="SLUG", help="section to print (default: the first)")
     backup_commands.add_parsers(commands)
     copy_commands.add_parsers(commands)
+    checkout_commands.add_parsers(commands)
     section_commands.add_parsers(
         commands, lambda action: _add_global_options(action, default=argparse.SUPPRESS)
     )
@@ -143,6 +144,7 @@ _INTERRUPTED = {  # what Ctrl+C left, per command (each one writes in one transa
     "export": "the bundle folder is as it was",
     "migrate": "the database is as it was (a migration is one transaction)",
     "copy": "the target is as it was (the copy is one transaction)",
+    "checkin": "the shared desk is as it was, or the check-in is done there; run it again to finish it",
 }
 
 
@@ -156,6 +158,8 @@ def _run(args: argparse.Namespace) -> int:
         return backup_commands.run(args)
     if command == copy_commands.COMMAND:
         return copy_commands.run(args)
+    if command in checkout_commands.COMMANDS:
+        return checkout_commands.run(args)
     if command == "gui":
         from ca_editor.persistence.backup import DamagedDatabaseError
         from ca_editor.ui.launch import run, show_startup_error

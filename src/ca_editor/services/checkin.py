@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.orm import Session
 
 from ca_editor.domain.errors import ConflictError, StorageError
-from ca_editor.domain.local_time import clock_time
+from ca_editor.domain.local_time import moment
 from ca_editor.domain.merge import Conflict, MergeOutcome, merge, resolve
 from ca_editor.domain.merge_fields import Side
 from ca_editor.locations import shown_url
@@ -187,11 +187,11 @@ class CheckinService:
                 f"{shown_url(origin.origin_url)}); nothing was checked in"
             )
         if row.released_at is not None:
+            who = shown_name(session, row.released_by or "")
             raise CheckinRefusedError(
-                f"the check-out of {origin.path} was released by "
-                f"{shown_name(session, row.released_by or '')} "
-                f"on {row.released_at:%Y-%m-%d} at {clock_time(row.released_at)}; it can no longer be "
-                "checked in (open it with --db to copy what you need by hand). Nothing was checked in."
+                f"the check-out of {origin.path} was released by {who} {moment(row.released_at)}; it can "
+                "no longer be checked in (open it with --db to copy what you need by hand). Nothing was "
+                "checked in."
             )
         return row
 
@@ -206,9 +206,9 @@ def _sides(laptop: Connection, shared: Connection, origin: LaptopOrigin) -> Side
 def _refuse_marked(origin: LaptopOrigin) -> None:
     if origin.checked_in_at is not None:
         raise CheckinRefusedError(
-            f"{origin.path} was checked in already, on {origin.checked_in_at:%Y-%m-%d} at "
-            f"{clock_time(origin.checked_in_at)} by {origin.checked_in_by or 'someone'}; a laptop desk goes "
-            "back once. Take the section out again for new work. Nothing was checked in."
+            f"{origin.path} was checked in already, {moment(origin.checked_in_at)} by "
+            f"{origin.checked_in_by or 'someone'}; a laptop desk goes back once. Take the section out again "
+            "for new work. Nothing was checked in."
         )
 
 
