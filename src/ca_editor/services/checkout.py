@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
 from ca_editor.domain.errors import NotFoundError, StorageError
@@ -156,7 +156,10 @@ def url_without_password(url: str) -> str:
         return url
     parsed = make_url(url)
     query = {key: value for key, value in parsed.query.items() if key.lower() != "password"}
-    return parsed.set(password=None, query=query).render_as_string(hide_password=False)
+    bare = URL.create(  # not ``URL.set``: it leaves a field given as None as it was
+        parsed.drivername, parsed.username, None, parsed.host, parsed.port, parsed.database, query
+    )
+    return bare.render_as_string(hide_password=False)
 
 
 def months_before(moment: datetime, months: int) -> datetime:
