@@ -61,15 +61,27 @@ def test_bad_or_taken_settings_are_refused_with_the_field_named(services: Servic
 def test_the_layout_diff_shows_the_settings_changed_since_sign_off(services: Services) -> None:
     section_id, settings, version = demo(services)
     services.snapshots.take(section_id, SnapshotKind.SIGN_OFF)
-    new = replace(settings, title="Central Asia today", description="New words.", slot_count=7)
+    new = replace(
+        settings,
+        title="Central Asia today",
+        description="New words.",
+        slot_count=7,
+        slug="central-asia-today",
+        teaser_limit=500,
+    )
     services.section_settings.change(section_id, new, expected_version=version)
     signed = services.snapshots.latest(section_id, SnapshotKind.SIGN_OFF)
     assert signed is not None
     from ca_editor.domain.layout_diff import diff_layouts
 
     diff = diff_layouts(signed.content, services.snapshots.current(section_id))
-    assert {change.label for change in diff.section} == {"Title", "Description", "Number of slots"}
+    labels = ["Heading", "Description", "Slug", "Number of slots", "Teaser advice"]
+    assert [change.label for change in diff.section] == labels
     assert len(diff.removed) == 1
+    sentences = diff.sentences()
+    assert "The section's slug is now “central-asia-today” (was “central-asia”)." in sentences
+    assert "The teaser advice is now over 500 characters (was off)." in sentences
+    assert diff.summary().endswith("5 section changes")
 
 
 def test_the_teaser_limit_drives_the_checklist(services: Services) -> None:

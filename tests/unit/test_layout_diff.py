@@ -246,7 +246,23 @@ def test_section_title_description_and_slot_count() -> None:
         ("slot_count", "8", "10"),
     ]
     assert "The block now has 10 slots (was 8)." in diff.sentences()
-    assert "Section title changed from “Central Asia” to “Central Asia today”." in diff.sentences()
+    assert "Section heading changed from “Central Asia” to “Central Asia today”." in diff.sentences()
+
+
+def test_slug_and_teaser_advice_and_snapshots_that_did_not_record_them() -> None:
+    before = replace(layout(1, 2), section_slug="central-asia", teaser_limit=0)
+    after = replace(before, section_slug="asia", teaser_limit=400)
+    diff = diff_layouts(before, after)
+    assert [(c.field, c.old, c.new) for c in diff.section] == [
+        ("slug", "central-asia", "asia"),
+        ("teaser_limit", "off", "over 400 characters"),
+    ]
+    assert diff.count == 2
+    older = layout(1, 2)  # taken before the slug and the teaser advice were recorded: None
+    assert (older.section_slug, older.teaser_limit) == (None, None)
+    assert diff_layouts(older, after).is_empty  # unknown is not a change from nothing
+    assert SnapshotContent.from_json(older.to_json()) == older
+    assert SnapshotContent.from_json(after.to_json()) == after
 
 
 def test_long_bodies_keep_context_around_the_change_and_skip_the_rest() -> None:

@@ -40,7 +40,7 @@ _WEIGHTED_LIMIT = 400
 
 @dataclass(frozen=True, slots=True)
 class SectionChange:
-    field: str  # "title", "description", "slot_count"
+    field: str  # "title", "description", "slug", "slot_count", "teaser_limit" (Section › Settings…)
     label: str
     old: str
     new: str
@@ -50,6 +50,10 @@ class SectionChange:
     def sentence(self) -> str:
         if self.field == "slot_count":
             return f"The block now has {self.new} slots (was {self.old})."
+        if self.field == "slug":
+            return f"The section's slug is now {_quote(self.new)} (was {_quote(self.old)})."
+        if self.field == "teaser_limit":
+            return f"The teaser advice is now {self.new} (was {self.old})."
         return f"Section {self.label.lower()} changed from {_quote(self.old)} to {_quote(self.new)}."
 
 
@@ -453,16 +457,27 @@ def _field_text(name: str, value: object) -> str:
 
 
 def _section_changes(before: SnapshotContent, after: SnapshotContent) -> tuple[SectionChange, ...]:
+    """Section › Settings… changes, in the dialog's order and words; a setting an older snapshot did not
+    record (``None``) is not compared."""
     changes = []
-    for name, label in (("section_title", "Title"), ("section_description", "Description")):
+    for name, label in (("section_title", "Heading"), ("section_description", "Description")):
         a, b = getattr(before, name), getattr(after, name)
         if a != b:
             changes.append(SectionChange(name.removeprefix("section_"), label, a, b, text_diff(a, b)))
+    if None not in (before.section_slug, after.section_slug) and before.section_slug != after.section_slug:
+        changes.append(SectionChange("slug", "Slug", before.section_slug or "", after.section_slug or ""))
     if before.slot_count != after.slot_count:
         changes.append(
             SectionChange("slot_count", "Number of slots", str(before.slot_count), str(after.slot_count))
         )
+    if None not in (before.teaser_limit, after.teaser_limit) and before.teaser_limit != after.teaser_limit:
+        old, new = _teaser_text(before.teaser_limit), _teaser_text(after.teaser_limit)
+        changes.append(SectionChange("teaser_limit", "Teaser advice", old, new))
     return tuple(changes)
+
+
+def _teaser_text(limit: int | None) -> str:
+    return f"over {limit:,} characters" if limit else "off"
 
 
 # --- sentences --------------------------------------------------------------------------------------------

@@ -87,12 +87,18 @@ class SnapshotContent:
     slot_count: int
     entries: tuple[SlotEntry, ...]
     stories: Mapping[int, SnapshotStory] = field(default_factory=dict)  # by story id: those in ``entries``
+    # The rest of the section's settings; None in snapshots taken before they were recorded (the layout
+    # diff then says nothing about them rather than a change from nothing).
+    section_slug: str | None = None
+    teaser_limit: int | None = None  # characters; 0 = the teaser advice is off
 
     def to_json(self) -> dict[str, Any]:
+        settings = {"section_slug": self.section_slug, "teaser_limit": self.teaser_limit}
         return {
             "section_title": self.section_title,
             "section_description": self.section_description,
             "slot_count": self.slot_count,
+            **{name: value for name, value in settings.items() if value is not None},
             "entries": [
                 {
                     "story_id": e.story_id,
@@ -119,7 +125,17 @@ class SnapshotContent:
                 for e in data.get("entries", ())
             ),
             stories={s.id: s for s in stories},
+            section_slug=_text_or_none(data.get("section_slug")),
+            teaser_limit=_int_or_none(data.get("teaser_limit")),
         )
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def _focus_json(focus: tuple[float, float] | None) -> list[float] | None:

@@ -14,7 +14,7 @@ come back, and which stories no longer exist and are left out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy import exists, or_, select
@@ -282,7 +282,7 @@ def _snapshot(session: Session, snapshot_id: int) -> LayoutSnapshot:
 
 def _nothing_like(current: SnapshotContent) -> SnapshotContent:
     """An empty block of the same section: the baseline when there is no snapshot yet."""
-    return SnapshotContent(current.section_title, current.section_description, current.slot_count, ())
+    return replace(current, entries=(), stories={})  # the section's settings as they are
 
 
 def _unknown_story(story_id: int) -> SnapshotStory:

@@ -70,7 +70,15 @@ def current_content(session: Session, section_id: int) -> SnapshotContent:
 def content_of(layout: SectionLayout) -> SnapshotContent:
     section = layout.section
     stories = {slot.story.id: SnapshotStory.of(slot.story) for slot in layout.slots}
-    return SnapshotContent(section.title, section.description, section.slot_count, layout.entries(), stories)
+    return SnapshotContent(
+        section.title,
+        section.description,
+        section.slot_count,
+        layout.entries(),
+        stories,
+        section_slug=section.slug,
+        teaser_limit=section.teaser_limit or 0,  # 0: the advice is off (None means "not recorded")
+    )
 
 
 def take_snapshot(

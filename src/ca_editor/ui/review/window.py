@@ -185,6 +185,7 @@ class ReviewWindow(QDialog):
             self._say(f"Could not read the layout: {exc}", error=True)
             return
         self._sheet = sheet
+        self.setWindowTitle(f"Review layout — {sheet.current.section_title}")  # the heading may change
         self.state_label.setText(state_text(sheet.state, note_limit=200))
         self.reviewer_label.setText(self._reviewer_text())
         self.reviewer_label.setToolTip("The name recorded with your sign-off or send-back")

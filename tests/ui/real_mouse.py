@@ -1,0 +1,40 @@
+"""The real X pointer for tests under Xvfb: ``xdotool`` moves and clicks it (XTest) from a background
+process while Qt's event loop keeps turning, so a modal dialog's own loop can take the clicks too."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QGuiApplication
+from pytestqt.qtbot import QtBot
+
+
+def need_real_x() -> None:
+    if not os.environ.get("DISPLAY") or QGuiApplication.platformName() != "xcb":
+        pytest.skip("needs a real X server: the pointer is moved by xdotool")
+    if shutil.which("xdotool") is None:
+        pytest.skip("needs xdotool to move the real pointer (scripts/install-system-deps test)")
+
+
+def click_script(point: QPoint, *then: str) -> list[str]:
+    return ["mousemove", str(point.x()), str(point.y()), "sleep", "0.2", "click", "1", "sleep", "0.2", *then]
+
+
+def start(script: list[str]) -> subprocess.Popen[bytes]:
+    """Run ``xdotool`` with ``script`` without waiting (the caller's loop must keep turning)."""
+    return subprocess.Popen(["xdotool", *script])
+
+
+def real_click(qtbot: QtBot, point: QPoint, *then: str) -> None:
+    """Click at ``point`` (global), then the rest of the script; returns once xdotool is done."""
+    process = start(click_script(point, *then))
+    try:
+        qtbot.waitUntil(lambda: process.poll() is not None, timeout=10_000)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0
