@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ca_editor.domain.schedule import LayoutVariant
 
 
 class StoryStatus(StrEnum):
@@ -258,6 +262,7 @@ class Slot:
 class SectionLayout:
     section: Section
     slots: tuple[Slot, ...]
+    variant: LayoutVariant | None = None  # the scheduled variant this block is (issue 16); None: the main one
 
     @property
     def empty_slots(self) -> int:

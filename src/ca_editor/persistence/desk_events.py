@@ -30,6 +30,7 @@ from ca_editor.domain.desk_events import DeskEvent, EventKind
 from ca_editor.persistence.models import (
     FormerSlotRow,
     LayoutSnapshotRow,
+    LayoutVariantRow,
     SectionRow,
     SlotRow,
     StatusChangeRow,
@@ -118,6 +119,10 @@ class _Pending:
         elif isinstance(row, SectionRow):
             self.sections.append(row)
             self.settings = self.settings or any(_changed(row, name) for name in _SETTINGS)
+            history = inspect(row).attrs.slots.history
+            self.added.extend(history.added)
+            self.removed.extend(history.deleted)
+        elif isinstance(row, LayoutVariantRow):  # a variant's block (issue 16): slots like the main one's
             history = inspect(row).attrs.slots.history
             self.added.extend(history.added)
             self.removed.extend(history.deleted)

@@ -17,7 +17,15 @@ from ca_editor.domain.model import (
     StoryStatus,
     StorySummary,
 )
-from ca_editor.persistence.models import AssetRow, SectionRow, SlotRow, StatusChangeRow, StoryRow
+from ca_editor.domain.schedule import LayoutVariant
+from ca_editor.persistence.models import (
+    AssetRow,
+    LayoutVariantRow,
+    SectionRow,
+    SlotRow,
+    StatusChangeRow,
+    StoryRow,
+)
 from ca_editor.persistence.people import shown_name
 
 
@@ -98,4 +106,18 @@ def status_change_from_row(row: StatusChangeRow) -> StatusChange:
         shown_name(Session.object_session(row), row.changed_by),
         row.changed_at,
         row.note,
+    )
+
+
+def variant_from_row(row: LayoutVariantRow) -> LayoutVariant:
+    return LayoutVariant(
+        id=row.id,
+        section_id=row.section_id,
+        name=row.name,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        updated_by=row.updated_by,
+        updated_at=row.updated_at,
     )

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, WriteOnlyMapped, mapped_column, relationship
 
@@ -85,11 +86,41 @@ class SectionRow(Base):
     # window's first choice); NULL while live.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, default=None)
 
+    # The main layout's block: the slots of no variant (0019); a variant's: ``LayoutVariantRow.slots``.
     slots: Mapped[list[SlotRow]] = relationship(
-        back_populates="section", order_by="SlotRow.position", cascade="all, delete-orphan"
+        primaryjoin="and_(SectionRow.id == SlotRow.section_id, SlotRow.variant_id.is_(None))",
+        order_by="SlotRow.position",
+        cascade="all, delete-orphan",
+        overlaps="slots",
     )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it at class creation
+
+
+class LayoutVariantRow(Base):
+    """A scheduled variant of a section's block (0019): live from ``starts_at`` until ``ends_at`` (UTC).
+
+    Its slots, former slots and layout snapshots (sign-offs) carry its id; theirs with NULL are the main
+    layout's. Removing a variant removes them with it.
+    """
+
+    __tablename__ = "layout_variants"
+    __table_args__ = (UniqueConstraint("section_id", "slug", name="uq_layout_variants_section_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(80))  # its page's file name: variants/<slug>.html
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(120), default="", server_default="")
+
+    slots: Mapped[list[SlotRow]] = relationship(
+        order_by="SlotRow.position", cascade="all, delete-orphan", passive_deletes=True, overlaps="slots"
+    )
 
 
 class StoryRow(Base):
@@ -149,6 +180,10 @@ class SlotRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))
+    # The variant whose block it is in (0019); NULL: the main layout's.
+    variant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("layout_variants.id", ondelete="CASCADE"), nullable=True, index=True
+    )
     position: Mapped[int] = mapped_column(Integer)  # 0-based, contiguous per section
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
     headline_override: Mapped[str | None] = mapped_column(String(300), nullable=True)
@@ -160,7 +195,7 @@ class SlotRow(Base):
     image_override_focus_x: Mapped[float | None] = mapped_column(Float, nullable=True)  # 0008
     image_override_focus_y: Mapped[float | None] = mapped_column(Float, nullable=True)
 
-    section: Mapped[SectionRow] = relationship(back_populates="slots")
+    section: Mapped[SectionRow] = relationship(viewonly=True)
     story: Mapped[StoryRow] = relationship(lazy="joined")
     image_override: Mapped[AssetRow | None] = relationship(lazy="joined")
 
@@ -169,10 +204,24 @@ class FormerSlotRow(Base):
     """A story that left a section's editor's-choice block, with the overrides it had, to put back later."""
 
     __tablename__ = "former_slots"
-    __table_args__ = (UniqueConstraint("section_id", "story_id", name="uq_former_slots_section_story"),)
+    # Once per layout: the main layout's (variant NULL) per section, a variant's per variant (0019).
+    __table_args__ = (
+        Index(
+            "uq_former_slots_main_story",
+            "section_id",
+            "story_id",
+            unique=True,
+            sqlite_where=text("variant_id IS NULL"),
+            postgresql_where=text("variant_id IS NULL"),
+        ),
+        UniqueConstraint("variant_id", "story_id", name="uq_former_slots_variant_story"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))
+    variant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("layout_variants.id", ondelete="CASCADE"), nullable=True
+    )
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
     last_position: Mapped[int] = mapped_column(Integer)  # 0-based, like SlotRow.position
     removed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -244,6 +293,10 @@ class LayoutSnapshotRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"))
+    # The variant it is about (0019); NULL: the main layout. Sign-offs are per layout.
+    variant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("layout_variants.id", ondelete="CASCADE"), nullable=True, index=True
+    )
     kind: Mapped[str] = mapped_column(String(16))
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     taken_by: Mapped[str] = mapped_column(String(120))

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ca_editor.services.sections import SectionService
     from ca_editor.services.snapshots import SnapshotService
     from ca_editor.services.stories import StoryService
+    from ca_editor.services.variants import VariantService
 
 
 _BUILDING = threading.RLock()  # re-entrant: a build may one day touch another service
@@ -86,6 +87,13 @@ class Services:
         from ca_editor.services.section_settings import SectionSettingsService
 
         return SectionSettingsService(self.db, self.identity)
+
+    @_OnFirstUse
+    def variants(self) -> VariantService:
+        """A section's scheduled layout variants: list, add, change, remove; live layout, timeline."""
+        from ca_editor.services.variants import VariantService
+
+        return VariantService(self.db, self.identity)
 
     @_OnFirstUse
     def imports(self) -> ImportService:

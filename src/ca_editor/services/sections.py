@@ -9,6 +9,10 @@ overrides (headline, summary, image and its focal point) live on the slot and ne
 story taken out is remembered in ``former_slots`` with the overrides it had, for "previously in editor's
 choice". Any slot change dirties its section, so the block has one version: ``replace_slots`` (what the
 desk's undo commands call with the whole block before or after) refuses a block someone changed since.
+
+A section's scheduled variants (issue 16) are blocks too: the calls here take ``variant_id`` (None: the
+main layout) and run the same code on that variant's rows: one write path for every layout. A change of a
+variant's block moves its section's version like any other.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -30,8 +34,17 @@ from ca_editor.persistence.mapping import (
     section_from_row,
     slot_from_row,
     summary_from_columns,
+    variant_from_row,
 )
-from ca_editor.persistence.models import AssetRow, FormerSlotRow, SectionRow, SlotRow, StoryRow, utcnow
+from ca_editor.persistence.models import (
+    AssetRow,
+    FormerSlotRow,
+    LayoutVariantRow,
+    SectionRow,
+    SlotRow,
+    StoryRow,
+    utcnow,
+)
 from ca_editor.persistence.people import shown_name
 from ca_editor.services.identity import Identity
 
@@ -62,9 +75,9 @@ class SectionService:
         """The sections not archived, the main (first) one first: for ``export --all`` and the switcher."""
         return [section for section in self.sections() if not section.archived]
 
-    def layout(self, section_id: int) -> SectionLayout:
+    def layout(self, section_id: int, variant_id: int | None = None) -> SectionLayout:
         with self._db.read() as session:
-            return read_layout(session, section_id)
+            return read_layout(session, section_id, variant_id)
 
     def replace_slots(
         self,
@@ -73,6 +86,7 @@ class SectionService:
         *,
         expected_version: int | None = None,
         remember_only: Collection[int] | None = None,
+        variant_id: int | None = None,
     ) -> SectionLayout:
         """Make the block exactly ``entries``, in order: the one primitive behind undo, redo and restore.
 
@@ -84,14 +98,14 @@ class SectionService:
             section = lock_section(session, section_id)
             if expected_version is not None:
                 refuse_if_changed(section, expected_version, f"the editor's choice of '{section.title}'")
-            return write_block(section, entries, remember_only)
+            return write_block(section, entries, remember_only, block_of(session, section, variant_id))
 
-    def former(self, section_id: int, limit: int = 200) -> list[FormerSlot]:
+    def former(self, section_id: int, limit: int = 200, variant_id: int | None = None) -> list[FormerSlot]:
         """Stories taken out of the block, most recently removed first."""
         with self._db.read() as session:
             rows = session.scalars(
                 select(FormerSlotRow)
-                .where(FormerSlotRow.section_id == section_id)
+                .where(FormerSlotRow.section_id == section_id, _of_variant(FormerSlotRow, variant_id))
                 .order_by(FormerSlotRow.removed_at.desc(), FormerSlotRow.id.desc())
                 .limit(limit)
             )
@@ -99,18 +113,23 @@ class SectionService:
 
 
 def write_block(
-    section: SectionRow, entries: Sequence[SlotEntry], remember_only: Collection[int] | None = None
+    section: SectionRow,
+    entries: Sequence[SlotEntry],
+    remember_only: Collection[int] | None = None,
+    block: SectionRow | LayoutVariantRow | None = None,
 ) -> SectionLayout:
     """``replace_slots``' work inside the caller's transaction, on a section it locked (``lock_section``):
-    a check-in writes the block in the same transaction as its stories (``services/checkin_apply.py``)."""
+    a check-in writes the block in the same transaction as its stories (``services/checkin_apply.py``).
+    ``block``: the variant whose block it is (``block_of``); None: the main layout."""
     session = Session.object_session(section)
     assert session is not None
+    block = section if block is None else block
     if len(entries) > section.slot_count:
         raise ValidationError(
             [Problem("slots", f"the block holds {section.slot_count} stories, not {len(entries)}")]
         )
     reusable: dict[int, list[SlotRow]] = {}
-    for slot in section.slots:
+    for slot in block.slots:
         reusable.setdefault(slot.story_id, []).append(slot)
     order: list[SlotRow] = []
     for entry in entries:
@@ -118,24 +137,43 @@ def write_block(
         if story is None:
             raise NotFoundError(f"story {entry.story_id} no longer exists; the block was not changed")
         candidates = reusable.get(entry.story_id)
-        slot = candidates.pop(0) if candidates else SlotRow(story=story, position=len(order))
+        slot = (
+            candidates.pop(0)
+            if candidates
+            else SlotRow(section_id=section.id, story=story, position=len(order))
+        )
         _apply_entry(session, slot, entry)
         order.append(slot)
-    _apply_order(section, order, remember_only)
-    return _layout(section)
+    _apply_order(section, order, remember_only, block)
+    return _layout(section, block)
 
 
-def read_layout(session: Session, section_id: int) -> SectionLayout:
-    """The section and its block in slot order, inside the caller's unit of work."""
-    return _layout(_section(session, section_id))
+def read_layout(session: Session, section_id: int, variant_id: int | None = None) -> SectionLayout:
+    """The section and its block (the main one, or ``variant_id``'s) in slot order, in the caller's unit of
+    work."""
+    section = _section(session, section_id)
+    return _layout(section, block_of(session, section, variant_id))
+
+
+def block_of(session: Session, section: SectionRow, variant_id: int | None) -> SectionRow | LayoutVariantRow:
+    """The row whose ``slots`` are the block: the section (main layout) or one of its variants."""
+    if variant_id is None:
+        return section
+    variant = session.get(LayoutVariantRow, variant_id)
+    if variant is None or variant.section_id != section.id:
+        raise NotFoundError(f"variant {variant_id} of '{section.title}' no longer exists")
+    return variant
 
 
 def close_gaps(session: Session, section_id: int) -> None:
-    """Renumber a section's slots 0..n-1 after rows vanished underneath it (a deleted story)."""
+    """Renumber each of a section's blocks 0..n-1 after rows vanished underneath it (a deleted story)."""
     section = _locked(session, section_id)
-    if section is not None:
-        session.refresh(section, ["slots"])
-        _apply_order(section, sorted(section.slots, key=lambda s: (s.position, s.id)))
+    if section is None:
+        return
+    variants = session.scalars(select(LayoutVariantRow).where(LayoutVariantRow.section_id == section_id))
+    for block in (section, *variants):
+        session.refresh(block, ["slots"])
+        _apply_order(section, sorted(block.slots, key=lambda s: (s.position, s.id)), block=block)
 
 
 def _check_overrides(overrides: SlotOverrides) -> list[Problem]:
@@ -205,37 +243,54 @@ def _section(session: Session, section_id: int) -> SectionRow:
 
 
 def _apply_order(
-    section: SectionRow, order: Sequence[SlotRow], remember_only: Collection[int] | None = None
+    section: SectionRow,
+    order: Sequence[SlotRow],
+    remember_only: Collection[int] | None = None,
+    block: SectionRow | LayoutVariantRow | None = None,
 ) -> None:
     session = Session.object_session(section)
     assert session is not None
+    block = section if block is None else block
+    variant_id = block.id if isinstance(block, LayoutVariantRow) else None
     staying = {slot.story.id for slot in order}
-    departed = [slot for slot in section.slots if slot.story.id not in staying]
+    departed = [slot for slot in block.slots if slot.story.id not in staying]
     if remember_only is not None:
         departed = [slot for slot in departed if slot.story.id in remember_only]
     for index, slot in enumerate(order):
         slot.position = index
-    _remember_departures(session, section, departed)
+    _remember_departures(session, section, departed, variant_id)
     if staying:  # a story back in the block is no longer 'previously' in it
         session.execute(
             delete(FormerSlotRow).where(
-                FormerSlotRow.section_id == section.id, FormerSlotRow.story_id.in_(staying)
+                FormerSlotRow.section_id == section.id,
+                _of_variant(FormerSlotRow, variant_id),
+                FormerSlotRow.story_id.in_(staying),
             )
         )
-    section.slots[:] = list(order)
+    block.slots[:] = list(order)
     _touch(section)
     session.flush()
 
 
-def _remember_departures(session: Session, section: SectionRow, departed: Sequence[SlotRow]) -> None:
+def _of_variant(table: type[FormerSlotRow] | type[SlotRow], variant_id: int | None) -> ColumnElement[bool]:
+    """Rows of one layout: the main one (``variant_id`` NULL) or the variant's."""
+    column = table.variant_id
+    return column.is_(None) if variant_id is None else column == variant_id
+
+
+def _remember_departures(
+    session: Session, section: SectionRow, departed: Sequence[SlotRow], variant_id: int | None
+) -> None:
     for slot in departed:
         row = session.scalar(
             select(FormerSlotRow).where(
-                FormerSlotRow.section_id == section.id, FormerSlotRow.story_id == slot.story.id
+                FormerSlotRow.section_id == section.id,
+                _of_variant(FormerSlotRow, variant_id),
+                FormerSlotRow.story_id == slot.story.id,
             )
         )
         if row is None:
-            row = FormerSlotRow(section_id=section.id, story_id=slot.story.id)
+            row = FormerSlotRow(section_id=section.id, variant_id=variant_id, story_id=slot.story.id)
             session.add(row)
         row.last_position = slot.position
         row.removed_at = utcnow()
@@ -295,6 +350,8 @@ def _touch(section: SectionRow) -> None:
         section.updated_by = actor
 
 
-def _layout(section: SectionRow) -> SectionLayout:
-    slots = sorted(section.slots, key=lambda s: (s.position, s.id))
-    return SectionLayout(section_from_row(section), tuple(slot_from_row(s) for s in slots))
+def _layout(section: SectionRow, block: SectionRow | LayoutVariantRow | None = None) -> SectionLayout:
+    block = section if block is None else block
+    slots = sorted(block.slots, key=lambda s: (s.position, s.id))
+    variant = variant_from_row(block) if isinstance(block, LayoutVariantRow) else None
+    return SectionLayout(section_from_row(section), tuple(slot_from_row(s) for s in slots), variant)
