@@ -31,6 +31,7 @@ from ca_editor.services.container import Services
 from ca_editor.services.recovery import RecoveryStore
 from ca_editor.ui import connection, desk_layout, desk_menus
 from ca_editor.ui.backups import WindowBackups
+from ca_editor.ui.checkout_flow import SectionOffline
 from ca_editor.ui.checks import ChecklistPane
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.editor import StoryEditor
@@ -52,6 +53,7 @@ from ca_editor.ui.shortcuts import ShortcutsDialog
 from ca_editor.ui.slots import EditorsChoicePane
 from ca_editor.ui.stories import ArchiveFilterPane, StoryListPane
 from ca_editor.ui.theme import apply_theme
+from ca_editor.ui.variant_bar import VariantBar
 
 #: Bumped when the dock layout changes shape, so an old saved state is not forced onto new docks.
 _STATE_VERSION = 1
@@ -89,7 +91,8 @@ class MainWindow(QMainWindow):
         self.history.setAccessibleName("Undo history")
         self.checklist = ChecklistPane(self.desk)
 
-        self.choice_dock = self._dock("Editor's choice", "dock-choice", self.choice)
+        self.variant_bar = VariantBar(self.desk, self.preview)  # which layout; timeline; preview as of
+        self.choice_dock = self._dock("Editor's choice", "dock-choice", self.variant_bar.above(self.choice))
         self.archive_dock = self._dock("Filter archive", "dock-archive", self.archive)
         self.editor_dock = self._dock("Story", "dock-editor", self.editor)
         self.preview_dock = self._dock("Preview", "dock-preview", self.preview)
@@ -209,6 +212,7 @@ class MainWindow(QMainWindow):
 
     def _wire(self) -> None:
         self.switcher = SectionSwitcher(self)  # Section › Open section ▸, the toolbar's section combo
+        self.offline = SectionOffline(self)  # File › Take section offline… / Bring section back…, the banner
         self.archive.range_changed.connect(self.stories.set_date_range)
         self.stories.story_selected.connect(self._story_selected)
         self.stories.story_activated.connect(self._story_activated)

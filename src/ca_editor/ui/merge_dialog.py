@@ -106,8 +106,9 @@ class ConflictCard(QFrame):
             button.setAccessibleName(f"Keep {side}: {conflict.label}")
             self.group.addButton(button)
             button.toggled.connect(self._toggled)
-        grid.addWidget(self.keep_theirs, 3, 1)
-        grid.addWidget(self.keep_mine, 3, 2)
+        left = Qt.AlignmentFlag.AlignLeft  # as wide as its words: a click beside them is no choice
+        grid.addWidget(self.keep_theirs, 3, 1, left)
+        grid.addWidget(self.keep_mine, 3, 2, left)
 
     def choice(self) -> Side | None:
         if self.keep_mine.isChecked():
