@@ -170,3 +170,40 @@ def test_a_0018_database_carries_its_one_section_forward(db_url: str) -> None:
         assert sorted(f.story.id for f in services.sections.former(1)) == [1, 2]
     finally:
         services.db.dispose()
+
+
+def test_sign_off_is_per_variant(services: Services) -> None:
+    section_id = services.section_id()
+    variant = services.variants.add(section_id, weekend(), copy_from=MAIN)
+    signed = services.review.sign_off(section_id, "weekend ok", variant_id=variant.id)
+    assert signed.variant_id == variant.id
+    assert services.review.state(section_id, variant.id).signed_off
+    assert not services.review.state(section_id).signed_off  # the main layout was not signed off
+    assert services.review.last_sign_off(section_id) is None
+    entries = services.sections.layout(section_id, variant.id).entries()
+    services.sections.replace_slots(section_id, entries[1:], variant_id=variant.id)
+    assert services.review.state(section_id, variant.id).changed
+    sheet = services.review.sheet(section_id, variant.id)
+    assert sheet.since_sign_off.snapshot == signed
+    assert [s.variant_id for s in services.snapshots.list(section_id, variant_id=variant.id)] == [variant.id]
+    assert services.snapshots.list(section_id) == []
+
+
+def test_checklist_refuses_overlaps_and_warns_on_unready_variants(services: Services) -> None:
+    section_id = services.section_id()
+    variant = services.variants.add(section_id, weekend())
+    ready = services.stories.create(StoryFields(title="Polls close", status=StoryStatus.READY))
+    services.sections.replace_slots(section_id, [SlotEntry(ready.id)], variant_id=variant.id)
+    findings = services.checks.run(section_id).findings
+    warned = [f for f in findings if f.code == "variant_unapproved"]
+    assert [(f.story_id, f.severity.value) for f in warned] == [(ready.id, "warning")]
+    assert "'Weekend'" in warned[0].message and "approve it by then" in warned[0].message
+    assert not [f for f in findings if f.code == "variant_overlap"]
+
+    services.variants.add(section_id, weekend("Election", SAT + timedelta(days=1)), allow_overlap=True)
+    report = services.checks.run(section_id)
+    overlaps = [f for f in report.errors if f.code == "variant_overlap"]
+    assert len(overlaps) == 1 and "'Weekend' and 'Election' overlap" in overlaps[0].message
+    # The variant's own block is checked like the main one when asked.
+    own = services.checks.run(section_id, variant_id=variant.id)
+    assert any(f.code == "empty_slot" for f in own.errors)

@@ -159,3 +159,4 @@ class LayoutSnapshot:
     note: str
     section_version: int
     content: SnapshotContent
+    variant_id: int | None = None  # the scheduled variant it is about (issue 16); None: the main layout

@@ -48,6 +48,7 @@ from ca_editor.services.image_checks import MISSING_ALT, card_image_findings  # 
 # One truth for 'changed since sign-off': the review window's (a change a reviewer would see).
 from ca_editor.services.review import latest_sign_off
 from ca_editor.services.sections import read_layout
+from ca_editor.services.variant_checks import variant_findings
 
 MAX_LISTED = 50  # findings of one kind about stories outside the block, before one "and N more"
 
@@ -70,17 +71,18 @@ class CheckService:
         self._db = db
         self._identity = identity or Identity()
 
-    def run(self, section_id: int, *, include_unapproved: bool = False) -> CheckReport:
-        """The checklist of the section as it stands, for an export with or without unapproved stories.
-
-        Stories the render cache misses (after an import) are rendered into it first, as the export would.
-        """
+    def run(
+        self, section_id: int, *, include_unapproved: bool = False, variant_id: int | None = None
+    ) -> CheckReport:
+        """The checklist of the section's block (or ``variant_id``'s) for an export with or without unapproved
+        stories; stories the render cache misses (an import) are rendered into it first, as exports do."""
         with self._db.read() as session:
-            read_layout(session, section_id)  # NotFoundError for an unknown section, before any work
+            read_layout(session, section_id, variant_id)  # NotFoundError for an unknown one, before any work
             missing = rendering.missing_ids(session, exported_where(section_id, include_unapproved))
         rendering.fill_cache(self._db, missing)
         with self._db.read() as session:
-            return run_checks(session, section_id, include_unapproved=include_unapproved)
+            layout = read_layout(session, section_id, variant_id)
+            return _checks(session, layout, include_unapproved, None, archive_bodies=True)
 
     def sign_off(self, section_id: int) -> SignOff | None:
         """The latest sign-off of the section, and whether the block changed since; ``None`` if never."""
@@ -135,6 +137,7 @@ def _checks(
             seen.add(slot.story.id)
             findings.extend(bodies.findings(slot.story.id, slot.story.title, slot.story.body, slot.position))
     findings.sort(key=lambda f: f.slot or 0)  # the block in page order (stable: each slot's own order)
+    findings += variant_findings(session, section_id, now)  # overlapping windows, unready variants
     findings.extend(_archive_findings(session, where, slotted, now, teaser_limit, whole=archive_bodies))
     if archive_bodies:
         findings.extend(_archive_body_findings(session, where, slotted, bodies))

@@ -28,7 +28,13 @@ from ca_editor.persistence.database import Database
 from ca_editor.persistence.models import AssetRow, LayoutSnapshotRow, SignOffRow, StoryRow
 from ca_editor.services.identity import Identity
 from ca_editor.services.sections import lock_section
-from ca_editor.services.snapshots import MAX_NOTE, current_content, snapshot_from_row, take_snapshot
+from ca_editor.services.snapshots import (
+    MAX_NOTE,
+    current_content,
+    of_layout,
+    snapshot_from_row,
+    take_snapshot,
+)
 
 if TYPE_CHECKING:
     from ca_editor.domain.layout_diff import LayoutDiff
@@ -110,21 +116,24 @@ class ReviewService:
         """The name a decision is recorded under."""
         return self._identity.name
 
-    def changes_since(self, section_id: int, kind: SnapshotKind) -> ChangesSince:
+    def changes_since(
+        self, section_id: int, kind: SnapshotKind, variant_id: int | None = None
+    ) -> ChangesSince:
         """The block now against the latest snapshot of ``kind``, read in one transaction."""
         with self._db.read() as session:
-            snapshot = _latest(session, section_id, (kind,))
-            current = current_content(session, section_id)
+            snapshot = _latest(session, section_id, (kind,), variant_id)
+            current = current_content(session, section_id, variant_id)
         baseline = snapshot.content if snapshot else _nothing_like(current)
         return ChangesSince(kind, snapshot, current, diff_layouts(baseline, current))
 
-    def sheet(self, section_id: int) -> ReviewSheet:
-        """The block now, its changes since the last sign-off and since the last export, and the state."""
+    def sheet(self, section_id: int, variant_id: int | None = None) -> ReviewSheet:
+        """The block now, its changes since the last sign-off and since the last export, and the state;
+        of the main layout, or of the scheduled variant ``variant_id`` (sign-off is per variant)."""
         with self._db.read() as session:
-            current = current_content(session, section_id)
-            signed = _latest(session, section_id, (SnapshotKind.SIGN_OFF,))
-            exported = _latest(session, section_id, (SnapshotKind.EXPORT,))
-            decision = _latest(session, section_id, DECISIONS)
+            current = current_content(session, section_id, variant_id)
+            signed = _latest(session, section_id, (SnapshotKind.SIGN_OFF,), variant_id)
+            exported = _latest(session, section_id, (SnapshotKind.EXPORT,), variant_id)
+            decision = _latest(session, section_id, DECISIONS, variant_id)
 
         def since(kind: SnapshotKind, snapshot: LayoutSnapshot | None) -> ChangesSince:
             baseline = snapshot.content if snapshot else _nothing_like(current)
@@ -139,38 +148,49 @@ class ReviewService:
             state = ReviewState(decision, diff_layouts(decision.content, current).count)
         return ReviewSheet(current, since_sign_off, since(SnapshotKind.EXPORT, exported), state)
 
-    def last_sign_off(self, section_id: int) -> SignOff | None:
+    def last_sign_off(self, section_id: int, variant_id: int | None = None) -> SignOff | None:
         """The latest sign-off and whether the block changed since, by the same comparison as ``sheet`` and
         ``state`` (the review sheet prints this); ``None`` when the section was never signed off."""
         with self._db.read() as session:
-            return latest_sign_off(session, section_id)
+            return latest_sign_off(session, section_id, variant_id)
 
-    def state(self, section_id: int) -> ReviewState:
+    def state(self, section_id: int, variant_id: int | None = None) -> ReviewState:
         with self._db.read() as session:
-            decision = _latest(session, section_id, DECISIONS)
+            decision = _latest(session, section_id, DECISIONS, variant_id)
             if decision is None:
                 return ReviewState(None, 0)
-            current = current_content(session, section_id)
+            current = current_content(session, section_id, variant_id)
         return ReviewState(decision, diff_layouts(decision.content, current).count)
 
     def sign_off(
-        self, section_id: int, note: str = "", reviewed: SnapshotContent | None = None
+        self,
+        section_id: int,
+        note: str = "",
+        reviewed: SnapshotContent | None = None,
+        variant_id: int | None = None,
     ) -> LayoutSnapshot:
         """Approve the block as it stands; with ``reviewed`` (what the reviewer saw), refuse if it changed."""
-        return self._decide(section_id, SnapshotKind.SIGN_OFF, _checked_note(note, required=False), reviewed)
+        checked = _checked_note(note, required=False)
+        return self._decide(section_id, SnapshotKind.SIGN_OFF, checked, reviewed, variant_id)
 
     def send_back(
-        self, section_id: int, note: str, reviewed: SnapshotContent | None = None
+        self,
+        section_id: int,
+        note: str,
+        reviewed: SnapshotContent | None = None,
+        variant_id: int | None = None,
     ) -> LayoutSnapshot:
         """Return the block to the desk; ``note`` (what needs to change) is required."""
-        return self._decide(section_id, SnapshotKind.SEND_BACK, _checked_note(note, required=True), reviewed)
+        checked = _checked_note(note, required=True)
+        return self._decide(section_id, SnapshotKind.SEND_BACK, checked, reviewed, variant_id)
 
     def compare(self, older_id: int, newer_id: int | None = None) -> LayoutDiff:
         """Two snapshots compared (older first, whatever order the ids come in); ``None``: the block now."""
         with self._db.read() as session:
             older = _snapshot(session, older_id)
             if newer_id is None:
-                return diff_layouts(older.content, current_content(session, older.section_id))
+                now = current_content(session, older.section_id, older.variant_id)
+                return diff_layouts(older.content, now)
             newer = _snapshot(session, newer_id)
         if (newer.taken_at, newer.id) < (older.taken_at, older.id):
             older, newer = newer, older
@@ -217,29 +237,35 @@ class ReviewService:
     # --- plumbing ------------------------------------------------------------------------------------
 
     def _decide(
-        self, section_id: int, kind: SnapshotKind, note: str, reviewed: SnapshotContent | None
+        self,
+        section_id: int,
+        kind: SnapshotKind,
+        note: str,
+        reviewed: SnapshotContent | None,
+        variant_id: int | None = None,
     ) -> LayoutSnapshot:
         name = self._identity.name
         with self._db.write(name) as session:
             lock_section(session, section_id)  # no layout change slips in between the check and the record
             if reviewed is not None:
-                unseen = diff_layouts(reviewed, current_content(session, section_id))
+                unseen = diff_layouts(reviewed, current_content(session, section_id, variant_id))
                 if not unseen.is_empty:
                     verb = "signed off" if kind is SnapshotKind.SIGN_OFF else "sent back"
                     raise ConflictError(
                         f"the layout changed while you were reviewing it ({unseen.summary().lower()}), so it "
                         f"was not {verb}; look at the changes and decide again"
                     )
-            return take_snapshot(session, section_id, kind, name, note)
+            return take_snapshot(session, section_id, kind, name, note, variant_id)
 
 
-def latest_sign_off(session: Session, section_id: int) -> SignOff | None:
+def latest_sign_off(session: Session, section_id: int, variant_id: int | None = None) -> SignOff | None:
     """The latest sign-off in ``session``, ``changed_since`` as the review window counts changes (a change a
     reviewer would see: ``diff_layouts``), so the window, the status bar and the printed sheet agree."""
-    signed = _latest(session, section_id, (SnapshotKind.SIGN_OFF,))
+    signed = _latest(session, section_id, (SnapshotKind.SIGN_OFF,), variant_id)
     if signed is None:
         return None
-    changed = not diff_layouts(signed.content, current_content(session, section_id)).is_empty
+    current = current_content(session, section_id, variant_id)
+    changed = not diff_layouts(signed.content, current).is_empty
     return SignOff(signed.id, signed.taken_by, signed.taken_at, signed.note, signed.section_version, changed)
 
 
@@ -254,7 +280,9 @@ def _checked_note(note: str, *, required: bool) -> str:
     return text
 
 
-def _latest(session: Session, section_id: int, kinds: tuple[SnapshotKind, ...]) -> LayoutSnapshot | None:
+def _latest(
+    session: Session, section_id: int, kinds: tuple[SnapshotKind, ...], variant_id: int | None = None
+) -> LayoutSnapshot | None:
     """The newest snapshot of ``kinds``; a sign-off counts only with its ``sign_offs`` row (the approval the
     grants guard), so a sign-off snapshot written past the app by a role that may not sign off is no
     approval."""
@@ -263,6 +291,7 @@ def _latest(session: Session, section_id: int, kinds: tuple[SnapshotKind, ...]) 
         select(LayoutSnapshotRow)
         .where(
             LayoutSnapshotRow.section_id == section_id,
+            of_layout(variant_id),
             LayoutSnapshotRow.kind.in_([k.value for k in kinds]),
             or_(LayoutSnapshotRow.kind != SnapshotKind.SIGN_OFF.value, approved),
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -30,24 +30,34 @@ class SnapshotService:
         self._db = db
         self._identity = identity or Identity()
 
-    def take(self, section_id: int, kind: SnapshotKind, note: str = "") -> LayoutSnapshot:
-        """Record the section's current block as a snapshot of ``kind`` by the current user."""
+    def take(
+        self, section_id: int, kind: SnapshotKind, note: str = "", variant_id: int | None = None
+    ) -> LayoutSnapshot:
+        """Record the section's current block (or ``variant_id``'s) as a snapshot of ``kind`` by the user."""
         with self._db.write(self._identity.name) as session:
-            return take_snapshot(session, section_id, kind, self._identity.name, note)
+            return take_snapshot(session, section_id, kind, self._identity.name, note, variant_id)
 
     def list(
-        self, section_id: int, kinds: Collection[SnapshotKind] | None = None, limit: int = 500
+        self,
+        section_id: int,
+        kinds: Collection[SnapshotKind] | None = None,
+        limit: int = 500,
+        variant_id: int | None = None,
     ) -> list[LayoutSnapshot]:
-        """Snapshots of the section, newest first."""
+        """Snapshots of the section's main layout (or of ``variant_id``), newest first."""
         with self._db.read() as session:
-            stmt = select(LayoutSnapshotRow).where(LayoutSnapshotRow.section_id == section_id)
+            stmt = select(LayoutSnapshotRow).where(
+                LayoutSnapshotRow.section_id == section_id, of_layout(variant_id)
+            )
             if kinds is not None:
                 stmt = stmt.where(LayoutSnapshotRow.kind.in_([k.value for k in kinds]))
             stmt = stmt.order_by(LayoutSnapshotRow.taken_at.desc(), LayoutSnapshotRow.id.desc()).limit(limit)
             return [snapshot_from_row(row) for row in session.scalars(stmt)]
 
-    def latest(self, section_id: int, kind: SnapshotKind) -> LayoutSnapshot | None:
-        found = self.list(section_id, [kind], limit=1)
+    def latest(
+        self, section_id: int, kind: SnapshotKind, variant_id: int | None = None
+    ) -> LayoutSnapshot | None:
+        found = self.list(section_id, [kind], limit=1, variant_id=variant_id)
         return found[0] if found else None
 
     def get(self, snapshot_id: int) -> LayoutSnapshot:
@@ -57,14 +67,20 @@ class SnapshotService:
                 raise NotFoundError(f"layout snapshot {snapshot_id} does not exist")
             return snapshot_from_row(row)
 
-    def current(self, section_id: int) -> SnapshotContent:
+    def current(self, section_id: int, variant_id: int | None = None) -> SnapshotContent:
         """The block as it is now, in snapshot form: what 'changes since' compares against."""
         with self._db.read() as session:
-            return current_content(session, section_id)
+            return current_content(session, section_id, variant_id)
 
 
-def current_content(session: Session, section_id: int) -> SnapshotContent:
-    return content_of(read_layout(session, section_id))
+def of_layout(variant_id: int | None) -> ColumnElement[bool]:
+    """Snapshots of one layout: the main one (``variant_id`` NULL) or a variant's: sign-off is per layout."""
+    column = LayoutSnapshotRow.variant_id
+    return column.is_(None) if variant_id is None else column == variant_id
+
+
+def current_content(session: Session, section_id: int, variant_id: int | None = None) -> SnapshotContent:
+    return content_of(read_layout(session, section_id, variant_id))
 
 
 def content_of(layout: SectionLayout) -> SnapshotContent:
@@ -82,13 +98,21 @@ def content_of(layout: SectionLayout) -> SnapshotContent:
 
 
 def take_snapshot(
-    session: Session, section_id: int, kind: SnapshotKind, by: str, note: str = ""
+    session: Session,
+    section_id: int,
+    kind: SnapshotKind,
+    by: str,
+    note: str = "",
+    variant_id: int | None = None,
 ) -> LayoutSnapshot:
-    """Record the block as it stands in ``session`` (flushed, not committed: the caller's transaction)."""
-    content = current_content(session, section_id)
-    version = read_layout(session, section_id).section.version
+    """Record the block (the main one, or ``variant_id``'s) as it stands in ``session`` (flushed, not
+    committed: the caller's transaction)."""
+    layout = read_layout(session, section_id, variant_id)
+    content = content_of(layout)
+    version = layout.section.version
     row = LayoutSnapshotRow(
         section_id=section_id,
+        variant_id=variant_id,
         kind=kind.value,
         taken_at=utcnow(),
         taken_by=actor_of(session) if is_shared(session) else by,  # the login on a server
@@ -116,6 +140,7 @@ def snapshot_from_row(row: LayoutSnapshotRow) -> LayoutSnapshot:
         note=row.note,
         section_version=row.section_version,
         content=SnapshotContent.from_json(row.content),
+        variant_id=row.variant_id,
     )
 
 
