@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ca_editor.domain.changes import Origin
 from ca_editor.domain.errors import CaEditorError
@@ -131,19 +131,23 @@ class CheckinFlow(QObject):
         self._tell(QMessageBox.Icon.Warning, f"Nothing was brought back: {text[0].lower()}{text[1:]}")
 
     def _tell(self, kind: QMessageBox.Icon, text: str, detail: str = "") -> None:
-        """A message box that does not block (``open``): the lane's answers keep arriving behind it."""
-        box = QMessageBox(kind, TITLE, text, QMessageBox.StandardButton.Ok, self.window)
-        box.setObjectName("checkin-message")
-        if detail:
-            box.setInformativeText(detail)
-        box.finished.connect(lambda _result: self._closed(box))
-        self.message = box
-        box.open()
+        self.message = tell(self.window, TITLE, kind, text, detail)
+        self.message.finished.connect(lambda _result: self._closed())
 
-    def _closed(self, box: QMessageBox) -> None:
-        if self.message is box:
-            self.message = None
-        box.deleteLater()
+    def _closed(self) -> None:
+        self.message = None
+
+
+def tell(parent: QWidget, title: str, kind: QMessageBox.Icon, text: str, detail: str = "") -> QMessageBox:
+    """A message box that does not block (``open``): the lane's answers keep arriving behind it; it deletes
+    itself once answered."""
+    box = QMessageBox(kind, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("offline-message")
+    if detail:
+        box.setInformativeText(detail)
+    box.finished.connect(box.deleteLater)
+    box.open()
+    return box
 
 
 def story_titles(outcome: MergeOutcome) -> dict[str, str]:

@@ -19,7 +19,16 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QPushButton, QToolBar
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QToolBar,
+    QWidget,
+)
 
 from ca_editor.domain.changes import Change, Origin
 from ca_editor.domain.errors import CaEditorError
@@ -27,7 +36,7 @@ from ca_editor.domain.local_time import full_time, local_time
 from ca_editor.services.checkout import ActiveCheckout, CheckoutResult
 from ca_editor.ui.ask import ask
 from ca_editor.ui.background import Lane, log_failure
-from ca_editor.ui.checkin_flow import CheckinFlow
+from ca_editor.ui.checkin_flow import CheckinFlow, tell
 from ca_editor.ui.checkout_dialog import TakeOfflineDialog
 
 if TYPE_CHECKING:
@@ -54,6 +63,7 @@ class SectionOffline(QObject):
         self.bring_action.triggered.connect(self.checkin.start)
         self.checkin.finished.connect(self.refresh)
         self.dialog: TakeOfflineDialog | None = None
+        self.message: QMessageBox | None = None  # the last check-out message (tests read it)
         self.active: ActiveCheckout | None = None
         self.banner, self.banner_text, self.release_button = _banner(window)
         self.release_button.clicked.connect(self.release)
@@ -84,7 +94,10 @@ class SectionOffline(QObject):
         self.banner.setVisible(self.active is not None)
         if self.active is not None:
             self.banner_text.setText(banner_text(self.active))
-            self.banner_text.setToolTip(f"Taken {full_time(self.active.since)}, {self.active.months} months")
+            self.banner_text.setToolTip(
+                f"Taken {full_time(self.active.since)} to {self.active.taken_to}, with "
+                f"{self.active.months} months of archive"
+            )
 
     def _desk_changed(self, change: Change) -> None:
         if change.everything or change.origin is Origin.OTHER_PROCESS:
@@ -126,10 +139,15 @@ class SectionOffline(QObject):
         folder = Path(self.window.settings.last_export_folder or Path.home())
         dialog = TakeOfflineDialog(section.title, free_name(folder, f"{section.slug}-laptop"), self.window)
         dialog.wanted.connect(self.take_offline)
-        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def _dialog_closed(self, dialog: TakeOfflineDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None  # a copy still running reports to the status bar instead
+        dialog.deleteLater()
 
     def take_offline(self, into: Path, months: int) -> None:
         """Copy on the lane; the result (or the refusal) arrives on the UI thread."""
@@ -151,13 +169,15 @@ class SectionOffline(QObject):
         title = self.window.desk.layout.section.title
         message = f"“{title}” is offline in {result.path}: {result.copied.stories} stories."
         self.window.statusBar().showMessage(message, 15_000)
-        QMessageBox.information(
+        self.message = tell(
             self.window,
             "Section taken offline",
+            QMessageBox.Icon.Information,
             f"{message}\n\nOpen that file in ca-editor on the laptop (ca-editor --db {result.path}). When "
             "you are back, bring it here with File › Bring section back…; until then colleagues can still "
             "edit the section here.",
         )
+        self.message.finished.connect(lambda _result: setattr(self, "message", None))
 
     def _not_taken(self, exc: BaseException) -> None:
         if not isinstance(exc, CaEditorError):
@@ -167,16 +187,17 @@ class SectionOffline(QObject):
             if isinstance(exc, CaEditorError)
             else ("Nothing was taken offline: something went wrong (the log says what).")
         )
-        if self.dialog is not None and self.dialog.isVisible():
+        if self.dialog is not None:
             self.dialog.working(False, text)
         else:
             self.window.statusBar().showMessage(text, 15_000)
 
 
 def banner_text(active: ActiveCheckout) -> str:
+    """One line: who and since when (where to is in the tooltip: a path is long)."""
     return (
-        f"Taken offline by {active.who} since {local_time(active.since)} (to {active.taken_to}). You and "
-        "others can still edit it; both are merged when it is brought back."
+        f"Taken offline by {active.who} since {local_time(active.since)}. You and others can still edit "
+        "this section; both are merged when it is brought back."
     )
 
 
@@ -195,16 +216,21 @@ def _banner(window: MainWindow) -> tuple[QToolBar, QLabel, QPushButton]:
     banner = QToolBar("Taken offline", window)
     banner.setObjectName("offline-banner")
     banner.setMovable(False)
-    text = QLabel(banner)
+    row = QWidget(banner)  # the sentence takes the width, the button stays beside it
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(8, 2, 8, 2)
+    text = QLabel(row)
     text.setObjectName("offline-text")
     text.setTextFormat(Qt.TextFormat.PlainText)  # a name is never markup
     text.setWordWrap(True)
-    text.setContentsMargins(8, 4, 8, 4)
-    banner.addWidget(text)
-    button = QPushButton("Release…", banner)
+    text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    layout.addWidget(text, 1)
+    button = QPushButton("Release…", row)
     button.setObjectName("release-checkout")
     button.setToolTip("End an abandoned check-out (asks first)")
-    banner.addWidget(button)
+    layout.addWidget(button)
+    row.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    banner.addWidget(row)
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, banner)
     window.insertToolBarBreak(banner)
     window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)

@@ -1,0 +1,101 @@
+"""File › Take section offline… in the desk window: the form (a new file, 12 months by default), the copy on
+a lane, the result said; the "Taken offline by NAME since …" banner on the shared desk; a refusal shown in
+the form; Release… asks first, and only a yes ends the check-out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMenu
+from pytestqt.qtbot import QtBot
+
+from ca_editor.services.container import Services
+from ca_editor.ui import checkout_flow
+from ca_editor.ui.main_window import MainWindow
+
+
+def file_menu_texts(window: MainWindow) -> list[str]:
+    titles = [a.text() for a in window.menuBar().actions()]
+    menu = window.menuBar().actions()[titles.index("&File")].menu()
+    assert isinstance(menu, QMenu)
+    return [a.text() for a in menu.actions() if not a.isSeparator()]
+
+
+def test_take_offline_copies_on_a_lane_and_the_banner_names_who_and_since(
+    qtbot: QtBot, open_desk: Callable[..., MainWindow], services: Services, tmp_path: Path
+) -> None:
+    window = open_desk(services)
+    offline = window.offline
+    texts = file_menu_texts(window)
+    at = texts.index("&Take section offline…")
+    assert texts[at + 1] == "&Bring section back…" and texts[at + 2] == "Re&load from the database"
+    assert not offline.banner.isVisible()
+
+    dialog = offline.show_dialog()
+    assert dialog.months.value() == 12
+    assert dialog.chosen_path().name == "central-asia-laptop.sqlite3"  # a new file's name, suggested
+    laptop = tmp_path / "laptop.sqlite3"
+    dialog.path.setText(str(laptop))
+    dialog.months.setValue(3)
+    qtbot.mouseClick(dialog.take_button, Qt.MouseButton.LeftButton)
+    assert not dialog.take_button.isEnabled()  # copying: the buttons wait
+    qtbot.waitUntil(lambda: offline.message is not None, timeout=30_000)
+    assert laptop.is_file()
+    assert offline.message is not None
+    assert f"is offline in {laptop}" in offline.message.text()
+    offline.message.done(0)
+    assert offline.banner.isVisible()
+    text = offline.banner_text.text()
+    assert text.startswith(f"Taken offline by {services.identity.name} since today ")
+    assert "still edit" in text
+    active = services.checkouts.active_checkout(window.desk.section_id)
+    assert active is not None and active.months == 3
+
+
+def test_a_refused_check_out_is_said_in_the_form_and_nothing_is_taken(
+    qtbot: QtBot, open_desk: Callable[..., MainWindow], services: Services, tmp_path: Path
+) -> None:
+    existing = tmp_path / "taken.sqlite3"
+    existing.write_bytes(b"someone's file")
+    window = open_desk(services)
+    dialog = window.offline.show_dialog()
+    dialog.path.setText(str(existing))
+    qtbot.mouseClick(dialog.take_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.message.text().startswith("Nothing was taken offline"), timeout=30_000)
+    assert "exists already" in dialog.message.text()
+    assert dialog.isVisible() and dialog.take_button.isEnabled()  # the form stays, to choose another file
+    assert existing.read_bytes() == b"someone's file"
+    assert services.checkouts.active_checkout(window.desk.section_id) is None
+    assert not window.offline.banner.isVisible()
+
+
+@pytest.mark.parametrize("answer", ["Cancel", checkout_flow.RELEASE])
+def test_release_asks_first_and_records_the_release(
+    qtbot: QtBot,
+    open_desk: Callable[..., MainWindow],
+    services: Services,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: str,
+) -> None:
+    section_id = services.section_id()
+    services.checkouts.checkout(section_id, tmp_path / "laptop.sqlite3", 12)
+    window = open_desk(services)
+    assert window.offline.banner.isVisible()  # a check-out made elsewhere shows at the window's start
+    asked: list[str] = []
+
+    def ask(*args: object, **_kwargs: object) -> str:
+        asked.append(str(args[3]))
+        return answer
+
+    monkeypatch.setattr(checkout_flow, "ask", ask)
+    qtbot.mouseClick(window.offline.release_button, Qt.MouseButton.LeftButton)
+    assert asked and "taken offline by" in asked[0]
+    released = answer == checkout_flow.RELEASE
+    assert (services.checkouts.active_checkout(section_id) is None) == released
+    assert window.offline.banner.isVisible() != released
+    if released:
+        assert "Released the check-out" in window.statusBar().currentMessage()
