@@ -16,7 +16,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ca_editor import __version__, backup_commands, checkout_commands, copy_commands, section_commands
+from ca_editor import (
+    __version__,
+    backup_commands,
+    checkout_commands,
+    copy_commands,
+    section_commands,
+    variant_commands,
+)
 from ca_editor.domain.errors import CaEditorError
 
 if TYPE_CHECKING:
@@ -95,6 +102,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="export even when nothing changed since OUT_DIR's last export (otherwise: 'up to date')",
     )
+    exporting.add_argument(
+        "--as-of",
+        type=variant_commands.moment,
+        metavar="DATETIME",
+        help="index.html shows the layout live then (desk's time zone; default: now); see 'variant'",
+    )
     checking = commands.add_parser("check", help="run the pre-export checklist; exit status 1 on errors")
     checking.add_argument("--section", metavar="SLUG", help="section to check (default: the first)")
     checking.add_argument("--json", action="store_true", help="print the findings as JSON")
@@ -111,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     copy_commands.add_parsers(commands)
     checkout_commands.add_parsers(commands)
     section_commands.add_parsers(
+        commands, lambda action: _add_global_options(action, default=argparse.SUPPRESS)
+    )
+    variant_commands.add_parsers(
         commands, lambda action: _add_global_options(action, default=argparse.SUPPRESS)
     )
     for command in commands.choices.values():  # every command, whoever added it, takes them after itself
@@ -194,6 +210,8 @@ def _run(args: argparse.Namespace) -> int:
         return _check(services, args)
     if command == section_commands.COMMAND:
         return section_commands.run(services, args)
+    if command == variant_commands.COMMAND:
+        return variant_commands.run(services, args)
     if command == "review-sheet":
         from ca_editor.ui.sheet import ensure_gui_application, write_review_sheet
 
@@ -215,7 +233,7 @@ def _adopt_name(services: Services, typed: str | None) -> None:
 
 def _up_to_date(args: argparse.Namespace) -> bool:
     """Nothing changed since OUT_DIR's export: say so and write nothing (no ORM loaded; see the module)."""
-    if args.force or args.override_reason is not None or args.include_unapproved or args.all:
+    if args.force or args.override_reason is not None or args.include_unapproved or args.all or args.as_of:
         return False
     from ca_editor.export_uptodate import up_to_date
 
@@ -264,10 +282,16 @@ def _export(services: Services, args: argparse.Namespace) -> int:
             if args.all:
                 from ca_editor.services.export_all import export_all
 
-                manifest = export_all(services.exports, args.out_dir, release=release, progress=progress)
+                manifest = export_all(
+                    services.exports, args.out_dir, release=release, progress=progress, as_of=args.as_of
+                )
             else:
                 manifest = services.exports.export(
-                    services.section_id(args.section), args.out_dir, release=release, progress=progress
+                    services.section_id(args.section),
+                    args.out_dir,
+                    release=release,
+                    progress=progress,
+                    as_of=args.as_of,
                 )
     except ReleaseBlockedError as blocked:
         whose = f" of section '{blocked.section_slug}'" if blocked.section_slug else ""

@@ -13,6 +13,7 @@ same bytes a full export would give.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from ca_editor.export.pictures import PicturePlanner, encode_files
 from ca_editor.export.previous import PreviousBundle
 from ca_editor.export.renditions import Picture
 from ca_editor.export.sanitize import render_markdown
+from ca_editor.export.schedule import Schedule
 from ca_editor.export.spool import SpooledMap
 from ca_editor.export.staging import staged_directory
 from ca_editor.export.templating import environment
@@ -104,12 +106,14 @@ def write_bundle(
     cache: DerivativeCache | None = None,
     fronts: Sequence[SectionFront] = (),
     sections_manifest: tuple[dict[str, object], ...] = (),
+    schedule: Schedule | None = None,
 ) -> Manifest:
     """Write section page, story pages, archive pages, CSS, images and manifest into ``out_dir``.
 
     ``fronts``: the other sections of an ``export --all`` bundle, each a front page of its own sharing the
     story and archive pages (framed by ``head``'s section); ``sections_manifest`` lists them all in the
-    manifest.
+    manifest. ``schedule``: the section's scheduled layouts (``export.schedule``), each a page of its own,
+    and ``schedule.json``.
 
     ``head`` gives the section, slots, archive counts and export time (its ``stories`` are not used);
     ``stories`` streams the story pages' data. With ``full`` the previous bundle is not reused.
@@ -118,13 +122,14 @@ def write_bundle(
     """
     months = sum(len(year.months) for year in head.archive)
     total = 1 + len(fronts) + story_count + len(head.archive) + months + 1  # pages, CSS; images as found
+    total += len(schedule.pages) + 1 if schedule is not None else 0
     try:
         with staged_directory(out_dir) as stage:
             previous = PreviousBundle.empty() if full else PreviousBundle.read(out_dir.expanduser().resolve())
             with BundleWriter(stage, previous, (head.section, head.archive)) as writer:
                 writer.expect_pages(story_count)
                 planner = PicturePlanner(cache or DerivativeCache(None), read_asset)
-                run = _Run(head, writer, planner, total, progress, cancelled, fronts)
+                run = _Run(head, writer, planner, total, progress, cancelled, fronts, schedule)
                 run.write_all(stories)
                 writer.finish()
                 manifest = Manifest(
@@ -162,9 +167,11 @@ class _Run:
         progress: Progress | None,
         cancelled: Callable[[], bool] | None,
         fronts: Sequence[SectionFront] = (),
+        schedule: Schedule | None = None,
     ) -> None:
         self.head = head
         self.fronts = fronts
+        self.schedule = schedule
         # Every front's (title, path), for the sections' navigation: none in a one-section bundle.
         self.nav = [(head.section.title, site.INDEX)] if fronts else []
         self.nav += [(front.section.title, site.section_path(front.section.slug)) for front in fronts]
@@ -182,6 +189,9 @@ class _Run:
         self.bundle_key = (
             self.frame_key if not fronts else fingerprint.text_sha256(f"{self.frame_key}{self.nav}")
         )
+        if schedule is not None:  # likewise: an update in place knows nothing of the variants' pages
+            paths = [page.path for page in schedule.pages]
+            self.bundle_key = fingerprint.text_sha256(f"{self.bundle_key}{paths}")
         self.env = environment()
         self.states = SpooledMap()  # story id -> fingerprint.story_state, for the manifest
         self._stream: StoryStream | None = None
@@ -208,7 +218,24 @@ class _Run:
                 continue
             frame = pages.Frame(other.section, self.head.archive)
             self._page(pages.front_page(frame, other.slots, self._picture, path=path, sections=self.nav), key)
+        if self.schedule is not None:
+            self._schedule(self.schedule)
         self._stories(stories)
+
+    def _schedule(self, schedule: Schedule) -> None:
+        """Every scheduled layout's page, then ``schedule.json`` with their checksums (always rendered: a
+        handful of pages, and the checksums come from their bytes)."""
+        checksums: dict[str, str] = {}
+        for layout in schedule.pages:
+            self._tick()
+            page = pages.front_page(self.frame, layout.slots, self._picture, path=layout.path)
+            data = self.env.get_template(page.template).render(page.context).encode("utf-8")
+            checksums[layout.path] = hashlib.sha256(data).hexdigest()
+            self.writer.put(layout.path, data)
+            self._step()
+        self._tick()
+        self.writer.put(site.SCHEDULE, schedule.to_json(checksums))
+        self._step()
 
     def _front_key(self, frame_key: str, slots: Sequence[Slot]) -> str:
         key = fingerprint.front_key(frame_key, slots)

@@ -2,7 +2,8 @@
 
 ``index.html``, ``stories/<slug>.html``, ``archive/<yyyy>.html``, ``archive/<yyyy>-<mm>.html``,
 ``sections/<slug>/index.html`` (the other live sections' fronts in an ``export --all`` bundle; story
-and archive pages are shared), ``style.css``,
+and archive pages are shared), ``variants/<slug>.html`` and ``schedule.json`` (a section's scheduled
+layouts, ``export.schedule``), ``style.css``,
 ``images/<sha256[:12]>-<key[:10]>-<width>w.<webp|jpg|png>`` (``export.renditions``) and
 ``manifest.json`` (``export.manifest``: every file's sha256, every page's input fingerprint, the release).
 """
@@ -14,6 +15,7 @@ from ca_editor.domain.slugs import is_valid_slug
 INDEX = "index.html"
 STYLESHEET = "style.css"
 MANIFEST = "manifest.json"
+SCHEDULE = "schedule.json"
 
 
 def story_path(slug: str) -> str:
@@ -28,6 +30,13 @@ def section_path(slug: str) -> str:
     if not is_valid_slug(slug):
         raise ValueError(f"refusing to write a page for the unsafe slug {slug!r}")
     return f"sections/{slug}/{INDEX}"
+
+
+def variant_path(slug: str) -> str:
+    """A scheduled layout's page (``variants/main.html``: the main layout's, written beside them)."""
+    if not is_valid_slug(slug):
+        raise ValueError(f"refusing to write a page for the unsafe slug {slug!r}")
+    return f"variants/{slug}.html"
 
 
 def year_path(year: int) -> str:

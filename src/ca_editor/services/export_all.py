@@ -46,6 +46,7 @@ from ca_editor.services.exporting import (
 )
 from ca_editor.services.sections import read_layout
 from ca_editor.services.snapshots import content_of
+from ca_editor.services.variants import layout_as_of
 
 
 def export_all(
@@ -56,16 +57,22 @@ def export_all(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
     release: Release | None = None,
+    as_of: datetime | None = None,
 ) -> Manifest:
-    """Write every live section into ``out_dir`` as one bundle (see the module); returns its manifest."""
+    """Write every live section into ``out_dir`` as one bundle (see the module); returns its manifest.
+    Each front is its section's layout live ``as_of`` (default: now); variants get no pages of their own
+    here (a one-section export writes them)."""
     release = release or Release()
     started = datetime.now(UTC)
+    moment = as_of or export_time()
     db, by, derivatives = exports.db, exports.by, exports.derivatives
     with db.read() as session:
         ids = _live_ids(session)
         for section_id in ids:  # every checklist before any work: a refused export costs no rendering
             try:
-                prepare_release(session, section_id, release, by)
+                prepare_release(
+                    session, section_id, release, by, layout=layout_as_of(session, section_id, moment)
+                )
             except ReleaseBlockedError as blocked:
                 blocked.section_slug = read_layout(session, section_id).section.slug  # which page it is
                 raise
@@ -73,7 +80,7 @@ def export_all(
         missing = rendering.missing_ids(session, where)
     rendering.fill_cache(db, missing)
     with db.read() as session:
-        layouts = [read_layout(session, section_id) for section_id in ids]
+        layouts = [layout_as_of(session, section_id, moment) for section_id in ids]
         filled = [prepare_release(session, s.section.id, release, by, layout=s) for s in layouts]
         shown = [exported_slots(layout.slots, release.include_unapproved) for layout in layouts]
         every_slot = tuple(slot for slots in shown for slot in slots)
@@ -105,7 +112,9 @@ def export_all(
     for layout, done in zip(layouts, filled, strict=True):
         # Each section's snapshot notes its own release; no export mark (see the module).
         block = (layout.section.version, content_of(layout), None)
-        record_export(db, by, layout.section.id, out_dir, replace(manifest, release=done), block, started)
+        variant_id = layout.variant.id if layout.variant is not None else None
+        exported = replace(manifest, release=done)
+        record_export(db, by, layout.section.id, out_dir, exported, block, started, variant_id)
     derivatives.prune_now_and_then()
     return manifest
 

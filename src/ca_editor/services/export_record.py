@@ -54,6 +54,7 @@ def record_export(
     manifest: Manifest,
     block: tuple[int, SnapshotContent, int | None],
     started: datetime,
+    variant_id: int | None = None,
 ) -> None:
     """Keep the block as the export read it (an EXPORT snapshot) and the folder's export mark.
 
@@ -91,6 +92,7 @@ def record_export(
         session.add(
             LayoutSnapshotRow(
                 section_id=section_id,
+                variant_id=variant_id,  # the layout on index.html: a scheduled variant's, or the main one
                 kind=SnapshotKind.EXPORT.value,
                 taken_at=utcnow(),
                 taken_by=actor_of(session) if is_shared(session) else by,  # the login on a server

@@ -53,6 +53,7 @@ from ca_editor.services import rendering
 from ca_editor.services.checks import prepare_release
 from ca_editor.services.export_record import record_export
 from ca_editor.services.export_scope import exported_slots, exported_where
+from ca_editor.services.export_variants import layouts_to_export, section_has_variants, with_scheduled_months
 from ca_editor.services.identity import Identity
 from ca_editor.services.sections import read_layout
 from ca_editor.services.snapshots import content_of
@@ -111,8 +112,10 @@ class ExportService:
         progress: Progress | None = None,
         cancelled: Callable[[], bool] | None = None,
         release: Release | None = None,
+        as_of: datetime | None = None,
     ) -> Manifest:
         """Write the bundle for ``section_id`` into ``out_dir``, replacing an earlier bundle atomically.
+        ``index.html`` is the layout live ``as_of`` (default: now); variants: ``services.export_variants``.
 
         The bundle holds approved and published stories; with ``release.include_unapproved`` also slotted
         stories that are not (otherwise their slots are left off the page). The pre-export checklist runs in
@@ -129,14 +132,14 @@ class ExportService:
         release = release or Release()
         started = datetime.now(UTC)  # the mark's time: no later than the checklist's "now"
         done = None
-        if not full:
+        if not full and as_of is None and not section_has_variants(self._db, section_id):
             with _collection_paused():
                 done = self._update_in_place(section_id, out_dir, progress, cancelled, release)
         if done is None:
-            done = self._write_new(section_id, out_dir, full, progress, cancelled, release)
+            done = self._write_new(section_id, out_dir, full, progress, cancelled, release, as_of)
         manifest, block = done
         by = self._identity.name
-        record_export(self._db, by, section_id, out_dir, manifest, block.recorded, started)
+        record_export(self._db, by, section_id, out_dir, manifest, block.recorded, started, block.variant_id)
         self.derivatives.prune_now_and_then()  # the image cache stays bounded (a stat, or a prune a day)
         return manifest
 
@@ -148,13 +151,16 @@ class ExportService:
         progress: Progress | None,
         cancelled: Callable[[], bool] | None,
         release: Release,
+        as_of: datetime | None = None,
     ) -> tuple[Manifest, _ExportedBlock]:
         where = exported_where(section_id, release.include_unapproved)
+        moment = as_of or export_time()
         with self._db.read() as session:
             if session.get(SectionRow, section_id) is None:
                 raise NotFoundError(f"section {section_id} does not exist")
             # The checklist before any work: a refused export costs no rendering.
-            prepare_release(session, section_id, release, self._identity.name)
+            live, _ = layouts_to_export(session, section_id, moment, release.include_unapproved)
+            prepare_release(session, section_id, release, self._identity.name, layout=live)
             missing = rendering.missing_ids(session, where)
             estimate = int(session.scalar(select(func.count(StoryRow.id)).where(where)) or 0)
         offset = len(missing)
@@ -175,12 +181,16 @@ class ExportService:
                 report_all(offset + done, offset + total)
 
         with self._db.read() as session:
-            layout = read_layout(session, section_id)  # once for the checks, the pages and the snapshot
+            # Once for the checks, the pages and the snapshot: the layout live at ``moment``, any variants.
+            layout, schedule = layouts_to_export(session, section_id, moment, release.include_unapproved)
             filled = prepare_release(session, section_id, release, self._identity.name, layout=layout)
-            head = self._head(session, section_id, release.include_unapproved, layout)
+            head = with_scheduled_months(
+                session, self._head(session, section_id, release.include_unapproved, layout), schedule
+            )
             count = int(session.scalar(select(func.count(StoryRow.id)).where(where)) or 0)
             stream = _StoryStream(session, where)
-            block = _ExportedBlock.of(layout, generation(session))
+            marked = schedule is None and as_of is None  # else the page depends on the clock: no mark
+            block = _ExportedBlock.of(layout, generation(session) if marked else None)
             manifest = write_bundle(
                 head,
                 stream,
@@ -192,6 +202,7 @@ class ExportService:
                 cancelled=cancelled,
                 release=filled,
                 cache=self.derivatives,
+                schedule=schedule,
             )
             return manifest, block
 
@@ -362,13 +373,17 @@ _CACHE_JOIN_BY_INDEX = f"LEFT OUTER JOIN rendered_bodies INDEXED BY {RENDER_SCAN
 class _ExportedBlock:
     """The block as the export read it: what its EXPORT snapshot records (not what it is a moment later)."""
 
+    variant_id: int | None = None  # the scheduled variant on index.html; None: the main layout
+
     def __init__(self, section_version: int, content: SnapshotContent, generation: int | None) -> None:
         # ``generation``: the desk's, as the export's read saw it (``persistence.export_marks``).
         self.recorded = (section_version, content, generation)
 
     @classmethod
     def of(cls, layout: SectionLayout, generation: int | None) -> _ExportedBlock:
-        return cls(layout.section.version, content_of(layout), generation)
+        block = cls(layout.section.version, content_of(layout), generation)
+        block.variant_id = layout.variant.id if layout.variant is not None else None
+        return block
 
 
 class _UpdateSource:

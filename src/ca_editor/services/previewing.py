@@ -14,6 +14,8 @@ SQLite), and they change only when a story is saved; they are kept between rende
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 
 from ca_editor.domain.dates import YearBucket
@@ -29,6 +31,7 @@ from ca_editor.services.export_scope import exported_slots
 from ca_editor.services.exporting import export_time, exported_archive, publishable_month_counts
 from ca_editor.services.images import ImageService
 from ca_editor.services.sections import read_layout
+from ca_editor.services.variants import layout_as_of
 
 __all__ = ["PictureFile", "PreviewService", "RenderedPage"]
 
@@ -59,12 +62,19 @@ class PreviewService:
         return preview.story_page(layout.section, story, archive, export_time(), self._pictures.picture)
 
     def section_page(
-        self, section_id: int, layout: SectionLayout | None = None, *, edited: Story | None = None
+        self,
+        section_id: int,
+        layout: SectionLayout | None = None,
+        *,
+        edited: Story | None = None,
+        as_of: datetime | None = None,
     ) -> RenderedPage:
-        """The section front for ``layout`` (the saved one when None), showing ``edited``'s unsaved edits."""
+        """The section front for ``layout`` (the saved one when None), showing ``edited``'s unsaved edits;
+        with ``as_of`` (and no ``layout``), the layout live then: the preview "as of" (issue 16)."""
         with self._db.read() as session:
             if layout is None:
-                layout = read_layout(session, section_id)
+                live = layout_as_of(session, section_id, as_of) if as_of is not None else None
+                layout = live or read_layout(session, section_id)
             slots = layout.slots if edited is None else preview.with_edited_story(layout.slots, edited)
             # As the default export: a slotted story that is not approved is left off the page.
             slots = exported_slots(slots)

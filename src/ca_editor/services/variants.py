@@ -10,7 +10,7 @@ keep a draft overlap and the checklist then refuses the export until it is fixed
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +34,7 @@ from ca_editor.persistence.mapping import variant_from_row
 from ca_editor.persistence.models import LayoutVariantRow
 from ca_editor.services.identity import Identity
 from ca_editor.services.sections import _touch, lock_section, read_layout, write_block
+from ca_editor.services.variant_slots import layout_lines, read_lines
 
 MAIN = "main"  # how people name the main layout (``--copy-from main``)
 
@@ -146,6 +147,19 @@ class VariantService:
     ) -> SectionLayout:
         """Make a layout's block exactly ``entries`` (an import): ``SectionService.replace_slots``' path."""
         with self._write() as session:
+            section = lock_section(session, section_id)
+            block = section if variant_id is None else _row(session, section_id, variant_id)
+            return write_block(section, entries, block=block)
+
+    def export_slots(self, section_id: int, variant_id: int | None) -> list[str]:
+        """The layout's block (None: the main one) as JSON Lines (``services.variant_slots``)."""
+        with self._db.read() as session:
+            return layout_lines(read_layout(session, section_id, variant_id))
+
+    def import_slots(self, section_id: int, variant_id: int | None, lines: Iterable[str]) -> SectionLayout:
+        """Make the layout's block what the JSON Lines say, all or nothing."""
+        with self._write() as session:
+            entries = read_lines(session, lines)
             section = lock_section(session, section_id)
             block = section if variant_id is None else _row(session, section_id, variant_id)
             return write_block(section, entries, block=block)
