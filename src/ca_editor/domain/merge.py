@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ca_editor.domain.merge_fields import MISSING, FieldClash, Side, changed, merge_fields, normal
+from ca_editor.domain.merge_fields import MISSING, FieldClash, Side, changed, in_order, merge_fields, normal
 from ca_editor.domain.merge_slots import order_slots
 from ca_editor.domain.model import FIELD_LABELS
 from ca_editor.domain.text import shorten
@@ -149,6 +149,8 @@ def resolve(outcome: MergeOutcome, choices: Mapping[str, Side]) -> Resolution:
     if unknown:
         raise ValueError(f"no such conflict: {', '.join(sorted(unknown))}")
     run = _Run(outcome.base, outcome.theirs, outcome.mine, choices)
+    # The same conflicts whatever was chosen: a choice settles a clash, it never makes or hides another.
+    assert [c.id for c in run.conflicts] == [c.id for c in outcome.conflicts]
     decisions = tuple(Decision(c, choices.get(c.id, "theirs")) for c in outcome.conflicts)
     return Resolution(run.side, run.former(), run.copies, decisions, run.fallen_out, run.notices)
 
@@ -212,16 +214,16 @@ class _Run:
                         f"“{_title(survivor, key)}” was deleted on {deleter} but changed on "
                         f"{_SIDE_NAMES[side]}: it is kept."
                     )
-                merged[key] = dict(survivor)
+                merged[key] = in_order(survivor, _STORY_FIELDS)
                 continue
             result = merge_fields(b or {}, t, m, self._chooser(f"story:{key}:"), _STORY_FIELDS)
             merged[key] = result.merged
             for clash in result.clashes:
                 self._add("story", f"story:{key}:{clash.field}", key, clash.field, None, clash)
             if result.theirs_lost:
-                copies.append(KeptCopy(key, "theirs", dict(t)))
+                copies.append(KeptCopy(key, "theirs", in_order(t, _STORY_FIELDS)))
             if result.mine_lost:
-                copies.append(KeptCopy(key, "mine", dict(m)))
+                copies.append(KeptCopy(key, "mine", in_order(m, _STORY_FIELDS)))
         self.copies = tuple(copies)
         return merged
 
@@ -291,7 +293,7 @@ class _Run:
         at: int | None,
     ) -> Mapping[str, object]:
         if e not in theirs or e not in mine:
-            return dict((theirs.get(e) or mine[e]).overrides)
+            return in_order((theirs.get(e) or mine[e]).overrides, tuple(OVERRIDE_LABELS))
         name = _element_name(e)
         result = merge_fields(
             base[e].overrides if e in base else {},

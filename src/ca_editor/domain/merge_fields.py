@@ -78,12 +78,10 @@ def merge_fields(
     Fields come out in ``order`` first, then the rest sorted by name, so the result (and the order of the
     clashes) never depends on the insertion order of the inputs.
     """
-    names = set(base) | set(theirs) | set(mine)
-    ordered = [name for name in order if name in names] + sorted(names - set(order))
     merged: dict[str, object] = {}
     clashes: list[FieldClash] = []
     mine_lost = theirs_lost = False
-    for name in ordered:
+    for name in _ordered(set(base) | set(theirs) | set(mine), order):
         b, t, m = base.get(name, MISSING), theirs.get(name, MISSING), mine.get(name, MISSING)
         # Unchanged on theirs: mine's value (even when mine did not change it either, so that merging
         # with an unchanged theirs returns mine exactly, down to a list that equals a tuple).
@@ -100,6 +98,15 @@ def merge_fields(
         if value is not MISSING:
             merged[name] = value
     return FieldMerge(merged, tuple(clashes), mine_lost, theirs_lost)
+
+
+def in_order(record: Mapping[str, object], order: tuple[str, ...]) -> dict[str, object]:
+    """``record`` with its fields in ``order``, then the rest by name: one record, one spelling."""
+    return {name: record[name] for name in _ordered(set(record), order)}
+
+
+def _ordered(names: set[str], order: tuple[str, ...]) -> list[str]:
+    return [name for name in order if name in names] + sorted(names - set(order))
 
 
 def changed(base: Mapping[str, object], side: Mapping[str, object]) -> bool:

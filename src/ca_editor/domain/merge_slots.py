@@ -8,8 +8,9 @@ The rule, in the terms of ``layout_diff`` (a move is a change of a story's place
 stories*, not of its slot number):
 
 1. On each side, the base slots it kept are matched against base; the longest run that kept base's order
-   stays put (among equally long runs, the one leaving most slots at their old number), the others were
-   *moved* by that side. A slot new on a side was *placed* by it, as is a moved one.
+   stays put, the others were *moved* by that side. Among equally long runs (a swap of neighbours: which
+   one moved?) the one reading as a move of a story the other side moved too wins, then the one leaving
+   most slots at their old number. A slot new on a side was *placed* by it, as is a moved one.
 2. **Anchors** are the kept base slots no side moved. They are in base's order on every side, so they
    frame the merged block; between two anchors is a *gap*.
 3. Every other kept slot goes into the gap where the side that placed it put it, in that side's order.
@@ -60,7 +61,11 @@ def order_slots[E: Hashable](
 ) -> SlotOrder[E]:
     """Merge the order of ``members`` (see the module's rule); ``name`` spells a slot in clash ids."""
     in_base, in_theirs, in_mine = set(base), set(theirs), set(mine)
-    stay_theirs, stay_mine = _unmoved(base, theirs), _unmoved(base, mine)
+    # A one-place move is ambiguous ("B up" or "A down"): read each side's moves knowing the other's, so
+    # that both sides moving one story is seen as that (a clash) rather than as two unrelated moves.
+    first_theirs, first_mine = _unmoved(base, theirs, set()), _unmoved(base, mine, set())
+    stay_theirs = _unmoved(base, theirs, (in_mine & in_base) - first_mine)
+    stay_mine = _unmoved(base, mine, (in_theirs & in_base) - first_theirs)
     anchors = [
         e
         for e in base
@@ -114,22 +119,24 @@ def _gaps[E: Hashable](side: Sequence[E], anchor_at: dict[E, int]) -> dict[E, in
     return result
 
 
-def _unmoved[E: Hashable](base: Sequence[E], side: Sequence[E]) -> set[E]:
-    """The base slots ``side`` kept in base's order: the longest such run, most at an unchanged index.
+def _unmoved[E: Hashable](base: Sequence[E], side: Sequence[E], moved_elsewhere: set[E]) -> set[E]:
+    """The base slots ``side`` kept in base's order: the longest such run; among equally long runs, the one
+    with fewest slots in ``moved_elsewhere`` (the other side moved them), then most at an unchanged index.
 
     A block has at most a few dozen slots, so the quadratic search costs nothing and lets ties be
     broken the way a person reads a move (a swap moves the story that left its number, not its neighbour).
     """
     base_at = {e: i for i, e in enumerate(base)}
     kept = [(base_at[e], i, e) for i, e in enumerate(side) if e in base_at]
-    score: list[tuple[int, int]] = []
+    score: list[tuple[int, int, int]] = []
     back: list[int] = []
-    for i, (old, new, _) in enumerate(kept):
-        same = int(old == new)
-        best, link = (1, same), -1
+    for i, (old, new, e) in enumerate(kept):
+        gain = (1, -int(e in moved_elsewhere), int(old == new))
+        best, link = gain, -1
         for j in range(i):
-            if kept[j][0] < old and (score[j][0] + 1, score[j][1] + same) > best:
-                best, link = (score[j][0] + 1, score[j][1] + same), j
+            candidate = (score[j][0] + gain[0], score[j][1] + gain[1], score[j][2] + gain[2])
+            if kept[j][0] < old and candidate > best:
+                best, link = candidate, j
         score.append(best)
         back.append(link)
     result: set[E] = set()
