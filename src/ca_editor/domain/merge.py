@@ -14,6 +14,12 @@ nothing is lost: a story field's loser is kept as a copy of the story, a slot's 
 - The block merges as a list (``merge_slots`` has the rule): moves, insertions and removals of both sides
   are kept where they do not clash. A slot one side took out and the other re-dressed (changed its
   overrides) is kept, with a notice. Whatever no longer fits the merged slot count falls out, named.
+- An override conflict's losing value is kept in the check-in's record (``Resolution.decisions``): a
+  former slot cannot hold it while its story is still in the block.
+
+Conflict ids: ``setting:<field>``, ``story:<key>:<field>``, ``override:<slot>:<field>``, ``slot:<theirs'
+slot>|<mine's slot>`` and ``place:<slot>``, where a slot is its story key (``s12#2`` for a story's second
+placement). Labels and texts come from ``merge_words``.
 
 ``resolve`` redoes the merge with the choices rather than patching the outcome: a choice can change what
 fits in the block, and one code path cannot disagree with itself. Every order is fixed (settings in their
@@ -23,38 +29,31 @@ order their mappings were built in, and a conflict's id names only what clashed,
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ca_editor.domain.merge_fields import MISSING, FieldClash, Side, changed, in_order, merge_fields, normal
+from ca_editor.domain.merge_fields import FieldClash, Side, changed, in_order, merge_fields, normal
 from ca_editor.domain.merge_slots import order_slots
-from ca_editor.domain.model import FIELD_LABELS
-from ca_editor.domain.text import shorten
+from ca_editor.domain.merge_words import (
+    OVERRIDE_LABELS,
+    SETTING_LABELS,
+    field_label,
+    kept_though_deleted,
+    kept_though_taken_out,
+    natural_key,
+    other,
+    place_text,
+    slot_label,
+    story_title,
+    value_text,
+)
 
 #: A story's identity across the two desks: ``"s<id>"`` for a story that existed at check-out (the laptop
 #: keeps ids), ``"m<laptop id>"`` for one new on the laptop, ``"t<shared id>"`` for one new on the desk.
 StoryKey = str
 ConflictKind = Literal["setting", "story", "override", "slot"]
-
-#: The section settings as the settings dialog names them, in its order.
-SETTING_LABELS: dict[str, str] = {
-    "title": "Heading",
-    "description": "Description",
-    "slug": "Slug",
-    "slot_count": "Number of slots",
-    "teaser_limit": "Teaser limit",
-}
-#: A slot's page-only overrides (``SlotEntry`` fields) as the slot pane names them.
-OVERRIDE_LABELS: dict[str, str] = {
-    "headline": "Headline on this page",
-    "summary": "Summary on this page",
-    "image_sha256": "Image on this page",
-    "image_alt": "Alt text of the image on this page",
-    "image_focus": "Focal point of the image on this page",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +157,6 @@ def resolve(outcome: MergeOutcome, choices: Mapping[str, Side]) -> Resolution:
 # --- the merge itself ---------------------------------------------------------------------------------
 
 _Element = tuple[StoryKey, int]  # a slot: its story and which placement of that story (0: the first)
-_SIDE_NAMES: dict[Side, str] = {"theirs": "the shared desk", "mine": "the laptop"}
 _STORY_FIELDS = ("title", "slug", "summary", "body", "byline", "published_at", "status", "tags")
 
 
@@ -199,7 +197,7 @@ class _Run:
         base, theirs, mine = self.base.stories, self.theirs.stories, self.mine.stories
         merged: dict[StoryKey, Mapping[str, object]] = {}
         copies: list[KeptCopy] = []
-        for key in sorted(set(base) | set(theirs) | set(mine), key=_natural):
+        for key in sorted(set(base) | set(theirs) | set(mine), key=natural_key):
             b, t, m = base.get(key), theirs.get(key), mine.get(key)
             if t is None or m is None:
                 side: Side = "mine" if t is None else "theirs"
@@ -209,11 +207,7 @@ class _Run:
                 if b is not None and not (changed(b, survivor) or self._placed(key, side)):
                     continue  # deleted on one side, untouched on the other: deleted
                 if b is not None:
-                    deleter = _SIDE_NAMES[_other(side)]
-                    self._notices.append(
-                        f"“{_title(survivor, key)}” was deleted on {deleter} but changed on "
-                        f"{_SIDE_NAMES[side]}: it is kept."
-                    )
+                    self._notices.append(kept_though_deleted(story_title(survivor, key), other(side)))
                 merged[key] = in_order(survivor, _STORY_FIELDS)
                 continue
             result = merge_fields(b or {}, t, m, self._chooser(f"story:{key}:"), _STORY_FIELDS)
@@ -257,11 +251,7 @@ class _Run:
             kept = theirs if side == "theirs" else mine
             if e in kept and changed(base[e].overrides, kept[e].overrides):
                 members.add(e)
-                remover = _SIDE_NAMES[_other(side)]
-                self._notices.append(
-                    f"“{self._title(e[0])}” was taken out of the block on {remover} but its overrides "
-                    f"were changed on {_SIDE_NAMES[side]}: it stays in the block."
-                )
+                self._notices.append(kept_though_taken_out(self._title(e[0]), other(side)))
         merged = order_slots(list(base), list(theirs), list(mine), members, self._choice, _element_name)
         limit = slot_count if isinstance(slot_count, int) and not isinstance(slot_count, bool) else None
         block = merged.order[: max(limit, 0)] if limit is not None else merged.order
@@ -322,15 +312,8 @@ class _Run:
     def _add(
         self, kind: ConflictKind, cid: str, subject: str, name: str, at: int | None, clash: FieldClash
     ) -> None:
-        if kind == "setting":
-            label = SETTING_LABELS.get(name, name.replace("_", " ").capitalize())
-        elif kind == "story":
-            label = f"{FIELD_LABELS.get(name, name)} of “{self._title(subject)}”"
-        else:
-            where = f"slot {at}" if at else "out of the block"
-            label = f"{OVERRIDE_LABELS.get(name, name)}: “{self._title(subject)}” ({where})"
-        values = (clash.base, clash.theirs, clash.mine)
-        texts = _texts(tuple(_value_text(name, v) for v in values))
+        label = field_label(kind, name, self._title(subject), at)
+        texts = (value_text(name, clash.base), value_text(name, clash.theirs), value_text(name, clash.mine))
         self._conflicts.append(
             Conflict(cid, kind, subject, name, label, clash.base, clash.theirs, clash.mine, texts, at)
         )
@@ -338,21 +321,21 @@ class _Run:
     def _add_slot(
         self, cid: str, subject: StoryKey, name: str, at: int | None, values: tuple[object, object, object]
     ) -> None:
-        if name == "place":
-            label = f"Place of “{self._title(subject)}”"
-            texts = tuple(f"slot {v}" if v else "not in the block" for v in values)
-        else:
-            label = f"Slot {at}" if at else "A slot past the end of the block"
-            texts = tuple(f"“{self._title(str(v))}”" if v else "empty" for v in values)
         base, theirs, mine = values
-        self._conflicts.append(
-            Conflict(cid, "slot", subject, name, label, base, theirs, mine, _texts(texts), at)
-        )
+        if name == "place":
+            texts = (place_text(base), place_text(theirs), place_text(mine))
+        else:
+            texts = (self._slot_text(base), self._slot_text(theirs), self._slot_text(mine))
+        label = slot_label(name, self._title(subject), at)
+        self._conflicts.append(Conflict(cid, "slot", subject, name, label, base, theirs, mine, texts, at))
+
+    def _slot_text(self, key: object) -> str:
+        return f"“{self._title(str(key))}”" if key else "empty"
 
     def _title(self, key: StoryKey) -> str:
         for stories in (self.theirs.stories, self.mine.stories, self.base.stories):
             if key in stories:
-                return _title(stories[key], key)
+                return story_title(stories[key], key)
         return key
 
 
@@ -372,36 +355,3 @@ def _element_name(e: _Element) -> str:
 
 def _index(side: dict[_Element, SlotPick], e: _Element) -> int | None:
     return list(side).index(e) + 1 if e in side else None
-
-
-def _natural(key: StoryKey) -> tuple[str, int, str]:
-    """``s9`` before ``s10``: keys sort by their letters, then their number."""
-    match = re.fullmatch(r"([^\d]*)(\d*)(.*)", key)
-    assert match is not None  # the pattern matches every string
-    letters, digits, rest = match.groups()
-    return letters, int(digits) if digits else -1, rest
-
-
-def _title(story: Mapping[str, object], key: StoryKey) -> str:
-    title = story.get("title")
-    return shorten(title, 60) if isinstance(title, str) and title.strip() else key
-
-
-def _texts(texts: tuple[str, ...]) -> tuple[str, str, str]:
-    return texts[0], texts[1], texts[2]
-
-
-def _other(side: Side) -> Side:
-    return "mine" if side == "theirs" else "theirs"
-
-
-def _value_text(name: str, value: object) -> str:
-    if value is MISSING:
-        return "not set"
-    if value is None:
-        return "off" if name == "teaser_limit" else "none"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(item) for item in value) or "none"
-    if isinstance(value, str):
-        return shorten(value, 300) or "empty"
-    return str(value)
