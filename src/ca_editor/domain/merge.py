@@ -210,6 +210,9 @@ class _Run:
                     self._notices.append(kept_though_deleted(story_title(survivor, key), other(side)))
                 merged[key] = in_order(survivor, _STORY_FIELDS)
                 continue
+            if t in (m, b) or m == b:  # most stories of an archive: no field can clash, skip the work
+                merged[key] = in_order(m if t == b else t, _STORY_FIELDS)
+                continue
             result = merge_fields(b or {}, t, m, self._chooser(f"story:{key}:"), _STORY_FIELDS)
             merged[key] = result.merged
             for clash in result.clashes:

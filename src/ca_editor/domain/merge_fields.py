@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Final, Literal
 
 Side = Literal["theirs", "mine"]
@@ -81,7 +82,7 @@ def merge_fields(
     merged: dict[str, object] = {}
     clashes: list[FieldClash] = []
     mine_lost = theirs_lost = False
-    for name in _ordered(set(base) | set(theirs) | set(mine), order):
+    for name in _ordered(frozenset(base) | frozenset(theirs) | frozenset(mine), order):
         b, t, m = base.get(name, MISSING), theirs.get(name, MISSING), mine.get(name, MISSING)
         # Unchanged on theirs: mine's value (even when mine did not change it either, so that merging
         # with an unchanged theirs returns mine exactly, down to a list that equals a tuple).
@@ -102,11 +103,12 @@ def merge_fields(
 
 def in_order(record: Mapping[str, object], order: tuple[str, ...]) -> dict[str, object]:
     """``record`` with its fields in ``order``, then the rest by name: one record, one spelling."""
-    return {name: record[name] for name in _ordered(set(record), order)}
+    return {name: record[name] for name in _ordered(frozenset(record), order)}
 
 
-def _ordered(names: set[str], order: tuple[str, ...]) -> list[str]:
-    return [name for name in order if name in names] + sorted(names - set(order))
+@cache  # an archive's stories share a handful of field sets: order each once
+def _ordered(names: frozenset[str], order: tuple[str, ...]) -> tuple[str, ...]:
+    return (*(name for name in order if name in names), *sorted(names - set(order)))
 
 
 def changed(base: Mapping[str, object], side: Mapping[str, object]) -> bool:

@@ -33,6 +33,7 @@ OVERRIDE_LABELS: dict[str, str] = {
 }
 SIDE_NAMES: dict[Side, str] = {"theirs": "the shared desk", "mine": "the laptop"}
 TEXT_LIMIT = 300  # a value's line: a body is shown in full by whoever has room for it
+_KEY = re.compile(r"(\D*)(\d*)(.*)", re.DOTALL)
 
 
 def other(side: Side) -> Side:
@@ -41,7 +42,7 @@ def other(side: Side) -> Side:
 
 def natural_key(key: str) -> tuple[str, int, str]:
     """``s9`` before ``s10``: story keys sort by their letters, then their number."""
-    match = re.fullmatch(r"(\D*)(\d*)(.*)", key)
+    match = _KEY.fullmatch(key)
     assert match is not None  # the pattern matches every string
     letters, digits, rest = match.groups()
     return letters, int(digits) if digits else -1, rest
