@@ -21,6 +21,7 @@ from ca_editor.domain.model import SlotEntry, StoryFields, StoryStatus
 from ca_editor.services.checkin import CheckinRefusedError, laptop_origin
 from ca_editor.services.checkout import months_before, url_without_password
 from ca_editor.services.container import Services
+from ca_editor.services.stories import StoryQuery
 
 NOW = datetime.now(UTC)
 
@@ -90,6 +91,8 @@ def test_the_laptop_desk_is_the_whole_app(services: Services, tmp_path: Path) ->
         taken.stories.update(
             first.id, replace(first.fields(), title="Edited offline"), expected_version=first.version
         )
+        found = taken.stories.list(StoryQuery(text="edited offline"))
+        assert [s.id for s in found] == [first.id]  # the full-text index was built and follows edits
         new = taken.stories.create(
             StoryFields(
                 title="Written on the train", body="text", status=StoryStatus.APPROVED, published_at=NOW
