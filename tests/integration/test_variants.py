@@ -207,3 +207,31 @@ def test_checklist_refuses_overlaps_and_warns_on_unready_variants(services: Serv
     # The variant's own block is checked like the main one when asked.
     own = services.checks.run(section_id, variant_id=variant.id)
     assert any(f.code == "empty_slot" for f in own.errors)
+
+
+def test_fewer_slots_cut_every_variants_block_too(services: Services) -> None:
+    from dataclasses import replace
+
+    from ca_editor.domain.section_settings import SectionSettings
+
+    section_id = services.section_id()
+    variant = services.variants.add(section_id, weekend(), copy_from=MAIN)
+    layout = services.sections.layout(section_id)
+    settings = replace(SectionSettings.of(layout.section), slot_count=6)
+    services.section_settings.change(section_id, settings, expected_version=layout.section.version)
+    cut = services.sections.layout(section_id, variant.id)
+    assert cut.story_ids() == layout.story_ids()[:6]
+    gone = {f.story.id for f in services.sections.former(section_id, variant_id=variant.id)}
+    assert gone == set(layout.story_ids()[6:])
+
+
+def test_preview_as_of_shows_the_layout_live_then(services: Services) -> None:
+    section_id = services.section_id()
+    variant = services.variants.add(section_id, weekend())
+    story = services.sections.layout(section_id).slots[3].story
+    services.sections.replace_slots(
+        section_id, [SlotEntry(story.id, headline="Only on the weekend")], variant_id=variant.id
+    )
+    then = services.previews.section_page(section_id, as_of=SAT + timedelta(hours=1)).html
+    before = services.previews.section_page(section_id, as_of=SAT - timedelta(hours=1)).html
+    assert "Only on the weekend" in then and "Only on the weekend" not in before

@@ -30,6 +30,7 @@ from ca_editor.services.sections import (
     lock_section,
     read_layout,
     refuse_if_changed,
+    trim_variant_blocks,
 )
 
 
@@ -67,6 +68,7 @@ class SectionSettingsService:
             _refuse_taken_slug(session, settings.slug, section.id)
             kept, leaving = section.slots[: settings.slot_count], section.slots[settings.slot_count :]
             fell_out = tuple(story_from_row(slot.story) for slot in leaving)
+            trim_variant_blocks(session, section, settings.slot_count)  # scheduled layouts hold as many
             _apply(section, settings)
             if fell_out:  # one write, one version step: the order's flush carries the settings too
                 _apply_order(section, kept)

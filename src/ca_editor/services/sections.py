@@ -176,6 +176,16 @@ def close_gaps(session: Session, section_id: int) -> None:
         _apply_order(section, sorted(block.slots, key=lambda s: (s.position, s.id)), block=block)
 
 
+def trim_variant_blocks(session: Session, section: SectionRow, slot_count: int) -> None:
+    """Cut each of the section's variants' blocks to ``slot_count`` slots (fewer slots: the main block is
+    cut by its caller); the stories that leave go to that variant's 'previously' list."""
+    variants = session.scalars(select(LayoutVariantRow).where(LayoutVariantRow.section_id == section.id))
+    for variant in variants:
+        ordered = sorted(variant.slots, key=lambda s: (s.position, s.id))
+        if len(ordered) > slot_count:
+            _apply_order(section, ordered[:slot_count], block=variant)
+
+
 def _check_overrides(overrides: SlotOverrides) -> list[Problem]:
     problems = []
     if overrides.headline is not None and not overrides.headline.strip():
