@@ -235,3 +235,25 @@ def test_preview_as_of_shows_the_layout_live_then(services: Services) -> None:
     then = services.previews.section_page(section_id, as_of=SAT + timedelta(hours=1)).html
     before = services.previews.section_page(section_id, as_of=SAT - timedelta(hours=1)).html
     assert "Only on the weekend" in then and "Only on the weekend" not in before
+
+
+def test_0019_goes_down_and_up_again_keeping_the_main_layout(services: Services) -> None:
+    """The downgrade drops the variants (and their rows), keeps the main layout, and 0019 applies again."""
+    from alembic import command
+
+    from ca_editor.persistence.migrate import alembic_config
+
+    section_id = services.section_id()
+    main = services.sections.layout(section_id).story_ids()
+    services.variants.add(section_id, weekend(), copy_from=MAIN)
+    url = services.db.engine.url.render_as_string(hide_password=False)
+    services.db.dispose()
+    command.downgrade(alembic_config(url), "0018_checkouts")
+    assert db_query.scalar(url, "SELECT count(*) FROM slots") == len(main)
+    upgrade(url)
+    again = open_services(url, seed_demo=False)
+    try:
+        assert again.sections.layout(section_id).story_ids() == main
+        assert again.variants.variants(section_id) == []
+    finally:
+        again.db.dispose()
