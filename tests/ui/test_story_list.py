@@ -313,9 +313,9 @@ def test_a_big_search_is_counted_off_the_gui_thread(qtbot, big: StoryListPane, m
     counted_on: list[str] = []
     real_count = StoryService.count
 
-    def spy(self, query=StoryQuery()):  # noqa: B008 - the service's own default
+    def spy(self, query=StoryQuery(), cancel=None):  # noqa: B008 - the service's own default
         counted_on.append(threading.current_thread().name)
-        return real_count(self, query)
+        return real_count(self, query, cancel)
 
     monkeypatch.setattr(StoryService, "count", spy)
     search(qtbot, big, "story")

@@ -26,6 +26,7 @@ from ca_editor.domain.errors import (
     ConflictKind,
     NotFoundError,
     Problem,
+    StorageError,
     ValidationError,
 )
 from ca_editor.domain.model import StatusChange, Story, StoryFields, StoryStatus, StorySummary
@@ -37,6 +38,8 @@ from ca_editor.persistence.mapping import status_change_from_row, story_from_row
 from ca_editor.persistence.models import AssetRow, SlotRow, StatusChangeRow, StoryRow, utcnow
 from ca_editor.persistence.people import shown_name
 from ca_editor.persistence.search import fts5_match_expression, fts5_story_ids, tsquery_text, tsvector_matches
+from ca_editor.services import text_pages
+from ca_editor.services.cancellation import Cancellation, QueryCancelled
 from ca_editor.services.identity import Identity, fallback_name
 from ca_editor.services.listing import StoryQuery, StorySort, fetch_page, list_columns
 from ca_editor.services.rendering import cache_rendered_body
@@ -45,6 +48,7 @@ from ca_editor.services.sections import close_gaps, lock_section
 __all__ = ["StoryQuery", "StoryService", "StorySort"]
 
 _EVERY_STORY = StoryQuery()
+_Summaries = list[StorySummary]  # "list" is a method name inside the class
 
 
 class StoryService:
@@ -65,16 +69,68 @@ class StoryService:
             )
             return [status_change_from_row(row) for row in rows]
 
-    def list(self, query: StoryQuery = _EVERY_STORY) -> list[StorySummary]:
-        """One page of the story list, filtered and sorted in SQL (see :mod:`ca_editor.services.listing`)."""
-        with self._db.read() as session:
-            return fetch_page(session, self._filtered(select(*list_columns()), query), query)
+    def list(
+        self, query: StoryQuery = _EVERY_STORY, cancel: Cancellation | None = None
+    ) -> list[StorySummary]:
+        """One page of the story list, filtered and sorted in SQL (see :mod:`ca_editor.services.listing`).
 
-    def count(self, query: StoryQuery = _EVERY_STORY) -> int:
+        A search newest first reads only about the rows it returns (``services.text_pages``). ``cancel``
+        lets another thread stop the call (``QueryCancelled``): the search a newer keystroke made stale.
+        """
+        try:
+            with self._db.read() as session:
+                if cancel is None:
+                    return self._page(session, query, None)
+                with cancel.attached(session):
+                    return self._page(session, query, cancel)
+        except StorageError as exc:
+            if cancel is not None and cancel.requested:
+                raise QueryCancelled("cancelled") from exc
+            raise
+
+    def _page(self, session: Session, query: StoryQuery, cancel: Cancellation | None) -> _Summaries:
+        newest_search = (
+            query.text.strip()
+            and query.sort is StorySort.PUBLISHED
+            and query.is_descending
+            and query.limit is not None
+            and not query.offset
+        )
+        if not newest_search or query.limit is None:
+            return fetch_page(session, self._filtered(select(*list_columns()), query), query)
+        listed = self._filtered(select(*list_columns()), query, with_text=False)
+        if self._db.is_sqlite:
+            return text_pages.sqlite_page(
+                session, listed, query.text, query.limit, query.after, query.dates.bounds(), cancel
+            )
+        rows: _Summaries = []
+        if query.after is None or query.after.published_at is not None:
+            walked = self._filtered(select(StoryRow.published_at, StoryRow.id), query, with_text=False)
+            matches = self._text_condition(query.text)
+            rows = text_pages.postgres_dated_page(
+                session, walked, listed, matches, query.limit, query.after, cancel
+            )
+        if len(rows) < query.limit:  # the undated stories, after the dated ones: the plain statement
+            undated = replace(
+                query, limit=query.limit - len(rows), after=query.after if not rows else rows[-1]
+            )
+            filtered = self._filtered(select(*list_columns()), undated).where(StoryRow.published_at.is_(None))
+            rows += fetch_page(session, filtered, undated)
+        return rows
+
+    def count(self, query: StoryQuery = _EVERY_STORY, cancel: Cancellation | None = None) -> int:
         """How many stories match ``query``'s filters (its order, cursor and limit play no part)."""
-        with self._db.read() as session:
-            stmt = self._filtered(select(func.count()).select_from(StoryRow), query)
-            return int(session.scalar(stmt) or 0)
+        stmt = self._filtered(select(func.count()).select_from(StoryRow), query)
+        try:
+            with self._db.read() as session:
+                if cancel is None:
+                    return int(session.scalar(stmt) or 0)
+                with cancel.attached(session):
+                    return int(session.scalar(stmt) or 0)
+        except StorageError as exc:
+            if cancel is not None and cancel.requested:
+                raise QueryCancelled("cancelled") from exc
+            raise
 
     def archive_buckets(self) -> tuple[YearBucket, ...]:
         """Stories per year and month of publication, for the 'Filter archive — Publication date' tree."""
@@ -166,7 +222,7 @@ class StoryService:
             for section_id in section_ids:  # the database cascade removed the slots; close their gaps
                 close_gaps(session, section_id)
 
-    def _filtered[T: Select[*tuple[Any, ...]]](self, stmt: T, query: StoryQuery) -> T:
+    def _filtered[T: Select[*tuple[Any, ...]]](self, stmt: T, query: StoryQuery, with_text: bool = True) -> T:
         start, end = query.dates.bounds()
         conditions = []
         if start is not None:
@@ -175,7 +231,7 @@ class StoryService:
             conditions.append(StoryRow.published_at < end)
         if query.status is not None:
             conditions.append(StoryRow.status == query.status.value)
-        if query.text.strip():
+        if with_text and query.text.strip():
             conditions.append(self._text_condition(query.text))
         return stmt.where(and_(*conditions)) if conditions else stmt
 
