@@ -254,3 +254,40 @@ def test_choosing_a_smaller_slot_count_drops_the_last_slots_into_former() -> Non
     chosen = resolve(outcome, {"setting:slot_count": "mine"})
     assert [p.story for p in chosen.result.slots] == ["s1", "s2"]
     assert chosen.fallen_out == ("s3",) and [p.story for p in chosen.former] == ["s3"]
+
+
+def test_two_stories_put_into_the_same_place_clash_over_a_slot_that_was_empty_in_base() -> None:
+    outcome = merge(side("s1 s2"), side("s1 t1 s2"), side("s1 m1 s2"))
+    conflict = only(outcome.conflicts)
+    assert (conflict.id, conflict.label, conflict.base) == ("slot:t1|m1", "Slot 2", None)
+    assert conflict.texts == ("empty", "“Story t1”", "“Story m1”")
+
+
+def test_extra_stories_one_side_put_into_a_clashing_place_are_kept_after_the_winner() -> None:
+    outcome = merge(side("s1 s2"), side("s1 t1 t2 s2"), side("s1 m1 s2"))
+    conflict = only(outcome.conflicts)
+    assert conflict.id == "slot:t1|m1"
+    assert block(outcome) == ["s1", "t1", "t2", "s2"]
+    assert [p.story for p in resolve(outcome, {conflict.id: "mine"}).result.slots] == ["s1", "m1", "t2", "s2"]
+
+
+def test_mixed_choices_on_one_story_keep_a_copy_of_each_losing_side() -> None:
+    stories = {key: story(key) for key in KEYS}
+    theirs = {**stories, "s1": story("s1", title="Desk title", body="Desk body")}
+    mine = {**stories, "s1": story("s1", title="Laptop title", body="Laptop body")}
+    outcome = merge(side("s1", stories=stories), side("s1", stories=theirs), side("s1", stories=mine))
+    assert [c.id for c in outcome.conflicts] == ["story:s1:title", "story:s1:body"]
+    chosen = resolve(outcome, {"story:s1:title": "mine"})
+    assert (chosen.result.stories["s1"]["title"], chosen.result.stories["s1"]["body"]) == (
+        "Laptop title",
+        "Desk body",
+    )
+    assert [(c.side, c.fields["title"], c.fields["body"]) for c in chosen.kept_copies] == [
+        ("theirs", "Desk title", "Desk body"),
+        ("mine", "Laptop title", "Laptop body"),
+    ]
+
+
+def test_a_slot_moved_on_one_side_and_taken_out_on_the_other_is_out() -> None:
+    outcome = merge(side("s1 s2 s3"), side("s3 s1 s2"), side("s1 s2"))
+    assert block(outcome) == ["s1", "s2"] and outcome.conflicts == ()

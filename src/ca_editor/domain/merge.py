@@ -266,9 +266,14 @@ class _Run:
                 self._add_slot(f"place:{_element_name(e)}", e[0], "place", position.get(e), places)
             else:
                 winner = clash.mine if self._choice(clash.id) == "mine" else clash.theirs
-                at = position.get(winner)
-                was = self.base.slots[at - 1].story if at and at <= len(self.base.slots) else None
-                self._add_slot(clash.id, clash.theirs[0], "story", at, (was, clash.theirs[0], clash.mine[0]))
+                was = clash.base[0] if clash.base else None
+                self._add_slot(
+                    clash.id,
+                    clash.theirs[0],
+                    "story",
+                    position.get(winner),
+                    (was, clash.theirs[0], clash.mine[0]),
+                )
         # Overrides merge for the slots that fell out too: which ones fall depends on the choices, and a
         # conflict must not come and go with the choices made on others.
         picks = tuple(

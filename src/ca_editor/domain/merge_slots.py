@@ -42,6 +42,7 @@ class SlotClash[E: Hashable]:
     kind: Literal["story", "place"]  # two stories for one slot, or one story for two places
     theirs: E
     mine: E  # for a place clash, the same slot as ``theirs``
+    base: E | None = None  # for a slot clash, the base slot both replaced (the gap's n-th removed one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,7 @@ def order_slots[E: Hashable](
         if e in members and (e not in in_theirs or e in stay_theirs) and (e not in in_mine or e in stay_mine)
     ]
     anchor_at = {e: i for i, e in enumerate(anchors)}
-    gap_theirs, gap_mine = _gaps(theirs, anchor_at), _gaps(mine, anchor_at)
+    gap_base, gap_theirs, gap_mine = _gaps(base, anchor_at), _gaps(theirs, anchor_at), _gaps(mine, anchor_at)
     placed_theirs = {e for e in gap_theirs if e in members and (e not in in_base or e not in stay_theirs)}
     placed_mine = {e for e in gap_mine if e in members and (e not in in_base or e not in stay_mine)}
 
@@ -93,8 +94,10 @@ def order_slots[E: Hashable](
         by_mine = [e for e in mine if e in placed_mine and gap_mine[e] == gap]
         new_theirs = [e for e in by_theirs if e in only_theirs]
         new_mine = [e for e in by_mine if e in only_mine]
-        for t, m in zip(new_theirs, new_mine, strict=False):
-            clash = SlotClash(f"slot:{name(t)}|{name(m)}", "story", t, m)
+        replaced = [e for e in base if e not in members and gap_base.get(e) == gap]
+        for n, (t, m) in enumerate(zip(new_theirs, new_mine, strict=False)):
+            was = replaced[n] if n < len(replaced) else None
+            clash = SlotClash(f"slot:{name(t)}|{name(m)}", "story", t, m, was)
             clashes.append(clash)
             by_mine.remove(m)
             if choice(clash.id) == "mine":
