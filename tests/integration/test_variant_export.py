@@ -170,3 +170,15 @@ def test_up_to_date_never_hides_a_variant(services: Services, tmp_path: Path) ->
     assert up_to_date(db, out, None) is None
     services.exports.export(services.section_id(), out)
     assert up_to_date(db, out, None) is None
+
+
+def test_export_all_as_of_puts_each_sections_live_layout_on_its_front(
+    scheduled: Services, tmp_path: Path
+) -> None:
+    from ca_editor.services.export_all import export_all
+
+    export_all(scheduled.exports, tmp_path / "during", as_of=SAT + timedelta(hours=1))
+    export_all(scheduled.exports, tmp_path / "after", as_of=SAT + timedelta(days=2, hours=3))  # a gap
+    assert headlines(tmp_path / "during" / "index.html")[0] == "Weekend: the long read"
+    main_titles = [slot.headline for slot in scheduled.sections.layout(scheduled.section_id()).slots]
+    assert headlines(tmp_path / "after" / "index.html") == main_titles
