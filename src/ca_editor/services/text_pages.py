@@ -112,7 +112,7 @@ def _stories(session: Session, listed: Select[Any], keys: list[int]) -> list[Sto
         return []
     ids = [by_date.story_id(key) for key in keys]
     # One JSON parameter, not one per id: binding hundreds of parameters costs more than the query.
-    chosen = select(literal_column("value")).select_from(func.json_each(json.dumps(ids)))
+    chosen: Select[tuple[Any]] = select(literal_column("value")).select_from(func.json_each(json.dumps(ids)))
     rows = session.execute(listed.where(StoryRow.id.in_(chosen)))
     by_id = {row[0]: summary_from_columns(*row) for row in rows}
     return [by_id[i] for i in ids if i in by_id]
@@ -147,15 +147,28 @@ def postgres_dated_page(
             newest = select(*columns).order_by(columns[3].desc(), columns[0].desc()).limit(still)
             rows = session.execute(newest)
             return found + [summary_from_columns(*row) for row in rows]
-        chunk_rows = session.execute(walked.where(dated, after_cursor).order_by(*order).limit(chunk)).all()
-        if not chunk_rows:
+        # One statement a chunk: the walk (a subquery with its LIMIT, so the match is tested on the chunk's
+        # rows only, never planned through the GIN index), returning the matches and the chunk's last row.
+        number = func.row_number().over(order_by=order).label("number")
+        walk = (
+            walked.add_columns(matches.label("hit"), number)
+            .where(dated, after_cursor)
+            .order_by(*order)
+            .limit(chunk)
+            .subquery("chunk")
+        )
+        seen = session.execute(select(walk).where(walk.c.hit | (walk.c.number == chunk))).all()
+        hits = [row[1] for row in seen if row[2]]
+        if hits:
+            # No ORDER BY: with one the planner may walk the date index to meet these few ids.
+            page = [
+                summary_from_columns(*row) for row in session.execute(listed.where(StoryRow.id.in_(hits)))
+            ]
+            found += sorted(page, key=lambda s: (s.published_at, s.id), reverse=True)
+        walked_so_far += chunk
+        last = next((row for row in seen if row[3] == chunk), None)
+        if last is None:  # fewer stories than the chunk: the walk reached the end
             break
-        ids = [row[1] for row in chunk_rows]
-        page = session.execute(listed.where(StoryRow.id.in_(ids), matches).order_by(*order)).all()
-        found += [summary_from_columns(*row) for row in page]
-        walked_so_far += len(chunk_rows)
-        if len(chunk_rows) < chunk:
-            break
-        cursor = (chunk_rows[-1][0], chunk_rows[-1][1])
+        cursor = (last[0], last[1])
         chunk = min(chunk * 4, LARGEST_CHUNK)
     return found[:limit]
