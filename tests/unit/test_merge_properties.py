@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ca_editor.domain.merge import DeskSide, MergeOutcome, SlotPick, merge, resolve
-from ca_editor.domain.merge_fields import MISSING, Side, same
+from ca_editor.domain.merge_fields import MISSING, Side, normal, same
 
 TITLES = st.sampled_from(["Floods", "Talks", "Harvest"])
 BODIES = st.sampled_from(["one", "two", "three"])
@@ -266,3 +266,18 @@ def test_the_block_keeps_both_sides_insertions_removals_and_common_order(
                 for desk in (theirs, mine)
             )
             assert not agreed or block.index(x) < block.index(y)
+
+
+@given(merges())
+def test_swapping_the_sides_and_the_choices_gives_the_same_settings_and_stories(
+    sides: tuple[DeskSide, DeskSide, DeskSide],
+) -> None:
+    base, theirs, mine = sides
+    forward, backward = merge(base, theirs, mine), merge(base, mine, theirs)
+    assert {c.id for c in forward.conflicts if c.kind != "slot"} == {
+        c.id for c in backward.conflicts if c.kind != "slot"
+    }
+    all_mine = resolve(forward, {c.id: "mine" for c in forward.conflicts}).result
+    all_theirs = resolve(backward, {c.id: "theirs" for c in backward.conflicts}).result
+    assert normal(all_mine.settings) == normal(all_theirs.settings)
+    assert normal(all_mine.stories) == normal(all_theirs.stories)
