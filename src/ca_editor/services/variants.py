@@ -208,7 +208,7 @@ def _refuse(window: Window, existing: list[LayoutVariant], itself: int | None, a
         if overlapped:
             names = ", ".join(f"'{v.name}'" for v in overlapped)
             problems.append(
-                Problem("window", f"the window overlaps {names}: one layout is live at a time; move a window")
+                Problem("window", f"overlaps {names}: one layout is live at a time; move a window")
             )
     if problems:
         raise ValidationError(problems)
