@@ -126,8 +126,9 @@ class Decision:
 @dataclass(frozen=True, slots=True)
 class Resolution:
     result: DeskSide
-    # Every slot of theirs' or mine's block whose story is not in the result's block (theirs' pick first):
-    # conflict losers, fallen out, taken out on a side. Record each as a former slot.
+    # Every slot of theirs' or mine's block whose story left the block and still exists: what fell out
+    # (with its merged overrides) first, then conflict losers and what a side took out (theirs' pick
+    # before mine's), once per story. Record each as a former slot.
     former: tuple[SlotPick, ...]
     kept_copies: tuple[KeptCopy, ...]
     decisions: tuple[Decision, ...]  # each conflict with its choice: the check-in's record
