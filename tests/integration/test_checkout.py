@@ -181,3 +181,22 @@ def test_the_origin_is_kept_without_a_password() -> None:
 def test_months_before_counts_calendar_months() -> None:
     assert months_before(datetime(2026, 3, 31, tzinfo=UTC), 1) == datetime(2026, 2, 28, tzinfo=UTC)
     assert months_before(datetime(2026, 12, 7, tzinfo=UTC), 12) == datetime(2025, 12, 7, tzinfo=UTC)
+
+
+def test_the_check_out_rows_match_migration_0018(tmp_path: Path) -> None:
+    import sqlite3
+
+    from ca_editor.persistence.checkout_copy import sqlite_url
+    from ca_editor.persistence.checkout_rows import BaseStoryRow, CheckoutOriginRow, CheckoutRow
+    from ca_editor.persistence.migrate import upgrade
+
+    path = tmp_path / "fresh.sqlite3"
+    upgrade(sqlite_url(path))
+    connection = sqlite3.connect(path)
+    try:
+        for row in (CheckoutRow, CheckoutOriginRow, BaseStoryRow):
+            table = row.__table__
+            columns = {info[1] for info in connection.execute(f"PRAGMA table_info({table.name})")}
+            assert columns == {c.name for c in table.columns}, table.name
+    finally:
+        connection.close()
