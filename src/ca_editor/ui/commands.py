@@ -76,12 +76,15 @@ class LayoutCommand(DeskCommand):
         # Undo puts the 'previously in editor's choice' list back too: a story this step added leaves the
         # block on undo without being listed as taken out; one that was listed before is listed again.
         self.former_before = frozenset(f.story.id for f in desk.former())
+        self.variant_id = desk.variant_id  # the layout it changes: the main one or a scheduled variant's
 
     def apply_change(self) -> Change:
-        return self.desk.apply_layout(self.after)
+        return self.desk.apply_layout(self.after, variant_id=self.variant_id)
 
     def revert_change(self) -> Change:
-        return self.desk.apply_layout(self.before, remember_only=self.former_before)
+        return self.desk.apply_layout(
+            self.before, remember_only=self.former_before, variant_id=self.variant_id
+        )
 
 
 class SectionSettingsCommand(DeskCommand):
@@ -94,14 +97,17 @@ class SectionSettingsCommand(DeskCommand):
         self.after = after
         self.entries_before = desk.layout.entries()
         self.former_before = frozenset(f.story.id for f in desk.former())
+        self.variant_id = desk.variant_id  # the layout whose block ``entries_before`` is
 
     def apply_change(self) -> Change:
         return self.desk.apply_settings(self.after)
 
     def revert_change(self) -> Change:
         change = self.desk.apply_settings(self.before)
-        if self.desk.layout.entries() != self.entries_before:
-            change = change | self.desk.apply_layout(self.entries_before, remember_only=self.former_before)
+        if self.desk.layout.entries() != self.entries_before or self.desk.variant_id != self.variant_id:
+            change = change | self.desk.apply_layout(
+                self.entries_before, remember_only=self.former_before, variant_id=self.variant_id
+            )
         return change
 
 
@@ -148,6 +154,7 @@ class DeleteStoryCommand(DeskCommand):
         self.story = story
         self.layout_before = layout_before.entries()
         self.held_slots = story.id in layout_before.story_ids()
+        self.variant_id = layout_before.variant.id if layout_before.variant is not None else None
 
     def apply_change(self) -> Change:
         self.story, change = self.desk.remove_story(self.story.id)
@@ -157,7 +164,7 @@ class DeleteStoryCommand(DeskCommand):
         change = self.desk.restore_story(self.story)
         self.story = change.saved(self.story.id) or self.story
         if self.held_slots:
-            change = change | self.desk.apply_layout(self.layout_before)
+            change = change | self.desk.apply_layout(self.layout_before, variant_id=self.variant_id)
         return change
 
 

@@ -12,6 +12,11 @@ window's one error place (``ui/errors.py``). A layout step refused because the b
 re-read the block and broadcast it. An undo or redo refused inside ``QUndoStack`` has no caller to raise to:
 it goes to ``on_step_refused``, which the window points at that same error place.
 
+A section may hold scheduled variants of its block (``services.variants``): ``variant_id`` names the layout
+the desk edits (None: the main one) and ``select_variant`` switches it, so the slot pane, its keyboard twins,
+overrides and undo edit a variant on the same road. Each layout step remembers its layout: an undo after a
+switch goes back to the layout it changed.
+
 Reads are budgeted (``tests/ui/test_sql_budget.py``): the block and the 'previously in editor's choice' list
 are held here and renewed from each write, so a layout step reads nothing before its write and once after.
 """
@@ -53,6 +58,13 @@ _log = logging.getLogger(__name__)
 _FOLLOW_STORIES = 20  # a colleague's save of more stories at once (an import): the panes re-read them
 
 
+class _Current:
+    """``apply_layout``'s default: the layout the desk edits now."""
+
+
+_CURRENT = _Current()
+
+
 class StepRefused(CaEditorError):
     """A desk step that did not happen; ``str()`` is the sentence for the person. Nothing was changed.
 
@@ -76,6 +88,7 @@ class Desk(QObject):
         #: Where a refused undo or redo is told (the window's error place); a desk alone logs it.
         self.on_step_refused: Callable[[CaEditorError], None] = _log_refusal
         self._origin: Origin | None = None  # set while the undo stack runs a command
+        self.variant_id: int | None = None  # the layout edited: None the main one, else a variant's id
         self._layout = services.sections.layout(section_id)
         self._former = services.sections.former(section_id)
 
@@ -121,6 +134,16 @@ class Desk(QObject):
                     continue  # deleted since: a later event says so
             change = dataclasses.replace(change, stories=tuple(stories))
         self.changed.emit(change)
+
+    def select_variant(self, variant_id: int | None) -> None:
+        """Edit the variant ``variant_id`` (None: the main layout) from now on; every pane follows the one
+        broadcast. A variant gone meanwhile leaves the desk on the main layout."""
+        if variant_id == self.variant_id:
+            return
+        before = self._layout
+        self.variant_id = variant_id
+        self._read_layout()
+        self.changed.emit(layout_change(before, self._layout, origin=self.origin, who=self.who))
 
     def broadcast(self, change: Change) -> None:
         """Tell every pane about a change made through the services outside the desk's own steps (a
@@ -257,18 +280,27 @@ class Desk(QObject):
         return self._change_layout(text, tuple(entries))
 
     def apply_layout(
-        self, entries: Sequence[SlotEntry], *, remember_only: Collection[int] | None = None
+        self,
+        entries: Sequence[SlotEntry],
+        *,
+        remember_only: Collection[int] | None = None,
+        variant_id: int | _Current | None = _CURRENT,
     ) -> Change:
-        """Make the block ``entries`` now (used by commands); refuses a block someone else changed."""
+        """Make the block ``entries`` now (used by commands); refuses a block someone else changed.
+        ``variant_id``: the layout a command was made on; the desk switches back to it first."""
         before = self._layout
+        if not isinstance(variant_id, _Current) and variant_id != self.variant_id:
+            self.variant_id = variant_id  # an undo after a switch: show the layout it changes
+            self._read_layout()
         self._layout = self.services.sections.replace_slots(
             self.section_id,
             entries,
             expected_version=self._layout.section.version,
             remember_only=remember_only,
+            variant_id=self.variant_id,
         )
-        if set(before.story_ids()) != set(self._layout.story_ids()):  # a story came in or went out
-            self._former = self.services.sections.former(self.section_id)
+        if before.variant != self._layout.variant or set(before.story_ids()) != set(self._layout.story_ids()):
+            self._former = self.services.sections.former(self.section_id, variant_id=self.variant_id)
         return layout_change(before, self._layout, origin=self.origin, who=self.who)
 
     # --- the section's own settings --------------------------------------------------------------------
@@ -305,8 +337,8 @@ class Desk(QObject):
             self.section_id, settings, expected_version=before.section.version
         )
         self._layout = result.layout
-        if result.fell_out:
-            self._former = self.services.sections.former(self.section_id)
+        if result.fell_out or self.variant_id is not None:
+            self._read_layout()  # a variant's block, as the new settings left it
         return layout_change(before, self._layout, origin=self.origin, who=self.who)
 
     # --- stories ---------------------------------------------------------------------------------------
@@ -393,8 +425,12 @@ class Desk(QObject):
     # --- plumbing --------------------------------------------------------------------------------------
 
     def _read_layout(self) -> None:
-        self._layout = self.services.sections.layout(self.section_id)
-        self._former = self.services.sections.former(self.section_id)
+        try:
+            self._layout = self.services.sections.layout(self.section_id, self.variant_id)
+        except NotFoundError:  # the variant was removed (here or at another desk): the main layout
+            self.variant_id = None
+            self._layout = self.services.sections.layout(self.section_id)
+        self._former = self.services.sections.former(self.section_id, variant_id=self.variant_id)
 
     def _change_layout(
         self, text: str | Callable[[SectionLayout | None], str], entries: Sequence[SlotEntry]

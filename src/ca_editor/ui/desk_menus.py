@@ -1,9 +1,9 @@
 """The desk window's menu bar and toolbar, built from the actions ``MainWindow._build_actions`` made.
 
-Menus: File, Edit, Slots, Section (*Settings…*; ``ui/section_switcher.py`` puts *Open section ▸* above it
-and its combo on the toolbar), Review, View (panes, previews, *Go to pane*, *Theme*, reset), Help; the
-toolbar holds new, save, undo, redo, import and export. The README's shortcut table
-describes these menus: a change here changes what people read there.
+Menus: File, Edit, Slots, Section (*Settings…*, *Add layout variant…*; ``ui/section_switcher.py`` puts
+*Open section ▸* above them and its combo on the toolbar), Review, View (panes, previews, *Go to pane*,
+*Theme*, reset), Help; the toolbar holds new, save, undo, redo, import and export. The README's shortcut
+table describes these menus: a change here changes what people read there.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ def build_menus(window: MainWindow) -> tuple[QMenu, QActionGroup]:
     section_settings = section_menu.addAction("&Settings…")
     section_settings.setStatusTip("The section's heading, description, slug, slots and teaser advice")
     section_settings.triggered.connect(lambda: edit_section_settings(window))
+    section_menu.addAction(window.variant_bar.add_action)  # ui/variant_bar.py: scheduled layouts
     review_menu = menu.addMenu("&Review")
     review_menu.addAction(window.review_action)
     review_menu.addAction(window.layout_history_dock.toggleViewAction())

@@ -53,6 +53,7 @@ from ca_editor.ui.shortcuts import ShortcutsDialog
 from ca_editor.ui.slots import EditorsChoicePane
 from ca_editor.ui.stories import ArchiveFilterPane, StoryListPane
 from ca_editor.ui.theme import apply_theme
+from ca_editor.ui.variant_bar import VariantBar
 
 #: Bumped when the dock layout changes shape, so an old saved state is not forced onto new docks.
 _STATE_VERSION = 1
@@ -90,7 +91,8 @@ class MainWindow(QMainWindow):
         self.history.setAccessibleName("Undo history")
         self.checklist = ChecklistPane(self.desk)
 
-        self.choice_dock = self._dock("Editor's choice", "dock-choice", self.choice)
+        self.variant_bar = VariantBar(self.desk, self.preview)  # which layout; timeline; preview as of
+        self.choice_dock = self._dock("Editor's choice", "dock-choice", self.variant_bar.above(self.choice))
         self.archive_dock = self._dock("Filter archive", "dock-archive", self.archive)
         self.editor_dock = self._dock("Story", "dock-editor", self.editor)
         self.preview_dock = self._dock("Preview", "dock-preview", self.preview)

@@ -106,9 +106,9 @@ class ChecklistPane(QWidget):
         self._timer.stop()
         self._generation += 1
         self.summary.setText("Checking…")
-        generation, section_id = self._generation, self._desk.section_id
+        generation, section_id, variant_id = self._generation, self._desk.section_id, self._desk.variant_id
         self._lane.submit(
-            lambda _task: self._services.checks.run(section_id),
+            lambda _task: self._services.checks.run(section_id, variant_id=variant_id),  # the layout edited
             done=lambda report: self._show(generation, report),
             failed=lambda exc: self._show(generation, _why_not(exc)),
         )

@@ -33,6 +33,13 @@ from ca_editor.ui.review.common import kind_icon, state_text, with_note
 from ca_editor.ui.review.diff_view import DiffView
 from ca_editor.ui.review.layout_view import ReviewLayoutModel, ReviewLayoutView
 
+
+def layout_name(desk: Desk) -> str:
+    """'main layout' or 'variant “Weekend”': the layout the desk edits, which the review is about."""
+    variant = desk.layout.variant
+    return "main layout" if variant is None else f"variant “{variant.name}”"
+
+
 SEND_BACK_NEEDS_NOTE = "Say what needs to change before sending the layout back."
 
 
@@ -80,9 +87,9 @@ class ReviewWindow(QDialog):
         left = QWidget()
         left_box = QVBoxLayout(left)
         left_box.setContentsMargins(0, 0, 0, 0)
-        caption = QLabel("The layout now (read-only)")
-        caption.setBuddy(self.layout_view)
-        left_box.addWidget(caption)
+        self.layout_caption = QLabel("The layout now (read-only)")
+        self.layout_caption.setBuddy(self.layout_view)
+        left_box.addWidget(self.layout_caption)
         left_box.addWidget(self.layout_view)
 
         self.since_sign_off = DiffView()
@@ -180,12 +187,14 @@ class ReviewWindow(QDialog):
 
     def refresh(self) -> None:
         try:
-            sheet = self.services.review.sheet(self.desk.section_id)
+            sheet = self.services.review.sheet(self.desk.section_id, self.desk.variant_id)
         except CaEditorError as exc:
             self._say(f"Could not read the layout: {exc}", error=True)
             return
         self._sheet = sheet
-        self.setWindowTitle(f"Review layout — {sheet.current.section_title}")  # the heading may change
+        which = layout_name(self.desk)  # sign-off is per layout: the main one or a scheduled variant
+        self.setWindowTitle(f"Review layout — {sheet.current.section_title} — {which}")  # heading may change
+        self.layout_caption.setText(f"The {which} now (read-only)")
         self.state_label.setText(state_text(sheet.state, note_limit=200))
         self.reviewer_label.setText(self._reviewer_text())
         self.reviewer_label.setToolTip("The name recorded with your sign-off or send-back")
@@ -249,9 +258,9 @@ class ReviewWindow(QDialog):
         section_id = self.desk.section_id
         try:
             if kind is SnapshotKind.SIGN_OFF:
-                snapshot = review.sign_off(section_id, note, reviewed=seen)
+                snapshot = review.sign_off(section_id, note, reviewed=seen, variant_id=self.desk.variant_id)
             else:
-                snapshot = review.send_back(section_id, note, reviewed=seen)
+                snapshot = review.send_back(section_id, note, reviewed=seen, variant_id=self.desk.variant_id)
         except ValidationError as exc:
             self._say("; ".join(p.message[0].upper() + p.message[1:] for p in exc.problems) + ".", error=True)
             return None

@@ -1,0 +1,127 @@
+"""*Add variant…*: a name and a validity window for a new scheduled layout of the section.
+
+Times are typed and shown in this computer's time zone (the desk's, as everywhere in the app) and stored in
+UTC by ``services.variants``. The name and the window are checked as they are typed with the rules the
+service keeps (``domain.schedule``); what only the database knows (an overlap with another variant, a name
+whose page another variant has) comes back from the service and shows under the form, which stays open.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QDateTime
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ca_editor.domain.errors import ValidationError
+from ca_editor.domain.schedule import LayoutVariant, name_problem, window_problem
+from ca_editor.services.container import Services
+from ca_editor.services.variants import MAIN, Window
+
+_FORMAT = "ddd d MMM yyyy, HH:mm"
+
+
+def _edit(moment: datetime) -> QDateTimeEdit:
+    edit = QDateTimeEdit(QDateTime(moment.astimezone().replace(tzinfo=None)))
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat(_FORMAT)
+    return edit
+
+
+def _moment(edit: QDateTimeEdit) -> datetime:
+    """The edit's local time as an aware datetime (``toPython`` gives it naive)."""
+    value = edit.dateTime().toPython()
+    assert isinstance(value, datetime)
+    return value.astimezone()
+
+
+class VariantDialog(QDialog):
+    """Asks for a new variant; ``variant`` holds it once the service has added it."""
+
+    def __init__(
+        self, services: Services, section_id: int, start: datetime, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.services, self.section_id = services, section_id
+        self.variant: LayoutVariant | None = None
+        self.setWindowTitle("Add a layout variant")
+        self.setObjectName("variant-dialog")
+        self.setMinimumWidth(460)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("e.g. Weekend, Election night")
+        self.name.setAccessibleName("Variant name")
+        self.starts = _edit(start)
+        self.starts.setAccessibleName("Live from")
+        self.ends = _edit(start + timedelta(days=2))
+        self.ends.setAccessibleName("Live until")
+        self.open_ended = QCheckBox("No end")
+        self.open_ended.toggled.connect(lambda on: self.ends.setEnabled(not on))
+        self.copy_main = QCheckBox("Start with the main layout's stories")
+        self.copy_main.setChecked(True)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Variant problems")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self._lay_out()
+        for signal in (self.name.textChanged, self.starts.dateTimeChanged, self.ends.dateTimeChanged):
+            signal.connect(self._check)
+        self.open_ended.toggled.connect(self._check)
+        self._check()
+
+    def _lay_out(self) -> None:
+        until = QHBoxLayout()
+        until.addWidget(self.ends, 1)
+        until.addWidget(self.open_ended)
+        form = QFormLayout()
+        form.addRow("&Name:", self.name)
+        form.addRow("Live &from:", self.starts)
+        form.addRow("Live &until:", until)
+        form.addRow("", self.copy_main)
+        zone = datetime.now().astimezone().tzname() or "local"
+        note = QLabel(
+            f"Times in this computer's time zone ({zone}). The main layout is live when no variant is."
+        )
+        note.setWordWrap(True)
+        box = QVBoxLayout(self)
+        box.addLayout(form)
+        box.addWidget(note)
+        box.addWidget(self.message)
+        box.addWidget(self.buttons)
+
+    def asked_window(self) -> Window:
+        ends = None if self.open_ended.isChecked() else _moment(self.ends)
+        return Window(self.name.text().strip(), _moment(self.starts), ends)
+
+    def _check(self) -> None:
+        window = self.asked_window()
+        problem = name_problem(window.name) if window.name else None
+        problem = problem or window_problem(window.starts_at, window.ends_at)
+        self.message.setText(problem[0].upper() + problem[1:] + "." if problem else "")
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(bool(window.name) and problem is None)
+
+    def accept(self) -> None:
+        copy_from = MAIN if self.copy_main.isChecked() else None
+        try:
+            self.variant = self.services.variants.add(
+                self.section_id, self.asked_window(), copy_from=copy_from
+            )
+        except ValidationError as exc:  # an overlap, a clash of names: say so, keep the form open
+            self.message.setText(" ".join(f"{p.message[0].upper()}{p.message[1:]}." for p in exc.problems))
+            return
+        super().accept()
