@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     checking.add_argument("--section", metavar="SLUG", help="section to check (default: the first)")
     checking.add_argument("--json", action="store_true", help="print the findings as JSON")
     checking.add_argument(
+        "--variant", metavar="NAME", help="check a scheduled layout's block (default: main)"
+    )
+    checking.add_argument(
         "--include-unapproved", action="store_true", help="check as for export --include-unapproved"
     )
     commands.add_parser("migrate", help="create or upgrade the database, then exit")
@@ -250,7 +253,10 @@ def _check(services: Services, args: argparse.Namespace) -> int:
     from ca_editor.domain.release import finding_json
 
     section_id = services.section_id(args.section)
-    report = services.checks.run(section_id, include_unapproved=args.include_unapproved)
+    variant_id = services.variants.find(section_id, args.variant).id if args.variant else None
+    report = services.checks.run(
+        section_id, include_unapproved=args.include_unapproved, variant_id=variant_id
+    )
     if args.json:
         document = {
             "section": args.section or services.sections.layout(section_id).section.slug,

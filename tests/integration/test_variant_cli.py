@@ -92,3 +92,14 @@ def test_slots_out_and_back_in(
     assert "line 1: no story has the slug 'no-such-story'" in err
     assert "line 2: is not a JSON object" in err and "line 3: has unknown key(s) colour" in err
     assert len(services.sections.layout(services.section_id(), variant.id).slots) == 3  # nothing written
+
+
+def test_check_a_variants_block(services: Services, capsys: pytest.CaptureFixture[str]) -> None:
+    slug = services.sections.layout(services.section_id()).section.slug
+    weekend = ["--start", "2026-12-12T00:00Z", "--end", "2026-12-14T00:00Z", "--copy-from", "main"]
+    assert run(services, "add", slug, "Weekend", *weekend) == 0
+    assert run(services, "add", slug, "Election", "--start", "2026-12-14T18:00Z") == 0
+    capsys.readouterr()
+    assert main(["check", "--variant", "weekend", "--db", db_of(services)]) == 0
+    assert main(["check", "--variant", "election", "--db", db_of(services)]) == 1
+    assert "slot 1: the slot is empty" in capsys.readouterr().out
