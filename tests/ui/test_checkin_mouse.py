@@ -18,7 +18,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
@@ -62,7 +61,10 @@ def diverge(services: Services, laptop: Services, section_id: int) -> None:
 
 def real_click(qtbot: QtBot, widget: QWidget) -> None:
     """Move the X pointer to ``widget``'s centre and click, while Qt's loop keeps turning."""
-    point: QPoint = widget.mapToGlobal(widget.rect().center())
+    qtbot.waitUntil(widget.isVisible, timeout=5_000)
+    widget.window().raise_()  # no window manager keeps it on top (see the test)
+    qtbot.wait(150)  # laid out, painted and on top where it will be clicked
+    point = widget.mapToGlobal(widget.rect().center())
     script = ["mousemove", str(point.x()), str(point.y()), "sleep", "0.15", "click", "1", "sleep", "0.15"]
     process = subprocess.Popen(["xdotool", *script])
     try:
@@ -105,6 +107,15 @@ def test_a_real_mouse_chooses_each_conflict_and_the_shared_desk_holds_the_choice
     assert isinstance(dialog, MergeDialog)
     qtbot.waitExposed(dialog)
     assert [card.conflict.kind for card in dialog.cards] == ["setting", "story", "override"]
+    # Xvfb has no window manager to keep the dialog above its window, and the desk window's late start
+    # (its preview, after the first paint) maps it above the dialog: the two are set apart, as far as the
+    # screen allows, so the pointer lands on the dialog.
+    window.resize(window.minimumSizeHint())
+    window.move(0, 0)
+    screen = QGuiApplication.primaryScreen().availableGeometry()
+    dialog.move(screen.right() - dialog.width(), screen.bottom() - dialog.height())
+    dialog.raise_()
+    qtbot.wait(200)
     shots = os.environ.get("CA_EDITOR_SHOTS")
     if shots:
         dialog.grab().save(str(Path(shots) / "h3-checkin-dialog-real.png"))
@@ -113,7 +124,6 @@ def test_a_real_mouse_chooses_each_conflict_and_the_shared_desk_holds_the_choice
     for card in dialog.cards:
         button = card.keep_mine if wanted[card.conflict.kind] == "mine" else card.keep_theirs
         area.ensureWidgetVisible(button)  # type: ignore[attr-defined]
-        qtbot.wait(50)
         real_click(qtbot, button)
         qtbot.waitUntil(lambda c=card, k=card.conflict.kind: c.choice() == wanted[k], timeout=5_000)
     assert dialog.apply_button.isEnabled()
