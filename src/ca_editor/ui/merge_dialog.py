@@ -40,6 +40,7 @@ from ca_editor.domain.merge import Conflict, MergeOutcome
 from ca_editor.ui.merge_values import shown_text, value_text
 
 Side = Literal["mine", "theirs"]
+WIDTH = 1040  # three columns of about 40 characters: a headline on one or two lines
 TOOLTIP_LIMIT = 3000  # a body longer than this is read in the story, not a tooltip
 COLUMNS = ("When taken offline", "Shared desk now (theirs)", "Your laptop (mine)")
 
@@ -168,7 +169,7 @@ class MergeDialog(QDialog):
         for card in self.cards:
             card.chosen.connect(self._follow)
         self._follow()
-        self.resize(1040, 680 if self.cards else 360)
+        self.resize(WIDTH, self._fitting_height())
 
     def choices(self) -> dict[str, Side]:
         """Each conflict's id and the side chosen for it (undecided ones are left out)."""
@@ -198,6 +199,16 @@ class MergeDialog(QDialog):
             row.addWidget(button)
         row.addStretch(1)
         return row
+
+    def _fitting_height(self) -> int:
+        """Tall enough for a few cards whole (no scroll bar, no blank half dialog); many scroll within 680."""
+        area = self.findChild(QScrollArea, "conflicts")
+        if area is None:
+            return min(680, self.sizeHint().height())
+        cards = area.widget().sizeHint().height() + 2 * area.frameWidth()
+        intro = self.findChild(QLabel, "merge-intro")
+        wrapped = 0 if intro is None else intro.sizeHint().height() - intro.heightForWidth(WIDTH - 24)
+        return min(680, self.sizeHint().height() - area.sizeHint().height() + cards - wrapped)
 
     def _cards_area(self) -> QScrollArea:
         holder = QWidget()
