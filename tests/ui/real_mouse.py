@@ -10,6 +10,7 @@ import subprocess
 import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 
@@ -38,3 +39,15 @@ def real_click(qtbot: QtBot, point: QPoint, *then: str) -> None:
         if process.poll() is None:
             process.kill()
     assert process.returncode == 0
+
+
+def settle(qtbot: QtBot, widget: QWidget) -> None:
+    """Wait until ``widget`` stops moving and resizing (a new window's docks take their sizes after the
+    first show): a point computed before then may land elsewhere."""
+    seen = None
+    for _ in range(20):
+        now = (widget.mapToGlobal(widget.rect().topLeft()), widget.size())
+        if now == seen:
+            return
+        seen = now
+        qtbot.wait(250)

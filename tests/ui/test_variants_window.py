@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QDateTime, QPoint, Qt
 from pytestqt.qtbot import QtBot
-from tests.ui.real_mouse import need_real_x, real_click
+from tests.ui.real_mouse import need_real_x, real_click, settle
 
 from ca_editor.domain.schedule import LayoutVariant, SegmentKind
 from ca_editor.services.container import Services
@@ -72,10 +72,7 @@ def test_a_real_click_on_the_timeline_edits_the_variant_with_the_same_pane_and_u
         SegmentKind.MAIN,
     ]
     window.activateWindow()
-    width = -1
-    while width != bar.timeline.width():  # the docks take their sizes after the first show
-        width = bar.timeline.width()
-        qtbot.wait(300)
+    settle(qtbot, bar.timeline)
     bar.timeline.grab().save(shot(tmp_path, "variants-timeline.png"))
 
     real_click(qtbot, segment_point(window, variant.id))
