@@ -222,3 +222,14 @@ def test_the_checkin_finds_the_desk_it_came_from(services: Services, laptop: tup
     )
     assert done.returncode == 0, done.stderr
     assert services.stories.get(first).title == "Back home"
+
+
+def test_a_laptop_desk_is_refused_by_another_desk(laptop: tuple[Path, Services], tmp_path: Path) -> None:
+    path, _ = laptop
+    elsewhere = open_services(str(tmp_path / "elsewhere.sqlite3"))
+    try:
+        with pytest.raises(CheckinRefusedError, match="was not taken from"):
+            elsewhere.checkins.plan_checkin(path)
+    finally:
+        elsewhere.db.dispose()
+    assert laptop_origin(path).checked_in_at is None
