@@ -128,6 +128,7 @@ def test_a_real_mouse_chooses_each_conflict_and_the_shared_desk_holds_the_choice
         qtbot.waitUntil(lambda c=card, k=card.conflict.kind: c.choice() == wanted[k], timeout=5_000)
     assert dialog.apply_button.isEnabled()
     real_click(qtbot, dialog.apply_button)
+    assert window.offline.checkin.dialog is None  # answered: gone
     qtbot.waitUntil(lambda: window.offline.checkin.message is not None, timeout=30_000)
 
     after = services.sections.layout(section_id)

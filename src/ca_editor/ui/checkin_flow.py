@@ -85,9 +85,14 @@ class CheckinFlow(QObject):
             parent=self.window,
         )
         dialog.accepted.connect(lambda: self.apply(plan, dialog.choices()))
-        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
         self.dialog = dialog
         dialog.open()
+
+    def _dialog_closed(self, dialog: MergeDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+        dialog.deleteLater()
 
     def apply(self, plan: CheckinPlan, choices: dict[str, Side]) -> None:
         """Write the check-in on the lane, with the section read just before and after it."""
