@@ -25,9 +25,12 @@ from ca_editor.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(open_desk: Callable[..., MainWindow], services: Services) -> MainWindow:
+def window(qtbot: QtBot, open_desk: Callable[..., MainWindow], services: Services) -> MainWindow:
     services.identity.set("Aigerim")
-    return open_desk(services)
+    opened = open_desk(services)
+    # The window announces itself once it is on screen (after its first paint: issue 18's start).
+    qtbot.waitUntil(lambda: opened.presence._announced is not None, timeout=5000)
+    return opened
 
 
 @pytest.fixture

@@ -42,7 +42,9 @@ _log = logging.getLogger(__name__)
 class LiveDesk(QObject):
     """Follows the changes other desks on ``desk``'s database make, for ``window``."""
 
-    def __init__(self, window: QMainWindow, desk: Desk) -> None:
+    def __init__(self, window: QMainWindow, desk: Desk, *, start: bool = True) -> None:
+        """The watch is opened now, from the newest event as the desk reads its block, so nothing between is
+        missed; ``start=False`` leaves the waiting to ``start()`` (the desk window's, after its paint)."""
         super().__init__(window)
         self._window = window
         self._desk = desk
@@ -54,7 +56,15 @@ class LiveDesk(QObject):
             self._watch = desk.services.live.watch()  # from the newest event as the desk reads its block
         except CaEditorError as exc:  # the server is away at open: tried again on the lane, then
             _log.info("Not following other desks yet: %s", exc)
-        self._next()
+        self._started = False
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Begin waiting for other desks' events (once)."""
+        if not self._started:
+            self._started = True
+            self._next()
 
     def finish(self) -> None:
         """Stop following (the window closes): the waiting job ends within a tick and closes the watch."""

@@ -57,7 +57,7 @@ class PresenceLine(QLabel):
 class DeskPresence(QObject):
     """This window at the desk: its heartbeat, and the two lines. See the module docstring."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: MainWindow, *, start: bool = True) -> None:
         super().__init__(window)
         self._service = window.services.presence
         self._section_id = window.desk.section_id
@@ -79,10 +79,17 @@ class DeskPresence(QObject):
         self._lane = Lane(self, "presence", latest_only=True)
         self._timer = QTimer(self, interval=READ_MS)
         self._timer.timeout.connect(self.refresh)
-        self._timer.start()
         self._editor.edited.connect(self._editor_moved)
         self._editor.dirty_changed.connect(self._editor_moved)
-        QTimer.singleShot(0, self.refresh)  # announce at once: the first beat should not wait a period
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Announce this window and read who else is here, then every period (the desk window calls it after
+        its first paint)."""
+        if not self._timer.isActive() and not self._finished:
+            self._timer.start()
+            QTimer.singleShot(0, self.refresh)  # announce at once: the first beat should not wait a period
 
     def refresh(self) -> Task | None:
         """Read who else is here (on the lane), beating first when a heartbeat is due or the state moved."""

@@ -39,7 +39,8 @@ class ChecklistPane(QWidget):
     fix_requested = Signal(object)  # Finding with a ``fix``: open the place that fixes it
     checked = Signal(object)  # CheckReport: a run finished (tests and the window title may follow it)
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+    def __init__(self, desk: Desk, parent: QWidget | None = None, *, start: bool = True) -> None:
+        """``start=False``: the first run waits for ``schedule()`` (the desk window's, after its paint)."""
         super().__init__(parent)
         self.setObjectName("checklist-pane")
         self.setAccessibleName("Checklist")
@@ -90,7 +91,8 @@ class ChecklistPane(QWidget):
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self.refresh_now)
         desk.changed.connect(self._desk_changed)
-        self.schedule()
+        if start:
+            self.schedule()
 
     def _desk_changed(self, change: Change) -> None:
         # The checks read the block and every story the export writes: any story or layout change counts;

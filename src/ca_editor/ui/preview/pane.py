@@ -4,10 +4,18 @@ Content is rendered by ``services.previews`` with the export's templates and CSS
 private temporary folder (page, ``style.css``, images named as the export names them) and ``load()``-ed
 from ``file://``: ``setHtml`` fails silently above about 2 MB.
 
-Live updates are debounced. An update of the page already shown overwrites its file (atomically) and
-reloads it: Chromium keeps painting the old document until the new one is ready and restores the scroll
-position of a reload itself, so no JavaScript is needed in the page. A different page (another story, the
-other mode) is loaded under its own file name and starts at the top.
+Live updates are debounced, and each render (the database reads, above all the archive counts the pages'
+links show, about 0.3 s over a million stories; the HTML; the files) runs on a background lane
+(``ui/background.py``): only the load into the web view happens on the UI thread. An update of the page
+already shown overwrites its file (atomically) and reloads it: Chromium keeps painting the old document
+until the new one is ready and restores the scroll position of a reload itself, so no JavaScript is needed
+in the page. A different page (another story, the other mode) is loaded under its own file name and starts
+at the top.
+
+``PreviewPane(start=False)`` (the desk window) renders nothing until ``start()``, which the window calls
+after its first paint. Its one web view is made at once all the same: a QtWebEngine view added to a window
+already on screen makes Qt re-create the native window (for its GPU surface), which loses the window's
+activation and focus. The three side-by-side views are made the first time side by side is turned on.
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ from ca_editor.domain.model import SectionLayout, Story
 from ca_editor.durable import replace_atomically
 from ca_editor.services.container import Services
 from ca_editor.services.previewing import RenderedPage
+from ca_editor.ui.background import Lane
 from ca_editor.ui.icons import icon
 from ca_editor.ui.preview.engine import PreviewPage, preview_root
 
@@ -93,12 +102,13 @@ class PreviewView(QWebEngineView):
 class _Frame(QWidget):
     """A caption above a view, for the side-by-side mode."""
 
-    def __init__(self, preset: WidthPreset, parent: QWidget | None = None) -> None:
+    def __init__(self, preset: WidthPreset, parent: QWidget | None = None, *, view: PreviewView) -> None:
         super().__init__(parent)
         self.preset = preset
         self.caption = QLabel(f"{preset.label} · {preset.width} px", self)
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.view = PreviewView(self)
+        self.view = view
+        view.setParent(self)
         self.view.setAccessibleName(f"{preset.label} preview")
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
@@ -119,7 +129,9 @@ class PreviewPane(QWidget):
     mode_changed = Signal(str)  # PreviewMode value
     story_link_clicked = Signal(str)  # slug of a story page link clicked in the preview
 
-    def __init__(self, services: Services, section_id: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, services: Services, section_id: int, parent: QWidget | None = None, *, start: bool = True
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("previewPane")
         self._services = services
@@ -139,21 +151,18 @@ class PreviewPane(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
         self._timer.timeout.connect(self._render)
+        self._lane = Lane(self, "preview", latest_only=True)  # a newer render makes an older one stale
+        self._renders = 0  # renders asked for: only the newest one's page is loaded
 
         self.toolbar = self._build_toolbar()
-        self.single_view = PreviewView()
-        self.single_view.setAccessibleName("Page preview")
+        self._frames: list[_Frame] | None = None
         self._single_area, self._single_row = self._scroll_area("Page preview area")
-        self._single_row.addWidget(self.single_view)
-        self.frames = [_Frame(preset) for preset in SIDE_BY_SIDE]
-        self._side_area, side_row = self._scroll_area("Side-by-side preview area")
-        side_row.setSpacing(12)
-        for frame in self.frames:
-            side_row.addWidget(frame)
+        self._single = self._new_view()
+        self._single.setAccessibleName("Page preview")
+        self._single_row.addWidget(self._single)
+        self._side_area, self._side_row = self._scroll_area("Side-by-side preview area")
+        self._side_row.setSpacing(12)
         self._side_area.viewport().installEventFilter(self)
-        for view in [self.single_view, *(f.view for f in self.frames)]:
-            view.loadFinished.connect(partial(self._view_loaded, view))
-            view.preview_page.link_clicked.connect(self._link_clicked)
 
         self._stack = QStackedWidget(self)
         self._stack.addWidget(self._single_area)
@@ -164,7 +173,42 @@ class PreviewPane(QWidget):
         box.addWidget(self.toolbar)
         box.addWidget(self._stack, 1)
         self._apply_widths()
+        self._started = False
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        """Render what is to be shown, and follow changes from now on (once; the desk window calls it after
+        its first paint: the render and the page's load need not hold the window back)."""
+        if self._started:
+            return
+        self._started = True
         self.schedule()
+
+    @property
+    def started(self) -> bool:
+        return self._started
+
+    @property
+    def single_view(self) -> PreviewView:
+        """The one web view of the single-width mode."""
+        return self._single
+
+    @property
+    def frames(self) -> list[_Frame]:
+        """The phone, tablet and desktop views of the side-by-side mode, made on first use."""
+        if self._frames is None:
+            self._frames = [_Frame(preset, view=self._new_view()) for preset in SIDE_BY_SIDE]
+            for frame in self._frames:
+                self._side_row.addWidget(frame)
+            self._fit_side_by_side()
+        return self._frames
+
+    def _new_view(self) -> PreviewView:
+        view = PreviewView()
+        view.loadFinished.connect(partial(self._view_loaded, view))
+        view.preview_page.link_clicked.connect(self._link_clicked)
+        return view
 
     # --- public API ----------------------------------------------------------------------------------------
 
@@ -221,6 +265,8 @@ class PreviewPane(QWidget):
         self.side_by_side_action.setChecked(on)
         if on == self._side_by_side:
             return
+        if on:
+            self.frames  # noqa: B018 - made now, before the stack shows them
         self._side_by_side = on
         for action in self._preset_actions.values():
             action.setEnabled(not on)
@@ -229,8 +275,9 @@ class PreviewPane(QWidget):
         self.schedule()  # the views now on screen may show something older
 
     def schedule(self) -> None:
-        """Render after a short pause; calls in quick succession give one render."""
-        self._timer.start()
+        """Render after a short pause; calls in quick succession give one render (none before ``start``)."""
+        if self._started:
+            self._timer.start()
 
     # --- building ------------------------------------------------------------------------------------------
 
@@ -311,7 +358,7 @@ class PreviewPane(QWidget):
     # --- widths --------------------------------------------------------------------------------------------
 
     def _apply_widths(self) -> None:
-        view = self.single_view
+        view = self._single
         if self._preset.width:
             view.setFixedWidth(self._preset.width)
             view.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
@@ -324,11 +371,12 @@ class PreviewPane(QWidget):
 
     def _fit_side_by_side(self) -> None:
         """Scale the three views down together (zoomFactor) so phone, tablet and desktop fit the pane."""
-        spacing = 12 * (len(self.frames) - 1)
-        natural = sum(f.preset.width for f in self.frames)
+        frames = self._frames or []
+        spacing = 12 * (len(SIDE_BY_SIDE) - 1)
+        natural = sum(preset.width for preset in SIDE_BY_SIDE)
         available = max(1, self._side_area.viewport().width() - spacing)
         scale = max(_MIN_ZOOM, min(1.0, available / natural))
-        for frame in self.frames:
+        for frame in frames:
             frame.setFixedWidth(max(1, int(frame.preset.width * scale)))
             frame.view.setZoomFactor(scale)
             frame.caption.setText(
@@ -350,26 +398,45 @@ class PreviewPane(QWidget):
         return story.id in layout.story_ids()
 
     def _render(self) -> None:
+        """Render on the lane what is to be shown now; the newest render's page is then loaded."""
+        if not self._started:
+            return
+        self._renders += 1
+        number, mode, story, layout = self._renders, self._mode, self._story, self._layout
+        self._lane.submit(
+            lambda _task: self._write_safely(mode, story, layout), done=partial(self._written, number)
+        )
+
+    def _write_safely(
+        self, mode: PreviewMode, story: Story | None, layout: SectionLayout | None
+    ) -> tuple[tuple[object, ...], QUrl]:  # on the lane's thread
         try:
-            key, url = self._write_current()
+            return self._write_current(mode, story, layout)
         except (CaEditorError, OSError, ValueError) as exc:
-            key, url = ("error", str(exc)), self._write_message("Preview unavailable", _sentence(exc))
+            return ("error", str(exc)), self._write_message("Preview unavailable", _sentence(exc))
+
+    def _written(self, number: int, written: tuple[tuple[object, ...], QUrl]) -> None:
+        if number != self._renders:
+            return  # a newer render is on its way
+        key, url = written
         self._pending = set(self.views)
         self._pending_ok = True
         for view in self.views:
             view.show_file(url, key)
 
-    def _write_current(self) -> tuple[tuple[object, ...], QUrl]:
+    def _write_current(
+        self, mode: PreviewMode, story: Story | None, layout: SectionLayout | None
+    ) -> tuple[tuple[object, ...], QUrl]:
         previews = self._services.previews
-        if self._mode is PreviewMode.STORY:
-            if self._story is None:
+        if mode is PreviewMode.STORY:
+            if story is None:
                 return ("empty",), self._write_message("Story page", "Select a story to preview its page.")
-            page = previews.story_page(self._section_id, self._story)
+            page = previews.story_page(self._section_id, story)
             # Same folder depth as the bundle's page (so ../style.css resolves), named by id: stable while
             # the slug is being edited, and another story gets another URL (and starts at the top).
-            name = str(Path(page.path).parent / f"preview-{self._story.id}.html")
-            return ("story", self._story.id), self._write_page(page, name)
-        page = previews.section_page(self._section_id, self._layout, edited=self._story)
+            name = str(Path(page.path).parent / f"preview-{story.id}.html")
+            return ("story", story.id), self._write_page(page, name)
+        page = previews.section_page(self._section_id, layout, edited=story)
         return ("section",), self._write_page(page, page.path)
 
     def _write_page(self, page: RenderedPage, name: str) -> QUrl:

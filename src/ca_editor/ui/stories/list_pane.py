@@ -110,6 +110,7 @@ class StoryListPane(QWidget):
         self.model.modelAboutToBeReset.connect(self._remember_selection)
         self.model.modelReset.connect(self._restore_selection)
         self.model.modelReset.connect(self._schedule_count)
+        self.model.dataChanged.connect(self._rows_arrived)
         self._query = StoryQuery(limit=None)
         self.model.set_query(self._query)
 
@@ -155,7 +156,7 @@ class StoryListPane(QWidget):
     def selected_story_ids(self) -> list[int]:
         """The selected stories, in list order."""
         rows = sorted(index.row() for index in self.view.selectionModel().selectedRows())
-        return [self.model.story_at(row).id for row in rows]
+        return [self.model.story_at(row).id for row in rows if self.model.is_loaded(row)]
 
     def current_story_id(self) -> int | None:
         return self._current_id
@@ -261,13 +262,14 @@ class StoryListPane(QWidget):
         self._count_pending = False
         self._count_generation += 1
         query = self.model.query()
-        if not self.model.canFetchMore(QModelIndex()) and self._total is not None:
+        all_read = not self.model.canFetchMore(QModelIndex()) and not self.model.counted
+        if all_read and self._total is not None:
             self._show_count(self._count_generation, self.model.rowCount(), self._total)  # all loaded
             return
         # Counting a search that matches half of a million stories takes as long as the search itself
         # (about 0.5 s): it runs on a worker thread, so typing and scrolling never wait for it.
         filtered = bool(query.text.strip()) or query.status is not None or not query.dates.is_open
-        loaded = None if self.model.canFetchMore(QModelIndex()) else self.model.rowCount()
+        loaded = self.model.rowCount() if all_read else None
         generation, known_total = self._count_generation, self._total
 
         def count(_task: Task) -> tuple[int, int]:
@@ -288,6 +290,7 @@ class StoryListPane(QWidget):
         if generation != self._count_generation:
             return  # an older query's answer, arriving after a newer one was asked
         self._total = total
+        self.model.set_row_count(shown)  # the list is now that long; far rows are read as shown
         self.count_label.setText(f"{shown:,} of {total:,} stories")
 
     # ------------------------------------------------------------------------------------------ selection
@@ -324,9 +327,14 @@ class StoryListPane(QWidget):
         if index.isValid():
             self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
 
+    def _rows_arrived(self, top: QModelIndex, bottom: QModelIndex) -> None:
+        index = self.view.selectionModel().currentIndex()
+        if index.isValid() and top.row() <= index.row() <= bottom.row() and not self._restoring:
+            self._current_changed(index)  # a far row made current before its page arrived
+
     def _current_changed(self, index: QModelIndex) -> None:
-        if self._restoring:
-            return
+        if self._restoring or (index.isValid() and not self.model.is_loaded(index.row())):
+            return  # a far row still being read: announced when it arrives (``_rows_arrived``)
         story_id = self.model.story_at(index.row()).id if index.isValid() else None
         if story_id != self._current_id:
             self._current_id, self._follow = story_id, None

@@ -1,7 +1,10 @@
 """The story list as a lazily fetched table: publication date, title, status, editor's-choice marker.
 
 The model holds plain :class:`StorySummary` rows and asks the story service for one page at a time
-(``canFetchMore``/``fetchMore``, keyset paging), so a million stories cost what the rows scrolled past cost.
+(``canFetchMore``/``fetchMore``, keyset paging). Once the pane hands it the count (``set_row_count``, from
+its count worker) the model has that many rows: the ones read from the top stay, any other page is read on
+a background lane when the view shows it and only a few such pages are held (``far_pages.py``), so Ctrl+End
+over a million stories reads one page, off the UI thread, and memory stays flat wherever the list scrolls.
 Sorting and filtering are new SQL queries; there is no proxy model.
 """
 
@@ -20,11 +23,14 @@ from PySide6.QtCore import (
 
 from ca_editor.domain.changes import Change
 from ca_editor.domain.dates import human_date
+from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import StorySummary
 from ca_editor.domain.workflow import LABELS
 from ca_editor.services.stories import StoryQuery, StoryService, StorySort
+from ca_editor.ui.background import Lane, Task, log_failure
 from ca_editor.ui.dnd import STORY_IDS_MIME, encode_ids
 from ca_editor.ui.icons import icon
+from ca_editor.ui.stories.far_pages import FarPages
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -56,6 +62,10 @@ class StoryListModel(QAbstractTableModel):
         self._cursor: StorySummary | None = None  # the last row read: the next page starts after it
         self._exhausted = True
         self._fetching = False
+        self._total: int | None = None  # every row of the query, once counted (``set_row_count``)
+        self._far = FarPages(page_size)  # rows beyond those read from the top
+        self._far_lane = Lane(self, "story-pages")
+        self._generation = 0  # a page read for an older query is dropped
 
     # ------------------------------------------------------------------------------------------ queries
 
@@ -65,9 +75,20 @@ class StoryListModel(QAbstractTableModel):
 
     def set_query(self, query: StoryQuery) -> None:
         """Show ``query``'s stories from the top: the first page now, the rest as the view scrolls."""
+        self.show(query, None)
+
+    @property
+    def page_size(self) -> int:
+        return self._page_size
+
+    def show(self, query: StoryQuery, first_page: list[StorySummary] | None) -> None:
+        """Show ``query`` from the top with ``first_page`` read elsewhere (a search, on a worker thread);
+        None: read it now."""
         self._query = replace(query, limit=None, offset=0, after=None)
         self.beginResetModel()
-        self._set_rows(self._stories.list(replace(self._query, limit=self._page_size)))
+        if first_page is None:
+            first_page = self._stories.list(replace(self._query, limit=self._page_size))
+        self._set_rows(first_page)
         self.endResetModel()
 
     def refresh(self) -> None:
@@ -79,6 +100,11 @@ class StoryListModel(QAbstractTableModel):
         """
         wanted = max(len(self._rows), self._page_size)
         rows = self._stories.list(replace(self._query, limit=wanted))
+        self._far.mark_stale()  # shown as they are until read again, when the view next paints them
+        if self._total is not None and self._total > len(rows):
+            self.dataChanged.emit(
+                self.index(len(rows), 0), self.index(self._total - 1, len(self.HEADERS) - 1)
+            )
         if [r.id for r in rows] == [r.id for r in self._rows]:
             self._rows = rows
             self._cursor = rows[-1] if rows else None
@@ -135,6 +161,9 @@ class StoryListModel(QAbstractTableModel):
         return {row: replace(self._rows[row], in_editors_choice=True) for row in rows if row is not None}
 
     def _set_rows(self, rows: list[StorySummary], asked: int | None = None) -> None:
+        # Rows from the top only, until the pane counts the query again (``set_row_count``).
+        self._total, self._generation = None, self._generation + 1
+        self._far.clear()
         self._rows = rows
         self._row_of = {story.id: number for number, story in enumerate(rows)}
         self._cursor = rows[-1] if rows else None
@@ -153,25 +182,114 @@ class StoryListModel(QAbstractTableModel):
     # ------------------------------------------------------------------------------------------ lookup
 
     def story_at(self, row: int) -> StorySummary:
-        return self._rows[row]
+        """The story of ``row``; one of a page not held yet is read now (a selection of it, say)."""
+        if row < len(self._rows):
+            return self._rows[row]
+        story = self._far.story(row)
+        if story is None:
+            number = row // self._page_size
+            self._far.put(number, self._read_far(number, self._query, self._far.anchor(number, self._head)))
+            story = self._far.story(row)
+        if story is None:
+            raise IndexError(row)
+        return story
+
+    def rows_held(self) -> int:
+        """How many stories the model holds in memory: those read from the top and the far pages."""
+        return len(self._rows) + self._far.rows_held()
+
+    @property
+    def counted(self) -> bool:
+        """The list has as many rows as the query matches (``set_row_count``), far ones read as shown."""
+        return self._total is not None
+
+    def is_loaded(self, row: int) -> bool:
+        """Whether ``row``'s story is held (a far row still being read shows a placeholder)."""
+        return row < len(self._rows) or self._far.story(row) is not None
 
     def row_of(self, story_id: int) -> int | None:
         """The row of a story among those fetched so far."""
-        return self._row_of.get(story_id)
+        row = self._row_of.get(story_id)
+        return row if row is not None else self._far.row_of(story_id)
+
+    def set_row_count(self, count: int) -> None:
+        """How many stories the query matches (the pane's count): the list has that many rows from now on,
+        those beyond the rows read from the top read when shown."""
+        if count <= len(self._rows) and self._total is None:
+            return  # all read already, or fewer than read: the rows read stand
+        shown = self.rowCount()
+        count = max(count, len(self._rows))
+        if count > shown:
+            self.beginInsertRows(QModelIndex(), shown, count - 1)
+            self._total = count
+            self.endInsertRows()
+        elif count < shown:
+            self.beginRemoveRows(QModelIndex(), count, shown - 1)
+            self._total = count
+            self._far.beyond(count)
+            self.endRemoveRows()
+
+    def _head(self, row: int) -> StorySummary | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def _read_far(self, number: int, query: StoryQuery, after: StorySummary | None) -> list[StorySummary]:
+        size = self._page_size
+        if after is not None:
+            return self._stories.list(replace(query, limit=size, after=after))
+        return self._stories.list(replace(query, limit=size, offset=number * size))
+
+    def _ask_far(self, row: int) -> None:
+        number = row // self._page_size
+        self._far.touch(number)
+        if not self._far.want(number):
+            return
+        far, query, generation = self._far, self._query, self._generation
+        after = far.anchor(number, self._head)
+
+        def read(_task: Task) -> list[StorySummary] | None:  # on the lane's thread
+            return self._read_far(number, query, after) if far.still_wanted(number) else None
+
+        self._far_lane.submit(
+            read,
+            done=lambda rows: self._far_arrived(generation, number, rows),
+            failed=lambda exc: self._far_failed(number, exc),
+        )
+
+    def _far_arrived(self, generation: int, number: int, rows: list[StorySummary] | None) -> None:
+        if generation != self._generation:
+            return
+        if rows is None:
+            self._far.skipped(number)
+            return
+        self._far.put(number, rows)
+        first = number * self._page_size
+        last = min(first + self._page_size, self.rowCount()) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.HEADERS) - 1))
+
+    def _far_failed(self, number: int, exc: BaseException) -> None:
+        self._far.skipped(number)  # asked again when next shown
+        if not isinstance(exc, CaEditorError):
+            log_failure(exc)
 
     def fetch_until(self, story_id: int, max_pages: int = 50) -> int | None:
         """Fetch pages until ``story_id`` is loaded (or ``max_pages`` more pages); its row or ``None``."""
         for _ in range(max_pages):
             row = self.row_of(story_id)
-            if row is not None or not self.canFetchMore(QModelIndex()):
+            if row is not None or self._exhausted or self._fetching:
                 return row
-            self.fetchMore(QModelIndex())
+            self._fetching = True
+            try:
+                self._fetch_page()  # from the top, counted or not
+            finally:
+                self._fetching = False
         return self.row_of(story_id)
 
     # ------------------------------------------------------------------------------------------ lazy
 
     def canFetchMore(self, parent: Index) -> bool:
-        return not parent.isValid() and not self._exhausted and not self._fetching
+        counted = self._total is not None  # every row is there: far ones are read as they are shown
+        return not parent.isValid() and not self._exhausted and not self._fetching and not counted
 
     def fetchMore(self, parent: Index) -> None:
         if not self.canFetchMore(parent):
@@ -192,15 +310,23 @@ class StoryListModel(QAbstractTableModel):
         if not page:
             return
         first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+        if self._total is not None and first + len(page) <= self._total:  # rows the list has already
+            self._rows += page
+            self._row_of.update((story.id, first + n) for n, story in enumerate(page))
+            self.dataChanged.emit(
+                self.index(first, 0), self.index(len(self._rows) - 1, len(self.HEADERS) - 1)
+            )
+            return
+        self.beginInsertRows(QModelIndex(), self.rowCount(), first + len(page) - 1)
         self._rows += page
         self._row_of.update((story.id, first + n) for n, story in enumerate(page))
+        self._total = None if self._total is None else len(self._rows)
         self.endInsertRows()
 
     # ------------------------------------------------------------------------------------------ Qt
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own default
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else max(len(self._rows), self._total or 0)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.HEADERS)
@@ -225,9 +351,15 @@ class StoryListModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < self.rowCount():
             return None
-        story, column = self._rows[index.row()], index.column()
+        row, column = index.row(), index.column()
+        story = self._rows[row] if row < len(self._rows) else self._far.story(row)
+        if row >= len(self._rows):
+            self._ask_far(row)  # a far page: read (again, when stale) on the lane; placeholders meanwhile
+        if story is None:
+            loading = role == Qt.ItemDataRole.DisplayRole and column == self.TITLE
+            return "…" if loading else "Loading" if role == Qt.ItemDataRole.AccessibleTextRole else None
         if role == StoryIdRole:
             return story.id
         if role == Qt.ItemDataRole.DisplayRole:
@@ -252,8 +384,8 @@ class StoryListModel(QAbstractTableModel):
         return [STORY_IDS_MIME]
 
     def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:
-        rows = sorted({i.row() for i in indexes if i.isValid() and 0 <= i.row() < len(self._rows)})
-        return encode_ids(STORY_IDS_MIME, [self._rows[row].id for row in rows])
+        rows = sorted({i.row() for i in indexes if i.isValid() and 0 <= i.row() < self.rowCount()})
+        return encode_ids(STORY_IDS_MIME, [self.story_at(row).id for row in rows])
 
     def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.CopyAction
