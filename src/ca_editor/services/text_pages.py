@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, literal, literal_column, select, tuple_
 from sqlalchemy.orm import Session
 
 from ca_editor.domain.model import StorySummary
@@ -57,9 +57,7 @@ def sqlite_page(
         condition: ColumnElement[bool] = StoryRow.published_at.is_not(None)
         if after is not None and after.published_at is not None:
             high = min(high, by_date.dated_key(by_date.second_of(after.published_at) + 1))
-            condition = condition & (
-                tuple_(StoryRow.published_at, StoryRow.id) < tuple_(after.published_at, after.id)
-            )
+            condition = condition & (_before(after.published_at, after.id))
         rows = _walk(session, listed.where(condition), expression, low, high, limit, True, cancel)
     if len(rows) < limit and start is None and end is None:
         high = by_date.DATED_FLOOR
@@ -72,6 +70,12 @@ def sqlite_page(
             session, undated, expression, by_date.UNDATED_BASE, high, limit - len(rows), False, cancel
         )
     return rows
+
+
+def _before(published_at: Any, story_id: int) -> ColumnElement[bool]:
+    """Rows after (published_at, id) newest first; the moment bound as the column stores it (SQLite: text)."""
+    moment = literal(published_at, StoryRow.published_at.type)
+    return tuple_(StoryRow.published_at, StoryRow.id) < tuple_(moment, literal(story_id, StoryRow.id.type))
 
 
 def _walk(
@@ -137,7 +141,7 @@ def postgres_dated_page(
     while len(found) < limit:
         if cancel is not None:
             cancel.check()
-        after_cursor = tuple_(StoryRow.published_at, StoryRow.id) < tuple_(*cursor) if cursor else dated
+        after_cursor = _before(*cursor) if cursor else dated
         still = limit - len(found)
         if walked_so_far >= FIRST_CHUNK and still * walked_so_far / (len(found) + 1) > SPARSE_WALK:
             # Every match collected first (MATERIALIZED: the planner may not walk the dates for it), then
