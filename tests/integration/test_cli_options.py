@@ -26,6 +26,8 @@ def required_arguments(command: str) -> list[str]:
         "restore": ["--latest"],
         "copy": ["--to", "elsewhere.sqlite3"],
         "section": ["list"],
+        "checkout": ["central-asia", "--release"],
+        "checkin": ["laptop.sqlite3"],
     }.get(command, [])
 
 
