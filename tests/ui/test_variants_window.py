@@ -169,7 +169,7 @@ def test_add_and_remove_a_variant_from_the_window(
     clash.name.setText("Second")
     clash.starts.setDateTime(dialog.starts.dateTime())
     clash.accept()
-    assert clash.variant is None and "overlaps 'Election night'" in clash.message.text()
+    assert clash.variant is None and "overlaps 'election night'" in clash.message.text().lower()
     clash.reject()
 
     monkeypatch.setattr(variant_bar, "ask", lambda *_a, **_k: variant_bar.REMOVE)
@@ -189,6 +189,18 @@ def test_the_review_window_says_which_layout_it_is_about(
     window.variant_bar.choose(variant.id)
     qtbot.waitUntil(lambda: "variant “Weekend”" in review.windowTitle(), timeout=5_000)
     assert "variant “Weekend”" in review.layout_caption.text()
+    signed = review.approve()  # the sign-off is the variant's, not the main layout's
+    assert signed is not None and signed.variant_id == variant.id
+    section_id = services.section_id()
+    assert services.review.state(section_id).decision is None
+    assert services.review.state(section_id, variant.id).decision is not None
+    qtbot.waitUntil(lambda: window.review_status.text().startswith("Signed off"), timeout=5_000)
+    window.layout_history.refresh()
+    assert window.layout_history.model.rowCount() == 1  # the variant's history: its one sign-off
+    window.variant_bar.choose(None)  # the main layout: never signed off, an empty history
+    qtbot.waitUntil(lambda: not window.review_status.text().startswith("Signed off"), timeout=5_000)
+    qtbot.waitUntil(lambda: window.layout_history.model.rowCount() == 0, timeout=5_000)
+    qtbot.waitUntil(lambda: review.windowTitle().endswith("— main layout"), timeout=5_000)
 
 
 def test_gaps_and_overlaps_are_marked_in_words_and_on_the_strip(

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QDateTime, Qt, QTimer
+from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -54,6 +54,8 @@ def window_text(variant: LayoutVariant) -> str:
 
 
 class VariantBar(QWidget):
+    layout_chosen = Signal(object)  # int | None: the layout the desk edits now (the status bar follows)
+
     def __init__(self, desk: Desk, preview: PreviewPane | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk, self.preview = desk, preview
@@ -61,6 +63,7 @@ class VariantBar(QWidget):
         self.setAccessibleName("Layout variants")
         self.variants: list[LayoutVariant] = []
         self._pane_heading: object = None
+        self._announced: int | None = None
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # tests pin it
         self._build()
         self._as_of_timer = QTimer(self, singleShot=True, interval=0)
@@ -171,6 +174,9 @@ class VariantBar(QWidget):
             variant = self.desk.layout.variant
             self._pane_heading.setText("Editor's choice" + (f" — {variant.name}" if variant else ""))
         self.remove_button.setEnabled(chosen is not None)
+        if chosen != self._announced:
+            self._announced = chosen
+            self.layout_chosen.emit(chosen)
 
     def _desk_changed(self, change: Change) -> None:
         if change.everything or change.origin is Origin.OTHER_PROCESS:

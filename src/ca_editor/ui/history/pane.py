@@ -73,6 +73,7 @@ class LayoutHistoryPane(QWidget):
         self._lay_out(buttons)
 
         self._loaded = False
+        self._listed_variant: int | None = None  # whose history is listed: the main layout or a variant
         self._update_buttons()
         # A comparison with "the layout now" follows the desk: moves, edits, a restore and its undo.
         self._compared: tuple[LayoutSnapshot, LayoutSnapshot | None] | None = None
@@ -149,11 +150,13 @@ class LayoutHistoryPane(QWidget):
         """Re-read the snapshots, keeping the selection on the same ones."""
         kept = [s.id for s in self.selected()]
         try:
-            snapshots = self.services.snapshots.list(self.desk.section_id)
+            # The layout the desk edits: the main one or a scheduled variant (each has its own history).
+            snapshots = self.services.snapshots.list(self.desk.section_id, variant_id=self.desk.variant_id)
         except CaEditorError as exc:
             self.hint.setText(f"Could not read the layout history: {exc}")
             return
         self._loaded = True
+        self._listed_variant = self.desk.variant_id
         self.model.set_snapshots(snapshots)
         self.select(kept)
         self.hint.setText(HINT if snapshots else NO_SNAPSHOTS)
@@ -211,8 +214,8 @@ class LayoutHistoryPane(QWidget):
         self.diff_view.show_diff(diff, intro)
 
     def _desk_changed(self, change: Change) -> None:
-        if change.snapshots:
-            self.refresh()  # a sign-off, send-back or export added a snapshot
+        if change.snapshots or (self._loaded and self._listed_variant != self.desk.variant_id):
+            self.refresh()  # a sign-off, send-back or export added a snapshot, or another layout is edited
         layout_now = self.desk.layout.story_ids()
         named = change.names_layout(self.desk.section_id) or change.names_any_story(set(layout_now))
         if named and self._compared is not None and self._compared[1] is None:

@@ -18,6 +18,7 @@ class ReviewStatus(QToolButton):
         super().__init__(parent)
         self._review = review
         self._section_id = section_id
+        self._variant_id: int | None = None  # the layout the desk edits: sign-off is per layout
         self.state: ReviewState | None = None
         self.setAutoRaise(True)
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -26,9 +27,15 @@ class ReviewStatus(QToolButton):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the menu's Review › Review layout… is the keyboard way
         self.refresh()
 
+    def follow_variant(self, variant_id: int | None) -> None:
+        """The desk now edits ``variant_id``'s layout (None: the main one): say where that one stands."""
+        if variant_id != self._variant_id:
+            self._variant_id = variant_id
+            self.refresh()
+
     def refresh(self) -> None:
         try:
-            state = self._review.state(self._section_id)
+            state = self._review.state(self._section_id, self._variant_id)
         except CaEditorError as exc:
             self.setText(f"Review state unknown: {exc}")
             return
