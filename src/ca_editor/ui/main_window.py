@@ -84,12 +84,13 @@ class MainWindow(QMainWindow):
         self._painted_once = False
         self.choice = EditorsChoicePane(self.desk)
         self.editor = StoryEditor(self.desk)
-        self.preview = PreviewPane(services, self.desk.section_id)
+        # QtWebEngine starts after the first paint (``_after_first_paint``): it costs what the rest does.
+        self.preview = PreviewPane(services, self.desk.section_id, start=False)
         self.preview.show_section(self.desk.layout)  # the desk's block, renewed by each change: no read here
         self.history = QUndoView(self.desk.undo_stack)
         self.history.setEmptyLabel("Opened the section")
         self.history.setAccessibleName("Undo history")
-        self.checklist = ChecklistPane(self.desk)
+        self.checklist = ChecklistPane(self.desk, start=False)
 
         self.variant_bar = VariantBar(self.desk, self.preview)  # which layout; timeline; preview as of
         self.choice_dock = self._dock("Editor's choice", "dock-choice", self.variant_bar.above(self.choice))
@@ -228,8 +229,10 @@ class MainWindow(QMainWindow):
         self._pending: Change | None = None  # what the desk broadcast since the lists last followed
         self._stories_refresh = QTimer(self, singleShot=True, interval=0)
         self._stories_refresh.timeout.connect(self._refresh_lists)
-        self.live = LiveDesk(self, self.desk)  # colleagues' changes, as they commit them (ui/live.py)
-        self.presence = DeskPresence(self)  # who else has the section and the story open (ui/presence.py)
+        # Colleagues' changes as they commit them (ui/live.py), who else has the section open
+        # (ui/presence.py): both begin after the first paint.
+        self.live = LiveDesk(self, self.desk, start=False)
+        self.presence = DeskPresence(self, start=False)
 
     def _restore_window(self) -> None:
         geometry = self.settings.window_geometry
@@ -300,7 +303,7 @@ class MainWindow(QMainWindow):
         if change.everything or change.story_ids or change.layout_section_ids:
             self.review_status.refresh()  # "changed since sign-off" follows every change
         if change.dates_changed:
-            self.archive.refresh()
+            self.archive.refresh_later()
             # A saved date can move a story to another month of the page's archive links.
             self.services.previews.forget_counts()
         if change.everything or change.story_ids:
@@ -464,8 +467,17 @@ class MainWindow(QMainWindow):
         handled = super().event(event)
         if event.type() == QEvent.Type.Paint and not self._painted_once:
             self._painted_once = True
-            QTimer.singleShot(0, self.archive.refresh)  # the window is on screen: now count the archive
+            QTimer.singleShot(0, self._after_first_paint)
         return handled
+
+    def _after_first_paint(self) -> None:
+        """What the first paint need not wait for: counts and checks on background lanes, the preview's
+        QtWebEngine, the live watch and presence (issue 18: start to first paint)."""
+        self.archive.refresh_later()
+        self.checklist.schedule()
+        self.live.start()
+        self.presence.start()
+        self.preview.start()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.editor.maybe_leave():
