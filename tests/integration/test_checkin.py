@@ -233,3 +233,15 @@ def test_a_laptop_desk_is_refused_by_another_desk(laptop: tuple[Path, Services],
     finally:
         elsewhere.db.dispose()
     assert laptop_origin(path).checked_in_at is None
+
+
+def test_a_sign_off_made_offline_is_named_not_carried_over(
+    services: Services, laptop: tuple[Path, Services]
+) -> None:
+    path, mine = laptop
+    mine.review.sign_off(services.section_id(), "approved on the train")
+
+    result = services.checkins.apply_checkin(services.checkins.plan_checkin(path), {})
+
+    assert result.applied is not None and any("made offline stay" in n for n in result.applied.notices)
+    assert services.review.last_sign_off(services.section_id()) is None

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from ca_editor.domain.errors import ConflictError, StorageError
@@ -35,7 +35,7 @@ from ca_editor.persistence.checkout_rows import CheckoutOriginRow, CheckoutRow
 from ca_editor.persistence.database import Database, actor_of
 from ca_editor.persistence.engine import make_engine, writer
 from ca_editor.persistence.migrate import head_revision
-from ca_editor.persistence.models import SectionRow, utcnow
+from ca_editor.persistence.models import LayoutSnapshotRow, SectionRow, utcnow
 from ca_editor.persistence.people import shown_name
 from ca_editor.services.checkin_apply import Applied, apply_resolution
 from ca_editor.services.identity import Identity, fallback_name
@@ -170,6 +170,7 @@ class CheckinService:
                     known = {c.id for c in outcome.conflicts}
                     resolution = resolve(outcome, {k: v for k, v in choices.items() if k in known})
                     applied = apply_resolution(session, reading, section, sides, resolution)
+                    applied.notices.extend(_offline_decisions(reading, origin))
                 checkout.checked_in_at = utcnow()
                 checkout.checked_in_by = actor_of(session) or fallback_name()
                 session.flush()
@@ -201,6 +202,23 @@ def _sides(laptop: Connection, shared: Connection, origin: LaptopOrigin) -> Side
         select(CheckoutOriginRow.base).where(CheckoutOriginRow.token == origin.token)
     ).scalar_one()
     return read_sides(laptop, shared, origin.section_id, base)
+
+
+def _offline_decisions(laptop: Connection, origin: LaptopOrigin) -> list[str]:
+    """Sign-offs and send-backs made on the laptop stay there: on a shared desk a sign-off is recorded
+    under a login the server vouches for (and only a desk chief's counts), so it is not carried over."""
+    snapshots = LayoutSnapshotRow.__table__
+    made = laptop.execute(
+        select(func.count())
+        .select_from(snapshots)
+        .where(snapshots.c.section_id == origin.section_id, snapshots.c.taken_at > origin.taken_at)
+    ).scalar_one()
+    if not made:
+        return []
+    return [
+        f"{made} sign-off(s) or send-back(s) made offline stay in the laptop desk; sign off again here "
+        "(a shared desk records its own)."
+    ]
 
 
 def _refuse_marked(origin: LaptopOrigin) -> None:

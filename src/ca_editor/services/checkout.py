@@ -67,6 +67,8 @@ class CheckoutService:
         if months < 0:
             raise StorageError("--months cannot be negative; nothing was taken offline")
         into = into.expanduser().resolve()
+        if not into.parent.is_dir():
+            raise StorageError(f"the folder {into.parent} does not exist; nothing was taken offline")
         if into.exists():
             raise StorageError(
                 f"{into} exists already; a check-out makes a new desk file. Nothing was taken."
