@@ -9,8 +9,9 @@ Undo, in an order that never leaves the block pointing at a story that is not th
 it deleted, put the changed stories' fields back, the settings, the block, then delete the stories it
 created (the laptop's new ones and the kept copies). Redo runs the same road the other way. Each write is
 version-checked: a story or block someone changed since is refused, never overwritten (the step is dropped
-and the window says which), as every other undo in the desk. Unlike the check-in, undo is several
-transactions: a refusal half-way leaves what was undone so far undone, and says so.
+and the window says which), as every other undo in the desk. The stories are checked before anything is
+written, so a refusal normally changes nothing; but unlike the check-in, undo is several transactions, and
+a colleague's save landing between them leaves what was undone so far undone (the window says so).
 
 What undo does not take back: the check-out stays recorded as checked in (the laptop desk cannot be brought
 back a second time), and a story the check-in put in 'previously in editor's choice' stays listed there.
@@ -23,9 +24,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ca_editor.domain.changes import Change
-from ca_editor.domain.errors import NotFoundError
+from ca_editor.domain.errors import ConflictError, ConflictKind, NotFoundError
 from ca_editor.domain.model import SlotEntry, Story
 from ca_editor.domain.section_settings import SectionSettings
+from ca_editor.domain.text import shorten
 from ca_editor.ui.commands import DeskCommand
 
 if TYPE_CHECKING:
@@ -79,6 +81,7 @@ class CheckinCommand(DeskCommand):
 
     def _go(self, source: CheckinState, target: CheckinState) -> Change:
         desk = self.desk
+        self._refuse_if_saved_since(source, target)
         change = Change(desk.origin, desk.who)
         for story_id, story in target.stories.items():  # back: stories the other side has not (yet)
             if story_id not in source.stories:
@@ -97,6 +100,27 @@ class CheckinCommand(DeskCommand):
             _, removed = desk.remove_story(story_id)
             change = change | removed
         return change
+
+    def _refuse_if_saved_since(self, source: CheckinState, target: CheckinState) -> None:
+        """Before writing anything: a story this step would change or delete that someone saved since
+        refuses the whole step (the block is checked by ``apply_layout`` itself)."""
+        stories = self.desk.services.stories
+        for story_id, story in source.stories.items():
+            wanted = target.stories.get(story_id)
+            if wanted is not None and wanted.fields() == story.fields():
+                continue  # this step leaves it alone
+            try:
+                current = stories.get(story_id)
+            except NotFoundError as exc:
+                raise ConflictError(f"“{shorten(story.title, 40)}” was deleted since") from exc
+            if current.version != self.versions[story_id]:
+                raise ConflictError(
+                    f"“{shorten(current.title, 40)}” was saved since by {current.updated_by or 'someone'}",
+                    kind=ConflictKind.STORY,
+                    subject_id=story_id,
+                    who=current.updated_by,
+                    current_version=current.version,
+                )
 
 
 def _saved_version(change: Change, story_id: int, fallback: int) -> int:
