@@ -17,7 +17,18 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Integer, Select, column, func, literal_column, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Double,
+    Integer,
+    Select,
+    cast,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -98,6 +109,28 @@ def tsvector_matches(query_text: str) -> ColumnElement[bool]:
     return _SEARCH_VECTOR.bool_op("@@")(func.to_tsquery(config, query_text))
 
 
-_FTS_TABLE = table("stories_fts", column("rowid", Integer))
+def tsvector_rank(query_text: str) -> ColumnElement[float]:
+    """``ts_rank(stories.search_vector, to_tsquery(…))``: higher is a better match (PostgreSQL only)."""
+    config: ColumnElement[str] = literal_column(f"'{SEARCH_CONFIG}'::regconfig")
+    # As double precision: ts_rank's real would come back rounded, and a page's cursor compare unequal.
+    rank: ColumnElement[float] = cast(
+        func.ts_rank(_SEARCH_VECTOR, func.to_tsquery(config, query_text)), Double
+    )
+    return rank
+
+
+def fts5_matches(expression: str) -> ColumnElement[bool]:
+    """``stories_fts MATCH :expression``, for a statement joined to ``FTS5_TABLE`` (SQLite only)."""
+    matches: ColumnElement[bool] = literal_column("stories_fts").op("MATCH")(expression)
+    return matches
+
+
+def fts5_rank() -> ColumnElement[float]:
+    """``bm25(stories_fts)`` of a matching row: lower is a better match (SQLite only)."""
+    rank: ColumnElement[float] = func.bm25(literal_column("stories_fts"))
+    return rank
+
+
+FTS5_TABLE = _FTS_TABLE = table("stories_fts", column("rowid", Integer))
 # Not an ORM column: it exists on PostgreSQL only (a generated column, db/versions/0012).
 _SEARCH_VECTOR = literal_column("stories.search_vector", TSVECTOR)

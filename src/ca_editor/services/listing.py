@@ -32,6 +32,7 @@ class StorySort(StrEnum):
     TITLE = "title"  # binary (code point) order of titles
     STATUS = "status"  # workflow order draft → published when ascending; newest first within a status
     EDITORS_CHOICE = "editors_choice"  # stories in a slot first when descending; newest first within
+    RELEVANCE = "relevance"  # a search's best matches first (``services.text_pages.relevance_page``)
 
 
 @dataclass(frozen=True, slots=True)

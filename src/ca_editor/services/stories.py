@@ -37,7 +37,16 @@ from ca_editor.persistence.database import Database, actor_of
 from ca_editor.persistence.mapping import status_change_from_row, story_from_row
 from ca_editor.persistence.models import AssetRow, SlotRow, StatusChangeRow, StoryRow, utcnow
 from ca_editor.persistence.people import shown_name
-from ca_editor.persistence.search import fts5_match_expression, fts5_story_ids, tsquery_text, tsvector_matches
+from ca_editor.persistence.search import (
+    FTS5_TABLE,
+    fts5_match_expression,
+    fts5_matches,
+    fts5_rank,
+    fts5_story_ids,
+    tsquery_text,
+    tsvector_matches,
+    tsvector_rank,
+)
 from ca_editor.services import text_pages
 from ca_editor.services.cancellation import Cancellation, QueryCancelled
 from ca_editor.services.identity import Identity, fallback_name
@@ -89,6 +98,8 @@ class StoryService:
             raise
 
     def _page(self, session: Session, query: StoryQuery, cancel: Cancellation | None) -> _Summaries:
+        if query.sort is StorySort.RELEVANCE and query.text.strip():
+            return self._best_matches(session, query)
         newest_search = (
             query.text.strip()
             and query.sort is StorySort.PUBLISHED
@@ -221,6 +232,21 @@ class StoryService:
             session.flush()
             for section_id in section_ids:  # the database cascade removed the slots; close their gaps
                 close_gaps(session, section_id)
+
+    def _best_matches(self, session: Session, query: StoryQuery) -> _Summaries:
+        """A search best match first: every match ranked (slow at scale; the list offers it as a choice)."""
+        limit = query.limit if query.limit is not None else 1 << 30
+        listed = self._filtered(select(*list_columns()), query, with_text=not self._db.is_sqlite)
+        if not self._db.is_sqlite:
+            ranked = tsvector_rank(tsquery_text(query.text) or "")
+            return text_pages.relevance_page(session, listed, ranked, False, limit, query.after)
+        expression = fts5_match_expression(query.text)
+        if expression is None:
+            return []
+        joined = listed.join_from(StoryRow, FTS5_TABLE, FTS5_TABLE.c.rowid == StoryRow.id)
+        return text_pages.relevance_page(
+            session, joined.where(fts5_matches(expression)), fts5_rank(), True, limit, query.after
+        )
 
     def _filtered[T: Select[*tuple[Any, ...]]](self, stmt: T, query: StoryQuery, with_text: bool = True) -> T:
         start, end = query.dates.bounds()

@@ -176,3 +176,27 @@ def postgres_dated_page(
         cursor = (last[0], last[1])
         chunk = min(chunk * 4, LARGEST_CHUNK)
     return found[:limit]
+
+
+def relevance_page(
+    session: Session,
+    listed: Select[Any],
+    rank: ColumnElement[float],
+    best_first_ascending: bool,
+    limit: int,
+    after: StorySummary | None,
+) -> list[StorySummary]:
+    """The page of ``listed`` (filtered, the text included, joined to what ``rank`` reads) best match first,
+    after ``after``: keyset on (rank, id), the cursor's rank read again. Every match is ranked, so this is
+    the slow order on a big archive; the list offers it as a choice and runs it on a worker."""
+    best = rank.asc() if best_first_ascending else rank.desc()
+    stmt = listed.add_columns(rank).order_by(best, StoryRow.id.asc())
+    if after is not None:
+        cursor_rank = session.scalar(
+            listed.with_only_columns(rank, maintain_column_froms=True).where(StoryRow.id == after.id)
+        )
+        if cursor_rank is None:
+            return []
+        further = rank > cursor_rank if best_first_ascending else rank < cursor_rank
+        stmt = stmt.where(further | ((rank == cursor_rank) & (StoryRow.id > after.id)))
+    return [summary_from_columns(*row[:6]) for row in session.execute(stmt.limit(limit))]

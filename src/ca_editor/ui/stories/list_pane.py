@@ -2,6 +2,11 @@
 
 Every filter is a new SQL query (``StoryQuery``); the selection is kept by story id across queries,
 sorting and refreshes, and ``story_selected`` fires only when the current story really changes.
+
+A search runs on a worker (``Lane``), so typing never waits for it: a newer keystroke (or any other filter)
+cancels the running search (``services.cancellation``: the connection is interrupted, not waited for) and
+its answer, if any, is dropped. The count of the shown stories follows on another worker, also cancelled
+when a newer query replaces it.
 """
 
 from __future__ import annotations
@@ -33,9 +38,10 @@ from PySide6.QtWidgets import (
 from ca_editor.domain.changes import Change
 from ca_editor.domain.dates import DateRange
 from ca_editor.domain.errors import CaEditorError
-from ca_editor.domain.model import StoryStatus
+from ca_editor.domain.model import StoryStatus, StorySummary
 from ca_editor.domain.workflow import LABELS, ORDER
-from ca_editor.services.stories import StoryQuery, StoryService
+from ca_editor.services.cancellation import Cancellation, QueryCancelled
+from ca_editor.services.stories import StoryQuery, StoryService, StorySort
 from ca_editor.ui.background import Lane, Task, log_failure
 from ca_editor.ui.icons import icon
 from ca_editor.ui.stories.model import StoryListModel
@@ -85,6 +91,14 @@ class StoryListPane(QWidget):
         self.status_filter.setToolTip("Show only stories with this status")
         self.status_filter.currentIndexChanged.connect(self._apply_filters)
 
+        # Relevance is a choice, never the default: ranking every match is the slow order at scale.
+        self.order_choice = QComboBox()
+        self.order_choice.addItem("Newest first", StorySort.PUBLISHED.value)
+        self.order_choice.addItem("Best match first", StorySort.RELEVANCE.value)
+        self.order_choice.setAccessibleName("Search order")
+        self.order_choice.setToolTip("How search results are ordered: newest first, or best match first")
+        self.order_choice.currentIndexChanged.connect(self._apply_filters)
+
         self.model = StoryListModel(stories, self)
         self.view = QTableView()
         self._build_view()
@@ -94,12 +108,16 @@ class StoryListPane(QWidget):
         self._count_pending = False
         self._count_generation = 0
         self._counter = Lane(self, "story-count", latest_only=True)
+        self._count_cancel = Cancellation()
+        self._searcher = Lane(self, "story-search", latest_only=True)
+        self._search_cancel: Cancellation | None = None  # the running search's, until its rows are shown
         self._count_timer = QTimer(self, singleShot=True)
         self._count_timer.timeout.connect(self._update_count)
         self.view.viewport().installEventFilter(self)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search_box, 1)
+        filters.addWidget(self.order_choice)
         filters.addWidget(self.status_filter)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -235,16 +253,64 @@ class StoryListPane(QWidget):
         value = self.status_filter.currentData()
         status = StoryStatus(value) if value else None
         query = replace(self._query, text=self.search_box.text(), status=status)
-        if query != self._query:
+        if query != self._query or self._order_changed():
             self._set_query(query)
+
+    def _order_changed(self) -> bool:
+        best_first = self.order_choice.currentData() == StorySort.RELEVANCE.value
+        return bool(self._query.text.strip()) and best_first != (self._query.sort is StorySort.RELEVANCE)
 
     def _set_query(self, query: StoryQuery) -> None:
         # Keep the order the header shows; the model owns it after a header click.
         model_query = self.model.query()
         self._query = replace(query, sort=model_query.sort, descending=model_query.is_descending)
+        best_first = self.order_choice.currentData() == StorySort.RELEVANCE.value
+        if best_first and query.text.strip():
+            self._query = replace(self._query, sort=StorySort.RELEVANCE, descending=True)
+        elif self._query.sort is StorySort.RELEVANCE:
+            self._query = replace(self._query, sort=StorySort.PUBLISHED, descending=True)
+        self._stop_search()
+        if self._query.text.strip():
+            self._search(self._query)
+            return
         self.model.set_query(self._query)
+        self._show_top()
+
+    def _show_top(self) -> None:
         self.view.scrollToTop()
         self._scroll_to_current()
+
+    def searching(self) -> bool:
+        """A search was asked for and its rows are not shown yet."""
+        return self._search_cancel is not None
+
+    def _search(self, query: StoryQuery) -> None:
+        cancel = self._search_cancel = Cancellation()
+        first_page = replace(query, limit=self.model.page_size)
+
+        def found(rows: list[StorySummary]) -> None:
+            if cancel is self._search_cancel:  # else a newer query replaced it while the answer travelled
+                self._search_cancel = None
+                self.model.show(query, rows)
+                self._show_top()
+
+        self._searcher.submit(
+            lambda _task: self._stories.list(first_page, cancel=cancel),
+            done=found,
+            failed=self._search_failed,
+        )
+
+    def _stop_search(self) -> None:
+        if self._search_cancel is not None:
+            self._search_cancel.cancel()  # from this thread: the worker's query stops where it is
+            self._search_cancel = None
+
+    def _search_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, QueryCancelled):
+            return  # a newer query replaced it: expected, nothing to say
+        if not isinstance(exc, CaEditorError):
+            log_failure(exc)  # a bug
+        self.count_label.setText(f"The search failed: {exc}")
 
     def _schedule_count(self) -> None:
         # Counted once the first rows have painted (see eventFilter): a count over a big search costs as
@@ -261,6 +327,7 @@ class StoryListPane(QWidget):
     def _update_count(self) -> None:
         self._count_pending = False
         self._count_generation += 1
+        self._count_cancel.cancel()  # the older count, if it still runs: its answer is not wanted
         query = self.model.query()
         all_read = not self.model.canFetchMore(QModelIndex()) and not self.model.counted
         if all_read and self._total is not None:
@@ -271,10 +338,13 @@ class StoryListPane(QWidget):
         filtered = bool(query.text.strip()) or query.status is not None or not query.dates.is_open
         loaded = self.model.rowCount() if all_read else None
         generation, known_total = self._count_generation, self._total
+        cancel = self._count_cancel = Cancellation()
 
         def count(_task: Task) -> tuple[int, int]:
-            total = known_total if known_total is not None else self._stories.count()
-            shown = loaded if loaded is not None else self._stories.count(query) if filtered else total
+            total = known_total if known_total is not None else self._stories.count(cancel=cancel)
+            shown = (
+                loaded if loaded is not None else self._stories.count(query, cancel) if filtered else total
+            )
             return shown, total
 
         self._counter.submit(
@@ -282,7 +352,8 @@ class StoryListPane(QWidget):
         )
 
     def _count_failed(self, exc: BaseException) -> None:
-        # Storage trouble: the label keeps saying "Counting…"; the list itself reports it.
+        # Cancelled (a newer count replaced it), or storage trouble: the label keeps saying "Counting…"; the
+        # list itself reports storage trouble.
         if not isinstance(exc, CaEditorError):
             log_failure(exc)  # a bug
 
