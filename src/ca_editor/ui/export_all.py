@@ -1,4 +1,5 @@
-"""*File › Export all sections…*: every live section into one bundle, from the window.
+"""*File › Export section…* and *Export all sections…*: the open section, or every live section in one
+bundle, from the window.
 
 The CLI's ``export OUT --all`` (``services/export_all.py``) run by ``ui/export_flow.py`` on its lane, with
 its progress dialog, checklist question and result box: the first live section is ``index.html``, every
@@ -31,19 +32,30 @@ def export_all_action(window: MainWindow) -> QAction:
 
 
 def export_every_section(window: MainWindow, folder: str | None = None) -> ExportFlow | None:
-    """Ask for the folder (unless given), then export; ``None`` when the person stopped before it began."""
+    """Ask for the folder (unless given), then export every live section; ``None`` when the person
+    stopped before it began."""
+    return export_from_window(window, every_section=True, folder=folder)
+
+
+def export_from_window(
+    window: MainWindow, *, every_section: bool, folder: str | None = None
+) -> ExportFlow | None:
+    """File › Export section… (the open section) or Export all sections…: ask, then run the flow."""
     if not window.editor.maybe_leave():  # the bundle shows what is saved
         return None
     if folder is None:
+        what = "every live section" if every_section else "the section bundle"
         folder = QFileDialog.getExistingDirectory(
-            window, "Export every live section into…", window.settings.last_export_folder
+            window, f"Export {what} into…", window.settings.last_export_folder
         )
     if not folder:
         return None
     window.settings.last_export_folder = folder
-    flow = ExportFlow(window, window.services, window.desk.section_id, Path(folder), every_section=True)
+    flow = ExportFlow(
+        window, window.services, window.desk.section_id, Path(folder), every_section=every_section
+    )
     who = window.services.identity.name
-    # Each section's export recorded a snapshot: the review indicator and the layout history follow.
+    # Each export recorded a snapshot: the review indicator, the layout history and the review follow.
     flow.worker.finished.connect(lambda: window.desk.broadcast(Change(who=who, snapshots=True)))
     flow.start()
     return flow

@@ -8,14 +8,11 @@ and window geometry come back on the next start (``Settings``).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -36,6 +33,7 @@ from ca_editor.ui.checks import ChecklistPane
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.editor import StoryEditor
 from ca_editor.ui.errors import show_error
+from ca_editor.ui.export_all import export_from_window
 from ca_editor.ui.export_flow import ExportFlow
 from ca_editor.ui.history import LayoutHistoryPane
 from ca_editor.ui.icons import icon
@@ -113,16 +111,20 @@ class MainWindow(QMainWindow):
         self.autosaver.failed.connect(lambda message: self.statusBar().showMessage(message, 15_000))
         self._restore_window()
         self._update_title()
-        self.signed_in = QLabel(signed_in_text(services.identity))
+        self._build_status_bar()
+        self.layout_history.restored.connect(self._layout_restored)
+        self.connection = connection.ConnectionWatch(self, services, on_back=self.reload)  # server gone away
+
+    def _build_status_bar(self) -> None:
+        """Who is signed in, and the review state of the layout the desk edits (a click opens the review)."""
+        self.signed_in = QLabel(signed_in_text(self.services.identity))
         self.signed_in.setTextFormat(Qt.TextFormat.PlainText)  # a name is never markup
         self.signed_in.setAccessibleName("Signed in as")
         self.statusBar().addPermanentWidget(self.signed_in)
-        self.review_status = ReviewStatus(services.review, self.desk.section_id)
+        self.review_status = ReviewStatus(self.services.review, self.desk.section_id)
         self.review_status.clicked.connect(self.show_review)
         self.variant_bar.layout_chosen.connect(self.review_status.follow_variant)  # sign-off is per layout
         self.statusBar().addPermanentWidget(self.review_status)
-        self.layout_history.restored.connect(self._layout_restored)
-        self.connection = connection.ConnectionWatch(self, services, on_back=self.reload)  # server gone away
 
     # --- construction ----------------------------------------------------------------------------------
 
@@ -392,10 +394,6 @@ class MainWindow(QMainWindow):
         self.review_window.activateWindow()
         return self.review_window
 
-    def _exported(self, *_: object) -> None:
-        """An export recorded a snapshot: the indicator, the history and an open review window follow."""
-        self.desk.broadcast(Change(who=self.services.identity.name, snapshots=True))
-
     def _layout_restored(self, *_: object) -> None:
         self.statusBar().showMessage(
             "Restored the slots and page-only edits of that layout; story texts stay as they are. "
@@ -450,18 +448,7 @@ class MainWindow(QMainWindow):
         return flow
 
     def export_section(self) -> ExportFlow | None:
-        if not self.editor.maybe_leave():
-            return None
-        folder = QFileDialog.getExistingDirectory(
-            self, "Export the section bundle into…", self.settings.last_export_folder
-        )
-        if not folder:
-            return None
-        self.settings.last_export_folder = folder
-        flow = ExportFlow(self, self.services, self.desk.section_id, Path(folder))
-        flow.worker.finished.connect(self._exported)  # an export records a snapshot
-        flow.start()
-        return flow
+        return export_from_window(self, every_section=False)  # ui/export_all.py
 
     def event(self, event: QEvent) -> bool:
         handled = super().event(event)
