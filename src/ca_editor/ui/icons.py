@@ -110,7 +110,23 @@ class _PaletteIconEngine(QIconEngine):
 
 @cache
 def _glyph(name: str, colour: str) -> QIcon:
+    _only_our_font()
     return qta.icon(_ICONS[name], color=colour, color_disabled=colour)
+
+
+@cache
+def _only_our_font() -> None:
+    """Load only the Material Design font: qtawesome's first icon otherwise checksums and loads all twelve
+    bundled fonts (about a third of a second of the desk's start; issue 18). Its private names, so when a
+    qtawesome release renames them it simply loads all twelve again."""
+    try:
+        bundled = [spec for spec in qta._BUNDLED_FONTS if spec[0] == "mdi6"]
+        if bundled and qta._resource["iconic"] is None:
+            from qtawesome.iconic_font import IconicFont
+
+            qta._resource["iconic"] = IconicFont(*bundled)
+    except (AttributeError, KeyError, TypeError):
+        pass
 
 
 @cache
