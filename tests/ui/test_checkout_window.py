@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
+from ca_editor.app import open_services
 from ca_editor.services.container import Services
 from ca_editor.ui import checkout_flow
 from ca_editor.ui.main_window import MainWindow
@@ -99,3 +100,16 @@ def test_release_asks_first_and_records_the_release(
     assert window.offline.banner.isVisible() != released
     if released:
         assert "Released the check-out" in window.statusBar().currentMessage()
+
+
+def test_a_colleagues_check_out_shows_at_the_next_look(
+    qtbot: QtBot, open_desk: Callable[..., MainWindow], services: Services, tmp_path: Path, db_path: Path
+) -> None:
+    window = open_desk(services)
+    assert not window.offline.banner.isVisible()
+    assert window.offline.timer.isActive() and window.offline.timer.interval() == checkout_flow.LOOK_EVERY_MS
+    colleague = open_services(str(db_path))
+    colleague.checkouts.checkout(colleague.section_id(), tmp_path / "theirs.sqlite3", 1)
+    colleague.db.dispose()
+    window.offline.look_again()  # what the timer does once a minute, on the lane
+    qtbot.waitUntil(window.offline.banner.isVisible, timeout=10_000)

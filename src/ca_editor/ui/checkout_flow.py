@@ -7,8 +7,8 @@ the check-in merges what both desks did. *Release…* in the banner (asked first
 recording who and when; that laptop desk can then no longer be brought back.
 
 The copy runs on a lane (``ui/background.py``), never on the UI thread: a section with a year of archive
-takes seconds. The banner is re-read when the desk names the section or everything (a reload, a colleague's
-change): one small read.
+takes seconds. The banner is re-read after this window's own steps, when the desk re-reads everything or
+follows a colleague's change, and once a minute on the lane (a colleague's check-out leaves no desk event).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from ca_editor.ui.main_window import MainWindow
 
 RELEASE = "Release"
+LOOK_EVERY_MS = 60_000
 
 
 class SectionOffline(QObject):
@@ -70,6 +71,9 @@ class SectionOffline(QObject):
         self._place()
         self.refresh()
         window.desk.changed.connect(self._desk_changed)
+        self.timer = QTimer(self, interval=LOOK_EVERY_MS)
+        self.timer.timeout.connect(self.look_again)
+        self.timer.start()
 
     def _place(self) -> None:
         """In the File menu, a group of their own before *Reload*."""
@@ -86,11 +90,22 @@ class SectionOffline(QObject):
     # --- the banner ---------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Show or hide the banner for the open section (one read)."""
+        """Show or hide the banner for the open section (one read, now: after this window's own steps)."""
         try:
-            self.active = self.window.services.checkouts.active_checkout(self.window.desk.section_id)
+            self._show(self.window.services.checkouts.active_checkout(self.window.desk.section_id))
         except CaEditorError:  # a server away: keep what is shown (ui/connection.py says so)
             return
+
+    def look_again(self) -> None:
+        """The periodic look, on the lane (a server that went away must not hold the window): a colleague's
+        check-out or release leaves no desk event, so the banner follows it within ``LOOK_EVERY_MS``."""
+        if self.lane.busy():
+            return  # a copy or a check-in is running; it refreshes when done
+        checkouts, section_id = self.window.services.checkouts, self.window.desk.section_id
+        self.lane.submit(lambda _task: checkouts.active_checkout(section_id), done=self._show, failed=_ignore)
+
+    def _show(self, active: ActiveCheckout | None) -> None:
+        self.active = active
         self.banner.setVisible(self.active is not None)
         if self.active is not None:
             self.banner_text.setText(banner_text(self.active))
@@ -191,6 +206,10 @@ class SectionOffline(QObject):
             self.dialog.working(False, text)
         else:
             self.window.statusBar().showMessage(text, 15_000)
+
+
+def _ignore(_exc: BaseException) -> None:
+    """A periodic look that failed (a server away): the banner stays as it is; the next look tries again."""
 
 
 def banner_text(active: ActiveCheckout) -> str:
