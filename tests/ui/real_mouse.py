@@ -51,3 +51,27 @@ def settle(qtbot: QtBot, widget: QWidget) -> None:
             return
         seen = now
         qtbot.wait(250)
+
+
+def real_drag(qtbot: QtBot, begin: QPoint, end: QPoint) -> None:
+    """Press at ``begin``, move in steps to ``end``, release (as ``test_slots_dnd.py`` drags)."""
+    steps = []
+    for i in range(1, 11):
+        x = begin.x() + (end.x() - begin.x()) * i // 10
+        y = begin.y() + (end.y() - begin.y()) * i // 10
+        steps += ["mousemove", str(x), str(y), "sleep", "0.03"]
+    script = [
+        "mousemove", str(begin.x()), str(begin.y()), "sleep", "0.15",
+        "mousedown", "1", "sleep", "0.15",
+        "mousemove", str(begin.x()), str(begin.y() + 12), "sleep", "0.15",  # past the drag distance
+        *steps,
+        "sleep", "0.3",  # let the drop target see the pointer settle
+        "mouseup", "1",
+    ]  # fmt: skip
+    process = start(script)
+    try:
+        qtbot.waitUntil(lambda: process.poll() is not None, timeout=15_000)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0

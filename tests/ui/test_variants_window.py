@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDateTime, QPoint, Qt
+from PySide6.QtWidgets import QAbstractItemView
 from pytestqt.qtbot import QtBot
-from tests.ui.real_mouse import need_real_x, real_click, settle
+from tests.ui.real_mouse import need_real_x, real_click, real_drag, settle
 
 from ca_editor.domain.schedule import LayoutVariant, SegmentKind
 from ca_editor.services.container import Services
@@ -47,6 +48,12 @@ def shown_story_ids(window: MainWindow) -> list[int]:
     model = window.choice.model
     ids = [model.index(row, 0).data(StoryIdRole) for row in range(model.rowCount())]
     return [story_id for story_id in ids if story_id is not None]
+
+
+def row_point(view: QAbstractItemView, row: int, where: str) -> QPoint:
+    rect = view.visualRect(view.model().index(row, 0))
+    y = {"center": rect.center().y(), "low": rect.bottom() - 3}[where]
+    return view.viewport().mapToGlobal(QPoint(rect.left() + 140, y))
 
 
 def segment_point(window: MainWindow, variant_id: int | None) -> QPoint:
@@ -88,6 +95,15 @@ def test_a_real_click_on_the_timeline_edits_the_variant_with_the_same_pane_and_u
     assert [e.story_id for e in moved[:2]] == [main_before[1].story_id, main_before[0].story_id]
     assert services.sections.layout(section_id).entries() == main_before  # the main layout untouched
     assert shown_story_ids(window)[:2] == [main_before[1].story_id, main_before[0].story_id]
+    keyed = services.sections.layout(section_id, variant.id).entries()
+    view = window.choice.view  # a real drag in the same pane: slot 1 to below slot 3, on the variant
+    real_drag(qtbot, row_point(view, 0, "center"), row_point(view, 2, "low"))
+    qtbot.waitUntil(
+        lambda: services.sections.layout(section_id, variant.id).entries() != keyed, timeout=5_000
+    )
+    dragged = services.sections.layout(section_id, variant.id).entries()
+    assert [e.story_id for e in dragged[:3]] == [keyed[1].story_id, keyed[2].story_id, keyed[0].story_id]
+    assert services.sections.layout(section_id).entries() == main_before
     window.grab().save(shot(tmp_path, "variants-window-weekend.png"))
 
     real_click(qtbot, segment_point(window, None))  # back to the main layout
@@ -95,9 +111,12 @@ def test_a_real_click_on_the_timeline_edits_the_variant_with_the_same_pane_and_u
     assert shown_story_ids(window) == [e.story_id for e in main_before]
     assert bar.combo.currentText() == "Main layout"
 
-    window.desk.undo_stack.undo()  # the step was on the variant: undo goes back to it and undoes there
+    window.desk.undo_stack.undo()  # the drag was on the variant: undo goes back to it and undoes there
     assert window.desk.variant_id == variant.id
+    assert services.sections.layout(section_id, variant.id).entries() == keyed
+    window.desk.undo_stack.undo()
     assert services.sections.layout(section_id, variant.id).entries() == main_before
+    assert services.sections.layout(section_id).entries() == main_before
     assert bar.combo.currentText() == "Weekend"
 
 
