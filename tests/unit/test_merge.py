@@ -288,6 +288,9 @@ def test_mixed_choices_on_one_story_keep_a_copy_of_each_losing_side() -> None:
     ]
 
 
-def test_a_slot_moved_on_one_side_and_taken_out_on_the_other_is_out() -> None:
+def test_a_slot_moved_on_one_side_and_taken_out_on_the_other_is_out_with_a_notice() -> None:
     outcome = merge(side("s1 s2 s3"), side("s3 s1 s2"), side("s1 s2"))
     assert block(outcome) == ["s1", "s2"] and outcome.conflicts == ()
+    assert only_notice(outcome) == (
+        "“Story s3” was moved on the shared desk but taken out of the block on the laptop: it stays out."
+    )

@@ -40,6 +40,7 @@ from ca_editor.domain.merge_words import (
     OVERRIDE_LABELS,
     SETTING_LABELS,
     field_label,
+    kept_out_though_moved,
     kept_though_deleted,
     kept_though_taken_out,
     natural_key,
@@ -257,6 +258,11 @@ class _Run:
                 members.add(e)
                 self._notices.append(kept_though_taken_out(self._title(e[0]), other(side)))
         merged = order_slots(list(base), list(theirs), list(mine), members, self._choice, _element_name)
+        for e in merged.moved_out:
+            if e[0] in self.stories or e[0] not in known:
+                self._notices.append(
+                    kept_out_though_moved(self._title(e[0]), "mine" if e in theirs else "theirs")
+                )
         limit = slot_count if isinstance(slot_count, int) and not isinstance(slot_count, bool) else None
         block = merged.order[: max(limit, 0)] if limit is not None else merged.order
         position = {e: i + 1 for i, e in enumerate(block)}

@@ -50,6 +50,7 @@ class SlotOrder[E: Hashable]:
     order: tuple[E, ...]  # every member once, in the merged order
     clashes: tuple[SlotClash[E], ...]
     losers: tuple[E, ...]  # the slot clashes' losers: in no block any more
+    moved_out: tuple[E, ...]  # base slots one side moved and the other took out: out, worth a notice
 
 
 def order_slots[E: Hashable](
@@ -108,7 +109,13 @@ def order_slots[E: Hashable](
         order.extend(_weave(by_theirs, by_mine))
         if gap < len(anchors):
             order.append(anchors[gap])
-    return SlotOrder(tuple(order), tuple(clashes), tuple(losers))
+    moved_out = [
+        e
+        for e in base
+        if e not in members
+        and ((e in in_theirs and e not in stay_theirs) or (e in in_mine and e not in stay_mine))
+    ]
+    return SlotOrder(tuple(order), tuple(clashes), tuple(losers), tuple(moved_out))
 
 
 def _gaps[E: Hashable](side: Sequence[E], anchor_at: dict[E, int]) -> dict[E, int]:

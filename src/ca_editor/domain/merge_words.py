@@ -98,3 +98,10 @@ def kept_though_taken_out(title: str, taken_out_on: Side) -> str:
         f"“{title}” was taken out of the block on {SIDE_NAMES[taken_out_on]} but its overrides were "
         f"changed on {SIDE_NAMES[other(taken_out_on)]}: it stays in the block."
     )
+
+
+def kept_out_though_moved(title: str, taken_out_on: Side) -> str:
+    return (
+        f"“{title}” was moved on {SIDE_NAMES[other(taken_out_on)]} but taken out of the block on "
+        f"{SIDE_NAMES[taken_out_on]}: it stays out."
+    )
