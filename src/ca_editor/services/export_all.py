@@ -34,16 +34,11 @@ from ca_editor.export.bundle import Progress, SectionFront, write_bundle
 from ca_editor.export.manifest import Manifest, slot_entries
 from ca_editor.persistence.models import SectionRow, StoryRow
 from ca_editor.services import rendering
+from ca_editor.services.archive_counts import exported_archive, publishable_month_counts
 from ca_editor.services.checks import prepare_release
 from ca_editor.services.export_record import record_export
 from ca_editor.services.export_scope import exported_slots, exported_where
-from ca_editor.services.exporting import (
-    ExportService,
-    StoryStreamOf,
-    export_time,
-    exported_archive,
-    publishable_month_counts,
-)
+from ca_editor.services.exporting import ExportService, StoryStreamOf, export_time
 from ca_editor.services.sections import read_layout
 from ca_editor.services.snapshots import content_of
 from ca_editor.services.variants import layout_as_of

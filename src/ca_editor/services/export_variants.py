@@ -21,6 +21,7 @@ from ca_editor.domain.schedule import live_variant
 from ca_editor.export.schedule import LayoutPage, Schedule, schedule_of
 from ca_editor.persistence.database import Database
 from ca_editor.persistence.models import LayoutVariantRow
+from ca_editor.services.archive_counts import exported_archive, publishable_month_counts
 from ca_editor.services.export_scope import exported_slots
 from ca_editor.services.sections import read_layout
 from ca_editor.services.variants import variants_of
@@ -73,7 +74,5 @@ def with_scheduled_months(session: Session, head: SiteSnapshot, schedule: Schedu
     included by ``--include-unapproved``): each story page's month page must list it."""
     if schedule is None:
         return head
-    from ca_editor.services.exporting import exported_archive, publishable_month_counts
-
     archive = exported_archive(publishable_month_counts(session), head.slots + scheduled_slots(schedule))
     return replace(head, archive=archive)

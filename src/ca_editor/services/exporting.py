@@ -18,13 +18,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, and_, func, select
 from sqlalchemy.orm import Session
 
-from ca_editor.domain.dates import DateRange, YearBucket, group_buckets
 from ca_editor.domain.errors import ExportFailedError, NotFoundError
 from ca_editor.domain.model import (
-    PUBLISHABLE_STATUSES,
     ImageAsset,
     SectionLayout,
-    Slot,
     Story,
     StoryImage,
     StoryStatus,
@@ -50,6 +47,7 @@ from ca_editor.persistence.models import (
     StoryRow,
 )
 from ca_editor.services import rendering
+from ca_editor.services.archive_counts import exported_archive, publishable_month_counts
 from ca_editor.services.checks import prepare_release
 from ca_editor.services.export_record import record_export
 from ca_editor.services.export_scope import exported_slots, exported_where
@@ -57,7 +55,6 @@ from ca_editor.services.export_variants import layouts_to_export, section_has_va
 from ca_editor.services.identity import Identity
 from ca_editor.services.sections import read_layout
 from ca_editor.services.snapshots import content_of
-from ca_editor.services.stories import count_by_month
 
 STREAM_BATCH = 1000  # rows per fetch while streaming stories
 _NO_TIME = datetime(1970, 1, 1, tzinfo=UTC)
@@ -184,9 +181,8 @@ class ExportService:
             # Once for the checks, the pages and the snapshot: the layout live at ``moment``, any variants.
             layout, schedule = layouts_to_export(session, section_id, moment, release.include_unapproved)
             filled = prepare_release(session, section_id, release, self._identity.name, layout=layout)
-            head = with_scheduled_months(
-                session, self._head(session, section_id, release.include_unapproved, layout), schedule
-            )
+            head = self._head(session, section_id, release.include_unapproved, layout)
+            head = with_scheduled_months(session, head, schedule)
             count = int(session.scalar(select(func.count(StoryRow.id)).where(where)) or 0)
             stream = _StoryStream(session, where)
             marked = schedule is None and as_of is None  # else the page depends on the clock: no mark
@@ -289,55 +285,6 @@ def _collection_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def publishable_month_counts(session: Session) -> dict[tuple[int, int], int]:
-    """Approved and published stories per (year, month), by index range counts (see ``count_by_month``).
-
-    On SQLite the same counts as ``count_by_month``, but each of the few hundred range counts runs as one
-    prepared statement through the driver: through SQLAlchemy each cost about half a millisecond of Python,
-    more than the rest of an incremental export's reading.
-    """
-    connection = session.connection()
-    if connection.dialect.name != "sqlite":
-        return {(y, m): c for y, m, c in count_by_month(session, PUBLISHABLE_STATUSES)}
-    column = StoryRow.__table__.c.published_at
-    to_db = column.type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
-    assert to_db is not None
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    first = "SELECT min(published_at) FROM stories WHERE status = ? AND published_at >= ?"
-    count = "SELECT count(*) FROM stories WHERE status = ? AND published_at >= ? AND published_at < ?"
-    totals: dict[tuple[int, int], int] = {}
-    for status in sorted(s.value for s in PUBLISHABLE_STATUSES):
-        moment = driver.execute(first, (status, "")).fetchone()[0]  # '' sorts before every date
-        while moment is not None:
-            year = int(str(moment)[:4])
-            for month in range(1, 13):
-                start, end = DateRange.month(year, month).bounds()
-                found = driver.execute(count, (status, to_db(start), to_db(end))).fetchone()[0]
-                if found:
-                    totals[(year, month)] = totals.get((year, month), 0) + int(found)
-            _, next_year = DateRange.year(year).bounds()
-            moment = driver.execute(first, (status, to_db(next_year))).fetchone()[0]
-    return dict(sorted(totals.items()))
-
-
-def exported_archive(
-    publishable: Mapping[tuple[int, int], int], slots: Sequence[Slot]
-) -> tuple[YearBucket, ...]:
-    """Month counts over every story the bundle gives a page: the publishable ones, plus slotted others.
-
-    Counted as the archive pages list them, so a dated story's breadcrumb always finds its month page and a
-    month's count matches its list. The preview passes its cached ``publishable`` counts and its own slots.
-    """
-    counts = dict(publishable)
-    extra = {s.story.id: s.story for s in slots if s.story.status not in PUBLISHABLE_STATUSES}
-    for story in extra.values():
-        if story.published_at is not None:
-            key = (story.published_at.year, story.published_at.month)
-            counts[key] = counts.get(key, 0) + 1
-    return group_buckets([(y, m, c) for (y, m), c in counts.items()])
 
 
 def _scan(session: Session, where: ColumnElement[bool]) -> dict[int, tuple[int, str | None, str | None]]:

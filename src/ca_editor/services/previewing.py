@@ -2,7 +2,7 @@
 
 It shows what the default export publishes: a slotted story that is not approved is left off the section
 page (the checklist says so). Cheap on a large database: it reads the section, the block and the archive
-counts (index range counts, by the export's own rule: ``exporting.exported_archive``), never the whole
+counts (index range counts, by the export's own rule: ``archive_counts.exported_archive``), never the whole
 story table as
 ``ExportService.snapshot`` does. The story and the layout come in as values, so unsaved edits show before
 they are saved.
@@ -27,8 +27,9 @@ from ca_editor.export.preview import RenderedPage
 from ca_editor.export.renditions import Picture
 from ca_editor.locations import derivatives_dir, static_dir
 from ca_editor.persistence.database import Database
+from ca_editor.services.archive_counts import exported_archive, publishable_month_counts
 from ca_editor.services.export_scope import exported_slots
-from ca_editor.services.exporting import export_time, exported_archive, publishable_month_counts
+from ca_editor.services.exporting import export_time
 from ca_editor.services.images import ImageService
 from ca_editor.services.sections import read_layout
 from ca_editor.services.variants import layout_as_of
