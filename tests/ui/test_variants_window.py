@@ -252,3 +252,40 @@ def test_gaps_and_overlaps_are_marked_in_words_and_on_the_strip(
     qtbot.keyClick(timeline, Qt.Key.Key_Space)
     assert window.desk.layout.variant is not None and window.desk.layout.variant.name == "Friday"
     timeline.grab().save(shot(tmp_path, "variants-timeline-gap-overlap.png"))
+
+
+def test_overrides_settings_and_a_colleagues_changes_on_a_variant(
+    qtbot: QtBot, open_desk: Callable[..., MainWindow], services: Services
+) -> None:
+    from dataclasses import replace
+
+    from ca_editor.domain.changes import Change, Origin
+    from ca_editor.domain.section_settings import SectionSettings
+
+    variant = weekend(services)
+    section_id = services.section_id()
+    main_before = services.sections.layout(section_id).entries()
+    window = open_desk(services)
+    window.variant_bar.choose(variant.id)
+    desk = window.desk
+    slot = desk.layout.slots[0]
+    assert desk.set_slot_overrides(slot.id, replace(slot.entry(), headline="Weekend only"))
+    assert services.sections.layout(section_id, variant.id).entries()[0].headline == "Weekend only"
+    assert services.sections.layout(section_id).entries() == main_before  # the main page keeps its own
+
+    settings = SectionSettings.of(desk.layout.section)
+    assert desk.change_settings(replace(settings, title="Central Asia weekend"))  # the section's, kept on
+    assert desk.variant_id == variant.id and desk.layout.variant is not None
+    assert desk.layout.section.title == "Central Asia weekend"
+
+    late = Window("Late", tomorrow() + timedelta(days=3), tomorrow() + timedelta(days=4))
+    other = services.variants.add(section_id, late)  # a colleague adds a variant: the bar lists it
+    desk.follow(Change(origin=Origin.OTHER_PROCESS, layout_section_ids=frozenset({section_id})))
+    bar = window.variant_bar
+    assert [bar.combo.itemText(i) for i in range(bar.combo.count())] == ["Main layout", "Weekend", "Late"]
+    services.variants.remove(section_id, variant.id)  # ... and removes the one this desk edits
+    desk.follow(Change(origin=Origin.OTHER_PROCESS, layout_section_ids=frozenset({section_id})))
+    assert desk.variant_id is None and desk.layout.variant is None
+    assert bar.combo.currentText() == "Main layout"
+    assert [bar.combo.itemText(i) for i in range(bar.combo.count())] == ["Main layout", "Late"]
+    assert other.id in [s.live.id for s in bar.timeline.segments if s.live is not None]
