@@ -245,3 +245,34 @@ def test_a_sign_off_made_offline_is_named_not_carried_over(
 
     assert result.applied is not None and any("made offline stay" in n for n in result.applied.notices)
     assert services.review.last_sign_off(services.section_id()) is None
+
+
+def test_a_scheduled_variant_travels_and_only_the_main_block_is_merged(
+    services: Services, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from ca_editor.services.variants import MAIN, Window
+
+    section_id = services.section_id()
+    start = datetime(2030, 1, 5, tzinfo=UTC)
+    weekend = Window("Weekend", start, start + timedelta(days=2))
+    variant = services.variants.add(section_id, weekend, copy_from=MAIN)
+    path = tmp_path / "laptop.sqlite3"
+    services.checkouts.checkout(section_id, path)
+    mine = open_services(str(path), seed_demo=False)
+    try:
+        taken = mine.sections.layout(section_id, variant.id).slots
+        assert [slot.story.id for slot in taken] == block(services)
+        main = block(mine)
+        mine.sections.replace_slots(section_id, [SlotEntry(i) for i in main[:-1]])  # out of the main block
+        mine.stories.delete(main[-1])  # and deleted, but the weekend variant here still holds it
+    finally:
+        mine.db.dispose()
+
+    result = services.checkins.apply_checkin(services.checkins.plan_checkin(path), {})
+
+    assert block(services) == main[:-1]
+    assert services.stories.get(main[-1]).id == main[-1]  # kept: the shared desk's variant holds it
+    assert result.applied is not None and any("scheduled variant" in n for n in result.applied.notices)
+    assert [s.story.id for s in services.sections.layout(section_id, variant.id).slots] == main

@@ -1,6 +1,7 @@
 """A section's settings and block as plain JSON-able values: what a check-out keeps as its base, and what
 the check-in reads from either desk to merge (``services/merge_sides.py``). One reader for all three, so
-equal blocks read equal.
+equal blocks read equal. The main layout's block only: scheduled variants (0019) travel with a check-out
+but are not merged back.
 
 ``{"settings": {"title", "description", "slug", "slot_count", "teaser_limit"}, "slots": [{"story_id": int,
 "overrides": {"headline", "summary", "image_sha256", "image_alt", "image_focus"}}, …]}`` in slot order.
@@ -42,7 +43,7 @@ def read_block(connection: Connection, section_id: int) -> dict[str, Any]:
             slots.c.image_override_focus_x,
             slots.c.image_override_focus_y,
         )
-        .where(slots.c.section_id == section_id)
+        .where(slots.c.section_id == section_id, slots.c.variant_id.is_(None))  # the main layout (0019)
         .order_by(slots.c.position, slots.c.id)
     ).all()
     return {

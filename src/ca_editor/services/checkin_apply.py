@@ -6,7 +6,8 @@ copied from the laptop; stories the laptop changed or wrote are saved (new ones 
 another story took meanwhile is renamed, with a notice); every losing version of a conflicted story is
 kept as a draft copy; the settings, then the block (``sections.write_block``: stories leaving it become
 former slots with their overrides) and the losing slots of the laptop become former slots too; last,
-stories the laptop deleted and nobody touched here are deleted, unless another section's block holds one.
+stories the laptop deleted and nobody touched here are deleted, unless another block holds one (another
+section's, or a scheduled variant's).
 """
 
 from __future__ import annotations
@@ -144,7 +145,9 @@ def _apply_settings(
 def _remember(session: Session, section_id: int, story_id: int, position: int, pick: SlotPick) -> None:
     row = session.scalar(
         select(FormerSlotRow).where(
-            FormerSlotRow.section_id == section_id, FormerSlotRow.story_id == story_id
+            FormerSlotRow.section_id == section_id,
+            FormerSlotRow.variant_id.is_(None),  # the main layout's list
+            FormerSlotRow.story_id == story_id,
         )
     )
     if row is None:
@@ -167,12 +170,15 @@ def _delete_story(
     if row is None:
         return
     elsewhere = session.scalar(
-        select(SlotRow.section_id).where(SlotRow.story_id == story_id, SlotRow.section_id != section_id)
+        select(SlotRow.section_id).where(
+            SlotRow.story_id == story_id,
+            (SlotRow.section_id != section_id) | SlotRow.variant_id.is_not(None),  # a variant's block too
+        )
     )
     if elsewhere is not None:
         applied.notices.append(
-            f"“{fields.get('title')}” was deleted on the laptop but another section's block holds it: "
-            "it is kept."
+            f"“{fields.get('title')}” was deleted on the laptop but another block holds it (another "
+            "section's, or a scheduled variant's): it is kept."
         )
         return
     session.delete(row)
