@@ -70,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         from ca_editor.services.checkin import laptop_origin
 
         target = args.db or laptop_origin(args.laptop).origin_url
+        _refuse_missing_file(target)
         return _checkin(open_services(target, seed_demo=False), args)
     services = open_services(args.db)  # a new desk gets the demo section, as for every other command
     if args.command == "checkouts":
@@ -92,6 +93,20 @@ def run(args: argparse.Namespace) -> int:
         f"work on it with: ca-editor --db {result.path}; bring it back with: ca-editor checkin {result.path}"
     )
     return 0
+
+
+def _refuse_missing_file(target: str) -> None:
+    """A desk file that moved: say so, rather than let opening it create an empty desk there."""
+    from ca_editor.domain.errors import StorageError
+    from ca_editor.locations import database_url
+    from ca_editor.persistence.backup import sqlite_file
+
+    file = sqlite_file(database_url(target))
+    if file is not None and not file.exists():
+        raise StorageError(
+            f"the desk this laptop desk came from, {file}, is not there; name it with --db. "
+            "Nothing was checked in."
+        )
 
 
 def _list(services: Services) -> int:

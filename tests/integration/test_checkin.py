@@ -276,3 +276,20 @@ def test_a_scheduled_variant_travels_and_only_the_main_block_is_merged(
     assert services.stories.get(main[-1]).id == main[-1]  # kept: the shared desk's variant holds it
     assert result.applied is not None and any("scheduled variant" in n for n in result.applied.notices)
     assert [s.story.id for s in services.sections.layout(section_id, variant.id).slots] == main
+
+
+@pytest.mark.sqlite_only
+def test_cli_checkin_to_a_desk_file_that_moved_creates_nothing(
+    services: Services, laptop: tuple[Path, Services], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, _ = laptop
+    origin = Path(services.db.url.removeprefix("sqlite:///"))
+    services.db.dispose()
+    moved = origin.with_name("moved.sqlite3")
+    origin.rename(moved)
+
+    assert main(["checkin", str(path)]) == 1
+
+    assert "is not there; name it with --db" in capsys.readouterr().err
+    assert not origin.exists()
+    assert main(["checkin", str(path), "--db", str(moved)]) == 0
