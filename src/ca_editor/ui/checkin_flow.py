@@ -9,7 +9,7 @@
    ``apply_checkin`` on the lane, one transaction on this desk. Just before and after it the lane reads the
    section and every story the check-in can touch (``CheckinState``), so the window pushes ONE undo step,
    ``CheckinCommand`` (``ui/checkin_command.py``), and re-reads the desk.
-4. The status bar and a message box say what came in (the service's summary); ``finished`` tells the
+4. The status bar and a message box say what came in (``checked_in_text``); ``finished`` tells the
    banner (``ui/checkout_flow.py``) to look again: the section is no longer out.
 """
 
@@ -116,12 +116,12 @@ class CheckinFlow(QObject):
             command = CheckinCommand(desk, f"Bring “{desk.layout.section.title}” back", before, after)
             command.mark_applied()
             desk.undo_stack.push(command)
-        summary = result.summary()
-        self.window.statusBar().showMessage(f"{summary[0].upper()}{summary[1:]}.", 15_000)
+        said = checked_in_text(desk.layout.section.title, result)
+        self.window.statusBar().showMessage(said, 15_000)
         notices = result.applied.notices if result.applied is not None else []
-        detail = "\n".join(f"• {line}" for line in notices)
+        detail = "\n".join(f"• {line[:1].upper()}{line[1:]}" for line in notices)
         undo = "\n\nEdit › Undo (Ctrl+Z) takes it out again." if result.applied is not None else ""
-        self._tell(QMessageBox.Icon.Information, f"{summary[0].upper()}{summary[1:]}.{undo}", detail)
+        self._tell(QMessageBox.Icon.Information, f"{said}{undo}", detail)
         self.finished.emit()
 
     def _failed(self, exc: BaseException) -> None:
@@ -153,6 +153,34 @@ def tell(parent: QWidget, title: str, kind: QMessageBox.Icon, text: str, detail:
     box.finished.connect(box.deleteLater)
     box.open()
     return box
+
+
+#: What a check-in did, counted, in the words of the desk (one, many); zero counts are left out.
+_COUNTS = (
+    ("updated", "story updated", "stories updated"),
+    ("created", "new story", "new stories"),
+    ("copies", "losing version kept as a copy", "losing versions kept as copies"),
+    ("deleted", "story deleted", "stories deleted"),
+    (
+        "former",
+        "story moved to 'previously in editor's choice'",
+        "stories moved to 'previously in editor's choice'",
+    ),
+    ("pictures", "picture brought along", "pictures brought along"),
+)
+
+
+def checked_in_text(title: str, result: CheckinResult) -> str:
+    """ "“Central Asia” is back from the laptop: 2 stories updated, 1 new story." (or what a rerun did)."""
+    applied = result.applied
+    if applied is None:
+        return f"“{title}” had been brought back already; the laptop desk is now marked as checked in."
+    parts = [
+        f"{count} {one if count == 1 else many}"
+        for name, one, many in _COUNTS
+        if (count := int(getattr(applied, name)))
+    ]
+    return f"“{title}” is back from the laptop: {', '.join(parts) or 'no story changed'}."
 
 
 def story_titles(outcome: MergeOutcome) -> dict[str, str]:
