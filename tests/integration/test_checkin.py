@@ -20,6 +20,7 @@ from ca_editor.app import open_services
 from ca_editor.cli import main
 from ca_editor.domain.errors import ConflictError
 from ca_editor.domain.model import SlotEntry, StoryFields
+from ca_editor.persistence.models import RenderedBodyRow
 from ca_editor.services.checkin import CheckinRefusedError, laptop_origin
 from ca_editor.services.container import Services
 
@@ -72,6 +73,10 @@ def test_changes_on_both_sides_that_do_not_clash_are_all_kept(
 
     assert result.applied is not None and result.applied.created == 1 and result.applied.pictures == 1
     assert services.stories.get(first).body == "Rewritten on the train"
+    with services.db.read() as session:  # the saved stories' pages are rendered for the next export
+        cached = session.get(RenderedBodyRow, first)
+        assert cached is not None and cached.story_version == services.stories.get(first).version
+        assert "Rewritten on the train" in cached.html
     assert services.stories.get(second).title == "Retitled at the desk"
     arrived = services.stories.get_by_slug(new.slug)
     assert block(services)[0] == arrived.id and block(services)[1:3] == [first, second]

@@ -25,9 +25,10 @@ from ca_editor.domain.merge import KeptCopy, Resolution, SlotPick, StoryKey
 from ca_editor.domain.merge_fields import same
 from ca_editor.domain.model import SlotEntry, StoryFields, StoryStatus
 from ca_editor.domain.slugs import MAX_SLUG_LENGTH, unique_slug
+from ca_editor.export.sanitize import render_markdown
 from ca_editor.persistence.models import AssetRow, FormerSlotRow, SectionRow, SlotRow, StoryRow, utcnow
 from ca_editor.services.merge_sides import Sides, key_id
-from ca_editor.services.rendering import cache_rendered_body
+from ca_editor.services.rendering import store
 from ca_editor.services.sections import write_block
 from ca_editor.services.stories import apply_fields, slug_taken
 
@@ -53,14 +54,20 @@ def apply_resolution(
     result = resolution.result
     ids: dict[StoryKey, int] = {k: key_id(k)[1] for k in (*sides.theirs.stories, *sides.base.stories)}
     _copy_pictures(session, laptop, resolution, applied)
-    for key in sorted(result.stories, key=key_id):
-        fields = result.stories[key]
-        theirs = sides.theirs.stories.get(key)
-        if theirs is not None and same(dict(theirs), dict(fields)):
-            continue
-        ids[key] = _save_story(session, key, fields, theirs is not None, applied)
-    for copy in resolution.kept_copies:
-        _keep_copy(session, copy, applied)
+    changed = [
+        key
+        for key in sorted(result.stories, key=key_id)
+        if key not in sides.theirs.stories
+        or not same(dict(sides.theirs.stories[key]), dict(result.stories[key]))
+    ]
+    _load_stories(session, [key_id(key)[1] for key in changed if key in sides.theirs.stories])
+    saved: list[StoryRow] = []
+    for key in changed:
+        saved.append(_save_story(session, key, result.stories[key], key in sides.theirs.stories, applied))
+        ids[key] = saved[-1].id
+    saved.extend(_keep_copy(session, copy, applied) for copy in resolution.kept_copies)
+    # Rendered once for all, in one write of the cache (a save per story renders and writes each alone).
+    store(session, [(row.id, row.version, row.body, render_markdown(row.body)) for row in saved])
     _apply_settings(section, result.settings, sides.theirs.settings, applied)
     if not same(_picks(result.slots), _picks(sides.theirs.slots)):
         write_block(section, [_entry(ids[pick.story], pick.overrides) for pick in result.slots])
@@ -79,9 +86,15 @@ def apply_resolution(
     return applied
 
 
+def _load_stories(session: Session, story_ids: list[int]) -> None:
+    """The rows about to be saved, read in a few queries instead of one each (then ``get`` finds them)."""
+    for start in range(0, len(story_ids), 900):
+        session.scalars(select(StoryRow).where(StoryRow.id.in_(story_ids[start : start + 900]))).all()
+
+
 def _save_story(
     session: Session, key: StoryKey, fields: Mapping[str, object], on_shared: bool, applied: Applied
-) -> int:
+) -> StoryRow:
     prefix, story_id = key_id(key)
     row = session.get(StoryRow, story_id) if prefix in "st" and on_shared else None
     new = row is None
@@ -103,13 +116,12 @@ def _save_story(
     apply_fields(session, row, story)
     session.add(row)
     session.flush()
-    cache_rendered_body(session, row)
     if new:
         applied.created_ids.append(row.id)
-    return row.id
+    return row
 
 
-def _keep_copy(session: Session, copy: KeptCopy, applied: Applied) -> None:
+def _keep_copy(session: Session, copy: KeptCopy, applied: Applied) -> StoryRow:
     story = story_fields_of(copy.fields)
     slug = unique_slug(f"{story.slug[: MAX_SLUG_LENGTH - 5]}-copy", lambda s: slug_taken(session, s))
     row = StoryRow()
@@ -118,13 +130,13 @@ def _keep_copy(session: Session, copy: KeptCopy, applied: Applied) -> None:
     )
     session.add(row)
     session.flush()
-    cache_rendered_body(session, row)
     applied.created_ids.append(row.id)
     whose = "the laptop's" if copy.side == "mine" else "the shared desk's"
     applied.copies += 1
     applied.notices.append(
         f"“{story.title}”: {whose} version lost a conflict; it is kept as the draft {slug}."
     )
+    return row
 
 
 def _apply_settings(
