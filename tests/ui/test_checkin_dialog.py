@@ -9,6 +9,9 @@ from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from ca_editor.domain.merge import DeskSide, MergeOutcome, SlotPick, merge, resolve
+from ca_editor.services.checkin import CheckinResult
+from ca_editor.services.checkin_apply import Applied
+from ca_editor.ui.checkin_flow import checked_in_text
 from ca_editor.ui.merge_dialog import MergeDialog, notice_lines
 from ca_editor.ui.merge_values import LIMIT, shown_text, value_text
 
@@ -123,3 +126,14 @@ def test_values_read_as_words() -> None:
     assert value_text(["water", "energy"]) == "water, energy"
     assert value_text("s3", {"s3": "Bazaar"}) == "“Bazaar”"
     assert value_text("2026-12-07T10:00:00+00:00").startswith("7 December 2026")
+
+
+def test_what_came_in_is_said_in_words_zero_counts_left_out() -> None:
+    applied = Applied(updated=2, created=1, copies=1)
+    said = checked_in_text("Central Asia", CheckinResult("central-asia", applied))
+    assert said == (
+        "“Central Asia” is back from the laptop: 2 stories updated, 1 new story, "
+        "1 losing version kept as a copy."
+    )
+    assert "no story changed" in checked_in_text("X", CheckinResult("x", Applied()))
+    assert "already" in checked_in_text("X", CheckinResult("x", None))

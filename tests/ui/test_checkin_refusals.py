@@ -5,6 +5,7 @@ dialog changes nothing. Each says why in one message box, and the shared desk st
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -105,3 +106,24 @@ def test_cancel_in_the_conflict_dialog_changes_nothing(
     assert services.sections.layout(section_id).section.title == heading
     assert services.checkouts.active_checkout(section_id) is not None
     assert window.desk.undo_stack.count() == 0
+
+
+def test_a_check_in_cut_short_after_its_commit_only_marks_the_laptop_desk(
+    qtbot: QtBot, open_desk: Callable[..., MainWindow], services: Services, tmp_path: Path
+) -> None:
+    section_id = services.section_id()
+    laptop_path = tmp_path / "laptop.sqlite3"
+    services.checkouts.checkout(section_id, laptop_path, 12)
+    plan = services.checkins.plan_checkin(laptop_path)
+    services.checkins.apply_checkin(plan, {})
+    with sqlite3.connect(laptop_path) as laptop:  # as if the process died before marking the laptop desk
+        laptop.execute("UPDATE checkout_origin SET checked_in_at = NULL, checked_in_by = NULL")
+    window = open_desk(services)
+    flow = window.offline.checkin
+    flow.plan_from(laptop_path)
+    qtbot.waitUntil(lambda: flow.message is not None, timeout=30_000)
+    assert flow.dialog is None  # nothing to choose: the shared desk has it
+    assert flow.message is not None and "had been brought back already" in flow.message.text()
+    assert window.desk.undo_stack.count() == 0  # no second step
+    flow.message.done(0)
+    assert "Nothing was brought back" in message_after_plan(qtbot, window, laptop_path)  # marked now
