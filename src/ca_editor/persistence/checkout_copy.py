@@ -40,6 +40,7 @@ from sqlalchemy import (
     union,
 )
 
+from ca_editor.persistence.checkout_block import read_block
 from ca_editor.persistence.checkout_rows import story_fields
 from ca_editor.persistence.desk_tables import BOOKKEEPING, copied_columns, desk_tables, order_by
 from ca_editor.persistence.engine import is_sqlite, make_engine, writer
@@ -171,8 +172,6 @@ def _record_base_stories(target: Connection, tables: MetaData, rows: list[dict[s
 
 
 def _record_origin(target: Connection, tables: MetaData, source: Connection, origin: Origin) -> None:
-    from ca_editor.persistence.checkout_block import read_block
-
     target.execute(
         tables.tables["checkout_origin"].insert(),
         {
