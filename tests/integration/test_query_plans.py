@@ -125,8 +125,15 @@ def desk_queries(services: Services) -> list[tuple[str, Any]]:
         for status in StoryStatus:
             stories.list(StoryQuery(status=status, limit=100))
         for text in ("w517", "w51", "story w1034", '"about w517"', "w517 w1034"):  # words, prefix, phrase
-            stories.list(StoryQuery(text=text, limit=100))
+            found = stories.list(StoryQuery(text=text, limit=100))  # newest first: services.text_pages
+            if found:
+                stories.list(StoryQuery(text=text, limit=100, after=found[-1]))
             stories.count(StoryQuery(text=text))
+        best = stories.list(StoryQuery(text="w517", sort=StorySort.RELEVANCE, limit=20))  # ranked
+        stories.list(StoryQuery(text="w517", sort=StorySort.RELEVANCE, limit=20, after=best[-1]))
+        stories.list(
+            StoryQuery(text="story", status=StoryStatus.DRAFT, dates=DateRange.year(2019), limit=100)
+        )
         march = DateRange.month(2019, 3)  # the archive filter: a month, its list and its count
         stories.archive_buckets()
         for sort in (StorySort.PUBLISHED, StorySort.TITLE):
