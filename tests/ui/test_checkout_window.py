@@ -106,6 +106,7 @@ def test_a_colleagues_check_out_shows_at_the_next_look(
     qtbot: QtBot, open_desk: Callable[..., MainWindow], services: Services, tmp_path: Path, db_path: Path
 ) -> None:
     window = open_desk(services)
+    qtbot.waitUntil(lambda: not window.offline.lane.busy(), timeout=10_000)  # the start's look is over
     assert not window.offline.banner.isVisible()
     assert window.offline.timer.isActive() and window.offline.timer.interval() == checkout_flow.LOOK_EVERY_MS
     colleague = open_services(str(db_path))
@@ -113,3 +114,41 @@ def test_a_colleagues_check_out_shows_at_the_next_look(
     colleague.db.dispose()
     window.offline.look_again()  # what the timer does once a minute, on the lane
     qtbot.waitUntil(window.offline.banner.isVisible, timeout=10_000)
+
+
+def test_the_window_on_a_laptop_desk_says_where_it_came_from(
+    qtbot: QtBot, open_desk: Callable[..., MainWindow], services: Services, tmp_path: Path
+) -> None:
+    laptop_path = tmp_path / "laptop.sqlite3"
+    services.checkouts.checkout(services.section_id(), laptop_path, 12)
+    laptop = open_services(str(laptop_path))
+    window = open_desk(laptop, None)
+    offline = window.offline
+    qtbot.waitUntil(offline.banner.isVisible, timeout=10_000)
+    assert offline.banner_text.text().startswith("Laptop desk: “Central Asia” taken from ")
+    assert "Bring section back" in offline.banner_text.text()
+    assert not offline.release_button.isVisible()  # nothing to release on a laptop
+    window.close()
+    laptop.db.dispose()
+    services.checkins.apply_checkin(services.checkins.plan_checkin(laptop_path), {})
+    laptop = open_services(str(laptop_path))
+    again = open_desk(laptop, None)  # the first window's settings: its banner was shown when it closed
+    qtbot.waitUntil(lambda: again.offline.laptop is not None, timeout=10_000)
+    assert again.offline.banner.isVisible()
+    assert again.offline.banner_text.text().startswith("This laptop desk was brought back to ")
+    again.close()
+    laptop.db.dispose()
+
+
+def test_an_ordinary_desk_shows_no_banner_even_where_the_last_window_showed_one(
+    qtbot: QtBot, open_desk: Callable[..., MainWindow], services: Services, tmp_path: Path
+) -> None:
+    services.checkouts.checkout(services.section_id(), tmp_path / "laptop.sqlite3", 12)
+    first = open_desk(services)
+    assert first.offline.banner.isVisible()
+    first.close()  # its toolbars' visibility is saved with the window's state
+    services.checkouts.release(services.section_id())
+    window = open_desk(services)
+    assert window.offline.lane.wait_idle(10)
+    qtbot.wait(50)  # the lane's answer reaches the window
+    assert window.offline.laptop is None and not window.offline.banner.isVisible()

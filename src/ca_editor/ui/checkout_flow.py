@@ -33,11 +33,13 @@ from PySide6.QtWidgets import (
 from ca_editor.domain.changes import Change, Origin
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.local_time import full_time, local_time
+from ca_editor.services.checkin import LaptopOrigin
 from ca_editor.services.checkout import ActiveCheckout, CheckoutResult
 from ca_editor.ui.ask import ask
 from ca_editor.ui.background import Lane, log_failure
 from ca_editor.ui.checkin_flow import CheckinFlow, tell
 from ca_editor.ui.checkout_dialog import TakeOfflineDialog
+from ca_editor.ui.checkout_laptop import laptop_of, laptop_text
 
 if TYPE_CHECKING:
     from ca_editor.ui.main_window import MainWindow
@@ -69,7 +71,12 @@ class SectionOffline(QObject):
         self.banner, self.banner_text, self.release_button = _banner(window)
         self.release_button.clicked.connect(self.release)
         self._place()
+        self.laptop: LaptopOrigin | None = None
         self.refresh()
+        # The window restores its toolbars' last visibility after this (saveState): put the banner's back.
+        QTimer.singleShot(0, lambda: self._show(self.active))
+        services = window.services
+        self.lane.submit(lambda _task: laptop_of(services), done=self._laptop_read, failed=_ignore)
         window.desk.changed.connect(self._desk_changed)
         self.timer = QTimer(self, interval=LOOK_EVERY_MS)
         self.timer.timeout.connect(self.look_again)
@@ -106,13 +113,20 @@ class SectionOffline(QObject):
 
     def _show(self, active: ActiveCheckout | None) -> None:
         self.active = active
-        self.banner.setVisible(self.active is not None)
-        if self.active is not None:
-            self.banner_text.setText(banner_text(self.active))
+        self.release_button.setVisible(active is not None)
+        if active is not None:
+            self.banner_text.setText(banner_text(active))
             self.banner_text.setToolTip(
-                f"Taken {full_time(self.active.since)} to {self.active.taken_to}, with "
-                f"{self.active.months} months of archive"
+                f"Taken {full_time(active.since)} to {active.taken_to}, {active.months} months of archive"
             )
+        elif self.laptop is not None:  # this is a laptop desk (ui/checkout_laptop.py)
+            self.banner_text.setText(laptop_text(self.laptop, self.window.desk.layout.section.title))
+            self.banner_text.setToolTip(f"Taken with {self.laptop.months} months of archive")
+        self.banner.setVisible(active is not None or self.laptop is not None)
+
+    def _laptop_read(self, origin: LaptopOrigin | None) -> None:
+        self.laptop = origin
+        self._show(self.active)
 
     def _desk_changed(self, change: Change) -> None:
         if change.everything or change.origin is Origin.OTHER_PROCESS:

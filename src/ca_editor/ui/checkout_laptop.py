@@ -1,0 +1,41 @@
+"""The desk window open on a laptop desk: where it came from, said in the offline banner.
+
+A laptop desk (made by File › Take section offline… or ``ca-editor checkout``) records its origin
+(``checkout_origin``): the shared desk, who took it and when. Opened in the window, the banner says so and
+how to bring the work back; once brought back, that what is changed here now stays here. Read on the
+offline lane at the window's start (a second small connection to the file), never on the UI thread.
+"""
+
+from __future__ import annotations
+
+from ca_editor.domain.errors import CaEditorError
+from ca_editor.domain.local_time import moment
+from ca_editor.locations import shown_url
+from ca_editor.persistence.backup import sqlite_file
+from ca_editor.services.checkin import LaptopOrigin, laptop_origin
+from ca_editor.services.container import Services
+
+
+def laptop_of(services: Services) -> LaptopOrigin | None:
+    """Where this desk was taken from, when it is a laptop desk; None for any other desk (any thread)."""
+    file = sqlite_file(services.db.url)
+    if file is None:
+        return None
+    try:
+        return laptop_origin(file)
+    except CaEditorError:  # no laptop desk: the usual case
+        return None
+
+
+def laptop_text(origin: LaptopOrigin, section_title: str) -> str:
+    """The banner's sentence on a laptop desk."""
+    source = shown_url(origin.origin_url)
+    if origin.checked_in_at is not None:
+        return (
+            f"This laptop desk was brought back to {source} {moment(origin.checked_in_at)}; what you change "
+            "here now stays here."
+        )
+    return (
+        f"Laptop desk: “{section_title}” taken from {source} by {origin.taken_by} {moment(origin.taken_at)}. "
+        "Work here as on any desk; on that desk, File › Bring section back… merges it."
+    )
