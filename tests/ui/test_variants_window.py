@@ -289,3 +289,36 @@ def test_overrides_settings_and_a_colleagues_changes_on_a_variant(
     assert bar.combo.currentText() == "Main layout"
     assert [bar.combo.itemText(i) for i in range(bar.combo.count())] == ["Main layout", "Late"]
     assert other.id in [s.live.id for s in bar.timeline.segments if s.live is not None]
+
+
+def test_the_review_sheet_printed_from_a_variant_is_that_variants(
+    open_desk: Callable[..., MainWindow],
+    services: Services,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+    from tests.ui.test_review_sheet import read
+
+    from ca_editor.ui.sheet.flow import ReviewSheetFlow
+
+    variant = weekend(services)
+    section_id = services.section_id()
+    services.variants.replace_slots(
+        section_id, variant.id, services.sections.layout(section_id).entries()[:2]
+    )
+    window = open_desk(services)
+    window.variant_bar.choose(variant.id)
+    asked: list[str] = []
+
+    def save_dialog(_flow: object, suggested: str) -> str:
+        asked.append(suggested)
+        return str(tmp_path / "weekend.pdf")
+
+    monkeypatch.setattr(ReviewSheetFlow, "choose_path", save_dialog)
+    monkeypatch.setattr(QMessageBox, "exec", lambda _box: 0)
+    window.review_sheet_action.trigger()
+    assert Path(asked[0]).name.startswith("central-asia-weekend-review-")
+    pdf = read(tmp_path / "weekend.pdf")
+    assert pdf.contains("variant “Weekend” (live")
+    assert pdf.contains("2 of 8 slots filled")  # the variant's block, not the main one's eight

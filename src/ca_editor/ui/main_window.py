@@ -443,7 +443,8 @@ class MainWindow(QMainWindow):
     def print_review_sheet(self) -> ReviewSheetFlow | None:
         if not self.editor.maybe_leave():  # the sheet shows what is saved
             return None
-        flow = ReviewSheetFlow(self, self.services, self.desk.section_id, self.settings.last_export_folder)
+        folder, variant_id = self.settings.last_export_folder, self.desk.variant_id  # the layout edited
+        flow = ReviewSheetFlow(self, self.services, self.desk.section_id, folder, variant_id)
         flow.run()
         return flow
 

@@ -32,11 +32,16 @@ _app: object = None  # the application ``ensure_gui_application`` made; kept ali
 
 
 def write_review_sheet(
-    services: Services, section_id: int, path: Path, report: CheckReport | None = None
+    services: Services,
+    section_id: int,
+    path: Path,
+    report: CheckReport | None = None,
+    variant_id: int | None = None,
 ) -> Path:
-    """Gather, draw and save the sheet of ``section_id`` to ``path``; return the absolute path written."""
+    """Gather, draw and save the sheet of ``section_id`` (its main layout, or ``variant_id``'s) to ``path``;
+    return the absolute path written."""
     target = _target(path)
-    data = render_pdf(gather(services, section_id, report))
+    data = render_pdf(gather(services, section_id, report, variant_id=variant_id))
     save_pdf(data, target)
     return target
 

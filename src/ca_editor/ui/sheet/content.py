@@ -43,13 +43,15 @@ def gather(
     report: CheckReport | None = None,
     *,
     now: datetime | None = None,
+    variant_id: int | None = None,
 ) -> ReviewSheet:
-    """Read the section's layout, its checklist (``report`` when the caller ran it), the last sign-off and the
-    thumbnails' bytes. An image missing from the database is left out (the sheet says so in its place)."""
-    layout = services.sections.layout(section_id)
+    """Read the section's layout (the main one, or the scheduled variant ``variant_id``: sign-off is per
+    layout), its checklist (``report`` when the caller ran it), the last sign-off and the thumbnails' bytes.
+    An image missing from the database is left out (the sheet says so in its place)."""
+    layout = services.sections.layout(section_id, variant_id)
     if report is None:
-        report = services.checks.run(section_id)
-    sign_off = services.review.last_sign_off(section_id)  # "changed since" as the review window counts it
+        report = services.checks.run(section_id, variant_id=variant_id)
+    sign_off = services.review.last_sign_off(section_id, variant_id)  # "changed since" as the review counts
     images: dict[str, bytes] = {}
     for slot in layout.slots:
         image = slot.image
@@ -76,4 +78,5 @@ def clean(text: str) -> str:
 def default_file_name(layout: SectionLayout, today: datetime | None = None) -> str:
     """'central-asia-review-2026-11-27.pdf' (the slug is already safe on every file system)."""
     day = (today or datetime.now(UTC)).astimezone()
-    return f"{layout.section.slug}-review-{day:%Y-%m-%d}.pdf"
+    which = f"-{layout.variant.slug}" if layout.variant is not None else ""  # a variant's own sheet
+    return f"{layout.section.slug}{which}-review-{day:%Y-%m-%d}.pdf"

@@ -16,8 +16,16 @@ from ca_editor.ui.sheet import default_file_name, write_review_sheet
 class ReviewSheetFlow:
     """One 'Print review sheet' from the window; ``outcome`` is 'done', 'failed' or 'cancelled' afterwards."""
 
-    def __init__(self, parent: QWidget, services: Services, section_id: int, folder: str = "") -> None:
+    def __init__(
+        self,
+        parent: QWidget,
+        services: Services,
+        section_id: int,
+        folder: str = "",
+        variant_id: int | None = None,  # the scheduled variant the desk edits: its own sheet
+    ) -> None:
         self.parent, self.services, self.section_id = parent, services, section_id
+        self.variant_id = variant_id
         self.folder = folder or QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DocumentsLocation
         )
@@ -28,7 +36,7 @@ class ReviewSheetFlow:
         self.show_result = True  # tests look at ``result_box`` instead of a modal box
 
     def run(self) -> Path | None:
-        layout = self.services.sections.layout(self.section_id)
+        layout = self.services.sections.layout(self.section_id, self.variant_id)
         suggested = Path(self.folder) / default_file_name(layout)
         name = self.choose_path(str(suggested))
         if not name:
@@ -44,7 +52,7 @@ class ReviewSheetFlow:
                 return None
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            self.path = write_review_sheet(self.services, self.section_id, path)
+            self.path = write_review_sheet(self.services, self.section_id, path, variant_id=self.variant_id)
         except CaEditorError as exc:
             self.outcome, self.message = "failed", str(exc)
             self._failed()

@@ -100,6 +100,14 @@ class _Sheet(Pages):
 
     # --- the title ---
 
+    def layout_line(self, changed: str) -> str:
+        """Which layout the sheet is about (sign-off is per layout), then its version."""
+        variant = self.sheet.layout.variant
+        if variant is None:
+            return f"main layout, {changed}"
+        until = f" – {full_time(variant.ends_at)}" if variant.ends_at is not None else " on"
+        return f"variant “{clean(variant.name)}” (live {full_time(variant.starts_at)}{until}), {changed}"
+
     def title_block(self) -> Block:
         sheet, section = self.sheet, self.sheet.layout.section
         kicker = self.text(
@@ -114,7 +122,7 @@ class _Sheet(Pages):
             ("Generated", full_time(sheet.generated_at)),
             ("Printed by", clean(sheet.printed_by)),
             ("Database", clean(sheet.database)),
-            ("Layout", changed),
+            ("Layout", self.layout_line(changed)),
             ("Status", self.status_line()),
         ]
         label_w = self.mm(24)
