@@ -68,6 +68,9 @@ class VariantBar(QWidget):
         self._build()
         self._as_of_timer = QTimer(self, singleShot=True, interval=0)
         self._as_of_timer.timeout.connect(self._preview_as_of)
+        self._clock_tick = QTimer(self, interval=300_000)  # "now" moves along the strip; no read
+        self._clock_tick.timeout.connect(self._show_timeline)
+        self._clock_tick.start()
         desk.changed.connect(self._desk_changed)
         self.reload()
 
