@@ -125,7 +125,7 @@ def test_the_window_on_a_laptop_desk_says_where_it_came_from(
     window = open_desk(laptop, None)
     offline = window.offline
     qtbot.waitUntil(offline.banner.isVisible, timeout=10_000)
-    assert offline.banner_text.text().startswith("Laptop desk: “Central Asia” taken from ")
+    assert offline.banner_text.text().startswith("Laptop desk of “Central Asia”, taken from desk.sqlite3 by ")
     assert "Bring section back" in offline.banner_text.text()
     assert not offline.release_button.isVisible()  # nothing to release on a laptop
     window.close()

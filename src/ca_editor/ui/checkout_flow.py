@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from ca_editor.domain.changes import Change, Origin
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.local_time import full_time, local_time
+from ca_editor.locations import shown_url
 from ca_editor.services.checkin import LaptopOrigin
 from ca_editor.services.checkout import ActiveCheckout, CheckoutResult
 from ca_editor.ui.ask import ask
@@ -121,7 +122,9 @@ class SectionOffline(QObject):
             )
         elif self.laptop is not None:  # this is a laptop desk (ui/checkout_laptop.py)
             self.banner_text.setText(laptop_text(self.laptop, self.window.desk.layout.section.title))
-            self.banner_text.setToolTip(f"Taken with {self.laptop.months} months of archive")
+            self.banner_text.setToolTip(
+                f"Taken from {shown_url(self.laptop.origin_url)} with {self.laptop.months} months of archive"
+            )
         self.banner.setVisible(active is not None or self.laptop is not None)
 
     def _laptop_read(self, origin: LaptopOrigin | None) -> None:
@@ -255,8 +258,8 @@ def _banner(window: MainWindow) -> tuple[QToolBar, QLabel, QPushButton]:
     text = QLabel(row)
     text.setObjectName("offline-text")
     text.setTextFormat(Qt.TextFormat.PlainText)  # a name is never markup
-    text.setWordWrap(True)
-    text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)  # one line: a wrapped
+    # label in a toolbar is as tall as at its narrowest; the sentences are short, the details in the tooltip
     layout.addWidget(text, 1)
     button = QPushButton("Release…", row)
     button.setObjectName("release-checkout")

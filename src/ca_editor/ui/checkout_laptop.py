@@ -28,14 +28,19 @@ def laptop_of(services: Services) -> LaptopOrigin | None:
 
 
 def laptop_text(origin: LaptopOrigin, section_title: str) -> str:
-    """The banner's sentence on a laptop desk."""
-    source = shown_url(origin.origin_url)
+    """The banner's one line on a laptop desk (the whole address of its origin goes in the tooltip)."""
+    source = _short(shown_url(origin.origin_url))
     if origin.checked_in_at is not None:
         return (
             f"This laptop desk was brought back to {source} {moment(origin.checked_in_at)}; what you change "
             "here now stays here."
         )
     return (
-        f"Laptop desk: “{section_title}” taken from {source} by {origin.taken_by} {moment(origin.taken_at)}. "
-        "Work here as on any desk; on that desk, File › Bring section back… merges it."
+        f"Laptop desk of “{section_title}”, taken from {source} by {origin.taken_by} "
+        f"{moment(origin.taken_at)}. Bring it back there with File › Bring section back…"
     )
+
+
+def _short(address: str) -> str:
+    """A file's name, or a server's host/database: what tells desks apart at a glance."""
+    return address.rstrip("/").rsplit("/", 1)[-1] or address
