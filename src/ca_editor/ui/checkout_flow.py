@@ -90,9 +90,11 @@ class SectionOffline(QObject):
             return
         actions = file_menu.actions()
         reload_at = actions.index(self.window.refresh_action) if self.window.refresh_action in actions else -1
-        before = actions[reload_at - 1] if reload_at > 0 else None  # the separator above Reload
-        file_menu.insertAction(before, self.take_action)
-        file_menu.insertAction(before, self.bring_action)
+        if reload_at > 0:
+            before = actions[reload_at - 1]  # the separator above Reload
+            file_menu.insertActions(before, [self.take_action, self.bring_action])
+        else:
+            file_menu.addActions([self.take_action, self.bring_action])
         file_menu.insertSeparator(self.take_action)
 
     # --- the banner ---------------------------------------------------------------------------------------

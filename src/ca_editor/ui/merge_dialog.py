@@ -203,9 +203,10 @@ class MergeDialog(QDialog):
     def _fitting_height(self) -> int:
         """Tall enough for a few cards whole (no scroll bar, no blank half dialog); many scroll within 680."""
         area = self.findChild(QScrollArea, "conflicts")
-        if area is None:
+        holder = area.widget() if area is not None else None
+        if area is None or holder is None:
             return min(680, self.sizeHint().height())
-        cards = area.widget().sizeHint().height() + 2 * area.frameWidth()
+        cards = holder.sizeHint().height() + 2 * area.frameWidth()
         intro = self.findChild(QLabel, "merge-intro")
         wrapped = 0 if intro is None else intro.sizeHint().height() - intro.heightForWidth(WIDTH - 24)
         return min(680, self.sizeHint().height() - area.sizeHint().height() + cards - wrapped)
