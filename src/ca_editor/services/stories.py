@@ -116,7 +116,8 @@ class StoryService:
             )
         rows: _Summaries = []
         if query.after is None or query.after.published_at is not None:
-            walked = self._filtered(select(StoryRow.published_at, StoryRow.id), query, with_text=False)
+            story = (StoryRow.published_at, StoryRow.id, StoryRow.slug, StoryRow.title, StoryRow.status)
+            walked = self._filtered(select(*story), query, with_text=False)
             matches = self._text_condition(query.text)
             rows = text_pages.postgres_dated_page(
                 session, walked, listed, matches, query.limit, query.after, cancel

@@ -21,13 +21,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, literal_column, select, tuple_
+from sqlalchemy import ColumnElement, Select, exists, func, literal, literal_column, select, tuple_
 from sqlalchemy.orm import Session
 
 from ca_editor.domain.model import StorySummary
 from ca_editor.persistence import search_by_date as by_date
 from ca_editor.persistence.mapping import summary_from_columns
-from ca_editor.persistence.models import StoryRow
+from ca_editor.persistence.models import SlotRow, StoryRow
 from ca_editor.services.cancellation import Cancellation
 
 FIRST_CHUNK = 256
@@ -132,7 +132,7 @@ def postgres_dated_page(
     cancel: Cancellation | None = None,
 ) -> list[StorySummary]:
     """The dated stories of ``listed`` (filtered by all but the text) that ``matches``, newest first after
-    ``after``; ``walked`` selects (published_at, id) under the same filters, for the walk."""
+    ``after``; ``walked`` selects (published_at, id, slug, title, status) under the same filters."""
     order = (StoryRow.published_at.desc(), StoryRow.id.desc())
     cursor = (after.published_at, after.id) if after is not None and after.published_at is not None else None
     dated = StoryRow.published_at.is_not(None)
@@ -152,7 +152,8 @@ def postgres_dated_page(
             rows = session.execute(newest)
             return found + [summary_from_columns(*row) for row in rows]
         # One statement a chunk: the walk (a subquery with its LIMIT, so the match is tested on the chunk's
-        # rows only, never planned through the GIN index), returning the matches and the chunk's last row.
+        # rows only, never planned through the GIN index), returning the matches' list columns (the slot
+        # marker read for those only) and the chunk's last row, the next chunk's cursor.
         number = func.row_number().over(order_by=order).label("number")
         walk = (
             walked.add_columns(matches.label("hit"), number)
@@ -161,20 +162,22 @@ def postgres_dated_page(
             .limit(chunk)
             .subquery("chunk")
         )
-        seen = session.execute(select(walk).where(walk.c.hit | (walk.c.number == chunk))).all()
-        hits = [row[1] for row in seen if row[2]]
-        if hits:
-            # No ORDER BY: with one the planner may walk the date index to meet these few ids.
-            page = [
-                summary_from_columns(*row) for row in session.execute(listed.where(StoryRow.id.in_(hits)))
-            ]
-            found += sorted(page, key=lambda s: (s.published_at, s.id), reverse=True)
+        in_slots = exists().where(SlotRow.story_id == walk.c.id)
+        outer = select(
+            walk.c.id, walk.c.slug, walk.c.title, walk.c.published_at, walk.c.status, in_slots, walk.c.hit
+        ).add_columns(walk.c.number)
+        seen = session.execute(outer.where(walk.c.hit | (walk.c.number == chunk))).all()
+        page = [summary_from_columns(*row[:6]) for row in seen if row[6]]
+        found += sorted(page, key=lambda s: (s.published_at, s.id), reverse=True)
         walked_so_far += chunk
-        last = next((row for row in seen if row[3] == chunk), None)
+        last = next((row for row in seen if row[7] == chunk), None)
         if last is None:  # fewer stories than the chunk: the walk reached the end
             break
-        cursor = (last[0], last[1])
-        chunk = min(chunk * 4, LARGEST_CHUNK)
+        cursor = (last[3], last[0])
+        # The next chunk as long as the matches seen so far say the page needs, half as much again (×4 when
+        # none matched yet): a page one short of full must not cost a chunk four times the first.
+        needed = (limit - len(found)) * walked_so_far / len(found) * 1.5 if found else chunk * 4
+        chunk = int(min(max(needed, FIRST_CHUNK), LARGEST_CHUNK))
     return found[:limit]
 
 
