@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from ca_editor.domain.model import SlotEntry
 from ca_editor.domain.section_settings import SectionSettings
 from ca_editor.domain.snapshots import SnapshotKind
 from ca_editor.services.container import Services
+from ca_editor.services.variants import MAIN, Window
 from ca_editor.ui import export_all, export_flow
 from ca_editor.ui.checks.gate import OverrideDialog
 from ca_editor.ui.export_flow import ExportFlow
@@ -125,3 +127,28 @@ def test_the_question_names_the_section(
     monkeypatch.setattr(OverrideDialog, "exec", capture)
     assert export_flow.ask_override(window, CheckReport(()), "weekend") is None
     assert titles == ["The checklist of section 'weekend' has errors"]
+
+
+def test_export_all_from_the_window_writes_a_sections_variants_beside_its_front(
+    qtbot: QtBot, open_desk: Callable[..., MainWindow], services: Services, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    weekend_id = add_weekend(services)
+    now = datetime.now(UTC)
+    services.variants.add(
+        weekend_id, Window("Today", now - timedelta(hours=1), now + timedelta(days=1)), copy_from=MAIN
+    )
+    window = open_desk(services)
+    out = tmp_path / "bundle"
+    flow = run(qtbot, window, out, monkeypatch)
+    assert flow.outcome == "done", flow.message
+    folder = out / "sections" / "weekend"
+    assert sorted(p.name for p in (folder / "variants").glob("*.html")) == ["main.html", "today.html"]
+    schedule = json.loads((folder / "schedule.json").read_text(encoding="utf-8"))
+    assert schedule["index"] == "Today" and schedule["main"]["file"] == "variants/main.html"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {"sections/weekend/schedule.json", "sections/weekend/variants/today.html"} <= set(
+        manifest["files"]
+    )
+    seen = flow.progress_seen  # type: ignore[attr-defined]
+    assert seen and seen[-1][0] == seen[-1][1]  # the variants' pages counted in the progress total

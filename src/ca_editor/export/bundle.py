@@ -59,10 +59,12 @@ class StoryEntry:
 
 @dataclass(frozen=True, slots=True)
 class SectionFront:
-    """A further live section of an ``export --all`` bundle: its front page at ``site.section_path``."""
+    """A further live section of an ``export --all`` bundle: its front page at ``site.section_path``, and
+    its scheduled layouts' pages and ``schedule.json`` beside it when it has variants."""
 
     section: Section
     slots: tuple[Slot, ...]
+    schedule: Schedule | None = None
 
 
 class StoryStream(Protocol):
@@ -112,8 +114,8 @@ def write_bundle(
 
     ``fronts``: the other sections of an ``export --all`` bundle, each a front page of its own sharing the
     story and archive pages (framed by ``head``'s section); ``sections_manifest`` lists them all in the
-    manifest. ``schedule``: the section's scheduled layouts (``export.schedule``), each a page of its own,
-    and ``schedule.json``.
+    manifest. ``schedule``: ``head``'s section's scheduled layouts (``export.schedule``), each a page of its
+    own, and ``schedule.json``; a front's own schedule goes into its folder the same way.
 
     ``head`` gives the section, slots, archive counts and export time (its ``stories`` are not used);
     ``stories`` streams the story pages' data. With ``full`` the previous bundle is not reused.
@@ -122,7 +124,9 @@ def write_bundle(
     """
     months = sum(len(year.months) for year in head.archive)
     total = 1 + len(fronts) + story_count + len(head.archive) + months + 1  # pages, CSS; images as found
-    total += len(schedule.pages) + 1 if schedule is not None else 0
+    total += sum(
+        len(each.pages) + 1 for each in (schedule, *(f.schedule for f in fronts)) if each is not None
+    )
     try:
         with staged_directory(out_dir) as stage:
             previous = PreviousBundle.empty() if full else PreviousBundle.read(out_dir.expanduser().resolve())
@@ -189,8 +193,9 @@ class _Run:
         self.bundle_key = (
             self.frame_key if not fronts else fingerprint.text_sha256(f"{self.frame_key}{self.nav}")
         )
-        if schedule is not None:  # likewise: an update in place knows nothing of the variants' pages
-            paths = [page.path for page in schedule.pages]
+        schedules = [("", schedule), *((site.section_folder(f.section.slug), f.schedule) for f in fronts)]
+        paths = [folder + page.path for folder, each in schedules if each is not None for page in each.pages]
+        if paths:  # likewise: an update in place knows nothing of the variants' pages
             self.bundle_key = fingerprint.text_sha256(f"{self.bundle_key}{paths}")
         self.env = environment()
         self.states = SpooledMap()  # story id -> fingerprint.story_state, for the manifest
@@ -219,22 +224,28 @@ class _Run:
             frame = pages.Frame(other.section, self.head.archive)
             self._page(pages.front_page(frame, other.slots, self._picture, path=path, sections=self.nav), key)
         if self.schedule is not None:
-            self._schedule(self.schedule)
+            self._schedule(self.schedule, self.frame, "")
+        for other in self.fronts:
+            if other.schedule is not None:
+                frame = pages.Frame(other.section, self.head.archive)
+                self._schedule(other.schedule, frame, site.section_folder(other.section.slug))
         self._stories(stories)
 
-    def _schedule(self, schedule: Schedule) -> None:
+    def _schedule(self, schedule: Schedule, frame: pages.Frame, folder: str) -> None:
         """Every scheduled layout's page, then ``schedule.json`` with their checksums (always rendered: a
-        handful of pages, and the checksums come from their bytes)."""
+        handful of pages, and the checksums come from their bytes), all in ``folder`` (the one holding the
+        section's front: '' or ``sections/<slug>/``); ``schedule.json`` names its pages relative to it."""
         checksums: dict[str, str] = {}
         for layout in schedule.pages:
             self._tick()
-            page = pages.front_page(self.frame, layout.slots, self._picture, path=layout.path)
+            path = folder + layout.path
+            page = pages.front_page(frame, layout.slots, self._picture, path=path, sections=self.nav)
             data = self.env.get_template(page.template).render(page.context).encode("utf-8")
             checksums[layout.path] = hashlib.sha256(data).hexdigest()
-            self.writer.put(layout.path, data)
+            self.writer.put(path, data)
             self._step()
         self._tick()
-        self.writer.put(site.SCHEDULE, schedule.to_json(checksums))
+        self.writer.put(folder + site.SCHEDULE, schedule.to_json(checksums))
         self._step()
 
     def _front_key(self, frame_key: str, slots: Sequence[Slot]) -> str:

@@ -12,7 +12,10 @@ when::
                    "end": "2026-12-14T00:00:00Z", "file": "variants/weekend.html", "checksum": "sha256:…"}]}
 
 Times are UTC; ``end`` is null for an open-ended variant; variants are in start order. The checksums are the
-pages' sha256, as the manifest lists them. Deterministic: keys sorted, no clock read here.
+pages' sha256, as the manifest lists them. ``file`` is relative to the folder holding ``schedule.json``, which
+is the folder of the section's ``index.html``: the bundle's root, or ``sections/<slug>/`` for a further
+section of an ``export --all`` bundle (whose manifest lists the same page as ``sections/<slug>/variants/…``).
+Deterministic: keys sorted, no clock read here.
 """
 
 from __future__ import annotations

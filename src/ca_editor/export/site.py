@@ -3,7 +3,8 @@
 ``index.html``, ``stories/<slug>.html``, ``archive/<yyyy>.html``, ``archive/<yyyy>-<mm>.html``,
 ``sections/<slug>/index.html`` (the other live sections' fronts in an ``export --all`` bundle; story
 and archive pages are shared), ``variants/<slug>.html`` and ``schedule.json`` (a section's scheduled
-layouts, ``export.schedule``), ``style.css``,
+layouts, ``export.schedule``; in an ``--all`` bundle beside each front, so ``sections/<slug>/variants/…``
+for the other sections), ``style.css``,
 ``images/<sha256[:12]>-<key[:10]>-<width>w.<webp|jpg|png>`` (``export.renditions``) and
 ``manifest.json`` (``export.manifest``: every file's sha256, every page's input fingerprint, the release).
 """
@@ -27,9 +28,15 @@ def story_path(slug: str) -> str:
 def section_path(slug: str) -> str:
     """A further section's front in an ``export --all`` bundle (the first live section is ``index.html``).
     Its own folder under ``sections/``: a slug can never meet ``stories/``, ``archive/`` or ``images/``."""
+    return section_folder(slug) + INDEX
+
+
+def section_folder(slug: str) -> str:
+    """The folder of a further section's front (``sections/<slug>/``): its ``variants/`` and
+    ``schedule.json`` go there too."""
     if not is_valid_slug(slug):
         raise ValueError(f"refusing to write a page for the unsafe slug {slug!r}")
-    return f"sections/{slug}/{INDEX}"
+    return f"sections/{slug}/"
 
 
 def variant_path(slug: str) -> str:

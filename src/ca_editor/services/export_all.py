@@ -7,6 +7,12 @@ fronts may link to (approved and published; with ``--include-unapproved`` also t
 section), one archive over them, and one manifest: its ``sections`` list gives every front's slug, page,
 heading, block and release (checklist, sign-off), so the web team checks all of them against one file.
 
+A section with scheduled variants also gets its variant pages and ``schedule.json`` beside its front, as a
+one-section export writes them (``services.export_variants``, ``export.schedule``): ``variants/`` and
+``schedule.json`` at the root for the first section, ``sections/<slug>/variants/`` and
+``sections/<slug>/schedule.json`` for the others; each ``schedule.json`` names its pages relative to its own
+folder, and the manifest's ``sections`` entry of such a section gives its ``schedule`` path in the bundle.
+
 Each section's checklist runs before anything is written: one section with errors refuses the whole
 bundle unless a reason is given. An ``--all`` bundle is always built anew beside the old one (its unchanged
 pages linked from it by fingerprint, as ``export.bundle`` does), never updated in place: its manifest's
@@ -32,12 +38,14 @@ from ca_editor.domain.release import Release, ReleaseBlockedError
 from ca_editor.export import site
 from ca_editor.export.bundle import Progress, SectionFront, write_bundle
 from ca_editor.export.manifest import Manifest, slot_entries
+from ca_editor.export.schedule import Schedule
 from ca_editor.persistence.models import SectionRow, StoryRow
 from ca_editor.services import rendering
 from ca_editor.services.archive_counts import exported_archive, publishable_month_counts
 from ca_editor.services.checks import prepare_release
 from ca_editor.services.export_record import record_export
 from ca_editor.services.export_scope import exported_slots, exported_where
+from ca_editor.services.export_variants import layouts_to_export, scheduled_slots
 from ca_editor.services.exporting import ExportService, StoryStreamOf, export_time
 from ca_editor.services.sections import read_layout
 from ca_editor.services.snapshots import content_of
@@ -55,8 +63,8 @@ def export_all(
     as_of: datetime | None = None,
 ) -> Manifest:
     """Write every live section into ``out_dir`` as one bundle (see the module); returns its manifest.
-    Each front is its section's layout live ``as_of`` (default: now); variants get no pages of their own
-    here (a one-section export writes them)."""
+    Each front is its section's layout live ``as_of`` (default: now); a section with variants gets their
+    pages and ``schedule.json`` beside its front."""
     release = release or Release()
     started = datetime.now(UTC)
     moment = as_of or export_time()
@@ -75,19 +83,27 @@ def export_all(
         missing = rendering.missing_ids(session, where)
     rendering.fill_cache(db, missing)
     with db.read() as session:
-        layouts = [layout_as_of(session, section_id, moment) for section_id in ids]
+        exported = [layouts_to_export(session, i, moment, release.include_unapproved) for i in ids]
+        layouts = [layout for layout, _ in exported]
+        schedules = [schedule for _, schedule in exported]
         filled = [prepare_release(session, s.section.id, release, by, layout=s) for s in layouts]
         shown = [exported_slots(layout.slots, release.include_unapproved) for layout in layouts]
         every_slot = tuple(slot for slots in shown for slot in slots)
+        every_slot += tuple(slot for schedule in schedules for slot in scheduled_slots(schedule))
         archive = exported_archive(publishable_month_counts(session), every_slot)
         now = export_time()
         head = SiteSnapshot(layouts[0].section, shown[0], (), archive, now)
         fronts = [
-            SectionFront(layout.section, slots) for layout, slots in zip(layouts[1:], shown[1:], strict=True)
+            SectionFront(layout.section, slots, schedule)
+            for layout, slots, schedule in zip(layouts[1:], shown[1:], schedules[1:], strict=True)
         ]
         listed = tuple(
-            _manifest_entry(layout, SiteSnapshot(layout.section, slots, (), archive, now), done, index == 0)
-            for index, (layout, slots, done) in enumerate(zip(layouts, shown, filled, strict=True))
+            _manifest_entry(
+                layout, SiteSnapshot(layout.section, slots, (), archive, now), done, index == 0, schedule
+            )
+            for index, (layout, slots, done, schedule) in enumerate(
+                zip(layouts, shown, filled, schedules, strict=True)
+            )
         )
         count = int(session.scalar(select(func.count(StoryRow.id)).where(where)) or 0)
         manifest = write_bundle(
@@ -103,13 +119,14 @@ def export_all(
             cache=derivatives,
             fronts=fronts,
             sections_manifest=listed,
+            schedule=schedules[0],
         )
     for layout, done in zip(layouts, filled, strict=True):
         # Each section's snapshot notes its own release; no export mark (see the module).
         block = (layout.section.version, content_of(layout), None)
         variant_id = layout.variant.id if layout.variant is not None else None
-        exported = replace(manifest, release=done)
-        record_export(db, by, layout.section.id, out_dir, exported, block, started, variant_id)
+        recorded = replace(manifest, release=done)
+        record_export(db, by, layout.section.id, out_dir, recorded, block, started, variant_id)
     derivatives.prune_now_and_then()
     return manifest
 
@@ -131,13 +148,17 @@ def _exported_where(section_ids: list[int], include_unapproved: bool) -> ColumnE
 
 
 def _manifest_entry(
-    layout: SectionLayout, snapshot: SiteSnapshot, release: Release, main: bool
+    layout: SectionLayout, snapshot: SiteSnapshot, release: Release, main: bool, schedule: Schedule | None
 ) -> dict[str, object]:
     section = layout.section
-    return {
+    folder = "" if main else site.section_folder(section.slug)
+    entry: dict[str, object] = {
         "slug": section.slug,
-        "page": site.INDEX if main else site.section_path(section.slug),
+        "page": folder + site.INDEX,
         "heading": section.title,
         "editors_choice": list(slot_entries(snapshot)),
         "release": release.to_json(),
     }
+    if schedule is not None:  # where its variants' schedule is (its pages are named relative to it)
+        entry["schedule"] = folder + site.SCHEDULE
+    return entry
