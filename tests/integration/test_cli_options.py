@@ -28,6 +28,7 @@ def required_arguments(command: str) -> list[str]:
         "section": ["list"],
         "checkout": ["central-asia", "--release"],
         "checkin": ["laptop.sqlite3"],
+        "variant": ["list", "central-asia"],
     }.get(command, [])
 
 
