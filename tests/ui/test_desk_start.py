@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, QSettings
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 
 from ca_editor.services.container import Services
 from ca_editor.services.stories import StoryService
@@ -102,3 +102,24 @@ def test_the_section_preview_counts_the_archive_off_the_ui_thread(
     with qtbot.waitSignal(pane.loaded, timeout=15_000):
         pane.set_mode(PreviewMode.SECTION)
     assert len(threads) >= 2 and threading.main_thread().name not in threads
+
+
+def test_slot_thumbnails_are_decoded_off_the_ui_thread(qtbot, services: Services, monkeypatch) -> None:
+    import ca_editor.ui.slots.models as slot_models
+    from ca_editor.ui.desk import Desk
+
+    threads: list[str] = []
+    real = slot_models.decode_oriented
+
+    def spy(data: bytes, limit: int = 0):
+        threads.append(threading.current_thread().name)
+        return real(data, limit=limit)
+
+    monkeypatch.setattr(slot_models, "decode_oriented", spy)
+    desk = Desk(services, services.section_id())
+    model = slot_models.SlotListModel(desk)
+    row = next(n for n, slot in enumerate(desk.layout.slots) if slot.image is not None)
+    index = model.index(row, 0)
+    blank = index.data(Qt.ItemDataRole.DecorationRole).toImage()  # the outline while it is decoded
+    qtbot.waitUntil(lambda: index.data(Qt.ItemDataRole.DecorationRole).toImage() != blank, timeout=5000)
+    assert threads and threading.main_thread().name not in threads

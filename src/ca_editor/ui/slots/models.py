@@ -24,7 +24,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from ca_editor.domain import ordering
@@ -33,6 +33,7 @@ from ca_editor.domain.crop import crop_box
 from ca_editor.domain.dates import human_date
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import FormerSlot, SectionLayout, Slot, SlotEntry, Story
+from ca_editor.ui.background import Lane
 from ca_editor.ui.desk import Desk
 from ca_editor.ui.dnd import SLOT_IDS_MIME, STORY_IDS_MIME, decode_ids, encode_ids
 from ca_editor.ui.errors import report
@@ -61,6 +62,16 @@ class Thumbnails:
         self._size = size
         self._cache: dict[tuple[str, bool, tuple[float, float] | None], QPixmap | None] = {}
         self._blank: dict[tuple[str, bool], QPixmap] = {}
+        self._lane: Lane | None = None
+        self._arrived: Callable[[], None] = lambda: None
+        self._decoding: set[tuple[str, bool, tuple[float, float] | None]] = set()
+
+    def decode_in_background(self, owner: QObject, arrived: Callable[[], None]) -> None:
+        """From now on a picture not decoded yet shows as the blank outline while it is read and decoded on
+        a lane; ``arrived()`` follows on the UI thread (the desk's first paint does not wait for eight
+        decodes, issue 18)."""
+        self._lane = Lane(owner, "thumbnails")
+        self._arrived = arrived
 
     @property
     def size(self) -> QSize:
@@ -72,9 +83,23 @@ class Thumbnails:
         if sha256 is None and not warning:
             return None
         key = (sha256 or "", warning, focus)
+        if key not in self._cache and sha256 is not None and self._lane is not None:
+            if key not in self._decoding:
+                self._decoding.add(key)
+                self._lane.submit(
+                    lambda _task: self._cut(sha256, focus),
+                    done=lambda cut: self._decoded(key, cut),
+                    failed=lambda _exc: self._decoded(key, None),
+                )
+            return self.blank()
         if key not in self._cache:
-            self._cache[key] = self._render(sha256, warning, focus)
+            self._cache[key] = self._compose(self._cut(sha256, focus), warning)
         return self._cache[key]
+
+    def _decoded(self, key: tuple[str, bool, tuple[float, float] | None], cut: QImage | None) -> None:
+        self._decoding.discard(key)
+        self._cache[key] = self._compose(cut, key[1])
+        self._arrived()
 
     def blank(self) -> QPixmap:
         """A dashed outline the size of a thumbnail: an empty slot keeps the height of a filled one."""
@@ -90,21 +115,28 @@ class Thumbnails:
             self._blank[("", False)] = canvas
         return self._blank[("", False)]
 
-    def _render(self, sha256: str | None, warning: bool, focus: tuple[float, float] | None) -> QPixmap:
+    def _cut(self, sha256: str | None, focus: tuple[float, float] | None) -> QImage | None:
+        """The picture cut to the thumbnail's shape around ``focus`` (QImage: any thread may make it)."""
         width, height = self._size.width(), self._size.height()
-        canvas = QPixmap(self._size)
-        canvas.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(canvas)
         decoded = None
         if sha256 is not None:
             try:  # oriented as the reader sees it, decoded at a few times the thumbnail's size only
                 decoded = decode_oriented(self._read(sha256), limit=4 * max(width, height))
             except CaEditorError:
                 decoded = None
-        if decoded is not None:
-            source = decoded[0]
-            left, top, right, bottom = crop_box(source.width(), source.height(), (width, height), focus)
-            cut = source.copy(QRect(left, top, right - left, bottom - top))
+        if decoded is None:
+            return None
+        source = decoded[0]
+        left, top, right, bottom = crop_box(source.width(), source.height(), (width, height), focus)
+        return source.copy(QRect(left, top, right - left, bottom - top))
+
+    def _compose(self, cut: QImage | None, warning: bool) -> QPixmap:
+        """The thumbnail (a QPixmap: the UI thread's), with the placed-twice badge when ``warning``."""
+        width, height = self._size.width(), self._size.height()
+        canvas = QPixmap(self._size)
+        canvas.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(canvas)
+        if cut is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawImage(QRect(0, 0, width, height), cut)
         else:
@@ -146,6 +178,7 @@ class SlotListModel(QAbstractListModel):
         #: Ask about an eviction after the drop has finished instead of inside it (no dialog during QDrag).
         self.ask_after_drop = False
         self.thumbnails = Thumbnails(desk.services.images.read, thumbnail_size)
+        self.thumbnails.decode_in_background(self, self._thumbnails_arrived)
         self._slots: tuple[Slot, ...] = ()
         self._capacity = 0
         self._twice: set[int] = set()
@@ -153,6 +186,11 @@ class SlotListModel(QAbstractListModel):
         self.report_error: Callable[[CaEditorError], None] = lambda error: report(None, error)
         self._read(desk.layout)
         desk.changed.connect(self._on_change)
+
+    def _thumbnails_arrived(self) -> None:
+        if self.rowCount():
+            last = self.index(self.rowCount() - 1, 0)
+            self.dataChanged.emit(self.index(0, 0), last, [Qt.ItemDataRole.DecorationRole])
 
     # --- reading -------------------------------------------------------------------------------------
 
