@@ -72,6 +72,7 @@ class VariantDialog(QDialog):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Variant problems")
+        self.message.setStyleSheet("font-weight: bold")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -90,7 +91,9 @@ class VariantDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Name:", self.name)
         form.addRow("Live &from:", self.starts)
-        form.addRow("Live &until:", until)
+        until_label = QLabel("Live &until:")  # a row holding a layout gets no buddy by itself
+        until_label.setBuddy(self.ends)
+        form.addRow(until_label, until)
         form.addRow("", self.copy_main)
         zone = datetime.now().astimezone().tzname() or "local"
         note = QLabel(
@@ -111,9 +114,14 @@ class VariantDialog(QDialog):
         window = self.asked_window()
         problem = name_problem(window.name) if window.name else None
         problem = problem or window_problem(window.starts_at, window.ends_at)
-        self.message.setText(problem[0].upper() + problem[1:] + "." if problem else "")
+        self._say(problem[0].upper() + problem[1:] + "." if problem else "")
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setEnabled(bool(window.name) and problem is None)
+
+    def _say(self, text: str) -> None:
+        if text != self.message.text():
+            self.message.setText(text)
+            self.adjustSize()  # a longer reason wraps: the form grows to show all of it
 
     def accept(self) -> None:
         copy_from = MAIN if self.copy_main.isChecked() else None
@@ -122,6 +130,6 @@ class VariantDialog(QDialog):
                 self.section_id, self.asked_window(), copy_from=copy_from
             )
         except ValidationError as exc:  # an overlap, a clash of names: say so, keep the form open
-            self.message.setText(" ".join(f"{p.message[0].upper()}{p.message[1:]}." for p in exc.problems))
+            self._say(" ".join(f"{p.message[0].upper()}{p.message[1:]}." for p in exc.problems))
             return
         super().accept()
