@@ -9,7 +9,9 @@ On the laptop desk (a new SQLite file made by ``ca-editor checkout``): ``checkou
 where it came from (the desk's address WITHOUT any password: the check-in reads it from ``~/.pgpass`` or
 ``--db`` as every command does), the base of the section's settings and block as JSON (the merge's
 ``DeskSide`` of that moment), and whether it was checked in; ``checkout_base_stories``, every story it took
-as it was then (version and fields), the base of the field-by-field merge. No foreign keys from the laptop
+as it was then (version and fields), the base of the field-by-field merge, and its ``created_at``: a row
+under a taken id whose creation time differs is another story (SQLite hands a deleted newest story's id to
+the next one written), never the taken one edited. No foreign keys from the laptop
 tables: the laptop may delete a story it took, and the base of it must stay.
 
 Revision ID: 0018_checkouts
@@ -61,6 +63,7 @@ def upgrade() -> None:
         sa.Column("story_id", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("version", sa.Integer, nullable=False),
         sa.Column("fields", sa.JSON, nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from ca_editor.app import open_services
@@ -26,8 +27,9 @@ def bring_back(qtbot: QtBot, window: MainWindow, laptop: Path) -> None:
     flow.message.done(0)  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("delete_first", [False, True], ids=["write-then-delete", "delete-then-write"])
 def test_undo_takes_the_whole_check_in_out_and_redo_brings_it_back(
-    qtbot: QtBot, open_desk: Callable[..., MainWindow], services: Services, tmp_path: Path
+    qtbot: QtBot, open_desk: Callable[..., MainWindow], services: Services, tmp_path: Path, delete_first: bool
 ) -> None:
     section_id = services.section_id()
     laptop_path = tmp_path / "laptop.sqlite3"
@@ -37,10 +39,14 @@ def test_undo_takes_the_whole_check_in_out_and_redo_brings_it_back(
     dropped = before.slots[-1].story
     layout = laptop.sections.layout(section_id)
     laptop.sections.replace_slots(section_id, layout.entries()[:-1], expected_version=layout.section.version)
-    # Written before the delete: SQLite would give a story written after it the deleted one's id, which
-    # the check-in reads as the same story edited (a laptop desk must never reuse an id; reported).
+    # Written after the delete, SQLite gives the new story the deleted one's id: still a new story (its
+    # creation time tells it apart, services/merge_sides.py), the deleted one still deleted.
+    if delete_first:
+        laptop.stories.delete(dropped.id)
     written = laptop.stories.create(StoryFields(title="Written on the train", body="Offline."))
-    laptop.stories.delete(dropped.id)
+    if not delete_first:
+        laptop.stories.delete(dropped.id)
+    assert (written.id == dropped.id) == delete_first  # the newest story: its id is reused
     laptop.db.dispose()
     window = open_desk(services)
 
@@ -51,6 +57,7 @@ def test_undo_takes_the_whole_check_in_out_and_redo_brings_it_back(
     except NotFoundError:
         pass
     new = services.stories.get_by_slug(written.slug)
+    assert new.id != dropped.id and new.title == "Written on the train"
     assert [s.story.id for s in services.sections.layout(section_id).slots] == [
         s.story.id for s in before.slots[:-1]
     ]

@@ -3,7 +3,8 @@
 What goes: the section and its settings, desk chiefs, block (slots and overrides), former slots, snapshots
 and sign-offs; the stories in its block or former slots and the archive of the last N months (by publication
 date; an undated draft by its last save), with their status history and cached pages; the pictures any of
-those rows name; every person. Ids are kept, so a story's key is the same on both desks (``"s<id>"``).
+those rows name; every person. Ids are kept, so a story's key is the same on both desks (``"s<id>"``; with
+its creation time, recorded in ``checkout_base_stories``: SQLite hands a deleted story's id on).
 
 Which rows of a table go is worked out from the reflected schema, not listed: the section and the stories
 are chosen; any other table's row goes when every foreign key it holds points at a row that goes (a table a
@@ -167,8 +168,21 @@ def _record_base_stories(target: Connection, tables: MetaData, rows: list[dict[s
     base = tables.tables["checkout_base_stories"]
     target.execute(
         base.insert(),
-        [{"story_id": row["id"], "version": row["version"], "fields": story_fields(row)} for row in rows],
+        [
+            {
+                "story_id": row["id"],
+                "version": row["version"],
+                "fields": story_fields(row),
+                "created_at": _naive_utc(row["created_at"]),  # the story's identity with its id
+            }
+            for row in rows
+        ],
     )
+
+
+def _naive_utc(value: datetime) -> datetime:
+    """As ``UTCDateTime`` stores it (the reflected columns take and give plain values)."""
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
 def _record_origin(target: Connection, tables: MetaData, source: Connection, origin: Origin) -> None:

@@ -71,13 +71,15 @@ class CheckoutOriginRow(Base):
 
 
 class BaseStoryRow(Base):
-    """On a laptop desk: a story it took, as it was at the check-out."""
+    """On a laptop desk: a story it took, as it was at the check-out. ``created_at`` tells the taken story
+    from another one written later under its id (``services/merge_sides.py``)."""
 
     __tablename__ = "checkout_base_stories"
 
     story_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(Integer)
     fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 def story_fields(columns: Mapping[str, Any]) -> dict[str, Any]:
