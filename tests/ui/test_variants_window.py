@@ -91,6 +91,7 @@ def test_a_real_click_on_the_timeline_edits_the_variant_with_the_same_pane_and_u
     window.choice.select_slot(window.desk.layout.slots[0].id)  # the keyboard twin of a drag: Alt+Down
     window.choice.view.setFocus()
     qtbot.keyClick(window.choice.view, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert window.desk.undo_stack.undoText().endswith(" (variant “Weekend”)")
     moved = services.sections.layout(section_id, variant.id).entries()
     assert [e.story_id for e in moved[:2]] == [main_before[1].story_id, main_before[0].story_id]
     assert services.sections.layout(section_id).entries() == main_before  # the main layout untouched

@@ -436,7 +436,9 @@ class Desk(QObject):
         self, text: str | Callable[[SectionLayout | None], str], entries: Sequence[SlotEntry]
     ) -> bool:
         name = text if isinstance(text, str) else text(None)
-        command = LayoutCommand(self, name, self._layout.entries(), entries)
+        variant = self._layout.variant  # the undo history says which layout a step changed
+        where = f" (variant “{shorten(variant.name, 30)}”)" if variant is not None else ""
+        command = LayoutCommand(self, name + where, self._layout.entries(), entries)
         try:
             change = command.apply_change()
         except (NotFoundError, ConflictError) as exc:  # stale: show what is there now
@@ -444,7 +446,7 @@ class Desk(QObject):
         except CaEditorError as exc:
             raise StepRefused(f"Could not {name[0].lower()}{name[1:]}: {exc}") from exc
         if not isinstance(text, str):
-            command.setText(text(self._layout))
+            command.setText(text(self._layout) + where)
         self._push_applied(command)
         self.changed.emit(change)
         return True
