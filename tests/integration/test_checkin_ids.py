@@ -174,3 +174,32 @@ def test_a_shared_desk_story_under_a_deleted_ones_id_is_left_alone(
     assert len(back) == 1 and back[0].id != desk_story.id
     assert services.stories.get(back[0].id).body == "Edited on the train"
     assert result.applied is not None and any("kept" in n for n in result.applied.notices)
+
+
+def test_a_story_brought_back_keeps_its_creation_time_for_another_check_out(
+    services: Services, laptop: tuple[Path, Services], tmp_path: Path
+) -> None:
+    """Deleted at the desk, edited on two laptops: the first check-in brings it back under its id and its
+    creation time, so the second merges into it instead of bringing a second copy."""
+    first_path, first = laptop
+    second_path = tmp_path / "second.sqlite3"
+    services.checkouts.checkout(services.section_id(), second_path, 12)
+    second = open_services(str(second_path), seed_demo=False)
+    story = services.stories.get(services.sections.layout(services.section_id()).slots[-1].story.id)
+    take_out_of_block(services, story.id)
+    services.stories.delete(story.id)
+    for mine, change in ((first, {"body": "From the first laptop"}), (second, {"byline": "Second laptop"})):
+        taken = mine.stories.get(story.id)
+        mine.stories.update(story.id, replace(taken.fields(), **change), expected_version=taken.version)  # type: ignore[arg-type]
+    second.db.dispose()
+    count = len(services.stories.list())
+
+    check_in(services, first_path)
+    back = services.stories.get(story.id)
+    assert back.created_at == story.created_at and back.body == "From the first laptop"
+    result = check_in(services, second_path)
+
+    merged = services.stories.get(story.id)
+    assert (merged.body, merged.byline) == ("From the first laptop", "Second laptop")
+    assert len(services.stories.list()) == count + 1  # the one story back, no copy
+    assert result.applied is not None and result.applied.created == 0

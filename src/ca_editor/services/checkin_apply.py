@@ -26,6 +26,7 @@ from ca_editor.domain.merge_fields import same
 from ca_editor.domain.model import SlotEntry, StoryFields, StoryStatus
 from ca_editor.domain.slugs import MAX_SLUG_LENGTH, unique_slug
 from ca_editor.export.sanitize import render_markdown
+from ca_editor.persistence.checkout_rows import BaseStoryRow
 from ca_editor.persistence.models import AssetRow, FormerSlotRow, SectionRow, SlotRow, StoryRow, utcnow
 from ca_editor.services.merge_sides import Sides, key_id
 from ca_editor.services.rendering import store
@@ -63,7 +64,8 @@ def apply_resolution(
     _load_stories(session, [key_id(key)[1] for key in changed if key in sides.theirs.stories])
     saved: list[StoryRow] = []
     for key in changed:
-        saved.append(_save_story(session, key, result.stories[key], key in sides.theirs.stories, applied))
+        on_shared = key in sides.theirs.stories
+        saved.append(_save_story(session, laptop, key, result.stories[key], on_shared, applied))
         ids[key] = saved[-1].id
     saved.extend(_keep_copy(session, copy, applied) for copy in resolution.kept_copies)
     # Rendered once for all, in one write of the cache (a save per story renders and writes each alone).
@@ -93,15 +95,22 @@ def _load_stories(session: Session, story_ids: list[int]) -> None:
 
 
 def _save_story(
-    session: Session, key: StoryKey, fields: Mapping[str, object], on_shared: bool, applied: Applied
+    session: Session,
+    laptop: Connection,
+    key: StoryKey,
+    fields: Mapping[str, object],
+    on_shared: bool,
+    applied: Applied,
 ) -> StoryRow:
     prefix, story_id = key_id(key)
     row = session.get(StoryRow, story_id) if prefix in "st" and on_shared else None
     new = row is None
     if row is None:
-        # New on the laptop (a new id), or deleted here while the laptop changed it (back under its id).
+        # New on the laptop (a new id), or deleted here while the laptop changed it: back under its id and
+        # its creation time, the same story to any other check-out that took it (``merge_sides``); under a
+        # new id when this desk gave the id to another story meanwhile (SQLite reuses a deleted one's).
         restoring = prefix == "s" and session.get(StoryRow, story_id) is None
-        row = StoryRow(id=story_id) if restoring else StoryRow()
+        row = StoryRow(id=story_id, created_at=_taken_at(laptop, story_id)) if restoring else StoryRow()
         applied.created += 1
     else:
         applied.updated += 1
@@ -119,6 +128,12 @@ def _save_story(
     if new:
         applied.created_ids.append(row.id)
     return row
+
+
+def _taken_at(laptop: Connection, story_id: int) -> datetime:
+    """The creation time the check-out recorded for a story it took."""
+    query = select(BaseStoryRow.created_at).where(BaseStoryRow.story_id == story_id)
+    return laptop.execute(query).scalar_one()
 
 
 def _keep_copy(session: Session, copy: KeptCopy, applied: Applied) -> StoryRow:
