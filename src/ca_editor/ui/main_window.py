@@ -8,6 +8,8 @@ and window geometry come back on the next start (``Settings``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -38,7 +40,6 @@ from ca_editor.ui.export_flow import ExportFlow
 from ca_editor.ui.history import LayoutHistoryPane
 from ca_editor.ui.icons import icon
 from ca_editor.ui.identity import change_user_name, signed_in_text
-from ca_editor.ui.importing import ImportDialog
 from ca_editor.ui.live import LiveDesk
 from ca_editor.ui.presence import DeskPresence
 from ca_editor.ui.preview import PreviewMode, PreviewPane, WidthPreset
@@ -46,12 +47,15 @@ from ca_editor.ui.recovery import EditorAutosaver
 from ca_editor.ui.review import ReviewStatus, ReviewWindow
 from ca_editor.ui.section_switcher import SectionSwitcher, opening_section
 from ca_editor.ui.settings import Settings
-from ca_editor.ui.sheet.flow import ReviewSheetFlow
 from ca_editor.ui.shortcuts import ShortcutsDialog
 from ca_editor.ui.slots import EditorsChoicePane
 from ca_editor.ui.stories import ArchiveFilterPane, StoryListPane
 from ca_editor.ui.theme import apply_theme
 from ca_editor.ui.variant_bar import VariantBar
+
+if TYPE_CHECKING:  # made on first use: their modules load then, not with the window (issue 18: start)
+    from ca_editor.ui.importing import ImportDialog
+    from ca_editor.ui.sheet.flow import ReviewSheetFlow
 
 #: Bumped when the dock layout changes shape, so an old saved state is not forced onto new docks.
 _STATE_VERSION = 1
@@ -428,6 +432,8 @@ class MainWindow(QMainWindow):
 
     def import_stories(self) -> ImportDialog:
         """Choose files or a folder, preview what changes, import (ui/importing); the desk reloads after."""
+        from ca_editor.ui.importing import ImportDialog
+
         dialog = ImportDialog(self.desk, self.settings.last_import_folder, self)
         dialog.before_write = lambda: self.services.backups.before("import")
         dialog.finished.connect(lambda _result: self._import_finished(dialog))
@@ -443,6 +449,8 @@ class MainWindow(QMainWindow):
     def print_review_sheet(self) -> ReviewSheetFlow | None:
         if not self.editor.maybe_leave():  # the sheet shows what is saved
             return None
+        from ca_editor.ui.sheet.flow import ReviewSheetFlow
+
         folder, variant_id = self.settings.last_export_folder, self.desk.variant_id  # the layout edited
         flow = ReviewSheetFlow(self, self.services, self.desk.section_id, folder, variant_id)
         flow.run()
