@@ -141,6 +141,10 @@ def test_salvage_recovers_every_readable_row_and_reports_the_loss(damaged: Path,
     try:
         assert services.stories.count() == len(recovered)
         assert services.stories.count(StoryQuery(text="MARKER-0001")) == 1  # the rebuilt full-text index
+        # Newest first reads the date-keyed index (0020), contentless: refilled from the stories, not copied.
+        assert [s.slug for s in services.stories.list(StoryQuery(text="MARKER-0001"))] == ["marker-0001"]
+        prefix = StoryQuery(text="marker-01")  # a prefix: the known-words list (0020) too
+        assert 0 < len(services.stories.list(prefix)) == services.stories.count(prefix)
     finally:
         services.db.dispose()
 

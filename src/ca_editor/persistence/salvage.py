@@ -17,6 +17,7 @@ from pathlib import Path
 from ca_editor.domain.errors import StorageError
 from ca_editor.durable import replacing
 from ca_editor.persistence.backup import PARTIAL, read_only_uri
+from ca_editor.persistence.search_by_date import FILL
 from ca_editor.persistence.sqlite_driver import connect, error_sentence, quote_name
 
 
@@ -75,10 +76,10 @@ def salvage(damaged: Path, target: Path) -> SalvageReport:
             tables: list[TableSalvage] = []
             shadow = {f"{name}_{part}" for name, _, kind, _ in schema if kind == "fts" for part in _FTS_PARTS}
             for name, sql, kind, _ in schema:
-                if kind in ("table", "fts") and name not in shadow:
+                if kind in ("table", "fts", "vocab") and name not in shadow:
                     out.execute(sql)
             for name, _, kind, _ in schema:
-                if kind == "table" and name not in shadow:
+                if kind == "table" and name not in shadow and not name.startswith(SEARCH_TABLES):
                     tables.append(_copy_rows(source, out, name))
             out.commit()
             tables = _drop_orphans(out, tables)  # before the triggers, which would act on the deletes
@@ -92,9 +93,13 @@ def salvage(damaged: Path, target: Path) -> SalvageReport:
                         out.execute(sql)
                     except sqlite3.Error as exc:  # e.g. a UNIQUE index over rows that now collide
                         tables.append(TableSalvage(name, 0, False, f"{kind} not recreated: {exc}"))
-            for name, _, kind, _ in schema:
-                if kind == "fts":
+            for name, sql, kind, _ in schema:
+                if kind == "fts" and not _CONTENTLESS.search(sql):
                     out.execute(f"INSERT INTO {quote_name(name)}({quote_name(name)}) VALUES ('rebuild')")  # noqa: S608
+            if any(name == BY_DATE_TABLE for name, *_ in schema):
+                # Contentless (0020): nothing to rebuild from, so filled again from the stories, as 0020 does.
+                for statement in FILL:
+                    out.execute(statement)
             out.commit()
             rows = out.execute("PRAGMA integrity_check").fetchall()
             check = "; ".join(str(r[0]) for r in rows[:3])
@@ -106,6 +111,10 @@ def salvage(damaged: Path, target: Path) -> SalvageReport:
 
 
 _FTS_PARTS = ("data", "idx", "docsize", "config", "content")
+#: Search tables (0001, 0020) are never copied row by row: their indexes are rebuilt or refilled from stories.
+SEARCH_TABLES = "stories_fts"
+BY_DATE_TABLE = "stories_fts_by_date"
+_CONTENTLESS = re.compile(r"(?i)content\s*=\s*(''|\"\")")
 
 
 def _schema(source: sqlite3.Connection) -> list[tuple[str, str, str, str]]:
@@ -121,9 +130,12 @@ def _schema(source: sqlite3.Connection) -> list[tuple[str, str, str, str]]:
         if name.startswith("sqlite_"):
             continue
         if kind == "table" and re.match(r"(?is)\s*create\s+virtual\s+table", sql):
-            if not re.search(r"(?i)using\s+fts5", sql):
+            if re.search(r"(?i)using\s+fts5vocab", sql):
+                kind = "vocab"  # a view of an fts table's words: created, never copied
+            elif re.search(r"(?i)using\s+fts5", sql):
+                kind = "fts"
+            else:
                 continue
-            kind = "fts"
         schema.append((str(name), str(sql), str(kind), str(table)))
     return schema
 
