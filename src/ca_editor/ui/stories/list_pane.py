@@ -67,37 +67,8 @@ class StoryListPane(QWidget):
         self._restoring = False
         self._follow: int | None = None  # a story shown by the editor, to select once a refresh lists it
 
-        self.heading = QLabel("Stories")
-        self.heading.setObjectName("pane-heading")
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        font.setBold(True)
-        self.heading.setFont(font)
-
-        self.search_box = QLineEdit(placeholderText="Search titles, summaries and bodies…")
-        self.search_box.setClearButtonEnabled(True)
-        self.search_box.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
-        self.search_box.setAccessibleName("Search stories")
-        self.search_box.setToolTip("Any words: every word must appear; the last one may be a prefix")
-        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self._apply_filters)
-        self.search_box.textChanged.connect(self._search_timer.start)
-        self.search_box.returnPressed.connect(self._apply_filters)
-
-        self.status_filter = QComboBox()
-        for label, status in STATUS_CHOICES:
-            self.status_filter.addItem(label, status.value if status else "")  # Qt turns a StrEnum into str
-        self.status_filter.setAccessibleName("Status filter")
-        self.status_filter.setToolTip("Show only stories with this status")
-        self.status_filter.currentIndexChanged.connect(self._apply_filters)
-
-        # Relevance is a choice, never the default: ranking every match is the slow order at scale.
-        self.order_choice = QComboBox()
-        self.order_choice.addItem("Newest first", StorySort.PUBLISHED.value)
-        self.order_choice.addItem("Best match first", StorySort.RELEVANCE.value)
-        self.order_choice.setAccessibleName("Search order")
-        self.order_choice.setToolTip("How search results are ordered: newest first, or best match first")
-        self.order_choice.currentIndexChanged.connect(self._apply_filters)
+        self._build_heading()
+        self._build_filters()
 
         self.model = StoryListModel(stories, self)
         self.view = QTableView()
@@ -131,6 +102,40 @@ class StoryListPane(QWidget):
         self.model.dataChanged.connect(self._rows_arrived)
         self._query = StoryQuery(limit=None)
         self.model.set_query(self._query)
+
+    def _build_heading(self) -> None:
+        self.heading = QLabel("Stories")
+        self.heading.setObjectName("pane-heading")
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.heading.setFont(font)
+
+    def _build_filters(self) -> None:
+        self.search_box = QLineEdit(placeholderText="Search titles, summaries and bodies…")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search_box.setAccessibleName("Search stories")
+        self.search_box.setToolTip("Any words: every word must appear; the last one may be a prefix")
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._apply_filters)
+        self.search_box.textChanged.connect(self._search_timer.start)
+        self.search_box.returnPressed.connect(self._apply_filters)
+
+        self.status_filter = QComboBox()
+        for label, status in STATUS_CHOICES:
+            self.status_filter.addItem(label, status.value if status else "")  # Qt turns a StrEnum into str
+        self.status_filter.setAccessibleName("Status filter")
+        self.status_filter.setToolTip("Show only stories with this status")
+        self.status_filter.currentIndexChanged.connect(self._apply_filters)
+
+        # Relevance is a choice, never the default: ranking every match is the slow order at scale.
+        self.order_choice = QComboBox()
+        self.order_choice.addItem("Newest first", StorySort.PUBLISHED.value)
+        self.order_choice.addItem("Best match first", StorySort.RELEVANCE.value)
+        self.order_choice.setAccessibleName("Search order")
+        self.order_choice.setToolTip("How search results are ordered: newest first, or best match first")
+        self.order_choice.currentIndexChanged.connect(self._apply_filters)
 
     def _build_view(self) -> None:
         view = self.view
