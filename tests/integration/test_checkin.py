@@ -283,6 +283,50 @@ def test_a_scheduled_variant_travels_and_only_the_main_block_is_merged(
     assert [s.story.id for s in services.sections.layout(section_id, variant.id).slots] == main
 
 
+def test_a_variant_added_on_the_laptop_is_named_as_not_brought_back(
+    services: Services, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from ca_editor.services.variants import MAIN, Window
+
+    section_id = services.section_id()
+    start = datetime(2030, 1, 5, tzinfo=UTC)
+    services.variants.add(section_id, Window("Weekend", start, start + timedelta(days=2)), copy_from=MAIN)
+    path = tmp_path / "laptop.sqlite3"
+    services.checkouts.checkout(section_id, path)
+    mine = open_services(str(path), seed_demo=False)
+    try:
+        later = start + timedelta(days=7)
+        mine.variants.add(section_id, Window("Election night", later, later + timedelta(hours=12)))
+    finally:
+        mine.db.dispose()
+
+    result = services.checkins.apply_checkin(services.checkins.plan_checkin(path), {})
+
+    assert result.applied is not None
+    named = [n for n in result.applied.notices if "not brought back" in n]
+    assert len(named) == 1 and "Election night" in named[0] and "Weekend" not in named[0]
+    assert [v.name for v in services.variants.variants(section_id)] == ["Weekend"]  # said, not done
+
+
+def test_untouched_variants_are_not_named(services: Services, tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from ca_editor.services.variants import MAIN, Window
+
+    section_id = services.section_id()
+    start = datetime(2030, 1, 5, tzinfo=UTC)
+    services.variants.add(section_id, Window("Weekend", start, start + timedelta(days=2)), copy_from=MAIN)
+    path = tmp_path / "laptop.sqlite3"
+    services.checkouts.checkout(section_id, path)
+
+    result = services.checkins.apply_checkin(services.checkins.plan_checkin(path), {})
+
+    assert result.applied is not None
+    assert not [n for n in result.applied.notices if "not brought back" in n]
+
+
 @pytest.mark.sqlite_only
 def test_cli_checkin_to_a_desk_file_that_moved_creates_nothing(
     services: Services, laptop: tuple[Path, Services], capsys: pytest.CaptureFixture[str]

@@ -35,7 +35,7 @@ from ca_editor.persistence.checkout_rows import CheckoutOriginRow, CheckoutRow
 from ca_editor.persistence.database import Database, actor_of
 from ca_editor.persistence.engine import make_engine, writer
 from ca_editor.persistence.migrate import head_revision
-from ca_editor.persistence.models import LayoutSnapshotRow, SectionRow, utcnow
+from ca_editor.persistence.models import LayoutSnapshotRow, LayoutVariantRow, SectionRow, SlotRow, utcnow
 from ca_editor.persistence.people import shown_name
 from ca_editor.services.checkin_apply import Applied, apply_resolution
 from ca_editor.services.identity import Identity, fallback_name
@@ -171,6 +171,7 @@ class CheckinService:
                     resolution = resolve(outcome, {k: v for k, v in choices.items() if k in known})
                     applied = apply_resolution(session, reading, section, sides, resolution)
                     applied.notices.extend(_offline_decisions(reading, origin))
+                    applied.notices.extend(_offline_variants(reading, session.connection(), origin))
                 checkout.checked_in_at = utcnow()
                 checkout.checked_in_by = actor_of(session) or fallback_name()
                 session.flush()
@@ -219,6 +220,44 @@ def _offline_decisions(laptop: Connection, origin: LaptopOrigin) -> list[str]:
         f"{made} sign-off(s) or send-back(s) made offline stay in the laptop desk; sign off again here "
         "(a shared desk records its own)."
     ]
+
+
+def _offline_variants(laptop: Connection, shared: Connection, origin: LaptopOrigin) -> list[str]:
+    """Scheduled layouts travel out with a check-out but only the main block is merged back: a variant
+    added, changed or removed on the laptop is named, so nobody believes it arrived."""
+    mine, theirs = _variants(laptop, origin.section_id), _variants(shared, origin.section_id)
+    differing = sorted(slug for slug in mine.keys() | theirs.keys() if mine.get(slug) != theirs.get(slug))
+    if not differing:
+        return []
+    names = ", ".join(f"\u2018{(mine.get(slug) or theirs[slug])[0]}\u2019" for slug in differing)
+    return [
+        f"scheduled layouts differ on the laptop and were not brought back (a check-in merges the main "
+        f"layout only): {names}. They stay in the laptop desk; move a variant's slots with "
+        "'ca-editor variant slots … --export' there and '--import' here."
+    ]
+
+
+def _variants(connection: Connection, section_id: int) -> dict[str, tuple[object, ...]]:
+    """Each variant of the section by slug: (name, start, end, its block's story ids in order)."""
+    variants = LayoutVariantRow.__table__
+    slots = SlotRow.__table__
+    rows = connection.execute(
+        select(
+            variants.c.id, variants.c.slug, variants.c.name, variants.c.starts_at, variants.c.ends_at
+        ).where(variants.c.section_id == section_id)
+    ).all()
+    found: dict[str, tuple[object, ...]] = {}
+    for row in rows:
+        block = connection.execute(
+            select(slots.c.story_id).where(slots.c.variant_id == row.id).order_by(slots.c.position)
+        ).scalars()
+        found[row.slug] = (
+            row.name,
+            _aware(row.starts_at),
+            _aware(row.ends_at) if row.ends_at else None,
+            tuple(block),
+        )
+    return found
 
 
 def _refuse_marked(origin: LaptopOrigin) -> None:
