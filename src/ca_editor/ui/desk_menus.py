@@ -35,6 +35,7 @@ def build_menus(window: MainWindow) -> tuple[QMenu, QActionGroup]:
     section_settings.setStatusTip("The section's heading, description, slug, slots and teaser advice")
     section_settings.triggered.connect(lambda: edit_section_settings(window))
     section_menu.addAction(window.variant_bar.add_action)  # ui/variant_bar.py: scheduled layouts
+    section_menu.addAction(window.variant_bar.change_action)
     review_menu = menu.addMenu("&Review")
     review_menu.addAction(window.review_action)
     review_menu.addAction(window.layout_history_dock.toggleViewAction())

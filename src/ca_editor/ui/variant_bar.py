@@ -2,7 +2,8 @@
 
 The **Layout** combo lists the main layout and the section's scheduled variants (``services.variants``);
 choosing one calls ``Desk.select_variant``, so the one slot pane (drag, keyboard twins, overrides, undo)
-edits that layout. *Section › Add layout variant…* (also on the bar; ``ui/variant_dialog.py``) and
+edits that layout. *Section › Add layout variant…* (also on the bar; ``ui/variant_dialog.py``), *Change…*
+(*Section › Change layout variant…*: the same dialog, filled with the chosen variant's name and window) and
 *Remove* change the schedule (not undo steps: the desk re-reads the section after them). The **timeline**
 (``ui/timeline.py``) shows which layout is live when over the next days, gaps and overlaps marked; a click
 on a segment edits that layout. A section without variants shows no bar at all (the slot pane keeps its
@@ -90,6 +91,12 @@ class VariantBar(QWidget):
             "A scheduled variant of this section's layout: a name and when it is live"
         )
         self.add_action.triggered.connect(self.add_variant)
+        self.change_button = QPushButton("Change…")
+        self.change_button.setToolTip("Rename the chosen variant or move its window")
+        self.change_button.clicked.connect(self.change_variant)
+        self.change_action = QAction("C&hange layout variant…", self)
+        self.change_action.setStatusTip("Rename the chosen variant or move its window")
+        self.change_action.triggered.connect(self.change_variant)
         self.remove_button = QPushButton("Remove")
         self.remove_button.setToolTip("Remove the chosen variant with its slots and sign-offs")
         self.remove_button.clicked.connect(self.remove_variant)
@@ -107,7 +114,7 @@ class VariantBar(QWidget):
         self.as_of_note = QLabel()
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
-        for widget in (caption, self.combo, self.add_button, self.remove_button):
+        for widget in (caption, self.combo, self.add_button, self.change_button, self.remove_button):
             row.addWidget(widget, 1 if widget is self.combo else 0)
         as_of_row = QHBoxLayout()
         as_of_row.setContentsMargins(0, 0, 0, 0)
@@ -176,7 +183,8 @@ class VariantBar(QWidget):
         if isinstance(self._pane_heading, QLabel):
             variant = self.desk.layout.variant
             self._pane_heading.setText("Editor's choice" + (f" — {variant.name}" if variant else ""))
-        self.remove_button.setEnabled(chosen is not None)
+        for control in (self.remove_button, self.change_button, self.change_action):
+            control.setEnabled(chosen is not None)  # the main layout has no name or window to change
         if chosen != self._announced:
             self._announced = chosen
             self.layout_chosen.emit(chosen)
@@ -208,14 +216,29 @@ class VariantBar(QWidget):
         dialog.open()
         return dialog
 
-    def _added(self, dialog: VariantDialog) -> None:
+    def _added(self, dialog: VariantDialog) -> None:  # or changed: the same re-read either way
         if dialog.variant is None:
             return
         self.desk.reload(Origin.WINDOW)  # the section's version moved: the desk reads it again
         self.choose(dialog.variant.id)
 
+    def _chosen(self) -> LayoutVariant | None:
+        return next((v for v in self.variants if v.id == self.desk.variant_id), None)
+
+    def change_variant(self) -> VariantDialog | None:
+        """The Add dialog filled with the chosen variant; its OK renames it or moves its window."""
+        variant = self._chosen()
+        if variant is None:
+            return None
+        dialog = VariantDialog(
+            self.desk.services, self.desk.section_id, variant.starts_at, self, changing=variant
+        )
+        dialog.finished.connect(lambda _result: self._added(dialog))
+        dialog.open()
+        return dialog
+
     def remove_variant(self) -> bool:
-        variant = next((v for v in self.variants if v.id == self.desk.variant_id), None)
+        variant = self._chosen()
         if variant is None:
             return False
         answer = ask(

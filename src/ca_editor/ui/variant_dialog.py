@@ -1,4 +1,7 @@
-"""*Add variant…*: a name and a validity window for a new scheduled layout of the section.
+"""*Add variant…* and *Change…*: a name and a validity window for a scheduled layout of the section.
+
+The one form serves both: given a variant (``changing``) it opens filled with its name and window, has no
+"start with the main layout" choice, and its OK calls ``VariantService.change`` instead of ``add``.
 
 Times are typed and shown in this computer's time zone (the desk's, as everywhere in the app) and stored in
 UTC by ``services.variants``. The name and the window are checked as they are typed with the rules the
@@ -24,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ca_editor.domain.errors import ValidationError
+from ca_editor.domain.errors import CaEditorError, ValidationError
 from ca_editor.domain.schedule import LayoutVariant, name_problem, window_problem
 from ca_editor.services.container import Services
 from ca_editor.services.variants import MAIN, Window
@@ -47,15 +50,22 @@ def _moment(edit: QDateTimeEdit) -> datetime:
 
 
 class VariantDialog(QDialog):
-    """Asks for a new variant; ``variant`` holds it once the service has added it."""
+    """Asks for a new variant, or new name and window for ``changing``; ``variant`` holds the variant once
+    the service has added or changed it (None until then, and after Cancel)."""
 
     def __init__(
-        self, services: Services, section_id: int, start: datetime, parent: QWidget | None = None
+        self,
+        services: Services,
+        section_id: int,
+        start: datetime,
+        parent: QWidget | None = None,
+        *,
+        changing: LayoutVariant | None = None,
     ) -> None:
         super().__init__(parent)
-        self.services, self.section_id = services, section_id
+        self.services, self.section_id, self.changing = services, section_id, changing
         self.variant: LayoutVariant | None = None
-        self.setWindowTitle("Add a layout variant")
+        self.setWindowTitle("Change a layout variant" if changing else "Add a layout variant")
         self.setObjectName("variant-dialog")
         self.setMinimumWidth(460)
         self.name = QLineEdit()
@@ -78,11 +88,23 @@ class VariantDialog(QDialog):
         )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        if changing is not None:
+            self._fill(changing)
         self._lay_out()
         for signal in (self.name.textChanged, self.starts.dateTimeChanged, self.ends.dateTimeChanged):
             signal.connect(self._check)
         self.open_ended.toggled.connect(self._check)
         self._check()
+
+    def _fill(self, variant: LayoutVariant) -> None:
+        self.name.setText(variant.name)
+        self.starts.setDateTime(_edit(variant.starts_at).dateTime())
+        if variant.ends_at is None:
+            self.open_ended.setChecked(True)  # the end field keeps a day after the start, disabled
+            self.ends.setDateTime(_edit(variant.starts_at + timedelta(days=1)).dateTime())
+        else:
+            self.ends.setDateTime(_edit(variant.ends_at).dateTime())
+        self.copy_main.setChecked(False)  # not on the form: its block stays, only the name and window change
 
     def _lay_out(self) -> None:
         until = QHBoxLayout()
@@ -94,7 +116,8 @@ class VariantDialog(QDialog):
         until_label = QLabel("Live &until:")  # a row holding a layout gets no buddy by itself
         until_label.setBuddy(self.ends)
         form.addRow(until_label, until)
-        form.addRow("", self.copy_main)
+        if self.changing is None:
+            form.addRow("", self.copy_main)
         zone = datetime.now().astimezone().tzname() or "local"
         note = QLabel(
             f"Times in this computer's time zone ({zone}). The main layout is live when no variant is."
@@ -126,10 +149,18 @@ class VariantDialog(QDialog):
     def accept(self) -> None:
         copy_from = MAIN if self.copy_main.isChecked() else None
         try:
-            self.variant = self.services.variants.add(
-                self.section_id, self.asked_window(), copy_from=copy_from
-            )
+            if self.changing is not None:
+                self.variant = self.services.variants.change(
+                    self.section_id, self.changing.id, self.asked_window()
+                )
+            else:
+                self.variant = self.services.variants.add(
+                    self.section_id, self.asked_window(), copy_from=copy_from
+                )
         except ValidationError as exc:  # an overlap, a clash of names: say so, keep the form open
             self._say(" ".join(f"{p.message[0].upper()}{p.message[1:]}." for p in exc.problems))
+            return
+        except CaEditorError as exc:  # the variant removed meanwhile (another desk): say so, keep the form
+            self._say(f"{str(exc)[0].upper()}{str(exc)[1:]}.")
             return
         super().accept()
