@@ -34,15 +34,15 @@ from ca_editor.domain.changes import Change, Origin
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.local_time import full_time, local_time
 from ca_editor.locations import shown_url
-from ca_editor.services.checkin import LaptopOrigin
 from ca_editor.services.checkout import ActiveCheckout, CheckoutResult
 from ca_editor.ui.ask import ask
 from ca_editor.ui.background import Lane, log_failure
-from ca_editor.ui.checkin_flow import CheckinFlow, tell
 from ca_editor.ui.checkout_dialog import TakeOfflineDialog
 from ca_editor.ui.checkout_laptop import laptop_of, laptop_text
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the check-in flow loads when first asked for, not before the first paint (issue 18)
+    from ca_editor.services.checkin import LaptopOrigin
+    from ca_editor.ui.checkin_flow import CheckinFlow
     from ca_editor.ui.main_window import MainWindow
 
 RELEASE = "Release"
@@ -56,7 +56,7 @@ class SectionOffline(QObject):
         super().__init__(window)
         self.window = window
         self.lane = Lane(self, "offline")
-        self.checkin = CheckinFlow(window, self.lane)
+        self._checkin: CheckinFlow | None = None  # made on first use: see ``checkin``
         self.take_action = QAction("&Take section offline…", window)
         self.take_action.setStatusTip(
             "Copy this section into a desk file of its own, to work without the network"
@@ -64,8 +64,7 @@ class SectionOffline(QObject):
         self.take_action.triggered.connect(self.show_dialog)
         self.bring_action = QAction("&Bring section back…", window)
         self.bring_action.setStatusTip("Merge a laptop desk's work on its section back into this desk")
-        self.bring_action.triggered.connect(self.checkin.start)
-        self.checkin.finished.connect(self.refresh)
+        self.bring_action.triggered.connect(lambda: self.checkin.start())
         self.dialog: TakeOfflineDialog | None = None
         self.message: QMessageBox | None = None  # the last check-out message (tests read it)
         self.active: ActiveCheckout | None = None
@@ -82,6 +81,17 @@ class SectionOffline(QObject):
         self.timer = QTimer(self, interval=LOOK_EVERY_MS)
         self.timer.timeout.connect(self.look_again)
         self.timer.start()
+
+    @property
+    def checkin(self) -> CheckinFlow:
+        """File › Bring section back…: made on first use, so its merge and check-in modules load then,
+        not before the window's first paint (issue 18)."""
+        if self._checkin is None:
+            from ca_editor.ui.checkin_flow import CheckinFlow  # loaded on use: see above
+
+            self._checkin = CheckinFlow(self.window, self.lane)
+            self._checkin.finished.connect(self.refresh)
+        return self._checkin
 
     def _place(self) -> None:
         """In the File menu, a group of their own before *Reload*."""
@@ -203,6 +213,8 @@ class SectionOffline(QObject):
         title = self.window.desk.layout.section.title
         message = f"“{title}” is offline in {result.path}: {result.copied.stories} stories."
         self.window.statusBar().showMessage(message, 15_000)
+        from ca_editor.ui.checkin_flow import tell  # with the check-in flow: loaded on use (issue 18)
+
         self.message = tell(
             self.window,
             "Section taken offline",

@@ -8,12 +8,16 @@ offline lane at the window's start (a second small connection to the file), neve
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.local_time import moment
 from ca_editor.locations import shown_url
 from ca_editor.persistence.backup import sqlite_file
-from ca_editor.services.checkin import LaptopOrigin, laptop_origin
 from ca_editor.services.container import Services
+
+if TYPE_CHECKING:  # services/checkin.py loads on the offline lane, not before the window's first paint
+    from ca_editor.services.checkin import LaptopOrigin
 
 
 def laptop_of(services: Services) -> LaptopOrigin | None:
@@ -21,6 +25,8 @@ def laptop_of(services: Services) -> LaptopOrigin | None:
     file = sqlite_file(services.db.url)
     if file is None:
         return None
+    from ca_editor.services.checkin import laptop_origin  # here, on the lane: off the first paint (issue 18)
+
     try:
         return laptop_origin(file)
     except CaEditorError:  # no laptop desk: the usual case

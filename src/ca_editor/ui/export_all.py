@@ -15,9 +15,9 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog
 
 from ca_editor.domain.changes import Change
-from ca_editor.ui.export_flow import ExportFlow
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the export flow (the bundle writer, jinja2) loads on the first export (issue 18: start)
+    from ca_editor.ui.export_flow import ExportFlow
     from ca_editor.ui.main_window import MainWindow
 
 ACTION_TEXT = "Export &all sections…"
@@ -51,6 +51,8 @@ def export_from_window(
     if not folder:
         return None
     window.settings.last_export_folder = folder
+    from ca_editor.ui.export_flow import ExportFlow  # here: not loaded before the first paint
+
     flow = ExportFlow(
         window, window.services, window.desk.section_id, Path(folder), every_section=every_section
     )

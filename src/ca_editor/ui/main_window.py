@@ -36,7 +36,6 @@ from ca_editor.ui.desk import Desk
 from ca_editor.ui.editor import StoryEditor
 from ca_editor.ui.errors import show_error
 from ca_editor.ui.export_all import export_from_window
-from ca_editor.ui.export_flow import ExportFlow
 from ca_editor.ui.history import LayoutHistoryPane
 from ca_editor.ui.icons import icon
 from ca_editor.ui.identity import change_user_name, signed_in_text
@@ -44,17 +43,18 @@ from ca_editor.ui.live import LiveDesk
 from ca_editor.ui.presence import DeskPresence
 from ca_editor.ui.preview import PreviewMode, PreviewPane, WidthPreset
 from ca_editor.ui.recovery import EditorAutosaver
-from ca_editor.ui.review import ReviewStatus, ReviewWindow
+from ca_editor.ui.review.status import ReviewStatus
 from ca_editor.ui.section_switcher import SectionSwitcher, opening_section
 from ca_editor.ui.settings import Settings
-from ca_editor.ui.shortcuts import ShortcutsDialog
 from ca_editor.ui.slots import EditorsChoicePane
 from ca_editor.ui.stories import ArchiveFilterPane, StoryListPane
 from ca_editor.ui.theme import apply_theme
 from ca_editor.ui.variant_bar import VariantBar
 
 if TYPE_CHECKING:  # made on first use: their modules load then, not with the window (issue 18: start)
+    from ca_editor.ui.export_flow import ExportFlow
     from ca_editor.ui.importing import ImportDialog
+    from ca_editor.ui.review.window import ReviewWindow
     from ca_editor.ui.sheet.flow import ReviewSheetFlow
 
 #: Bumped when the dock layout changes shape, so an old saved state is not forced onto new docks.
@@ -392,6 +392,8 @@ class MainWindow(QMainWindow):
 
     def show_review(self) -> ReviewWindow:
         if self.review_window is None:
+            from ca_editor.ui.review.window import ReviewWindow  # loaded on first use (issue 18: start)
+
             self.review_window = ReviewWindow(self.desk, self)
         self.review_window.show()
         self.review_window.raise_()
@@ -418,6 +420,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"{said} {self.services.identity.name}.", 8000)
 
     def show_shortcuts(self) -> None:
+        from ca_editor.ui.shortcuts import ShortcutsDialog  # loaded on use (issue 18: start)
+
         ShortcutsDialog(self.menuBar(), self).exec()
 
     def show_about(self) -> None:
