@@ -26,6 +26,7 @@ import tempfile
 from enum import Enum, StrEnum
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QResizeEvent
@@ -47,10 +48,12 @@ from ca_editor.domain.errors import CaEditorError
 from ca_editor.domain.model import SectionLayout, Story
 from ca_editor.durable import replace_atomically
 from ca_editor.services.container import Services
-from ca_editor.services.previewing import RenderedPage
 from ca_editor.ui.background import Lane
 from ca_editor.ui.icons import icon
 from ca_editor.ui.preview.engine import PreviewPage, preview_root
+
+if TYPE_CHECKING:  # the preview service (the export's templates, jinja2) loads when the first preview renders
+    from ca_editor.services.previewing import RenderedPage
 
 DEBOUNCE_MS = 200
 _MAX_WIDGET_WIDTH = 16_777_215  # QWIDGETSIZE_MAX
