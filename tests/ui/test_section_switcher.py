@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QMenu
 from pytestqt.qtbot import QtBot
+from tests.ui.real_mouse import real_click
 
 from ca_editor.domain.model import SlotEntry
 from ca_editor.domain.section_settings import SectionSettings
@@ -55,18 +55,6 @@ def shown_story_ids(window: MainWindow) -> list[int]:
     model = window.choice.model
     ids = [model.index(row, 0).data(StoryIdRole) for row in range(model.rowCount())]
     return [story_id for story_id in ids if story_id is not None]
-
-
-def real_click(qtbot: QtBot, point: QPoint) -> None:
-    """Move the X pointer to ``point`` and click, while Qt's loop keeps turning."""
-    script = ["mousemove", str(point.x()), str(point.y()), "sleep", "0.2", "click", "1", "sleep", "0.2"]
-    process = subprocess.Popen(["xdotool", *script])
-    try:
-        qtbot.waitUntil(lambda: process.poll() is not None, timeout=10_000)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert process.returncode == 0
 
 
 @pytest.mark.xvfb

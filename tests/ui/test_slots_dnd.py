@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 
 import pytest
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QTableView, QWidget
+from tests.ui.real_mouse import real_drag
 
 from ca_editor.domain.model import Story, StoryFields
 from ca_editor.ui.desk import Desk
@@ -73,30 +73,6 @@ class StoryRows(QAbstractTableModel):
 
 def db_story_ids(desk: Desk) -> list[int]:
     return list(desk.services.sections.layout(desk.section_id).story_ids())
-
-
-def real_drag(qtbot, start: QPoint, end: QPoint) -> None:
-    """Press at ``start``, move in steps to ``end``, release: real X pointer events, Qt's loop running."""
-    steps = []
-    for i in range(1, 11):
-        x = start.x() + (end.x() - start.x()) * i // 10
-        y = start.y() + (end.y() - start.y()) * i // 10
-        steps += ["mousemove", str(x), str(y), "sleep", "0.03"]
-    script = [
-        "mousemove", str(start.x()), str(start.y()), "sleep", "0.15",
-        "mousedown", "1", "sleep", "0.15",
-        "mousemove", str(start.x()), str(start.y() + 12), "sleep", "0.15",  # past the drag distance
-        *steps,
-        "sleep", "0.3",  # let the drop target see the pointer settle
-        "mouseup", "1",
-    ]  # fmt: skip
-    process = subprocess.Popen(["xdotool", *script])
-    try:
-        qtbot.waitUntil(lambda: process.poll() is not None, timeout=15_000)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert process.returncode == 0
 
 
 def global_point(view: QAbstractItemView, row: int, where: str) -> QPoint:
